@@ -1,0 +1,52 @@
+export {
+  HTTP_STATUS_BY_CODE,
+  KEEL_ERROR_CODES,
+  KeelError,
+  isAbortError,
+  isRetryable,
+  isRetryableStatus,
+  toKeelError,
+} from "./errors.ts";
+export type { KeelErrorBody, KeelErrorCode, KeelErrorDetails, KeelErrorOptions } from "./errors.ts";
+export type { EventSink, KeelEvent, KeelEventType } from "./events.ts";
+export { noopEventSink } from "./events.ts";
+export type {
+  CacheOutcome,
+  FallbackFailure,
+  FallbackReport,
+  FinishReason,
+  Generation,
+  SafetyAction,
+  SafetyFinding,
+  SafetyReport,
+  ToolCall,
+  Usage,
+  ValidationAttempt,
+  ValidationIssue,
+  ValidationReport,
+} from "./generation.ts";
+export type {
+  EmbedNext,
+  EmbeddingModel,
+  GenerateNext,
+  Middleware,
+  Model,
+  Operation,
+  RequestContext,
+  StreamNext,
+} from "./middleware.ts";
+export type {
+  CacheControl,
+  CacheMode,
+  ChatMessage,
+  ChatRequest,
+  ChatRole,
+  CustomValidator,
+  EmbeddingRequest,
+  EmbeddingResult,
+  ResponseFormat,
+  StructuredOutputSpec,
+  ToolChoice,
+  ToolDefinition,
+} from "./request.ts";
+export type { StreamEvent } from "./stream.ts";

@@ -1,0 +1,52 @@
+import type { EventSink } from "./events.ts";
+import type { Generation } from "./generation.ts";
+import type { ChatRequest, EmbeddingRequest, EmbeddingResult } from "./request.ts";
+import type { StreamEvent } from "./stream.ts";
+
+export type Operation = "generate" | "stream" | "structured" | "embed";
+
+/** Facts about one request that every layer can read. Built by core from the service's input. */
+export interface RequestContext {
+  requestId: string;
+  /** From the authenticated API key only; never from caller input. */
+  tenant: string;
+  operation: Operation;
+  /** Epoch milliseconds by which the whole request, retries and fallbacks included, must end. */
+  deadline: number;
+  /** Aborts when the caller disconnects or the deadline passes; pass it all the way down. */
+  signal: AbortSignal;
+  events: EventSink;
+}
+
+/**
+ * A model as the pipeline sees it: the provider at the centre, and the same shape again
+ * after each middleware wraps it.
+ *
+ * Inside the pipeline a stream yields `delta` events and then one `done`; failures are
+ * thrown from the iterator. Core's public `stream` turns a thrown error (or an iterator
+ * that ends without `done`) into a final `error` event.
+ */
+export interface Model {
+  generate(request: ChatRequest, ctx: RequestContext): Promise<Generation>;
+  stream(request: ChatRequest, ctx: RequestContext): AsyncIterable<StreamEvent>;
+}
+
+export interface EmbeddingModel {
+  embed(request: EmbeddingRequest, ctx: RequestContext): Promise<EmbeddingResult>;
+}
+
+export type GenerateNext = (request: ChatRequest, ctx: RequestContext) => Promise<Generation>;
+export type StreamNext = (request: ChatRequest, ctx: RequestContext) => AsyncIterable<StreamEvent>;
+export type EmbedNext = (request: EmbeddingRequest, ctx: RequestContext) => Promise<EmbeddingResult>;
+
+/**
+ * A middleware is an object of optional hooks folded around a model (the shape of the AI
+ * SDK's language-model middleware). The first middleware in a list is the outermost.
+ * A missing hook passes the call through unchanged.
+ */
+export interface Middleware {
+  readonly name: string;
+  wrapGenerate?(args: { request: ChatRequest; ctx: RequestContext; next: GenerateNext }): Promise<Generation>;
+  wrapStream?(args: { request: ChatRequest; ctx: RequestContext; next: StreamNext }): AsyncIterable<StreamEvent>;
+  wrapEmbed?(args: { request: EmbeddingRequest; ctx: RequestContext; next: EmbedNext }): Promise<EmbeddingResult>;
+}

@@ -1,0 +1,86 @@
+import type { ValidationIssue } from "./generation.ts";
+
+/** What a caller asks for. Field names follow Keel's camelCase; providers map them to wire names. */
+
+export type ChatRole = "system" | "user" | "assistant" | "tool";
+
+export interface ChatMessage {
+  role: ChatRole;
+  content: string;
+  name?: string;
+  /** For role "tool": the id of the tool call this message answers. */
+  toolCallId?: string;
+}
+
+export interface ToolDefinition {
+  type: "function";
+  function: { name: string; description?: string; parameters?: Record<string, unknown> };
+}
+
+export type ToolChoice = "auto" | "none" | "required" | { type: "function"; function: { name: string } };
+
+export type ResponseFormat =
+  | { type: "text" }
+  | { type: "json_object" }
+  | { type: "json_schema"; jsonSchema: { name: string; schema: Record<string, unknown>; strict?: boolean } };
+
+/**
+ * Per-request cache control:
+ * - default: read and write the cache as the route's policy says
+ * - bypass: neither read nor write
+ * - refresh: skip the read, call upstream, write the fresh answer
+ * - only-if-cached: answer from the cache or fail; never call upstream
+ */
+export type CacheMode = "default" | "bypass" | "refresh" | "only-if-cached";
+
+export interface CacheControl {
+  mode?: CacheMode;
+  /** Overrides the route's TTL for an entry this request stores. */
+  ttlSeconds?: number;
+}
+
+export interface ChatRequest {
+  /** The model or route name the caller asks for; config maps it to targets. */
+  model: string;
+  messages: ChatMessage[];
+  temperature?: number;
+  topP?: number;
+  maxTokens?: number;
+  stop?: string[];
+  seed?: number;
+  tools?: ToolDefinition[];
+  toolChoice?: ToolChoice;
+  responseFormat?: ResponseFormat;
+  cache?: CacheControl;
+  /** Set by the `structured` operation: validate the answer against a schema, repair, re-ask. */
+  structured?: StructuredOutputSpec;
+  /** The caller says repeating this request has no side effects (enables hedging). */
+  idempotent?: boolean;
+}
+
+/** A check beyond the schema; returns the problems found (empty when the value is fine). */
+export type CustomValidator = (value: unknown) => ValidationIssue[];
+
+export interface StructuredOutputSpec {
+  /** JSON Schema (draft 2020-12 or 07) the answer must satisfy. */
+  schema: Record<string, unknown>;
+  /** Name sent with `response_format: json_schema`. */
+  name?: string;
+  /** Upstream attempts allowed, the first included. */
+  maxAttempts?: number;
+  /** In-process callers only: they cannot travel over the services. */
+  validators?: CustomValidator[];
+}
+
+export interface EmbeddingRequest {
+  model: string;
+  input: string[];
+}
+
+export interface EmbeddingResult {
+  model: string;
+  provider: string;
+  vectors: number[][];
+  usage: { promptTokens: number; totalTokens: number };
+  cached: boolean;
+}

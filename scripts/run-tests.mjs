@@ -1,0 +1,44 @@
+#!/usr/bin/env node
+// Runs every package's typecheck and tests through Turborepo, then prints one closing
+// line, `N passed, N failed`, summed from each package's vitest JSON report. Exits
+// non-zero on any failure, on a failed typecheck, or when no test ran at all.
+import { spawnSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+
+const root = new URL("..", import.meta.url).pathname;
+const workspaces = listWorkspaces();
+for (const dir of workspaces) rmSync(join(dir, ".vitest-result.json"), { force: true });
+
+const turbo = spawnSync(
+  "pnpm",
+  ["exec", "turbo", "run", "typecheck", "test", "--continue=dependencies-successful", "--concurrency=2", ...process.argv.slice(2)],
+  { cwd: root, stdio: "inherit", env: { ...process.env, TURBO_TELEMETRY_DISABLED: "1", NO_COLOR: process.env.NO_COLOR ?? "1" } },
+);
+
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+for (const dir of workspaces) {
+  const file = join(dir, ".vitest-result.json");
+  if (!existsSync(file)) continue;
+  const report = JSON.parse(readFileSync(file, "utf8"));
+  passed += report.numPassedTests ?? 0;
+  failed += (report.numFailedTests ?? 0) + (report.numFailedTestSuites ?? 0);
+  skipped += (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
+}
+
+const turboFailed = turbo.status !== 0;
+if (turboFailed && failed === 0) failed = 1; // a typecheck or a crashed runner counts as a failure
+console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`);
+process.exit(turboFailed || failed > 0 || passed === 0 ? 1 : 0);
+
+function listWorkspaces() {
+  const dirs = [];
+  for (const group of ["packages", "apps", "tooling"]) {
+    const base = join(root, group);
+    if (!existsSync(base)) continue;
+    for (const entry of readdirSync(base, { withFileTypes: true })) if (entry.isDirectory()) dirs.push(join(base, entry.name));
+  }
+  return dirs;
+}
