@@ -1,6 +1,6 @@
 import { connect } from "node:net";
 import { describe, expect, it } from "vitest";
-import { startRedisServer } from "../src/index.ts";
+import { startRedisServer } from "./index.ts";
 
 function ping(port: number): Promise<string> {
   return new Promise((resolve, reject) => {

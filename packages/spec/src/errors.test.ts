@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { KeelError, isRetryable, isRetryableStatus, toKeelError } from "../src/index.ts";
+import { KeelError, isRetryable, isRetryableStatus, toKeelError } from "./index.ts";
 
 describe("KeelError", () => {
   it("derives retryability from the upstream status", () => {
