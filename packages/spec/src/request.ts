@@ -1,4 +1,4 @@
-import type { ValidationIssue } from "./generation.ts";
+import type { ToolCall, ValidationIssue } from "./generation.ts";
 
 /** What a caller asks for. Field names follow Keel's camelCase; providers map them to wire names. */
 
@@ -10,6 +10,8 @@ export interface ChatMessage {
   name?: string;
   /** For role "tool": the id of the tool call this message answers. */
   toolCallId?: string;
+  /** For role "assistant": the tool calls it made, so a following "tool" message can answer them. */
+  toolCalls?: ToolCall[];
 }
 
 export interface ToolDefinition {
