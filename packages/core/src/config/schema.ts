@@ -1,0 +1,69 @@
+import { z } from "zod";
+
+/**
+ * Keel's configuration, validated in one place. Every section has defaults so that an
+ * empty file is a working config; `loadConfig` fills providers and routes from the
+ * environment when the file names none.
+ */
+
+const providerSchema = z.object({
+  type: z.literal("openai").default("openai"),
+  baseURL: z.url().optional(),
+  apiKey: z.string().min(1),
+  organization: z.string().optional(),
+  headers: z.record(z.string(), z.string()).optional(),
+});
+
+/** "provider/model": the upstream model of a named provider. */
+const targetSchema = z
+  .string()
+  .regex(/^[^/\s]+\/\S+$/, 'expected "provider/model"');
+
+const routeSchema = z.object({
+  /** Ordered fallback chain: the first target is tried first. */
+  targets: z.array(targetSchema).min(1),
+  /** Total deadline for a request on this route, retries and fallbacks included. */
+  timeoutMs: z.number().int().positive().optional(),
+  /** A canned answer served (marked static) when every target fails and no stale entry exists. */
+  staticFallback: z.string().optional(),
+});
+
+const priceSchema = z.object({
+  inputPerMillion: z.number().nonnegative(),
+  outputPerMillion: z.number().nonnegative(),
+});
+
+const servicesSchema = z.object({
+  host: z.string().default("127.0.0.1"),
+  trpcPort: z.number().int().min(0).max(65535).default(3000),
+  graphqlPort: z.number().int().min(0).max(65535).default(4000),
+  simulatorPort: z.number().int().min(0).max(65535).default(4100),
+  shutdownGraceMs: z.number().int().nonnegative().default(10_000),
+  maxBodyBytes: z.number().int().positive().default(1_048_576),
+});
+
+const limitsSchema = z.object({
+  /** Largest prompt (all message contents together) accepted, in characters. */
+  maxPromptChars: z.number().int().positive().default(400_000),
+  maxMessages: z.number().int().positive().default(500),
+});
+
+const defaultsSchema = z.object({
+  timeoutMs: z.number().int().positive().default(30_000),
+});
+
+export const configSchema = z.object({
+  services: servicesSchema.prefault({}),
+  providers: z.record(z.string().regex(/^[^/\s]+$/, "provider names cannot contain '/' or spaces"), providerSchema).default({}),
+  models: z.record(z.string().min(1), routeSchema).default({}),
+  /** Embedding models callers may ask for, mapped to "provider/model". */
+  embeddingModels: z.record(z.string().min(1), targetSchema).default({}),
+  prices: z.record(z.string(), priceSchema).default({}),
+  defaults: defaultsSchema.prefault({}),
+  limits: limitsSchema.prefault({}),
+});
+
+export type KeelConfig = z.infer<typeof configSchema>;
+export type KeelConfigInput = z.input<typeof configSchema>;
+export type RouteConfig = z.infer<typeof routeSchema>;
+export type ProviderConfig = z.infer<typeof providerSchema>;

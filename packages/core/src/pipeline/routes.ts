@@ -1,0 +1,35 @@
+import { KeelError, type ChatRequest } from "@keel/spec";
+import type { KeelConfig, RouteConfig } from "../config/schema.ts";
+
+/** Looks up the route a caller asked for; an unknown model is a BAD_REQUEST before any upstream call. */
+export function resolveRoute(config: KeelConfig, model: string): RouteConfig {
+  const route = config.models[model];
+  if (route) return route;
+  const known = Object.keys(config.models).sort().join(", ");
+  throw new KeelError("BAD_REQUEST", `unknown model "${model}"; this deployment serves: ${known || "(none)"}`, {
+    details: { field: "model", reason: "unknown-model" },
+  });
+}
+
+/** Rejects prompts over the configured size before they cost anything upstream. */
+export function checkRequestLimits(config: KeelConfig, request: ChatRequest): void {
+  const { maxMessages, maxPromptChars } = config.limits;
+  if (request.messages.length > maxMessages) {
+    throw new KeelError("BAD_REQUEST", `messages: at most ${maxMessages} messages are accepted, received ${request.messages.length}`, {
+      details: { field: "messages", reason: "too-many-messages" },
+    });
+  }
+  let chars = 0;
+  for (const message of request.messages) chars += message.content.length;
+  if (chars > maxPromptChars) {
+    throw new KeelError("BAD_REQUEST", `messages: the prompt is ${chars} characters; at most ${maxPromptChars} are accepted`, {
+      details: { field: "messages", reason: "prompt-too-large" },
+    });
+  }
+}
+
+/** Splits "provider/model" (the model part may itself contain slashes, e.g. "meta/llama-3"). */
+export function splitTarget(target: string): { provider: string; model: string } {
+  const slash = target.indexOf("/");
+  return { provider: target.slice(0, slash), model: target.slice(slash + 1) };
+}

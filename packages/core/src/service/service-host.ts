@@ -1,0 +1,134 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { KeelError } from "@keel/spec";
+import type { Pipeline } from "../pipeline/create-pipeline.ts";
+import { sendJson } from "./send-json.ts";
+
+export type RequestHandler = (request: IncomingMessage, response: ServerResponse) => void | Promise<void>;
+
+export interface ServiceHostOptions {
+  name: string;
+  pipeline: Pipeline;
+  host: string;
+  port: number;
+  handler: RequestHandler;
+  /** How long shutdown waits for in-flight requests and streams before ending them. */
+  shutdownGraceMs?: number;
+}
+
+export interface ServiceHost {
+  readonly name: string;
+  readonly server: Server;
+  readonly url: string;
+  readonly port: number;
+  /** Registers a live stream; `close` is called if it outlives the shutdown grace. Returns the unregister function. */
+  trackStream(close: (error: KeelError) => void): () => void;
+  /** Runs during shutdown after streams were told to close and before sockets are destroyed. */
+  onShutdown(hook: () => void | Promise<void>): void;
+  /** Graceful: stop accepting, let in-flight work finish within the grace, then end what is left. */
+  shutdown(): Promise<void>;
+}
+
+/**
+ * The HTTP host both services share: health, readiness and metrics endpoints, in-flight
+ * tracking and graceful shutdown. Everything else goes to the service's handler.
+ */
+export async function startServiceHost(options: ServiceHostOptions): Promise<ServiceHost> {
+  const { pipeline, handler } = options;
+  const graceMs = options.shutdownGraceMs ?? 10_000;
+  const streams = new Set<(error: KeelError) => void>();
+  const hooks: Array<() => void | Promise<void>> = [];
+  let inFlight = 0;
+  let draining = false;
+  let shutdownPromise: Promise<void> | undefined;
+
+  const server = createServer((request, response) => {
+    inFlight += 1;
+    response.once("close", () => {
+      inFlight -= 1;
+    });
+    if (draining) {
+      response.setHeader("connection", "close");
+      sendJson(response, 503, { error: shuttingDown().toJSON() });
+      return;
+    }
+    const path = request.url?.split("?", 1)[0];
+    if (request.method === "GET" && path === "/healthz") return sendJson(response, 200, { status: "ok", service: options.name });
+    if (request.method === "GET" && path === "/readyz") return void answerReadiness(pipeline, response);
+    if (request.method === "GET" && path === "/metrics") return void answerMetrics(pipeline, response);
+    Promise.resolve(handler(request, response)).catch(() => {
+      if (!response.headersSent) sendJson(response, 500, { error: new KeelError("INTERNAL", "internal error").toJSON() });
+      else response.destroy();
+    });
+  });
+  server.keepAliveTimeout = 5_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, options.host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+
+  const drain = async () => {
+    draining = true;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    const until = Date.now() + graceMs;
+    while ((inFlight > 0 || streams.size > 0) && Date.now() < until) await sleep(20);
+    const error = shuttingDown();
+    for (const close of [...streams]) close(error);
+    streams.clear();
+    for (const hook of hooks) await hook();
+    // Give closed streams a moment to flush their final event, then end whatever remains.
+    const flushUntil = Date.now() + 500;
+    while (inFlight > 0 && Date.now() < flushUntil) await sleep(10);
+    server.closeAllConnections();
+    await closed;
+  };
+
+  return {
+    name: options.name,
+    server,
+    port,
+    url: `http://${options.host.includes(":") ? `[${options.host}]` : options.host}:${port}`,
+    trackStream(close) {
+      streams.add(close);
+      return () => streams.delete(close);
+    },
+    onShutdown(hook) {
+      hooks.push(hook);
+    },
+    shutdown() {
+      shutdownPromise ??= drain();
+      return shutdownPromise;
+    },
+  };
+}
+
+function shuttingDown(): KeelError {
+  return new KeelError("UPSTREAM_UNAVAILABLE", "the service is shutting down; retry on another instance", {
+    retryable: true,
+    details: { reason: "shutting-down" },
+  });
+}
+
+async function answerReadiness(pipeline: Pipeline, response: ServerResponse): Promise<void> {
+  try {
+    const readiness = await pipeline.readiness();
+    sendJson(response, readiness.ready ? 200 : 503, readiness);
+  } catch {
+    sendJson(response, 503, { ready: false, checks: {} });
+  }
+}
+
+async function answerMetrics(pipeline: Pipeline, response: ServerResponse): Promise<void> {
+  const body = await pipeline.metricsText().catch(() => "");
+  response.writeHead(200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" });
+  response.end(body);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
