@@ -1,0 +1,65 @@
+import { KeelError, type EmbeddingModel, type Model } from "@keel/spec";
+import OpenAI from "openai";
+import { embed } from "./embed.ts";
+import { generate } from "./generate.ts";
+import { createPriceTable, type PriceTable } from "./prices.ts";
+import { stream } from "./stream.ts";
+import type { ProviderState } from "./upstream-call.ts";
+
+export interface ProviderOptions {
+  /** Appears as the envelope's `provider` and in targets "name/model", e.g. "openai", "simulator". */
+  name: string;
+  /** Defaults to https://api.openai.com/v1; any OpenAI-compatible server works. */
+  baseURL?: string;
+  apiKey: string;
+  organization?: string;
+  /** Sent with every request (Azure's `api-key`, a gateway's routing header, ...). */
+  headers?: Record<string, string>;
+  /** Defaults to the built-in table (`createPriceTable()`). */
+  prices?: PriceTable;
+}
+
+export interface Provider extends Model, EmbeddingModel {
+  readonly name: string;
+}
+
+// setTimeout's largest delay (about 24.8 days): the SDK's own timeout, effectively off.
+// Keel's deadlines end calls through ctx.signal; Infinity would overflow to 1 ms.
+const NO_SDK_TIMEOUT = 2_147_483_647;
+
+/**
+ * A provider for any OpenAI-compatible server on the official SDK. One client per
+ * provider, so every call reuses the same keep-alive connection pool. The SDK's retries
+ * are off: Keel's resilience policies decide what to retry.
+ */
+export function createOpenAIProvider(options: ProviderOptions): Provider {
+  if (typeof options?.name !== "string" || options.name.length === 0 || options.name.includes("/")) {
+    throw new KeelError("BAD_REQUEST", "provider name must be a non-empty string without '/'", { details: { field: "name" } });
+  }
+  if (typeof options.apiKey !== "string" || options.apiKey.length === 0) {
+    // Servers without auth (Ollama, a local vLLM) still need some value: the SDK refuses an empty key.
+    throw new KeelError("BAD_REQUEST", "apiKey must be a non-empty string", { details: { field: "apiKey" } });
+  }
+  const client = new OpenAI({
+    apiKey: options.apiKey,
+    // Every option given explicitly, so the SDK reads none of the OPENAI_* environment variables.
+    baseURL: options.baseURL ?? "https://api.openai.com/v1",
+    organization: options.organization ?? null,
+    project: null,
+    adminAPIKey: null,
+    webhookSecret: null,
+    defaultHeaders: options.headers,
+    maxRetries: 0,
+    timeout: NO_SDK_TIMEOUT,
+    // The SDK logs unparseable chunks (answer text) to the console; telemetry owns logging.
+    logLevel: "off",
+  });
+  const state: ProviderState = { name: options.name, client, prices: options.prices ?? createPriceTable() };
+
+  return {
+    name: options.name,
+    generate: (request, ctx) => generate(state, request, ctx),
+    stream: (request, ctx) => stream(state, request, ctx),
+    embed: (request, ctx) => embed(state, request, ctx),
+  };
+}

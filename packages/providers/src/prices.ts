@@ -1,0 +1,96 @@
+import { KeelError, type Usage } from "@keel/spec";
+
+/** USD per one million tokens. Embedding models have `outputPerMillion: 0`. */
+export type ModelPrice = { inputPerMillion: number; outputPerMillion: number };
+
+/** Prices by model name; `lookup` also matches dated and suffixed variants of a listed name. */
+export interface PriceTable {
+  lookup(model: string): ModelPrice | undefined;
+}
+
+/**
+ * OpenAI's standard-tier list prices (USD per 1M tokens) for the models Keel is most
+ * often pointed at. Cached-input and batch discounts are not modelled. Override or extend
+ * them through `createPriceTable(overrides)` when prices change or for self-hosted models.
+ */
+const BUILT_IN_PRICES: Readonly<Record<string, ModelPrice>> = {
+  "gpt-5": { inputPerMillion: 1.25, outputPerMillion: 10 },
+  "gpt-5-mini": { inputPerMillion: 0.25, outputPerMillion: 2 },
+  "gpt-5-nano": { inputPerMillion: 0.05, outputPerMillion: 0.4 },
+  "gpt-4.1": { inputPerMillion: 2, outputPerMillion: 8 },
+  "gpt-4.1-mini": { inputPerMillion: 0.4, outputPerMillion: 1.6 },
+  "gpt-4.1-nano": { inputPerMillion: 0.1, outputPerMillion: 0.4 },
+  "gpt-4o": { inputPerMillion: 2.5, outputPerMillion: 10 },
+  "gpt-4o-mini": { inputPerMillion: 0.15, outputPerMillion: 0.6 },
+  "chatgpt-4o-latest": { inputPerMillion: 5, outputPerMillion: 15 },
+  "o1": { inputPerMillion: 15, outputPerMillion: 60 },
+  "o1-mini": { inputPerMillion: 1.1, outputPerMillion: 4.4 },
+  "o1-pro": { inputPerMillion: 150, outputPerMillion: 600 },
+  "o3": { inputPerMillion: 2, outputPerMillion: 8 },
+  "o3-mini": { inputPerMillion: 1.1, outputPerMillion: 4.4 },
+  "o3-pro": { inputPerMillion: 20, outputPerMillion: 80 },
+  "o4-mini": { inputPerMillion: 1.1, outputPerMillion: 4.4 },
+  "gpt-4-turbo": { inputPerMillion: 10, outputPerMillion: 30 },
+  "gpt-4": { inputPerMillion: 30, outputPerMillion: 60 },
+  "gpt-3.5-turbo": { inputPerMillion: 0.5, outputPerMillion: 1.5 },
+  "text-embedding-3-small": { inputPerMillion: 0.02, outputPerMillion: 0 },
+  "text-embedding-3-large": { inputPerMillion: 0.13, outputPerMillion: 0 },
+  "text-embedding-ada-002": { inputPerMillion: 0.1, outputPerMillion: 0 },
+};
+
+// Resolved lookups are memoised: the same few model names come back on every request.
+// The bound keeps a stream of odd upstream names from growing the memo without end.
+const MEMO_LIMIT = 1_000;
+
+/** The built-in table, with `overrides` added or replacing entries of the same name. */
+export function createPriceTable(overrides: Record<string, ModelPrice> = {}): PriceTable {
+  const prices = new Map<string, ModelPrice>();
+  for (const [model, price] of Object.entries(BUILT_IN_PRICES)) prices.set(model, price);
+  for (const [model, price] of Object.entries(overrides)) prices.set(model, checkedPrice(model, price));
+  // Longest first, so "gpt-4o-mini-…" matches gpt-4o-mini before gpt-4o.
+  const byLength = [...prices.keys()].sort((left, right) => right.length - left.length);
+  const memo = new Map<string, ModelPrice | null>();
+
+  return {
+    lookup(model) {
+      const known = memo.get(model);
+      if (known !== undefined) return known ?? undefined;
+      const found = resolve(model, prices, byLength);
+      if (memo.size >= MEMO_LIMIT) memo.clear();
+      memo.set(model, found ?? null);
+      return found;
+    },
+  };
+}
+
+/**
+ * Exact name first; then the longest listed name the model extends at a "-" boundary,
+ * which covers dated snapshots (gpt-4o-mini-2024-07-18, gpt-4-0613) and suffixes.
+ */
+function resolve(model: string, prices: Map<string, ModelPrice>, byLength: string[]): ModelPrice | undefined {
+  const exact = prices.get(model);
+  if (exact !== undefined) return exact;
+  for (const name of byLength) {
+    if (model.length > name.length && model.startsWith(name) && model.charCodeAt(name.length) === 45 /* "-" */) {
+      return prices.get(name);
+    }
+  }
+  return undefined;
+}
+
+function checkedPrice(model: string, price: ModelPrice): ModelPrice {
+  const valid = (value: unknown) => typeof value === "number" && Number.isFinite(value) && value >= 0;
+  if (!valid(price?.inputPerMillion) || !valid(price?.outputPerMillion)) {
+    throw new KeelError("BAD_REQUEST", `price for "${model}" needs non-negative inputPerMillion and outputPerMillion numbers`, {
+      details: { field: `prices.${model}` },
+    });
+  }
+  return { inputPerMillion: price.inputPerMillion, outputPerMillion: price.outputPerMillion };
+}
+
+/** Cost in USD of one call; 0 for a model the table does not know. */
+export function costOf(prices: PriceTable, model: string, usage: Usage): number {
+  const price = prices.lookup(model);
+  if (price === undefined) return 0;
+  return (usage.promptTokens * price.inputPerMillion + usage.completionTokens * price.outputPerMillion) / 1_000_000;
+}

@@ -1,0 +1,31 @@
+import type { KeelError, RequestContext } from "@keel/spec";
+import type OpenAI from "openai";
+import type { PriceTable } from "./prices.ts";
+import { abortedError, upstreamError } from "./upstream-error.ts";
+
+/** What every call of one provider shares: one client (one connection pool), its name, its prices. */
+export interface ProviderState {
+  name: string;
+  client: OpenAI;
+  prices: PriceTable;
+}
+
+export function elapsedSince(started: number): number {
+  return Math.round((performance.now() - started) * 1000) / 1000;
+}
+
+/**
+ * The KeelError for a failed call, with its `upstream-error` event emitted. When the
+ * caller's signal fired, the failure is the abort, whatever shape the SDK gave it.
+ */
+export function failedCall(ctx: RequestContext, target: string, started: number, error: unknown): KeelError {
+  const keelError = ctx.signal.aborted ? abortedError(target, error) : upstreamError(error, target);
+  ctx.events.emit({
+    type: "upstream-error",
+    target,
+    durationMs: elapsedSince(started),
+    code: keelError.code,
+    ...(keelError.status === undefined ? {} : { status: keelError.status }),
+  });
+  return keelError;
+}
