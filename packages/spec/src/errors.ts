@@ -1,3 +1,5 @@
+import type { FallbackFailure } from "./generation.ts";
+
 /**
  * Keel's one error class. Every failure that leaves a package, a service or the
  * pipeline is a KeelError with a stable `code` from a closed set, so both services
@@ -28,6 +30,10 @@ export interface KeelErrorDetails {
   target?: string;
   /** Why the failure happened in a word: "timeout", "reset", "context-length", ... */
   reason?: string;
+  /** Upstream calls made for the request before it failed (retries and fallback targets included). */
+  attempts?: number;
+  /** When a fallback chain gave up: every target that failed, in order, so a stale or static answer can still report it. */
+  fallback?: FallbackFailure[];
   [key: string]: unknown;
 }
 
