@@ -12,6 +12,8 @@ export type KeelEvent =
   | { type: "upstream-response"; target: string; durationMs: number; usage: Usage; ttftMs?: number }
   | { type: "upstream-error"; target: string; durationMs: number; code: KeelErrorCode; status?: number }
   | { type: "upstream-first-chunk"; target: string; ttftMs: number }
+  /** A health check of one target (emitted by whoever probes: core, a service, a scheduler). */
+  | { type: "health-probe"; target: string; ok: boolean; durationMs: number }
   // resilience
   | { type: "retry-attempt"; target: string; attempt: number; delayMs: number; code: KeelErrorCode }
   | { type: "retry-give-up"; target: string; attempts: number; code: KeelErrorCode }
