@@ -1,0 +1,31 @@
+import { randomUUID } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { KeelError } from "@keel/spec";
+
+/** Registers a live stream so a graceful shutdown can end it; returns the unregister function. */
+export type TrackStream = (close: (error: KeelError) => void) => () => void;
+
+/** What every procedure sees. Built per HTTP request by the service, never from caller input. */
+export interface KeelTrpcContext {
+  /** Always "default" until API keys arrive: never taken from a header or the input (DESIGN.md). */
+  tenant: string;
+  /** Generated per HTTP request; callers cannot choose it. Echoed as `x-request-id`. */
+  requestId: string;
+  trackStream: TrackStream;
+}
+
+export const DEFAULT_TENANT = "default";
+
+const untracked: TrackStream = () => () => {};
+
+/**
+ * The adapter's createContext: a fresh request id per HTTP request, sent back in the
+ * `x-request-id` header before tRPC writes its response (a batch shares one id).
+ */
+export function createContextFactory(trackStream: TrackStream = untracked) {
+  return function createContext({ res }: { req: IncomingMessage; res: ServerResponse }): KeelTrpcContext {
+    const requestId = randomUUID();
+    if (!res.headersSent) res.setHeader("x-request-id", requestId);
+    return { tenant: DEFAULT_TENANT, requestId, trackStream };
+  };
+}

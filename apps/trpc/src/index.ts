@@ -1,0 +1,3 @@
+export { createAppRouter, type AppRouter } from "./router.ts";
+export { startTrpcService, type TrpcServiceOptions } from "./service.ts";
+export type { KeelTrpcErrorData, KeelTrpcErrorShape } from "./error-formatter.ts";

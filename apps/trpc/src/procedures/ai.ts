@@ -1,0 +1,33 @@
+import { chatRequestSchema, embeddingRequestSchema, type Pipeline } from "@keel/core";
+import type { StreamEvent } from "@keel/spec";
+import { publicProcedure, router } from "../trpc.ts";
+import { callOptions } from "./call-options.ts";
+import { trackedStream } from "./tracked-stream.ts";
+
+/**
+ * The model procedures. Inputs are core's schemas, so bad input is refused here with the
+ * same BAD_REQUEST (naming the field) the GraphQL service gives. Add `structured` here.
+ */
+export function createAiRouter(pipeline: Pipeline) {
+  return router({
+    /** The whole Generation envelope. */
+    generate: publicProcedure
+      .input(chatRequestSchema)
+      .mutation(({ input, ctx, signal }) => pipeline.generate(input, callOptions(ctx, signal))),
+
+    /** Over SSE: `delta` events, then one `done` with the envelope, or one typed `error`. */
+    stream: publicProcedure
+      .input(chatRequestSchema)
+      .subscription(({ input, ctx, signal }): AsyncGenerator<StreamEvent, void, undefined> =>
+        trackedStream({
+          open: (streamSignal) => pipeline.stream(input, { ...callOptions(ctx, undefined), signal: streamSignal }),
+          callerSignal: signal,
+          trackStream: ctx.trackStream,
+        }),
+      ),
+
+    embed: publicProcedure
+      .input(embeddingRequestSchema)
+      .mutation(({ input, ctx, signal }) => pipeline.embed(input, callOptions(ctx, signal))),
+  });
+}

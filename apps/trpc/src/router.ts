@@ -1,0 +1,18 @@
+import type { Pipeline } from "@keel/core";
+import { createAiRouter } from "./procedures/ai.ts";
+import { createHealthProcedure } from "./procedures/health.ts";
+import { router } from "./trpc.ts";
+
+/**
+ * The service's router: one group per concern, each built from the pipeline in its own
+ * file. Next issues add `usage` and `metrics` groups beside `ai`.
+ */
+export function createAppRouter(pipeline: Pipeline) {
+  return router({
+    ai: createAiRouter(pipeline),
+    health: createHealthProcedure(pipeline),
+  });
+}
+
+/** The router's type, for frontends' typed clients: `createTRPCClient<AppRouter>(...)`. */
+export type AppRouter = ReturnType<typeof createAppRouter>;

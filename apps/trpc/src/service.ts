@@ -1,0 +1,58 @@
+import type { ServerResponse } from "node:http";
+import { createHTTPHandler } from "@trpc/server/adapters/standalone";
+import { startServiceHost, type Pipeline, type ServiceHost } from "@keel/core";
+import { KeelError } from "@keel/spec";
+import { createContextFactory, type TrackStream } from "./context.ts";
+import { createAppRouter } from "./router.ts";
+
+export interface TrpcServiceOptions {
+  pipeline: Pipeline;
+  host: string;
+  /** 0 = a free port. */
+  port: number;
+  /** Defaults to the pipeline config's `services.shutdownGraceMs`. */
+  shutdownGraceMs?: number;
+  /** Larger bodies get 413 (keelCode BAD_REQUEST). Defaults to `services.maxBodyBytes`. */
+  maxBodyBytes?: number;
+}
+
+const BASE_PATH = "/trpc/";
+
+/**
+ * Serves the router under `/trpc` on core's service host, which also answers /healthz,
+ * /readyz and /metrics and drains gracefully on `shutdown()`.
+ */
+export async function startTrpcService(options: TrpcServiceOptions): Promise<ServiceHost> {
+  const { pipeline } = options;
+  const services = pipeline.config.services;
+  let host: ServiceHost | undefined;
+  // The host exists only once it listens; no request can arrive before that.
+  const trackStream: TrackStream = (close) => (host ? host.trackStream(close) : () => {});
+  const trpcHandler = createHTTPHandler({
+    router: createAppRouter(pipeline),
+    basePath: BASE_PATH,
+    maxBodySize: options.maxBodyBytes ?? services.maxBodyBytes,
+    createContext: createContextFactory(trackStream),
+  });
+  host = await startServiceHost({
+    name: "trpc",
+    pipeline,
+    host: options.host,
+    port: options.port,
+    shutdownGraceMs: options.shutdownGraceMs ?? services.shutdownGraceMs,
+    handler: (request, response) => {
+      if (request.url?.startsWith(BASE_PATH)) return trpcHandler(request, response);
+      notFound(response, request.url ?? "");
+    },
+  });
+  return host;
+}
+
+function notFound(response: ServerResponse, url: string): void {
+  const error = new KeelError("BAD_REQUEST", `no such endpoint: ${url.split("?", 1)[0]}; procedures are served under ${BASE_PATH}`, {
+    details: { reason: "not-found" },
+  });
+  const text = JSON.stringify({ error: error.toJSON() });
+  response.writeHead(404, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(text) });
+  response.end(text);
+}

@@ -1,0 +1,14 @@
+import { initTRPC } from "@trpc/server";
+import type { KeelTrpcContext } from "./context.ts";
+import { formatError } from "./error-formatter.ts";
+
+/**
+ * The tRPC instance. No data transformer, so a plain JSON body works from curl and the
+ * wire format is the Generation envelope as is (DESIGN.md service contract).
+ */
+const t = initTRPC.context<KeelTrpcContext>().create({
+  errorFormatter: ({ error, path }) => formatError({ error, path }),
+});
+
+export const router = t.router;
+export const publicProcedure = t.procedure;
