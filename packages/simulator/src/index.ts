@@ -1,0 +1,13 @@
+export { DEFAULT_SIMULATOR_MODELS, startSimulator } from "./server.ts";
+export { SimulatorRuleError } from "./rule-validation.ts";
+export type {
+  SimulatorContentPreset,
+  SimulatorFault,
+  SimulatorFaultType,
+  SimulatorHandle,
+  SimulatorLatency,
+  SimulatorLatencyOptions,
+  SimulatorOptions,
+  SimulatorRule,
+  SimulatorStats,
+} from "./types.ts";
