@@ -32,7 +32,8 @@ export type KeelEvent =
   | { type: "cache-miss"; kind: "exact" | "semantic" }
   | { type: "cache-stale"; savedTokens: number; savedUsd: number }
   | { type: "cache-coalesced"; kind: "exact" | "semantic"; savedTokens: number; savedUsd: number }
-  | { type: "cache-store"; kind: "exact" | "semantic" | "embedding"; bytes: number }
+  // `skipped` set: the entry was not stored (over the store's maxEntryBytes)
+  | { type: "cache-store"; kind: "exact" | "semantic" | "embedding"; bytes: number; skipped?: "too-large" }
   | { type: "cache-error"; operation: string; message: string }
   | { type: "embedding-cache-hit"; count: number }
   // validation
