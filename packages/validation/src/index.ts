@@ -1,0 +1,11 @@
+export { checkSchema } from "./check-schema.ts";
+export { extractJson } from "./extract-json.ts";
+export type { ExtractResult } from "./extract-json.ts";
+export { revalidate } from "./revalidate.ts";
+export type { SchemaLimits } from "./schema-limits.ts";
+export { structuredOutputMiddleware } from "./structured-output-middleware.ts";
+export type { StructuredOutputOptions } from "./structured-output-middleware.ts";
+export { defaultSupportsJsonSchema } from "./supports-json-schema.ts";
+export { validateValue } from "./validate-value.ts";
+export { zodStructured } from "./zod-structured.ts";
+export type { ZodStructured } from "./zod-structured.ts";
