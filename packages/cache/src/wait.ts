@@ -1,0 +1,32 @@
+import { KeelError, type RequestContext } from "@keel/spec";
+
+/** Waits for a promise within the caller's own deadline and signal (another caller's call may be slower). */
+export function waitFor<T>(promise: Promise<T>, ctx: RequestContext): Promise<T> {
+  if (ctx.signal.aborted) return Promise.reject(endedError(ctx));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => finish(() => reject(endedError(ctx)));
+    const timer = setTimeout(onAbort, Math.max(0, ctx.deadline - Date.now()));
+    ctx.signal.addEventListener("abort", onAbort, { once: true });
+    const finish = (settle: () => void) => {
+      clearTimeout(timer);
+      ctx.signal.removeEventListener("abort", onAbort);
+      settle();
+    };
+    promise.then(
+      (value) => finish(() => resolve(value)),
+      (error: unknown) => finish(() => reject(error)),
+    );
+  });
+}
+
+export function sleep(ms: number, ctx: RequestContext): Promise<void> {
+  return waitFor(new Promise<void>((resolve) => setTimeout(resolve, ms)), ctx);
+}
+
+function endedError(ctx: RequestContext): KeelError {
+  const deadlinePassed = Date.now() >= ctx.deadline;
+  return new KeelError("UPSTREAM_TIMEOUT", "the request ended while waiting for an identical request in flight", {
+    retryable: false,
+    details: { reason: deadlinePassed ? "deadline" : "aborted" },
+  });
+}
