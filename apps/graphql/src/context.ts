@@ -1,0 +1,24 @@
+import type { Pipeline } from "@keel/core";
+import type { KeelError } from "@keel/spec";
+
+/**
+ * What every resolver gets. Built by the HTTP handler (one per request) and by the
+ * WebSocket server (one per operation); resolvers never read transport details.
+ */
+export interface GraphqlContext {
+  readonly pipeline: Pipeline;
+  /** Always "default" until API keys arrive (DESIGN.md): never taken from a header or input. */
+  readonly tenant: string;
+  /** Aborts when the caller goes away (HTTP socket closed, WebSocket closed). */
+  readonly signal: AbortSignal;
+  /**
+   * Registers a live stream so a graceful shutdown can end it with a final error;
+   * returns the function to call when the stream ends.
+   */
+  readonly trackStream: (close: (error: KeelError) => void) => () => void;
+  /** True once shutdown began: new streams are refused. */
+  readonly isShuttingDown: () => boolean;
+}
+
+/** Every request through the services is this tenant until API keys arrive. */
+export const DEFAULT_TENANT = "default";

@@ -1,0 +1,96 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { HeaderMap, type ApolloServer } from "@apollo/server";
+import type { RequestHandler } from "@keel/core";
+import type { GraphqlContext } from "../context.ts";
+import { readBody } from "./read-body.ts";
+import { sendErrors } from "./send-errors.ts";
+
+export interface GraphqlHandlerOptions {
+  apollo: ApolloServer<GraphqlContext>;
+  path: string;
+  maxBodyBytes: number;
+  /** Builds a request's context; `signal` aborts when the caller's socket closes first. */
+  createContext: (signal: AbortSignal) => GraphqlContext;
+}
+
+/**
+ * Serves GraphQL over plain node:http through Apollo's executeHTTPGraphQLRequest
+ * (Apollo 5 ships no node:http integration). Reads the JSON body itself, under the
+ * size limit; a caller who hangs up before the answer aborts the pipeline call.
+ */
+export function createGraphqlHandler(options: GraphqlHandlerOptions): RequestHandler {
+  const { apollo, maxBodyBytes } = options;
+  return async (request: IncomingMessage, response: ServerResponse) => {
+    const url = request.url ?? "/";
+    const queryStart = url.indexOf("?");
+    const path = queryStart === -1 ? url : url.slice(0, queryStart);
+    if (path !== options.path) {
+      return sendErrors(response, 404, {
+        code: "BAD_REQUEST",
+        message: `nothing is served at ${path}; GraphQL is at ${options.path}`,
+        details: { reason: "not-found" },
+      });
+    }
+
+    let body: unknown;
+    if (request.method === "POST") {
+      const read = await readBody(request, maxBodyBytes);
+      if (read.kind === "aborted") return;
+      if (read.kind === "too-large") {
+        response.setHeader("connection", "close");
+        return sendErrors(response, 413, {
+          code: "BAD_REQUEST",
+          message: `the request body is larger than ${maxBodyBytes} bytes`,
+          details: { reason: "body-too-large", limitBytes: maxBodyBytes },
+        });
+      }
+      if (isJson(request.headers["content-type"]) && read.text.length > 0) {
+        try {
+          body = JSON.parse(read.text);
+        } catch {
+          return sendErrors(response, 400, { code: "BAD_REQUEST", message: "the request body is not valid JSON", details: { reason: "malformed-json" } });
+        }
+      } else {
+        body = read.text;
+      }
+    }
+
+    const controller = new AbortController();
+    const onClose = () => {
+      if (!response.writableFinished) controller.abort();
+    };
+    response.once("close", onClose);
+
+    const result = await apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: {
+        method: request.method ?? "GET",
+        headers: headerMapOf(request),
+        search: queryStart === -1 ? "" : url.slice(queryStart),
+        body,
+      },
+      context: async () => options.createContext(controller.signal),
+    });
+    if (response.destroyed) return;
+    for (const [name, value] of result.headers) response.setHeader(name, value);
+    response.statusCode = result.status ?? 200;
+    if (result.body.kind === "complete") {
+      response.end(result.body.string);
+      return;
+    }
+    for await (const chunk of result.body.asyncIterator) response.write(chunk);
+    response.end();
+  };
+}
+
+function isJson(contentType: string | undefined): boolean {
+  return contentType !== undefined && /^application\/(?:[\w.+-]*\+)?json\b/i.test(contentType.trim());
+}
+
+function headerMapOf(request: IncomingMessage): HeaderMap {
+  const headers = new HeaderMap();
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value === undefined) continue;
+    headers.set(name, Array.isArray(value) ? value.join(", ") : value);
+  }
+  return headers;
+}

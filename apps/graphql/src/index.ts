@@ -1,0 +1,1 @@
+export { startGraphqlService, type GraphqlServiceOptions } from "./start-graphql-service.ts";

@@ -1,0 +1,14 @@
+/**
+ * GraphQL enum names are UPPER_CASE by convention; Keel's values are the spec's
+ * lower-case strings. These maps make graphql-tools translate both ways, so resolvers
+ * pass spec objects through untouched.
+ */
+export const enumResolvers = {
+  Role: { SYSTEM: "system", USER: "user", ASSISTANT: "assistant", TOOL: "tool" },
+  CacheMode: { DEFAULT: "default", BYPASS: "bypass", REFRESH: "refresh", ONLY_IF_CACHED: "only-if-cached" },
+  CacheOutcome: { MISS: "miss", EXACT: "exact", SEMANTIC: "semantic", STALE: "stale" },
+  FinishReason: { STOP: "stop", LENGTH: "length", TOOL_CALLS: "tool_calls", CONTENT_FILTER: "content_filter", ERROR: "error" },
+  DegradedMode: { STALE: "stale", STATIC: "static" },
+  SafetyAction: { ALLOW: "allow", REDACT: "redact", BLOCK: "block", FLAG: "flag" },
+  StreamEventType: { DELTA: "delta", DONE: "done", ERROR: "error" },
+} as const;

@@ -1,0 +1,27 @@
+import { randomUUID } from "node:crypto";
+import { parseChatRequest } from "@keel/core";
+import { KeelError, type StreamEvent } from "@keel/spec";
+import type { GraphqlContext } from "../context.ts";
+import { EndableStream } from "../subscriptions/endable-stream.ts";
+import { GENERATE_JSON_FIELDS, withoutNulls } from "./caller-input.ts";
+
+/**
+ * Subscription.generateStream: core's stream events pass through as they are (the
+ * StreamEvent type mirrors them). Bad input fails the operation with BAD_REQUEST before
+ * any event, the same as the mutation.
+ */
+export const generateStream = {
+  subscribe(_parent: unknown, args: { input: Record<string, unknown> }, context: GraphqlContext): AsyncIterableIterator<StreamEvent> {
+    const request = parseChatRequest(withoutNulls(args.input, GENERATE_JSON_FIELDS));
+    if (context.isShuttingDown()) {
+      throw new KeelError("UPSTREAM_UNAVAILABLE", "the service is shutting down", { details: { reason: "shutting-down" } });
+    }
+    const stream = new EndableStream((signal) =>
+      context.pipeline.stream(request, { tenant: context.tenant, requestId: randomUUID(), signal }),
+    );
+    const untrack = context.trackStream((error) => stream.close(error));
+    stream.onEnd(untrack);
+    return stream;
+  },
+  resolve: (event: StreamEvent): StreamEvent => event,
+};

@@ -1,0 +1,14 @@
+import type { GraphqlContext } from "../context.ts";
+
+interface HealthView {
+  status: "ok" | "unavailable";
+  ready: boolean;
+  checks: { name: string; ok: boolean; detail?: string }[];
+}
+
+/** Query.health: the same readiness GET /readyz reports, as a typed object. */
+export async function health(_parent: unknown, _args: unknown, context: GraphqlContext): Promise<HealthView> {
+  const readiness = await context.pipeline.readiness();
+  const checks = Object.entries(readiness.checks).map(([name, check]) => ({ name, ...check }));
+  return { status: readiness.ready ? "ok" : "unavailable", ready: readiness.ready, checks };
+}

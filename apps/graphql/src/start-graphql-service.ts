@@ -1,0 +1,96 @@
+import { ApolloServer } from "@apollo/server";
+import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import { startServiceHost, type Pipeline, type ServiceHost } from "@keel/core";
+import { DEFAULT_TENANT, type GraphqlContext } from "./context.ts";
+import { formatGraphqlError } from "./errors/format-error.ts";
+import { createGraphqlHandler } from "./http/graphql-handler.ts";
+import { createSchema } from "./schema.ts";
+import { startSubscriptionServer } from "./subscriptions/websocket-server.ts";
+
+export interface GraphqlServiceOptions {
+  pipeline: Pipeline;
+  /** Address to bind; default the config's services.host (127.0.0.1). */
+  host?: string;
+  /** 0 = a free port; default the config's services.graphqlPort (4000). */
+  port?: number;
+  /** How long shutdown lets in-flight requests and subscriptions finish; default the config's. */
+  shutdownGraceMs?: number;
+}
+
+/** GraphQL (queries and mutations over HTTP, subscriptions over graphql-ws) at this path. */
+const GRAPHQL_PATH = "/graphql";
+
+/** How long shutdown waits for final stream events to reach clients before closing WebSockets. */
+const FLUSH_MS = 500;
+
+/**
+ * Starts the GraphQL service on core's service host (which answers /healthz, /readyz
+ * and /metrics and drains on shutdown). `host.shutdown()` stops accepting, lets work in
+ * flight finish within the grace, ends live subscriptions with a final ERROR event,
+ * then closes the WebSockets and Apollo.
+ */
+export async function startGraphqlService(options: GraphqlServiceOptions): Promise<ServiceHost> {
+  const { pipeline } = options;
+  const settings = pipeline.config.services;
+  const schema = createSchema();
+  const apollo = new ApolloServer<GraphqlContext>({
+    schema,
+    includeStacktraceInErrorResponses: false,
+    formatError: (formatted, error) => formatGraphqlError(error, stringOrUndefined(formatted.extensions?.["code"])),
+    // The launcher handles signals and shuts down in order; Apollo must not stop itself.
+    stopOnTerminationSignals: false,
+    plugins: [ApolloServerPluginLandingPageDisabled()],
+  });
+  await apollo.start();
+
+  let shuttingDown = false;
+  let host: ServiceHost | undefined;
+  const createContext = (signal: AbortSignal): GraphqlContext => ({
+    pipeline,
+    tenant: DEFAULT_TENANT,
+    signal,
+    trackStream: (close) => (host as ServiceHost).trackStream(close),
+    isShuttingDown: () => shuttingDown,
+  });
+
+  host = await startServiceHost({
+    name: "graphql",
+    pipeline,
+    host: options.host ?? settings.host,
+    port: options.port ?? settings.graphqlPort,
+    shutdownGraceMs: options.shutdownGraceMs ?? settings.shutdownGraceMs,
+    handler: createGraphqlHandler({ apollo, path: GRAPHQL_PATH, maxBodyBytes: settings.maxBodyBytes, createContext }),
+  });
+  const subscriptions = startSubscriptionServer({
+    server: host.server,
+    path: GRAPHQL_PATH,
+    schema,
+    maxMessageBytes: settings.maxBodyBytes,
+    createContext,
+    isShuttingDown: () => shuttingDown,
+  });
+
+  host.onShutdown(async () => {
+    shuttingDown = true;
+    // The tracked streams were just told to close; let their final ERROR events go out.
+    const until = Date.now() + FLUSH_MS;
+    while (subscriptions.activeOperations() > 0 && Date.now() < until) await sleep(10);
+    await subscriptions.close(FLUSH_MS);
+    await apollo.stop();
+  });
+  const shutdown = host.shutdown.bind(host);
+  return Object.assign(host, {
+    shutdown: () => {
+      shuttingDown = true;
+      return shutdown();
+    },
+  });
+}
+
+function stringOrUndefined(value: unknown): string | undefined {
+  return typeof value === "string" ? value : undefined;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,113 @@
+import type { Server } from "node:http";
+import { GraphQLError, parse, validate, type DocumentNode, type GraphQLSchema } from "graphql";
+import type { FormattedExecutionResult } from "graphql";
+import { useServer } from "graphql-ws/use/ws";
+import { WebSocketServer, type WebSocket } from "ws";
+import type { GraphqlContext } from "../context.ts";
+import { formatGraphqlError } from "../errors/format-error.ts";
+
+export interface SubscriptionServerOptions {
+  server: Server;
+  path: string;
+  schema: GraphQLSchema;
+  maxMessageBytes: number;
+  /** Builds an operation's context; `signal` aborts when the WebSocket closes. */
+  createContext: (signal: AbortSignal) => GraphqlContext;
+  isShuttingDown: () => boolean;
+}
+
+export interface SubscriptionServer {
+  /** Operations (subscriptions and single results) not yet completed. */
+  readonly activeOperations: () => number;
+  /** Closes every WebSocket ("going away") and the server; sockets that do not answer are cut. */
+  close(timeoutMs: number): Promise<void>;
+}
+
+/**
+ * graphql-ws over ws on the service's own HTTP server and path. Parse and validation
+ * run here (not inside graphql-ws) so their errors go through the same formatter as
+ * HTTP's. Closing the socket or completing the subscription calls return() on the
+ * operation's iterator, which aborts the upstream call.
+ */
+export function startSubscriptionServer(options: SubscriptionServerOptions): SubscriptionServer {
+  const { schema } = options;
+  const webSockets = new WebSocketServer({ server: options.server, path: options.path, maxPayload: options.maxMessageBytes });
+  const connectionSignals = new WeakMap<WebSocket, AbortSignal>();
+  let active = 0;
+
+  const signalOf = (socket: WebSocket): AbortSignal => {
+    let signal = connectionSignals.get(socket);
+    if (!signal) {
+      const controller = new AbortController();
+      socket.once("close", () => controller.abort());
+      signal = controller.signal;
+      connectionSignals.set(socket, signal);
+    }
+    return signal;
+  };
+
+  const disposable = useServer(
+    {
+      isProd: true,
+      onConnect: () => !options.isShuttingDown(),
+      onSubscribe: (context, _id, payload) => {
+        let document: DocumentNode;
+        try {
+          document = parse(payload.query);
+        } catch (error) {
+          return [withCode(error, "GRAPHQL_PARSE_FAILED")];
+        }
+        const errors = validate(schema, document);
+        if (errors.length > 0) return errors.map((error) => withCode(error, "GRAPHQL_VALIDATION_FAILED"));
+        return {
+          schema,
+          document,
+          operationName: payload.operationName ?? null,
+          variableValues: payload.variables ?? null,
+          contextValue: options.createContext(signalOf(context.extra.socket)),
+        };
+      },
+      onOperation: () => {
+        active += 1;
+      },
+      onComplete: () => {
+        active -= 1;
+      },
+      onNext: (_context, _id, _payload, _args, result) => (result.errors ? formatResult(result) : undefined),
+      onError: (_context, _id, _payload, errors) => errors.map((error) => formatGraphqlError(error, codeOf(error))),
+    },
+    webSockets,
+  );
+
+  return {
+    activeOperations: () => active,
+    async close(timeoutMs) {
+      const timer = new Promise<void>((resolve) => setTimeout(resolve, timeoutMs).unref());
+      await Promise.race([disposable.dispose(), timer]);
+      for (const socket of webSockets.clients) socket.terminate();
+    },
+  };
+}
+
+function formatResult(result: { data?: unknown; errors?: readonly GraphQLError[] }): FormattedExecutionResult {
+  const errors = (result.errors ?? []).map((error) => formatGraphqlError(error, error.originalError || error.path ? undefined : "BAD_USER_INPUT"));
+  return { data: result.data as FormattedExecutionResult["data"], errors };
+}
+
+function codeOf(error: GraphQLError): string | undefined {
+  const code = error.extensions["code"];
+  if (typeof code === "string") return code;
+  // Raised by graphql-ws itself before execution ("Unable to identify operation").
+  return error.originalError ? undefined : "OPERATION_RESOLUTION_FAILURE";
+}
+
+function withCode(error: unknown, code: string): GraphQLError {
+  if (!(error instanceof GraphQLError)) return new GraphQLError("the operation could not be read", { extensions: { code } });
+  return new GraphQLError(error.message, {
+    nodes: error.nodes ?? null,
+    source: error.source ?? null,
+    positions: error.positions ?? null,
+    originalError: error.originalError ?? null,
+    extensions: { ...error.extensions, code },
+  });
+}

@@ -1,0 +1,170 @@
+import { createClient, type Client } from "graphql-ws";
+import WebSocket from "ws";
+import { createPipeline, parseConfig, type KeelConfigInput, type Pipeline, type ServiceHost } from "@keel/core";
+import { startSimulator, type SimulatorHandle, type SimulatorRule } from "@keel/simulator";
+import type { GraphQLFormattedError } from "graphql";
+import { startGraphqlService } from "../src/index.ts";
+
+export interface Stack {
+  simulator: SimulatorHandle;
+  pipeline: Pipeline;
+  host: ServiceHost;
+  /** "http://127.0.0.1:PORT/graphql" */
+  url: string;
+  /** "ws://127.0.0.1:PORT/graphql" */
+  wsUrl: string;
+  close(): Promise<void>;
+}
+
+/** The real parts: the simulator over HTTP, the real pipeline, the service on a free port. */
+export async function startStack(options: { rules?: SimulatorRule[]; config?: Partial<KeelConfigInput>; shutdownGraceMs?: number } = {}): Promise<Stack> {
+  const simulator = await startSimulator({ port: 0, ...(options.rules ? { rules: options.rules } : {}) });
+  const pipeline = createPipeline(
+    parseConfig({
+      providers: { simulator: { baseURL: simulator.url, apiKey: "test" } },
+      models: { "gpt-4o-mini": { targets: ["simulator/gpt-4o-mini"] } },
+      embeddingModels: { "text-embedding-3-small": "simulator/text-embedding-3-small" },
+      ...options.config,
+    }),
+  );
+  const host = await startGraphqlService({
+    pipeline,
+    host: "127.0.0.1",
+    port: 0,
+    ...(options.shutdownGraceMs === undefined ? {} : { shutdownGraceMs: options.shutdownGraceMs }),
+  });
+  const url = `${host.url}/graphql`;
+  return {
+    simulator,
+    pipeline,
+    host,
+    url,
+    wsUrl: url.replace(/^http/, "ws"),
+    async close() {
+      await host.shutdown();
+      await pipeline.close();
+      await simulator.close();
+    },
+  };
+}
+
+export interface GraphqlResponse<Data = Record<string, unknown>> {
+  status: number;
+  text: string;
+  body: { data?: Data | null; errors?: GraphQLFormattedError[] } | undefined;
+}
+
+/** POSTs one GraphQL operation as a partner's plain fetch would. */
+export async function graphql<Data = Record<string, any>>(
+  url: string,
+  query: string,
+  variables?: Record<string, unknown>,
+  init: { signal?: AbortSignal } = {},
+): Promise<GraphqlResponse<Data>> {
+  return postRaw<Data>(url, JSON.stringify({ query, ...(variables ? { variables } : {}) }), init);
+}
+
+export async function postRaw<Data = Record<string, any>>(url: string, body: string, init: { signal?: AbortSignal; contentType?: string } = {}): Promise<GraphqlResponse<Data>> {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": init.contentType ?? "application/json" },
+    body,
+    ...(init.signal ? { signal: init.signal } : {}),
+  });
+  const text = await response.text();
+  let parsed: GraphqlResponse<Data>["body"];
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = undefined;
+  }
+  return { status: response.status, text, body: parsed };
+}
+
+export function wsClient(wsUrl: string): Client {
+  return createClient({ url: wsUrl, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true });
+}
+
+/** Every field of the envelope, as typed GraphQL fields. */
+export const GENERATION_FIELDS = `
+  id content model provider cache attempts costUsd latencyMs finishReason data
+  usage { promptTokens completionTokens totalTokens estimated }
+  fallback { failed { target code message } answeredBy degraded }
+  safety { input { scanner kind action score message } output { scanner kind action score message } }
+  validation { valid attempts repaired history { attempt repaired errors { path message } } }
+  toolCalls { id type function { name arguments } }
+`;
+
+export const GENERATE = `mutation Generate($input: GenerateInput!) { generate(input: $input) { ${GENERATION_FIELDS} } }`;
+export const GENERATE_STREAM = `subscription Stream($input: GenerateInput!) {
+  generateStream(input: $input) { type content error { code message retryable details } generation { ${GENERATION_FIELDS} } }
+}`;
+
+export const chat = (content: string, extra: Record<string, unknown> = {}) => ({
+  model: "gpt-4o-mini",
+  messages: [{ role: "USER", content }],
+  temperature: 0,
+  ...extra,
+});
+
+export interface StreamEventView {
+  type: "DELTA" | "DONE" | "ERROR";
+  content: string | null;
+  error: { code: string; message: string; retryable: boolean; details: Record<string, unknown> | null } | null;
+  generation: Record<string, any> | null;
+}
+
+export interface StreamOutcome {
+  events: StreamEventView[];
+  /** Errors of the operation itself (GraphQL errors in a result or an error message). */
+  errors: GraphQLFormattedError[];
+  /** The server completed the subscription. */
+  completed: boolean;
+  /** The socket closed under the subscription (a close event instead of complete). */
+  closed?: { code: number; reason: string };
+}
+
+/** Subscribes to generateStream and collects everything until it ends. */
+export function collectStream(
+  client: Client,
+  input: Record<string, unknown>,
+  onEvent?: (event: StreamEventView, unsubscribe: () => void) => void,
+): Promise<StreamOutcome> {
+  return new Promise((resolve) => {
+    const outcome: StreamOutcome = { events: [], errors: [], completed: false };
+    const unsubscribe = client.subscribe<{ generateStream: StreamEventView }>(
+      { query: GENERATE_STREAM, variables: { input } },
+      {
+        next(result) {
+          if (result.errors) outcome.errors.push(...result.errors);
+          const event = result.data?.generateStream;
+          if (!event) return;
+          outcome.events.push(event);
+          onEvent?.(event, () => {
+            unsubscribe();
+            resolve(outcome);
+          });
+        },
+        error(error) {
+          if (Array.isArray(error)) outcome.errors.push(...(error as GraphQLFormattedError[]));
+          else if (isCloseEvent(error)) outcome.closed = { code: error.code, reason: error.reason };
+          else outcome.errors.push({ message: String(error) });
+          resolve(outcome);
+        },
+        complete() {
+          outcome.completed = true;
+          resolve(outcome);
+        },
+      },
+    );
+  });
+}
+
+function isCloseEvent(value: unknown): value is { code: number; reason: string } {
+  return typeof value === "object" && value !== null && "code" in value && "reason" in value;
+}
+
+/** True when no error body anywhere carries a stack trace or file path. */
+export function hasNoStackTrace(text: string): boolean {
+  return !/stacktrace|\bat .+\.(ts|js):\d+|node_modules|\/work\//i.test(text);
+}
