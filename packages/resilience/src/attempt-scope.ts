@@ -1,0 +1,125 @@
+import type { KeelError, RequestContext } from "@keel/spec";
+import { cancellationError, deadlinePassed, timeoutError, type TimeoutKind } from "./failures.ts";
+import { linkController, noop, type LinkedController } from "./signals.ts";
+
+// setTimeout overflows above 2^31 - 1 ms and would fire at once.
+const MAX_TIMER_MS = 2_147_483_647;
+
+/**
+ * One upstream call's lifetime: a child AbortController linked to ctx.signal and handed
+ * down in a child ctx (so the provider's HTTP request is cancelled), an attempt timer
+ * bounded by the request deadline, and for streams a phase timer (first token, idle).
+ * Whatever ends the attempt first becomes `failure`, a typed KeelError, and every
+ * pending `race` rejects with it at once, even if the model ignores its signal.
+ */
+export class AttemptScope {
+  readonly ctx: RequestContext;
+  failure: KeelError | undefined;
+  private readonly link: LinkedController;
+  private attemptTimer: NodeJS.Timeout | undefined;
+  private phaseTimer: NodeJS.Timeout | undefined;
+  private phaseTimerAt = 0;
+  private phaseDeadline = 0;
+  private phaseKind: TimeoutKind = "ttft";
+  private phaseMs = 0;
+  private rejectPending: ((error: KeelError) => void) | undefined;
+
+  constructor(
+    private readonly parent: RequestContext,
+    private readonly target: string,
+    attemptMs: number | undefined,
+  ) {
+    this.link = linkController(parent.signal, () => this.onParentAbort());
+    this.ctx = { ...parent, signal: this.link.controller.signal };
+    if (parent.signal.aborted) {
+      this.onParentAbort();
+      return;
+    }
+    const remaining = parent.deadline - Date.now();
+    const attemptWins = attemptMs !== undefined && attemptMs < remaining;
+    const ms = attemptWins ? attemptMs : remaining;
+    if (ms <= 0) this.fail(cancellationError(parent, target, "deadline"), "deadline");
+    else if (ms <= MAX_TIMER_MS) {
+      this.attemptTimer = setTimeout(() => {
+        if (attemptWins) this.fail(timeoutError("attempt", target, ms), "attempt");
+        else this.fail(cancellationError(parent, target, "deadline"), "deadline");
+      }, ms);
+    }
+  }
+
+  /** Starts (or restarts) the first-token or idle clock; undefined ms means no limit. */
+  startPhase(kind: "ttft" | "idle", ms: number | undefined): void {
+    if (ms === undefined || this.failure) return;
+    this.phaseKind = kind;
+    this.phaseMs = ms;
+    this.phaseDeadline = Date.now() + ms;
+    // One timer re-armed lazily, instead of a new timer per chunk.
+    if (this.phaseTimer === undefined || this.phaseTimerAt > this.phaseDeadline) this.armPhaseTimer(ms);
+  }
+
+  /** Pauses the phase clock, e.g. while the consumer holds a chunk. */
+  endPhase(): void {
+    this.phaseDeadline = 0;
+  }
+
+  /** Resolves as `promise` does, or rejects with `failure` the moment the attempt ends. */
+  race<T>(promise: Promise<T>): Promise<T> {
+    if (this.failure) {
+      promise.catch(noop);
+      return Promise.reject(this.failure);
+    }
+    return new Promise<T>((resolve, reject) => {
+      this.rejectPending = reject;
+      promise.then(
+        (value) => {
+          this.rejectPending = undefined;
+          resolve(value);
+        },
+        (error: unknown) => {
+          this.rejectPending = undefined;
+          reject(this.failure ?? error);
+        },
+      );
+    });
+  }
+
+  /** Ends the attempt from outside (consumer stopped reading, hedge lost): aborts the upstream call. */
+  abort(reason: unknown): void {
+    this.link.controller.abort(reason);
+  }
+
+  dispose(): void {
+    clearTimeout(this.attemptTimer);
+    clearTimeout(this.phaseTimer);
+    this.phaseTimer = undefined;
+    this.link.dispose();
+  }
+
+  private onParentAbort(): void {
+    const deadline = deadlinePassed(this.parent);
+    this.fail(cancellationError(this.parent, this.target, deadline ? "deadline" : "aborted"), deadline ? "deadline" : undefined);
+  }
+
+  private armPhaseTimer(ms: number): void {
+    clearTimeout(this.phaseTimer);
+    this.phaseTimerAt = Date.now() + ms;
+    this.phaseTimer = setTimeout(() => this.onPhaseTimer(), ms);
+  }
+
+  private onPhaseTimer(): void {
+    this.phaseTimer = undefined;
+    if (this.phaseDeadline === 0) return;
+    const left = this.phaseDeadline - Date.now();
+    if (left > 0) this.armPhaseTimer(left);
+    else this.fail(timeoutError(this.phaseKind, this.target, this.phaseMs), this.phaseKind);
+  }
+
+  private fail(error: KeelError, timeoutKind: TimeoutKind | "deadline" | undefined): void {
+    if (this.failure) return;
+    this.failure = error;
+    if (timeoutKind) this.parent.events.emit({ type: "timeout", target: this.target, kind: timeoutKind });
+    this.dispose();
+    this.link.controller.abort(error);
+    this.rejectPending?.(error);
+  }
+}
