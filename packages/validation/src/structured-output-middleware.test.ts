@@ -200,6 +200,20 @@ describe("structuredOutputMiddleware: how JSON is asked for", () => {
     expect(model.calls[0]!.responseFormat?.type).toBe("json_schema");
   });
 
+  it("instructs in the prompt when the schema's root is not an object, and honours a forced strict", async () => {
+    const list = { type: "array", items: { type: "string" } };
+    const { model, generation } = await run(['["a", "b"]'], structuredRequest({ schema: list }));
+    expect(model.calls[0]!.responseFormat).toBeUndefined();
+    expect(model.calls[0]!.messages[0]?.role).toBe("system");
+    expect(generation.data).toEqual(["a", "b"]);
+
+    const forced = scriptedModel([JSON.stringify(ada)]);
+    const { ctx } = createTestContext();
+    const open = { type: "object", properties: { name: { type: "string" } } };
+    await structuredOutputMiddleware({ strict: true }).wrapGenerate!({ request: structuredRequest({ schema: open }), ctx, next: forced.generate });
+    expect(forced.calls[0]!.responseFormat).toMatchObject({ jsonSchema: { strict: true } });
+  });
+
   it("passes a request without structured through untouched", async () => {
     const model = scriptedModel(["free text"]);
     const { ctx, events } = createTestContext();
