@@ -23,6 +23,7 @@ export class Exchange {
     this.stats = stats;
     stats.inFlight++;
     stats.totalCalls++;
+    stats.busySockets.add(request.socket);
     response.once("close", () => this.onClose());
   }
 
@@ -61,6 +62,7 @@ export class Exchange {
     this.closed = true;
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.stats.inFlight--;
+    this.stats.busySockets.delete(this.request.socket);
     if (!this.response.writableFinished && !this.closedOnPurpose) this.stats.clientAborts++;
   }
 }

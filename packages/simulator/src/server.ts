@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import { handleChatCompletion } from "./chat-completions.ts";
 import { handleControl, type ControlTarget } from "./control-api.ts";
 import { handleEmbeddings } from "./embeddings.ts";
@@ -16,6 +16,13 @@ export const DEFAULT_SIMULATOR_MODELS: readonly string[] = [
   "gpt-4o-mini", "gpt-4o", "gpt-4.1-mini", "gpt-4.1", "o4-mini",
   "text-embedding-3-small", "text-embedding-3-large", "omni-moderation-latest",
 ];
+
+/**
+ * A socket with no request in progress is closed after this long. Clients such as
+ * undici may open a spare connection when a request is aborted; closing it soon lets
+ * tests see openConnections return to 0 without waiting for the client's own timeout.
+ */
+const IDLE_SOCKET_MS = 1000;
 
 type ModelHandler = typeof handleChatCompletion;
 const MODEL_ENDPOINTS: Record<string, ModelHandler> = {
@@ -71,6 +78,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   };
 
   const server = createServer({ keepAlive: true }, onRequest);
+  server.timeout = IDLE_SOCKET_MS;
+  server.on("timeout", (socket: Socket) => {
+    if (!stats.busySockets.has(socket)) socket.destroy();
+  });
   server.on("connection", (socket) => {
     stats.openConnections++;
     socket.once("close", () => stats.openConnections--);

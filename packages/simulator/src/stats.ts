@@ -1,3 +1,4 @@
+import type { Socket } from "node:net";
 import type { SimulatorStats } from "./types.ts";
 
 /** Live counters behind `stats()` and `GET /_sim/stats`. */
@@ -7,6 +8,8 @@ export class StatsRecorder {
   openConnections = 0;
   inFlight = 0;
   clientAborts = 0;
+  /** Sockets with a /v1 request in progress: the idle-socket timeout leaves them alone. */
+  readonly busySockets = new Set<Socket>();
 
   recordModel(model: string): void {
     this.calls.set(model, (this.calls.get(model) ?? 0) + 1);
