@@ -2,10 +2,10 @@ import { KeelError, type RequestContext } from "@keel/spec";
 
 /** Waits for a promise within the caller's own deadline and signal (another caller's call may be slower). */
 export function waitFor<T>(promise: Promise<T>, ctx: RequestContext): Promise<T> {
-  if (ctx.signal.aborted) return Promise.reject(endedError(ctx));
+  if (ctx.signal.aborted) return Promise.reject(endedError("aborted"));
   return new Promise<T>((resolve, reject) => {
-    const onAbort = () => finish(() => reject(endedError(ctx)));
-    const timer = setTimeout(onAbort, Math.max(0, ctx.deadline - Date.now()));
+    const onAbort = () => finish(() => reject(endedError("aborted")));
+    const timer = setTimeout(() => finish(() => reject(endedError("deadline"))), Math.max(0, ctx.deadline - Date.now()));
     ctx.signal.addEventListener("abort", onAbort, { once: true });
     const finish = (settle: () => void) => {
       clearTimeout(timer);
@@ -23,10 +23,9 @@ export function sleep(ms: number, ctx: RequestContext): Promise<void> {
   return waitFor(new Promise<void>((resolve) => setTimeout(resolve, ms)), ctx);
 }
 
-function endedError(ctx: RequestContext): KeelError {
-  const deadlinePassed = Date.now() >= ctx.deadline;
+function endedError(reason: "deadline" | "aborted"): KeelError {
   return new KeelError("UPSTREAM_TIMEOUT", "the request ended while waiting for an identical request in flight", {
     retryable: false,
-    details: { reason: deadlinePassed ? "deadline" : "aborted" },
+    details: { reason },
   });
 }
