@@ -1,6 +1,5 @@
-import { countTokens } from "gpt-tokenizer/encoding/o200k_base";
 import { BoundedCache } from "./bounded-cache.ts";
-import { fromPieces, type TokenizedText } from "./tokens.ts";
+import { countTokens, fromPieces, type TokenizedText } from "./tokens.ts";
 
 const VOCABULARY = [
   "the", "model", "answer", "request", "keel", "simple", "clear", "result", "data", "system",

@@ -60,7 +60,13 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       }
       stats.recordModel(model);
       if (!catalogue.names.has(model)) return exchange.sendError(404, catalogue.notFound(model));
-      handler(exchange, { body: record, model, ruleBook });
+      try {
+        handler(exchange, { body: record, model, ruleBook });
+      } catch (error) {
+        // A bug here must cost one request, not the process every test shares.
+        if (exchange.response.headersSent) exchange.destroySocket();
+        else exchange.sendError(500, { message: `Simulator error: ${(error as Error).message}` });
+      }
     });
   };
 

@@ -1,4 +1,5 @@
-import { countTokens } from "gpt-tokenizer/encoding/o200k_base";
+import { countTokens as countWithOptions } from "gpt-tokenizer/encoding/o200k_base";
+import { O200K_TOKEN_SPLIT_REGEX } from "gpt-tokenizer/encodingParams/constants";
 import { BoundedCache } from "./bounded-cache.ts";
 
 /**
@@ -13,14 +14,21 @@ export interface TokenizedText {
   readonly tokens: number;
 }
 
-// Words, runs of punctuation and whitespace, each with the space before it: close to
-// the tokenizer's own pre-split, so per-piece counts add up to the count of the whole.
-const PIECE_PATTERN = /\s*[\p{L}\p{M}\p{N}]+|\s*[^\s\p{L}\p{M}\p{N}]+|\s+/gu;
+// The tokenizer's own pre-split (words with their leading space, digit runs, punctuation):
+// it encodes each of these pieces apart, so their counts add up to the count of the whole.
+const PIECE_PATTERN = O200K_TOKEN_SPLIT_REGEX;
+// Text such as "<|endoftext|>" in a prompt is counted as plain text, never refused.
+const AS_PLAIN_TEXT = { disallowedSpecial: new Set<string>() };
 // Long prompts are counted without caching: keeping them would hold megabytes alive.
 const MAX_CACHED_LENGTH = 16_384;
 
 const promptCounts = new BoundedCache<string, number>(2048);
 const tokenizedTexts = new BoundedCache<string, TokenizedText>(512);
+
+/** Tokens of a text with o200k_base; special-token markers count as plain text. */
+export function countTokens(text: string): number {
+  return countWithOptions(text, AS_PLAIN_TEXT);
+}
 
 /** Tokens of one message content (o200k_base, the encoding of the gpt-4o and o-series models). */
 export function countTextTokens(text: string): number {
