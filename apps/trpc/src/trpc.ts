@@ -8,6 +8,9 @@ import { formatError } from "./error-formatter.ts";
  */
 const t = initTRPC.context<KeelTrpcContext>().create({
   errorFormatter: ({ error, path }) => formatError({ error, path }),
+  // A comment line every 15 s keeps an SSE stream alive through proxies while a slow
+  // model has not yet sent its first token.
+  sse: { ping: { enabled: true, intervalMs: 15_000 } },
 });
 
 export const router = t.router;
