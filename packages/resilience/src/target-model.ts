@@ -60,6 +60,10 @@ export function createTargetModel(state: TargetState, model: Model): Model {
     const attempt = throughBreaker(ctx, async () => {
       const release = limiter ? await limiter.acquire(ctx) : undefined;
       const scope = new AttemptScope(ctx, name, attemptMs);
+      if (scope.failure) {
+        release?.();
+        throw scope.failure; // the caller is gone or the deadline passed: no call at all
+      }
       tally.add();
       try {
         return await scope.race(model.generate(request, scope.ctx));
@@ -83,6 +87,10 @@ export function createTargetModel(state: TargetState, model: Model): Model {
     const attempt = throughBreaker(ctx, async (): Promise<StartedStream> => {
       const release = limiter ? await limiter.acquire(ctx) : undefined;
       const scope = new AttemptScope(ctx, name, attemptMs);
+      if (scope.failure) {
+        release?.();
+        throw scope.failure;
+      }
       tally.add();
       try {
         const started = await startStream({ model, request, scope, target: name, firstTokenMs, idleMs, bufferDeltas: policy.bufferDeltas });
