@@ -1,0 +1,141 @@
+import { KeelError } from "@keel/spec";
+import { Redis } from "ioredis";
+import { buildReport, resolveQuery } from "./query.ts";
+import { FLOAT_FIELDS, USAGE_FIELDS, addEntry, emptyTotals, type UsageEntry, type UsageField, type UsageLedger, type UsageQuery, type UsageReport, type UsageTotals } from "./types.ts";
+
+export interface RedisLedgerOptions {
+  redisUrl: string;
+  /** Key prefix; keys are `{prefix}:usage:{tenant}:{day}`. Default "keel". */
+  keyPrefix?: string;
+  /** How often buffered usage is written. Default 1000 ms. */
+  flushIntervalMs?: number;
+  /** Keys expire this many days after their last write. Default 400. */
+  retentionDays?: number;
+  now?: () => number;
+  /** Told about failed writes and reads; the ledger itself stays quiet. */
+  onError?: (error: unknown, operation: "flush" | "query") => void;
+}
+
+/**
+ * A ledger in Redis hashes, one per tenant and UTC day, fields `{model}|{field}`. Requests
+ * only add to an in-process buffer; a timer writes it with HINCRBY/HINCRBYFLOAT in one
+ * pipeline. When Redis is down the buffer keeps the sums (its size is bounded by tenants
+ * x days x models, not by traffic) and the next flush that works writes them: fail open.
+ */
+export function createRedisLedger(options: RedisLedgerOptions): UsageLedger {
+  const prefix = options.keyPrefix ?? "keel";
+  const now = options.now ?? Date.now;
+  const retentionSeconds = (options.retentionDays ?? 400) * 86_400;
+  const redis = new Redis(options.redisUrl, {
+    maxRetriesPerRequest: 1,
+    connectTimeout: 2_000,
+    retryStrategy: (times) => Math.min(times * 100, 1_000),
+  });
+  // Without a listener ioredis reports connection errors on stderr; they reach onError through failed commands instead.
+  redis.on("error", () => {});
+  // key -> model -> totals not yet written
+  let pending = new Map<string, Map<string, UsageTotals>>();
+  let flushing: Promise<void> | undefined;
+  const timer = setInterval(() => void flush(), options.flushIntervalMs ?? 1_000);
+  timer.unref();
+
+  const keyOf = (tenant: string, day: string) => `${prefix}:usage:{${tenant}}:${day}`;
+
+  function flush(): Promise<void> {
+    flushing ??= write().finally(() => (flushing = undefined));
+    return flushing;
+  }
+
+  async function write(): Promise<void> {
+    if (pending.size === 0) return;
+    const batch = pending;
+    pending = new Map();
+    const pipeline = redis.pipeline();
+    for (const [key, models] of batch) {
+      for (const [model, totals] of models) {
+        for (const field of USAGE_FIELDS) {
+          const value = totals[field];
+          if (value === 0) continue;
+          if (FLOAT_FIELDS.has(field)) pipeline.hincrbyfloat(key, `${model}|${field}`, value);
+          else pipeline.hincrby(key, `${model}|${field}`, value);
+        }
+      }
+      pipeline.expire(key, retentionSeconds);
+    }
+    try {
+      const results = await pipeline.exec();
+      const failed = results?.find(([error]) => error !== null);
+      if (results === null || failed !== undefined) throw failed?.[0] ?? new Error("pipeline discarded");
+    } catch (error) {
+      // Put the sums back so the next flush writes them. A partly applied pipeline could
+      // count some fields twice; Redis pipelines fail whole when the connection drops, which is the case met here.
+      for (const [key, models] of batch) for (const [model, totals] of models) mergeInto(pending, key, model, totals);
+      options.onError?.(error, "flush");
+    }
+  }
+
+  return {
+    record(entry: UsageEntry): void {
+      const key = keyOf(entry.tenant, entry.day);
+      let models = pending.get(key);
+      if (models === undefined) pending.set(key, (models = new Map()));
+      let totals = models.get(entry.model);
+      if (totals === undefined) models.set(entry.model, (totals = emptyTotals()));
+      addEntry(totals, entry);
+    },
+    async query(query: UsageQuery): Promise<UsageReport> {
+      const resolved = resolveQuery(query, now());
+      await flush();
+      let hashes: Array<[Error | null, unknown]> | null;
+      try {
+        const pipeline = redis.pipeline();
+        for (const day of resolved.days) pipeline.hgetall(keyOf(resolved.tenant, day));
+        hashes = await pipeline.exec();
+        if (hashes === null || hashes.some(([error]) => error !== null)) throw new Error("usage read failed");
+      } catch (error) {
+        options.onError?.(error, "query");
+        throw new KeelError("INTERNAL", "the usage ledger is unavailable", { cause: error, details: { reason: "ledger-unavailable" } });
+      }
+      const byDay = resolved.days.map((day, index) => ({ day, models: parseHash(hashes![index]![1] as Record<string, string>) }));
+      // Sums still buffered after a failed flush are part of the truth too.
+      for (const entry of byDay) {
+        const buffered = pending.get(keyOf(resolved.tenant, entry.day));
+        if (buffered !== undefined) for (const [model, totals] of buffered) mergeModel(entry.models, model, totals);
+      }
+      return buildReport(resolved, byDay);
+    },
+    flush,
+    async close(): Promise<void> {
+      clearInterval(timer);
+      await flush();
+      redis.disconnect();
+    },
+  };
+}
+
+function parseHash(hash: Record<string, string>): Map<string, UsageTotals> {
+  const models = new Map<string, UsageTotals>();
+  for (const [name, value] of Object.entries(hash)) {
+    const bar = name.lastIndexOf("|");
+    if (bar === -1) continue;
+    const model = name.slice(0, bar);
+    const field = name.slice(bar + 1) as UsageField;
+    if (!(USAGE_FIELDS as readonly string[]).includes(field)) continue;
+    let totals = models.get(model);
+    if (totals === undefined) models.set(model, (totals = emptyTotals()));
+    totals[field] = Number(value);
+  }
+  return models;
+}
+
+function mergeInto(target: Map<string, Map<string, UsageTotals>>, key: string, model: string, totals: UsageTotals): void {
+  let models = target.get(key);
+  if (models === undefined) target.set(key, (models = new Map()));
+  mergeModel(models, model, totals);
+}
+
+function mergeModel(models: Map<string, UsageTotals>, model: string, totals: UsageTotals): void {
+  let existing = models.get(model);
+  if (existing === undefined) models.set(model, (existing = emptyTotals()));
+  for (const field of USAGE_FIELDS) existing[field] += totals[field];
+}

@@ -1,0 +1,54 @@
+import type { ChatRequest, Generation } from "@keel/spec";
+import type { RequestSummary } from "./request-summary.ts";
+import { sanitizeText } from "./sanitize.ts";
+
+export interface PromptLogging {
+  enabled: boolean;
+  maxChars: number;
+}
+
+/**
+ * The one structured line per request. No prompt or answer unless prompt logging is on,
+ * and then only sanitized; the error message is always sanitized, since upstream
+ * messages sometimes echo keys or user data.
+ */
+export function logLine(summary: RequestSummary, prompts: PromptLogging, content?: { request?: ChatRequest; generation?: Generation }): Record<string, unknown> {
+  const line: Record<string, unknown> = {
+    requestId: summary.requestId,
+    tenant: summary.tenant,
+    route: summary.route,
+    operation: summary.operation,
+    model: summary.model === "" ? undefined : summary.model,
+    provider: summary.provider,
+    outcome: summary.outcome,
+    cache: summary.cache,
+    attempts: summary.attempts,
+    retries: summary.retries,
+    fallback: summary.fallback,
+    latencyMs: round(summary.latencyMs),
+    upstreamMs: round(summary.upstreamMs),
+    overheadMs: round(summary.overheadMs),
+    ttftMs: summary.ttftMs === undefined ? undefined : round(summary.ttftMs),
+    upstreamTtftMs: summary.upstreamTtftMs,
+    tokens: { input: summary.inputTokens, output: summary.outputTokens, estimated: summary.estimated || undefined },
+    costUsd: summary.costUsd,
+    savedUsd: summary.savedUsd > 0 ? summary.savedUsd : undefined,
+    safety: summary.safety,
+    validation: summary.validation,
+    errorCode: summary.errorCode,
+    errorMessage: summary.errorMessage === undefined ? undefined : sanitizeText(summary.errorMessage, 300),
+  };
+  if (prompts.enabled && content !== undefined) {
+    if (content.request !== undefined) line.prompt = sanitizeText(promptText(content.request), prompts.maxChars);
+    if (content.generation !== undefined) line.answer = sanitizeText(content.generation.content, prompts.maxChars);
+  }
+  return line;
+}
+
+function promptText(request: ChatRequest): string {
+  return request.messages.map((message) => `${message.role}: ${message.content}`).join("\n");
+}
+
+function round(milliseconds: number): number {
+  return Math.round(milliseconds * 100) / 100;
+}

@@ -1,0 +1,144 @@
+import type { ChatRequest, EmbeddingRequest, EmbeddingResult, Generation, Middleware, RequestContext, StreamEvent } from "@keel/spec";
+import type { Recorder } from "./recorder.ts";
+import { RequestRecord, type EventObserver } from "./request-record.ts";
+import { summarize } from "./request-summary.ts";
+
+export interface MiddlewareParts {
+  recorder: Recorder;
+  observer: EventObserver;
+  now: () => number;
+  /** Whether upstream attempts are kept for spans. */
+  tracing: boolean;
+}
+
+/**
+ * The outermost middleware: tees the request's event sink, passes a child context down,
+ * and records the request when it ends. The call itself is passed through untouched:
+ * the same result, the same error.
+ */
+export function telemetryMiddleware(parts: MiddlewareParts): Middleware {
+  const { recorder, observer, now } = parts;
+  const clock = parts.tracing ? now : undefined;
+  // Spread, not a field list, so fields added to RequestContext later still reach the inner layers.
+  const childContext = (ctx: RequestContext, record: RequestRecord): RequestContext => ({ ...ctx, events: record });
+
+  return {
+    name: "telemetry",
+
+    async wrapGenerate({ request, ctx, next }): Promise<Generation> {
+      const startedAtMs = now();
+      const record = new RequestRecord(ctx.events, observer, clock);
+      let generation: Generation | undefined;
+      let error: unknown;
+      try {
+        generation = await next(request, childContext(ctx, record));
+        return generation;
+      } catch (thrown) {
+        error = thrown;
+        throw thrown;
+      } finally {
+        finishChat({ recorder, record, ctx, request, startedAtMs, endedAtMs: now(), generation, error });
+      }
+    },
+
+    async *wrapStream({ request, ctx, next }): AsyncIterable<StreamEvent> {
+      const startedAtMs = now();
+      const record = new RequestRecord(ctx.events, observer, clock);
+      let generation: Generation | undefined;
+      let error: unknown;
+      let firstChunkAtMs: number | undefined;
+      let lastChunkAtMs = 0;
+      let chunkGapsMs: number[] | undefined;
+      try {
+        for await (const event of next(request, childContext(ctx, record))) {
+          if (event.type === "delta") {
+            const at = now();
+            if (firstChunkAtMs === undefined) firstChunkAtMs = at;
+            else (chunkGapsMs ??= []).push(at - lastChunkAtMs);
+            lastChunkAtMs = at;
+          } else if (event.type === "done") {
+            generation = event.generation;
+          }
+          yield event;
+        }
+      } catch (thrown) {
+        error = thrown;
+        throw thrown;
+      } finally {
+        // Neither a `done` nor an error: the caller stopped reading (or the stream was cut short).
+        const cancelled = generation === undefined && error === undefined;
+        finishChat({ recorder, record, ctx, request, startedAtMs, endedAtMs: now(), generation, error, cancelled, firstChunkAtMs, chunkGapsMs });
+      }
+    },
+
+    async wrapEmbed({ request, ctx, next }): Promise<EmbeddingResult> {
+      const startedAtMs = now();
+      const record = new RequestRecord(ctx.events, observer, clock);
+      let embedding: EmbeddingResult | undefined;
+      let error: unknown;
+      try {
+        embedding = await next(request, childContext(ctx, record));
+        return embedding;
+      } catch (thrown) {
+        error = thrown;
+        throw thrown;
+      } finally {
+        finishEmbed({ recorder, record, ctx, request, startedAtMs, endedAtMs: now(), embedding, error });
+      }
+    },
+  };
+}
+
+interface ChatEnd {
+  recorder: Recorder;
+  record: RequestRecord;
+  ctx: RequestContext;
+  request: ChatRequest;
+  startedAtMs: number;
+  endedAtMs: number;
+  generation: Generation | undefined;
+  error: unknown;
+  cancelled?: boolean;
+  firstChunkAtMs?: number | undefined;
+  chunkGapsMs?: number[] | undefined;
+}
+
+function finishChat(end: ChatEnd): void {
+  try {
+    const summary = summarize({
+      record: end.record,
+      requestId: end.ctx.requestId,
+      tenant: end.ctx.tenant,
+      operation: end.ctx.operation,
+      route: end.request.model,
+      startedAtMs: end.startedAtMs,
+      endedAtMs: end.endedAtMs,
+      generation: end.generation,
+      error: end.error,
+      cancelled: end.cancelled,
+      ttftMs: end.firstChunkAtMs === undefined ? undefined : end.firstChunkAtMs - end.startedAtMs,
+    });
+    end.recorder.finish({ summary, attempts: end.record.attempts, chunkGapsMs: end.chunkGapsMs, request: end.request, generation: end.generation });
+  } catch {
+    // Telemetry never throws into a request.
+  }
+}
+
+function finishEmbed(end: { recorder: Recorder; record: RequestRecord; ctx: RequestContext; request: EmbeddingRequest; startedAtMs: number; endedAtMs: number; embedding: EmbeddingResult | undefined; error: unknown }): void {
+  try {
+    const summary = summarize({
+      record: end.record,
+      requestId: end.ctx.requestId,
+      tenant: end.ctx.tenant,
+      operation: end.ctx.operation,
+      route: end.request.model,
+      startedAtMs: end.startedAtMs,
+      endedAtMs: end.endedAtMs,
+      embedding: end.embedding,
+      error: end.error,
+    });
+    end.recorder.finish({ summary, attempts: end.record.attempts, chunkGapsMs: undefined });
+  } catch {
+    // Telemetry never throws into a request.
+  }
+}
