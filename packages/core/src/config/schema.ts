@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { fallbackRulesSchema, hedgingSchema, targetPolicySchema } from "./resilience-schema.ts";
 
 /**
  * Keel's configuration, validated in one place. Every section has defaults so that an
@@ -26,6 +27,10 @@ const routeSchema = z.object({
   timeoutMs: z.number().int().positive().optional(),
   /** A canned answer served (marked static) when every target fails and no stale entry exists. */
   staticFallback: z.string().optional(),
+  /** What to do per class of failure; overrides defaults.fallbackRules field by field. */
+  fallbackRules: fallbackRulesSchema.optional(),
+  /** For idempotent requests: also start the next target when the first is slower than afterMs. */
+  hedging: hedgingSchema.optional(),
 });
 
 const priceSchema = z.object({
@@ -50,6 +55,10 @@ const limitsSchema = z.object({
 
 const defaultsSchema = z.object({
   timeoutMs: z.number().int().positive().default(30_000),
+  /** The per-target policy (retry, breaker, timeouts, concurrency) every target gets. */
+  policy: targetPolicySchema.default({}),
+  fallbackRules: fallbackRulesSchema.optional(),
+  hedging: hedgingSchema.default(false),
 });
 
 export const configSchema = z.object({
@@ -59,6 +68,8 @@ export const configSchema = z.object({
   /** Embedding models callers may ask for, mapped to "provider/model". */
   embeddingModels: z.record(z.string().min(1), targetSchema).default({}),
   prices: z.record(z.string(), priceSchema).default({}),
+  /** Per-target overrides of defaults.policy, keyed "provider/model"; merged section by section. */
+  targetPolicies: z.record(z.string(), targetPolicySchema).default({}),
   defaults: defaultsSchema.prefault({}),
   limits: limitsSchema.prefault({}),
 });

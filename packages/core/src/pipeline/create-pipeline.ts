@@ -1,4 +1,5 @@
 import type { Provider } from "@keel/providers";
+import { createResilience, staticFallbackMiddleware } from "@keel/resilience";
 import {
   KeelError,
   noopEventSink,
@@ -17,7 +18,8 @@ import { wrapModel, type FullModel } from "./compose.ts";
 import { toPublicStream } from "./public-stream.ts";
 import { normaliseFailure, openRequestScope, type CallOptions } from "./request-scope.ts";
 import { checkRequestLimits, resolveRoute, splitTarget } from "./routes.ts";
-import { bindTarget, createProviders } from "./targets.ts";
+import { createRouteModels } from "./route-models.ts";
+import { createProviders } from "./targets.ts";
 
 export interface Readiness {
   ready: boolean;
@@ -42,11 +44,9 @@ export interface Pipeline {
  */
 export function createPipeline(config: KeelConfig): Pipeline {
   const providers = createProviders(config);
-  const routeModels = new Map<string, Model>();
-  for (const [route, settings] of Object.entries(config.models)) {
-    routeModels.set(route, bindTarget(providers, settings.targets[0] as string));
-  }
-  const middlewares: Middleware[] = [];
+  const resilience = createResilience({ events: noopEventSink });
+  const routeModels = createRouteModels(config, providers, resilience);
+  const middlewares = createMiddlewares(config);
   const model = wrapModel(createTerminal(config, routeModels, providers), middlewares);
 
   const open = (operation: Operation, options: CallOptions | undefined, timeoutMs?: number) =>
@@ -94,13 +94,38 @@ export function createPipeline(config: KeelConfig): Pipeline {
       }
     },
     async readiness() {
-      return { ready: true, checks: { providers: { ok: providers.size > 0, detail: [...providers.keys()].join(", ") } } };
+      return readinessOf(config, resilience.breakerStates());
     },
     async metricsText() {
       return "";
     },
-    async close() {},
+    async close() {
+      resilience.close();
+    },
   };
+}
+
+/** The concern middlewares in DESIGN.md's order, first = outermost. */
+function createMiddlewares(config: KeelConfig): Middleware[] {
+  const middlewares: Middleware[] = [];
+  const staticAnswers = Object.fromEntries(
+    Object.entries(config.models).flatMap(([route, settings]) => (settings.staticFallback === undefined ? [] : [[route, settings.staticFallback]])),
+  );
+  if (Object.keys(staticAnswers).length > 0) middlewares.push(staticFallbackMiddleware({ answers: staticAnswers }));
+  return middlewares;
+}
+
+/** Not ready when some route has every target's breaker open: it can only fail fast. */
+function readinessOf(config: KeelConfig, breakers: Record<string, string>): Readiness {
+  const checks: Readiness["checks"] = {};
+  let ready = true;
+  for (const [route, settings] of Object.entries(config.models)) {
+    const open = settings.targets.filter((target) => breakers[target] === "open");
+    const ok = open.length < settings.targets.length;
+    if (!ok) ready = false;
+    checks[`route:${route}`] = { ok, ...(open.length > 0 ? { detail: `open circuits: ${open.join(", ")}` } : {}) };
+  }
+  return { ready, checks };
 }
 
 function createTerminal(config: KeelConfig, routeModels: Map<string, Model>, providers: Map<string, Provider>): FullModel {

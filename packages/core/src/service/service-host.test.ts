@@ -1,0 +1,82 @@
+import { request as httpRequest } from "node:http";
+import { KeelError } from "@keel/spec";
+import { afterEach, describe, expect, it } from "vitest";
+import { parseConfig } from "../config/load-config.ts";
+import { createPipeline, type Pipeline } from "../pipeline/create-pipeline.ts";
+import { startServiceHost, type RequestHandler, type ServiceHost } from "./service-host.ts";
+
+const pipelines: Pipeline[] = [];
+const hosts: ServiceHost[] = [];
+afterEach(async () => {
+  await Promise.all(hosts.splice(0).map((host) => host.shutdown()));
+  await Promise.all(pipelines.splice(0).map((pipeline) => pipeline.close()));
+});
+
+async function start(handler: RequestHandler, shutdownGraceMs = 2_000): Promise<ServiceHost> {
+  const pipeline = createPipeline(parseConfig({ providers: { sim: { baseURL: "http://127.0.0.1:9/v1", apiKey: "k" } }, models: { m: { targets: ["sim/m"] } } }));
+  pipelines.push(pipeline);
+  const host = await startServiceHost({ name: "test", pipeline, host: "127.0.0.1", port: 0, handler, shutdownGraceMs });
+  hosts.push(host);
+  return host;
+}
+
+describe("startServiceHost", () => {
+  it("answers health, readiness and metrics itself and hands the rest to the service", async () => {
+    const host = await start((_request, response) => {
+      response.end("from the service");
+    });
+    expect(await (await fetch(`${host.url}/healthz`)).json()).toEqual({ status: "ok", service: "test" });
+    const ready = await fetch(`${host.url}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ ready: true });
+    const metrics = await fetch(`${host.url}/metrics`);
+    expect(metrics.headers.get("content-type")).toContain("text/plain");
+    expect(await (await fetch(`${host.url}/anything`)).text()).toBe("from the service");
+  });
+
+  it("lets an in-flight request finish during shutdown and refuses new ones", async () => {
+    let arrived: () => void = () => {};
+    const arrival = new Promise<void>((resolve) => (arrived = resolve));
+    const host = await start((_request, response) => {
+      arrived();
+      setTimeout(() => response.end("finished"), 300);
+    });
+    const inFlight = fetch(`${host.url}/slow`).then((response) => response.text());
+    await arrival;
+    const shutdown = host.shutdown();
+    expect(await inFlight).toBe("finished");
+    await shutdown;
+    await expect(fetch(`${host.url}/healthz`)).rejects.toThrow();
+  });
+
+  it("ends streams that outlive the grace period through their close hook", async () => {
+    let closedWith: KeelError | undefined;
+    const host = await start((_request, response) => {
+      response.writeHead(200, { "content-type": "text/event-stream" });
+      response.write("data: first\n\n");
+      const untrack = host.trackStream((error) => {
+        closedWith = error;
+        response.end(`data: ${JSON.stringify(error.toJSON())}\n\n`);
+        untrack();
+      });
+    }, 200);
+    let firstEvent: () => void = () => {};
+    const streaming = new Promise<void>((resolve) => (firstEvent = resolve));
+    const body = new Promise<string>((resolve) => {
+      httpRequest(`${host.url}/stream`, (response) => {
+        let text = "";
+        response.on("data", (chunk: Buffer) => {
+          text += chunk.toString();
+          firstEvent();
+        });
+        response.on("end", () => resolve(text));
+      }).end();
+    });
+    await streaming;
+    const started = Date.now();
+    await host.shutdown();
+    expect(Date.now() - started).toBeLessThan(1_500);
+    expect(closedWith?.code).toBe("UPSTREAM_UNAVAILABLE");
+    expect(await body).toContain('"reason":"shutting-down"');
+  });
+});
