@@ -4,6 +4,7 @@ import { startServiceHost, type Pipeline, type ServiceHost } from "@keel/core";
 import { DEFAULT_TENANT, type GraphqlContext } from "./context.ts";
 import { formatGraphqlError } from "./errors/format-error.ts";
 import { createGraphqlHandler } from "./http/graphql-handler.ts";
+import { httpSubscriptionGuard } from "./http/http-subscription-guard.ts";
 import { createSchema } from "./schema.ts";
 import { startSubscriptionServer } from "./subscriptions/websocket-server.ts";
 
@@ -39,7 +40,7 @@ export async function startGraphqlService(options: GraphqlServiceOptions): Promi
     formatError: (formatted, error) => formatGraphqlError(error, stringOrUndefined(formatted.extensions?.["code"])),
     // The launcher handles signals and shuts down in order; Apollo must not stop itself.
     stopOnTerminationSignals: false,
-    plugins: [ApolloServerPluginLandingPageDisabled()],
+    plugins: [ApolloServerPluginLandingPageDisabled(), httpSubscriptionGuard],
   });
   await apollo.start();
 

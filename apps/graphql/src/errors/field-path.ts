@@ -14,7 +14,7 @@ export function inputFieldOf(error: GraphQLError): string | undefined {
 function fromMessage(message: string): string | undefined {
   // Variable "$input" got invalid value "hot" at "input.temperature"; ...
   const at = /got invalid value .* at "([^"]+)"/s.exec(message);
-  const missing = /Field "(?:\w+\.)?(\w+)" of required type "[^"]+" was not provided/.exec(message);
+  const missing = /Field "(?:\w+\.)?(\w+)" (?:of required type "[^"]+" was not provided|is not defined by type)/.exec(message);
   if (at?.[1]) {
     const path = relativePath(at[1].replace(/\[(\d+)\]/g, ".$1"));
     return missing?.[1] ? joinPath(path, missing[1]) : path || undefined;
@@ -29,9 +29,9 @@ function fromDocument(error: GraphQLError): string | undefined {
   if (!target?.loc || body === undefined || !isValueOrField(target)) return undefined;
   let found: string[] | undefined;
   visit(parse(body, { noLocation: false }), {
-    enter(node, _key, _parent, path, ancestors) {
+    enter(node, _key, parent, _path, ancestors) {
       if (found || node.kind !== target.kind || node.loc?.start !== target.loc?.start) return undefined;
-      found = namesAlong([...ancestors, node], path);
+      found = namesAlong(parent === undefined ? [...ancestors, node] : [...ancestors, parent, node]);
       return false;
     },
   });
@@ -45,22 +45,24 @@ function fromDocument(error: GraphQLError): string | undefined {
 }
 
 /** Argument and object-field names, and list indexes, from the argument down to the node. */
-function namesAlong(chain: readonly (ASTNode | readonly ASTNode[])[], keys: readonly (string | number)[]): string[] {
+function namesAlong(chain: readonly (ASTNode | readonly ASTNode[])[]): string[] {
   const names: string[] = [];
   for (let index = 0; index < chain.length; index++) {
-    const step = chain[index];
-    if (step === undefined) continue;
-    if (!Array.isArray(step)) {
-      const node = step as ASTNode;
-      if (node.kind === Kind.ARGUMENT || node.kind === Kind.OBJECT_FIELD) names.push(node.name.value);
-      continue;
+    const step = chain[index] as ASTNode | readonly ASTNode[];
+    if (isNodeList(step)) continue;
+    if (step.kind === Kind.ARGUMENT || step.kind === Kind.OBJECT_FIELD) names.push(step.name.value);
+    if (step.kind === Kind.LIST) {
+      // The chain goes on through the list's `values` array to one of its elements.
+      const element = chain[index + 2];
+      const position = element && !isNodeList(element) ? step.values.indexOf(element as (typeof step.values)[number]) : -1;
+      if (position !== -1) names.push(String(position));
     }
-    // A list of values under a ListValue: the key taken from it is the element index.
-    const owner = chain[index - 1];
-    const key = keys[index];
-    if (owner && !Array.isArray(owner) && (owner as ASTNode).kind === Kind.LIST && typeof key === "number") names.push(String(key));
   }
   return names;
+}
+
+function isNodeList(step: ASTNode | readonly ASTNode[]): step is readonly ASTNode[] {
+  return Array.isArray(step);
 }
 
 function isValueOrField(node: ASTNode): boolean {

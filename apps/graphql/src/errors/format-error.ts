@@ -1,5 +1,5 @@
 import { KeelError, type KeelErrorCode, type KeelErrorDetails } from "@keel/spec";
-import { GraphQLError, type GraphQLFormattedError } from "graphql";
+import type { GraphQLError, GraphQLFormattedError } from "graphql";
 import { inputFieldOf } from "./field-path.ts";
 
 /**
@@ -36,7 +36,7 @@ export interface KeelErrorExtensions {
  * knows it to be; undefined means "an error raised while executing".
  */
 export function formatGraphqlError(error: unknown, graphqlCode: string | undefined): GraphQLFormattedError {
-  const graphqlError = error instanceof GraphQLError ? error : undefined;
+  const graphqlError = isGraphqlError(error) ? error : undefined;
   const place = placeOf(graphqlError);
   const keelError = findKeelError(error);
   if (keelError) {
@@ -63,7 +63,7 @@ function findKeelError(error: unknown): KeelError | undefined {
   let current = error;
   for (let depth = 0; depth < 5 && current !== undefined && current !== null; depth++) {
     if (KeelError.isInstance(current)) return current;
-    current = current instanceof GraphQLError ? current.originalError : undefined;
+    current = isGraphqlError(current) ? current.originalError : undefined;
   }
   return undefined;
 }
@@ -74,4 +74,13 @@ function placeOf(error: GraphQLError | undefined): Pick<GraphQLFormattedError, "
     ...(error.locations ? { locations: error.locations } : {}),
     ...(error.path ? { path: error.path } : {}),
   };
+}
+
+/**
+ * Duck-typed rather than `instanceof`: graphql ships CommonJS and ESM builds, and Apollo
+ * and this package may load different ones, each with its own GraphQLError class (and
+ * Apollo's subclasses rename themselves: ValidationError, UserInputError, ...).
+ */
+export function isGraphqlError(value: unknown): value is GraphQLError {
+  return value instanceof Error && "extensions" in value && "originalError" in value && "locations" in value;
 }

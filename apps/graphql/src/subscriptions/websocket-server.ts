@@ -4,7 +4,7 @@ import type { FormattedExecutionResult } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer, type WebSocket } from "ws";
 import type { GraphqlContext } from "../context.ts";
-import { formatGraphqlError } from "../errors/format-error.ts";
+import { formatGraphqlError, isGraphqlError } from "../errors/format-error.ts";
 
 export interface SubscriptionServerOptions {
   server: Server;
@@ -90,7 +90,9 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
 }
 
 function formatResult(result: { data?: unknown; errors?: readonly GraphQLError[] }): FormattedExecutionResult {
-  const errors = (result.errors ?? []).map((error) => formatGraphqlError(error, error.originalError || error.path ? undefined : "BAD_USER_INPUT"));
+  // Only errors raised while executing a field carry a path; the others come from
+  // coercing the caller's variables before execution.
+  const errors = (result.errors ?? []).map((error) => formatGraphqlError(error, error.path ? undefined : "BAD_USER_INPUT"));
   return { data: result.data as FormattedExecutionResult["data"], errors };
 }
 
@@ -102,7 +104,7 @@ function codeOf(error: GraphQLError): string | undefined {
 }
 
 function withCode(error: unknown, code: string): GraphQLError {
-  if (!(error instanceof GraphQLError)) return new GraphQLError("the operation could not be read", { extensions: { code } });
+  if (!isGraphqlError(error)) return new GraphQLError("the operation could not be read", { extensions: { code } });
   return new GraphQLError(error.message, {
     nodes: error.nodes ?? null,
     source: error.source ?? null,
