@@ -3,17 +3,18 @@
 // line, `N passed, N failed`, summed from each package's vitest JSON report. Exits
 // non-zero on any failure, on a failed typecheck, or when no test ran at all.
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { join } from "node:path";
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { delimiter, join } from "node:path";
 
 const root = new URL("..", import.meta.url).pathname;
 const workspaces = listWorkspaces();
 for (const dir of workspaces) rmSync(join(dir, ".vitest-result.json"), { force: true });
 
 const turbo = spawnSync(
-  "pnpm",
-  ["exec", "turbo", "run", "typecheck", "test", "--continue=dependencies-successful", "--concurrency=2", ...process.argv.slice(2)],
-  { cwd: root, stdio: "inherit", env: { ...process.env, TURBO_TELEMETRY_DISABLED: "1", NO_COLOR: process.env.NO_COLOR ?? "1" } },
+  join(root, "node_modules", ".bin", "turbo"),
+  [ "run", "typecheck", "test", "--continue=dependencies-successful", "--concurrency=2", ...process.argv.slice(2)],
+  { cwd: root, stdio: "inherit", env: { ...process.env, PATH: pathWithPnpm(), TURBO_TELEMETRY_DISABLED: "1", NO_COLOR: process.env.NO_COLOR ?? "1" } },
 );
 
 let passed = 0;
@@ -41,4 +42,18 @@ function listWorkspaces() {
     for (const entry of readdirSync(base, { withFileTypes: true })) if (entry.isDirectory()) dirs.push(join(base, entry.name));
   }
   return dirs;
+}
+
+// Turborepo runs each package's script through `pnpm`. Started as `npx pnpm@... test` on a
+// machine without a global pnpm, there is none on PATH: put a shim for the running one there.
+function pathWithPnpm() {
+  const path = process.env.PATH ?? "";
+  const onPath = spawnSync("pnpm", ["--version"], { stdio: "ignore" }).status === 0;
+  const running = process.env.npm_execpath;
+  if (onPath || !running || !/pnpm/.test(running)) return path;
+  const directory = mkdtempSync(join(tmpdir(), "keel-pnpm-"));
+  const shim = join(directory, "pnpm");
+  writeFileSync(shim, `#!/bin/sh\nexec "${process.execPath}" "${running}" "$@"\n`);
+  chmodSync(shim, 0o755);
+  return `${directory}${delimiter}${path}`;
 }
