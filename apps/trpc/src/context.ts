@@ -11,6 +11,11 @@ export interface KeelTrpcContext {
   tenant: string;
   /** Generated per HTTP request; callers cannot choose it. Echoed as `x-request-id`. */
   requestId: string;
+  /**
+   * The id of one procedure call: the HTTP request's id for the first call, and
+   * "<id>.1", "<id>.2", ... for the further calls of a batch, so logs never merge them.
+   */
+  nextCallId(): string;
   trackStream: TrackStream;
 }
 
@@ -26,6 +31,8 @@ export function createContextFactory(trackStream: TrackStream = untracked) {
   return function createContext({ res }: { req: IncomingMessage; res: ServerResponse }): KeelTrpcContext {
     const requestId = randomUUID();
     if (!res.headersSent) res.setHeader("x-request-id", requestId);
-    return { tenant: DEFAULT_TENANT, requestId, trackStream };
+    let calls = 0;
+    const nextCallId = () => (calls++ === 0 ? requestId : `${requestId}.${calls - 1}`);
+    return { tenant: DEFAULT_TENANT, requestId, nextCallId, trackStream };
   };
 }

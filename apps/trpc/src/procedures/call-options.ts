@@ -6,7 +6,6 @@ import type { KeelTrpcContext } from "../context.ts";
  * from input), and tRPC's signal, which aborts when the caller disconnects.
  */
 export function callOptions(ctx: KeelTrpcContext, signal: AbortSignal | undefined): CallOptions {
-  return signal === undefined
-    ? { tenant: ctx.tenant, requestId: ctx.requestId }
-    : { tenant: ctx.tenant, requestId: ctx.requestId, signal };
+  const requestId = ctx.nextCallId();
+  return signal === undefined ? { tenant: ctx.tenant, requestId } : { tenant: ctx.tenant, requestId, signal };
 }
