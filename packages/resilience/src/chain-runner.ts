@@ -1,8 +1,8 @@
 import { toKeelError, type ChatRequest, type FallbackFailure, type KeelError, type Model, type RequestContext } from "@keel/spec";
-import { cancellationError, withDetails } from "./failures.ts";
+import { countAttempts, finalError } from "./chain-outcome.ts";
 import { classifyFailure, type FallbackRules } from "./fallback-rules.ts";
 import { withTrack, type RequestTrack } from "./request-track.ts";
-import { linkController, noop, type LinkedController } from "./signals.ts";
+import { ABORTED, linkController, onAbort, type LinkedController } from "./signals.ts";
 
 export interface ChainTarget {
   name: string;
@@ -40,7 +40,6 @@ export interface ChainWin<T> {
 
 type Settled<T> = { launch: Launch; ok: true; value: T } | { launch: Launch; ok: false; error: KeelError };
 const HEDGE = Symbol("hedge");
-const ABORTED = Symbol("aborted");
 
 /**
  * Tries the targets in order, applying the rules to each failure, with at most one
@@ -153,31 +152,6 @@ export async function runChain<T>(run: ChainRun<T>): Promise<ChainWin<T>> {
   throw finalError({ ctx, stopError, errors, failed, attempts: countAttempts(launches, undefined, 0) });
 }
 
-/** The error worth reporting: a "stop" failure, the caller's own end, else the last real upstream answer. */
-function finalError(options: { ctx: RequestContext; stopError: KeelError | undefined; errors: KeelError[]; failed: FallbackFailure[]; attempts: number }): KeelError {
-  const { ctx, errors } = options;
-  let chosen = options.stopError;
-  if (!chosen && ctx.signal.aborted) chosen = cancellationError(ctx);
-  if (!chosen) {
-    // CIRCUIT_OPEN or a load-shed says less than what an upstream answered; report it only if all were.
-    for (let index = errors.length - 1; index >= 0 && !chosen; index -= 1) {
-      const error = errors[index]!;
-      if (error.code !== "CIRCUIT_OPEN" && error.details.reason !== "load-shed") chosen = error;
-    }
-    chosen ??= errors[errors.length - 1] ?? cancellationError(ctx);
-  }
-  return withDetails(chosen, { fallback: options.failed, attempts: options.attempts });
-}
-
-function countAttempts(launches: readonly Launch[], winner: Launch | undefined, winnerReported: number): number {
-  let total = 0;
-  for (const launch of launches) {
-    if (launch.track.claimed) total += launch.track.calls;
-    else total += launch === winner ? winnerReported : launch.reportedCalls;
-  }
-  return total;
-}
-
 function delay(ms: number): { promise: Promise<typeof HEDGE>; timer: NodeJS.Timeout } {
   let timer!: NodeJS.Timeout;
   const promise = new Promise<typeof HEDGE>((resolve) => {
@@ -185,16 +159,3 @@ function delay(ms: number): { promise: Promise<typeof HEDGE>; timer: NodeJS.Time
   });
   return { promise, timer };
 }
-
-/** A promise that resolves when the signal aborts, so a target that ignores its signal cannot hold the chain. */
-export function onAbort(signal: AbortSignal): { promise: Promise<typeof ABORTED>; dispose(): void } {
-  if (signal.aborted) return { promise: Promise.resolve(ABORTED), dispose: noop };
-  let listener = noop;
-  const promise = new Promise<typeof ABORTED>((resolve) => {
-    listener = () => resolve(ABORTED);
-    signal.addEventListener("abort", listener, { once: true });
-  });
-  return { promise, dispose: () => signal.removeEventListener("abort", listener) };
-}
-
-export { ABORTED };

@@ -1,9 +1,9 @@
 import { KeelError, toKeelError, type ChatRequest, type Generation, type Model, type RequestContext, type StreamEvent } from "@keel/spec";
-import { runChain, onAbort, ABORTED, type ChainTarget, type ChainWin, type ChainRun } from "./chain-runner.ts";
+import { runChain, type ChainRun, type ChainTarget, type ChainWin } from "./chain-runner.ts";
 import { cancellationError, fromErrorEvent, truncatedError } from "./failures.ts";
 import { resolveRules, type FallbackRules } from "./fallback-rules.ts";
 import { createChecker } from "./resolve-policy.ts";
-import { closeQuietly } from "./signals.ts";
+import { ABORTED, closeQuietly, onAbort } from "./signals.ts";
 
 export interface FallbackChainOptions {
   /** In order of preference; usually models from `resilience.target(...)`. */

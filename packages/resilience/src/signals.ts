@@ -52,3 +52,16 @@ export function closeQuietly(iterator: AsyncIterator<unknown>): void {
 }
 
 export function noop(): void {}
+
+export const ABORTED = Symbol("aborted");
+
+/** A promise that resolves when the signal aborts, so a target that ignores its signal cannot hold the chain. */
+export function onAbort(signal: AbortSignal): { promise: Promise<typeof ABORTED>; dispose(): void } {
+  if (signal.aborted) return { promise: Promise.resolve(ABORTED), dispose: noop };
+  let listener = noop;
+  const promise = new Promise<typeof ABORTED>((resolve) => {
+    listener = () => resolve(ABORTED);
+    signal.addEventListener("abort", listener, { once: true });
+  });
+  return { promise, dispose: () => signal.removeEventListener("abort", listener) };
+}
