@@ -61,6 +61,17 @@ const defaultsSchema = z.object({
   hedging: hedgingSchema.default(false),
 });
 
+const validationSchema = z.object({
+  /** Upstream attempts for a structured call that does not say, the first included. */
+  defaultMaxAttempts: z.number().int().min(1).max(10).default(3),
+  /** Most attempts a caller may ask for. */
+  maxAttemptsLimit: z.number().int().min(1).max(10).default(5),
+  maxSchemaBytes: z.number().int().positive().default(65_536),
+  maxSchemaDepth: z.number().int().positive().default(32),
+  /** Routes whose models honour response_format json_schema; default: decided from the model name. */
+  jsonSchemaRoutes: z.array(z.string()).optional(),
+});
+
 export const configSchema = z.object({
   services: servicesSchema.prefault({}),
   providers: z.record(z.string().regex(/^[^/\s]+$/, "provider names cannot contain '/' or spaces"), providerSchema).default({}),
@@ -72,6 +83,7 @@ export const configSchema = z.object({
   targetPolicies: z.record(z.string(), targetPolicySchema).default({}),
   defaults: defaultsSchema.prefault({}),
   limits: limitsSchema.prefault({}),
+  validation: validationSchema.prefault({}),
 });
 
 export type KeelConfig = z.infer<typeof configSchema>;

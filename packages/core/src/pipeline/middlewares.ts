@@ -1,0 +1,36 @@
+import { staticFallbackMiddleware } from "@keel/resilience";
+import type { Middleware } from "@keel/spec";
+import { defaultSupportsJsonSchema, structuredOutputMiddleware } from "@keel/validation";
+import type { KeelConfig } from "../config/schema.ts";
+
+/**
+ * The concern middlewares in DESIGN.md's order, first = outermost:
+ * telemetry -> input safety -> static fallback -> exact cache -> semantic cache
+ *   -> output safety -> validation -> (the route's fallback chain)
+ */
+export function createMiddlewares(config: KeelConfig): Middleware[] {
+  const middlewares: Middleware[] = [];
+  const staticAnswers = staticAnswersOf(config);
+  if (Object.keys(staticAnswers).length > 0) middlewares.push(staticFallbackMiddleware({ answers: staticAnswers }));
+  middlewares.push(validationMiddleware(config));
+  return middlewares;
+}
+
+function staticAnswersOf(config: KeelConfig): Record<string, string> {
+  const answers: Record<string, string> = {};
+  for (const [route, settings] of Object.entries(config.models)) {
+    if (settings.staticFallback !== undefined) answers[route] = settings.staticFallback;
+  }
+  return answers;
+}
+
+function validationMiddleware(config: KeelConfig): Middleware {
+  const { defaultMaxAttempts, maxAttemptsLimit, maxSchemaBytes, maxSchemaDepth, jsonSchemaRoutes } = config.validation;
+  const routes = jsonSchemaRoutes ? new Set(jsonSchemaRoutes) : undefined;
+  return structuredOutputMiddleware({
+    defaultMaxAttempts,
+    maxAttemptsLimit,
+    schemaLimits: { maxBytes: maxSchemaBytes, maxDepth: maxSchemaDepth },
+    supportsJsonSchema: routes ? (route) => routes.has(route) : defaultSupportsJsonSchema,
+  });
+}
