@@ -6,6 +6,8 @@ export interface TracingOptions {
   /** OTLP/HTTP traces endpoint, e.g. http://127.0.0.1:4318/v1/traces. */
   otlpEndpoint: string;
   headers?: Record<string, string>;
+  /** Per export, and the most that flush() and close() wait. Default 5000 ms. */
+  timeoutMs?: number;
 }
 
 export interface RequestTracer {
@@ -28,7 +30,8 @@ export async function loadRequestTracer(options: TracingOptions & { serviceName:
     import("@opentelemetry/exporter-trace-otlp-http"),
     import("@opentelemetry/resources"),
   ]);
-  const exporter = new exporterModule.OTLPTraceExporter({ url: options.otlpEndpoint, headers: options.headers ?? {} });
+  const timeoutMs = options.timeoutMs ?? 5_000;
+  const exporter = new exporterModule.OTLPTraceExporter({ url: options.otlpEndpoint, headers: options.headers ?? {}, timeoutMillis: timeoutMs });
   const provider = new sdk.BasicTracerProvider({
     resource: resources.resourceFromAttributes({ "service.name": options.serviceName }),
     spanProcessors: [new sdk.BatchSpanProcessor(exporter)],
@@ -82,7 +85,17 @@ export async function loadRequestTracer(options: TracingOptions & { serviceName:
       }
       span.end(summary.startedAtMs + summary.latencyMs);
     },
-    flush: () => provider.forceFlush(),
-    close: () => provider.shutdown(),
+    // A collector that is down must not hold up a flush or a shutdown for longer than the timeout.
+    flush: () => bounded(provider.forceFlush(), timeoutMs),
+    close: () => bounded(provider.shutdown(), timeoutMs),
   };
+}
+
+function bounded(work: Promise<void>, timeoutMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, timeoutMs);
+    timer.unref();
+  });
+  return Promise.race([work.catch(() => undefined), timeout]).finally(() => clearTimeout(timer));
 }
