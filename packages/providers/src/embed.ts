@@ -1,6 +1,6 @@
 import { KeelError, type EmbeddingRequest, type EmbeddingResult, type RequestContext } from "@keel/spec";
 import { countTokens } from "./tokens.ts";
-import { elapsedSince, failedCall, type ProviderState } from "./upstream-call.ts";
+import { callSignal, elapsedSince, failedCall, type ProviderState } from "./upstream-call.ts";
 
 /** Embeddings for `request.input`, vectors in input order whatever order the upstream used. */
 export async function embed(state: ProviderState, request: EmbeddingRequest, ctx: RequestContext): Promise<EmbeddingResult> {
@@ -13,6 +13,7 @@ export async function embed(state: ProviderState, request: EmbeddingRequest, ctx
   const target = `${state.name}/${request.model}`;
   ctx.events.emit({ type: "upstream-request", target });
   const started = performance.now();
+  const call = callSignal(ctx.signal);
   let response;
   try {
     // "float" rather than the SDK's default base64: not every compatible server
@@ -20,10 +21,12 @@ export async function embed(state: ProviderState, request: EmbeddingRequest, ctx
     // Float32Array we would copy into plain arrays anyway.
     response = await state.client.embeddings.create(
       { model: request.model, input: request.input, encoding_format: "float" },
-      { signal: ctx.signal },
+      { signal: call.signal },
     );
   } catch (error) {
     throw failedCall(ctx, target, started, error);
+  } finally {
+    call.release();
   }
 
   const vectors = inInputOrder(response?.data, request.input.length);

@@ -1,3 +1,4 @@
+import { getEventListeners } from "node:events";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { startSimulator, type SimulatorHandle } from "@keel/simulator";
@@ -84,6 +85,15 @@ describe("generate against the simulator", () => {
     } finally {
       await own.close();
     }
+  });
+
+  it("leaves no listener on ctx.signal, however many calls share the request", async () => {
+    // Retries, fallbacks and re-asks all run under one request context.
+    const { ctx } = recordingContext();
+    for (let call = 0; call < 12; call += 1) await provider.generate(hello, ctx);
+    for await (const event of provider.stream(hello, ctx)) expect(event.type).toMatch(/delta|done/);
+    await provider.embed({ model: "text-embedding-3-small", input: ["x"] }, ctx);
+    expect(getEventListeners(ctx.signal, "abort")).toHaveLength(0);
   });
 
   it("answers an unknown model with a non-retryable BAD_REQUEST", async () => {

@@ -1,7 +1,7 @@
 import { KeelError, type ChatRequest, type Generation, type RequestContext, type ToolCall } from "@keel/spec";
 import type OpenAI from "openai";
 import { toGeneration } from "./envelope.ts";
-import { elapsedSince, failedCall, type ProviderState } from "./upstream-call.ts";
+import { callSignal, elapsedSince, failedCall, type ProviderState } from "./upstream-call.ts";
 import { toWireRequest } from "./wire-request.ts";
 
 type Completion = OpenAI.Chat.Completions.ChatCompletion;
@@ -13,11 +13,14 @@ export async function generate(state: ProviderState, request: ChatRequest, ctx: 
   const target = `${state.name}/${request.model}`;
   ctx.events.emit({ type: "upstream-request", target });
   const started = performance.now();
+  const call = callSignal(ctx.signal);
   let completion: Completion;
   try {
-    completion = await state.client.chat.completions.create(body, { signal: ctx.signal });
+    completion = await state.client.chat.completions.create(body, { signal: call.signal });
   } catch (error) {
     throw failedCall(ctx, target, started, error);
+  } finally {
+    call.release();
   }
   const latencyMs = elapsedSince(started);
 

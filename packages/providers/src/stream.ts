@@ -2,7 +2,7 @@ import { KeelError, type ChatRequest, type RequestContext, type StreamEvent, typ
 import { APIConnectionError, APIError } from "openai";
 import type OpenAI from "openai";
 import { toGeneration, type WireUsage } from "./envelope.ts";
-import { elapsedSince, failedCall, type ProviderState } from "./upstream-call.ts";
+import { callSignal, elapsedSince, failedCall, type ProviderState } from "./upstream-call.ts";
 import { toWireRequest } from "./wire-request.ts";
 
 type ChunkToolCall = OpenAI.Chat.Completions.ChatCompletionChunk.Choice.Delta.ToolCall;
@@ -18,11 +18,29 @@ export async function* stream(state: ProviderState, request: ChatRequest, ctx: R
   const target = `${state.name}/${request.model}`;
   ctx.events.emit({ type: "upstream-request", target });
   const started = performance.now();
+  // Linked to ctx.signal for the whole stream, headers and body alike.
+  const call = callSignal(ctx.signal);
+  try {
+    yield* readStream(state, request, ctx, { body, target, started, signal: call.signal });
+  } finally {
+    call.release();
+  }
+}
+
+interface StreamCall {
+  body: ReturnType<typeof toWireRequest>;
+  target: string;
+  started: number;
+  signal: AbortSignal;
+}
+
+async function* readStream(state: ProviderState, request: ChatRequest, ctx: RequestContext, call: StreamCall): AsyncGenerator<StreamEvent> {
+  const { target, started } = call;
   let chunks: AsyncIterable<OpenAI.Chat.Completions.ChatCompletionChunk> & { controller: AbortController };
   try {
     chunks = await state.client.chat.completions.create(
-      { ...body, stream: true, stream_options: { include_usage: true } },
-      { signal: ctx.signal },
+      { ...call.body, stream: true, stream_options: { include_usage: true } },
+      { signal: call.signal },
     );
   } catch (error) {
     throw failedCall(ctx, target, started, error);
