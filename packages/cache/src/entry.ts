@@ -10,6 +10,7 @@ export interface CacheEntry {
   /** Semantic entries: the embedded text and its vector (base64 of Float32 values). */
   query?: string;
   vector?: string;
+  embedder?: string;
 }
 
 export function encodeEntry(entry: CacheEntry): string {
@@ -35,6 +36,15 @@ export function isFresh(entry: CacheEntry, policy: ResolvedPolicy, now: number):
 /** Only plain upstream answers are stored: no degraded, cached or invalid ones. */
 export function isStorable(generation: Generation): boolean {
   return generation.cache === "miss" && generation.fallback.degraded === undefined && generation.finishReason !== "error" && generation.validation?.valid !== false;
+}
+
+export function encodeVector(vector: readonly number[]): string {
+  return Buffer.from(Float32Array.from(vector).buffer).toString("base64");
+}
+
+export function decodeVector(text: string): number[] {
+  const bytes = Buffer.from(text, "base64");
+  return Array.from(new Float32Array(bytes.buffer, bytes.byteOffset, Math.floor(bytes.byteLength / 4)));
 }
 
 export function savedOf(generation: Generation): { savedTokens: number; savedUsd: number } {

@@ -5,3 +5,8 @@ export type { RoutePolicy } from "./policy.ts";
 export type { CoalesceOptions } from "./coalescer.ts";
 export { exactCacheKey, KEY_SCHEMA_VERSION, type CacheKeyOptions } from "./cache-key.ts";
 export { exactCacheMiddleware, type ExactCacheOptions } from "./exact-cache.ts";
+export { semanticCacheMiddleware, type SemanticCacheMiddleware, type SemanticCacheOptions } from "./semantic-cache.ts";
+export { DEFAULT_SEMANTIC_THRESHOLD } from "./semantic-cache-engine.ts";
+export { createLocalEmbedder, type Embedder } from "./local-embedder.ts";
+export { embedderFromModel } from "./model-embedder.ts";
+export { embeddingCacheMiddleware, type EmbeddingCacheOptions } from "./embedding-cache.ts";

@@ -1,0 +1,161 @@
+import { type ChatRequest, type Generation, type RequestContext } from "@keel/spec";
+import { semanticPartition } from "./cache-key.ts";
+import { canonicalJson, sha256 } from "./canonical-json.ts";
+import { decodeEntry, decodeVector, encodeEntry, encodeVector, isFresh, isStorable, type CacheEntry } from "./entry.ts";
+import { createLocalEmbedder, type Embedder } from "./local-embedder.ts";
+import { positiveOption } from "./options.ts";
+import { cacheControlOf, createPolicyResolver, isDeterministic, namespaceOf, type ResolvedPolicy, type RoutePolicy } from "./policy.ts";
+import { guardRejection } from "./semantic-guard.ts";
+import type { CacheStore } from "./store.ts";
+import { textFeatures } from "./text-features.ts";
+import { createVectorIndex } from "./vector-index.ts";
+
+export interface SemanticCacheOptions {
+  store: CacheStore;
+  /** Default: createLocalEmbedder() (no network). */
+  embedder?: Embedder;
+  /** Lowest cosine similarity served. Default 0.8 with the guard on (see README for the measurements). */
+  threshold?: number;
+  /** Conversations with more messages than this skip the semantic cache. Default 6. */
+  maxMessages?: number;
+  /** Embed the system prompt with the last user message instead of requiring it to match exactly. Default false. */
+  includeSystemPrompt?: boolean;
+  /** Reject candidates whose numbers, names, negation or content words differ. Default true. */
+  guard?: boolean;
+  defaults?: RoutePolicy;
+  routes?: Record<string, RoutePolicy>;
+  sharedNamespaces?: Record<string, string>;
+  keyScope?: (request: ChatRequest) => string;
+  verify?: (request: ChatRequest, cached: Generation) => boolean;
+  /** How often entries other instances stored are pulled into this instance's index. Default 60,000 ms; 0 = never. */
+  resyncIntervalMs?: number;
+  /** Most vectors per partition. Default 100,000. */
+  maxEntriesPerPartition?: number;
+  /** A partition becomes an HNSW graph past this many entries (smaller ones are scanned exactly). Default 512. */
+  hnswFrom?: number;
+  /** Characters per delta when a hit is replayed as a stream. Default 64. */
+  replayChunkChars?: number;
+}
+
+export interface SemanticPlan {
+  key: { partition: string; text: string };
+  mode: ReturnType<typeof cacheControlOf>["mode"];
+  policy: ResolvedPolicy;
+  ttlMs: number;
+  startedAt: number;
+  vector?: number[];
+}
+
+const PREFIX = "sem:";
+/** Measured on eval/semantic-pairs.json with the local embedder and the guard on (README). */
+export const DEFAULT_SEMANTIC_THRESHOLD = 0.8;
+
+export function createSemanticCacheEngine(options: SemanticCacheOptions) {
+  const { store, verify, keyScope, sharedNamespaces } = options;
+  const embedder = options.embedder ?? createLocalEmbedder();
+  const threshold = positiveOption(options.threshold, DEFAULT_SEMANTIC_THRESHOLD, "threshold");
+  const maxMessages = positiveOption(options.maxMessages, 6, "maxMessages");
+  const resyncIntervalMs = positiveOption(options.resyncIntervalMs, 60_000, "resyncIntervalMs", true);
+  const guard = options.guard ?? true;
+  const policyOf = createPolicyResolver(options.defaults, options.routes);
+  const index = createVectorIndex({ dimensions: embedder.dimensions, maxPerPartition: options.maxEntriesPerPartition, hnswFrom: options.hnswFrom });
+  let lastSync = 0;
+  let syncing: Promise<number> | undefined;
+
+  const storeError = (operation: string, error: unknown, ctx: RequestContext) => {
+    ctx.events.emit({ type: "cache-error", operation, message: error instanceof Error ? error.message : String(error) });
+  };
+
+  /** Loads every semantic entry of the store into the in-memory index (at start, then now and then). */
+  const resync = (): Promise<number> => {
+    syncing ??= (async () => {
+      let added = 0;
+      try {
+        for await (const keys of store.scan(PREFIX)) {
+          for (const key of keys) {
+            const partition = key.slice(PREFIX.length, key.lastIndexOf(":"));
+            if (index.has(partition, key)) continue;
+            const entry = decodeEntry(await store.get(key));
+            if (entry?.vector && entry.embedder === embedder.name && index.add(partition, key, decodeVector(entry.vector))) added++;
+          }
+        }
+      } finally {
+        lastSync = Date.now();
+        syncing = undefined;
+      }
+      return added;
+    })();
+    return syncing;
+  };
+  const ready = resync().catch(() => 0);
+
+  const plan = (request: ChatRequest, ctx: RequestContext): SemanticPlan | undefined | "not-cached" => {
+    const control = cacheControlOf(request);
+    if (control.mode === "bypass") return undefined;
+    const policy = policyOf(request.model);
+    const last = request.messages.at(-1);
+    const usable = policy.enabled && (policy.cacheNonDeterministic || isDeterministic(request)) && request.messages.length <= maxMessages && last?.role === "user";
+    if (!usable || !last) return control.mode === "only-if-cached" ? "not-cached" : undefined;
+    const system = options.includeSystemPrompt ? request.messages.filter((message) => message.role === "system") : [];
+    const partitionRequest = options.includeSystemPrompt ? { ...request, messages: request.messages.filter((message) => message.role !== "system") } : request;
+    const text = [...system.map((message) => message.content), last.content].join("\n");
+    const partition = semanticPartition(partitionRequest, { namespace: namespaceOf(ctx.tenant, sharedNamespaces), scope: keyScope?.(request), embedder: embedder.name });
+    return { key: { partition, text }, mode: control.mode, policy, ttlMs: control.ttlMs ?? policy.ttlMs, startedAt: Date.now() };
+  };
+
+  const embed = async (current: SemanticPlan, ctx: RequestContext): Promise<number[] | undefined> => {
+    try {
+      current.vector ??= (await embedder.embed([current.key.text], ctx))[0];
+      return current.vector;
+    } catch (error) {
+      storeError("embed", error, ctx);
+      return undefined;
+    }
+  };
+
+  /** The best fresh entry above the threshold that passes the guard and `verify`. */
+  const lookup = async (request: ChatRequest, ctx: RequestContext, current: SemanticPlan): Promise<{ generation: Generation; similarity: number } | undefined> => {
+    if (resyncIntervalMs > 0 && !syncing && Date.now() - lastSync > resyncIntervalMs) resync().catch(() => {});
+    const vector = await embed(current, ctx);
+    if (!vector) return undefined;
+    const queryFeatures = guard ? textFeatures(current.key.text) : undefined;
+    for (const candidate of index.search(current.key.partition, vector, 4)) {
+      if (candidate.similarity < threshold) break;
+      let entry: CacheEntry | undefined;
+      try {
+        entry = decodeEntry(await store.get(candidate.id));
+      } catch (error) {
+        storeError("get", error, ctx);
+        return undefined;
+      }
+      if (!entry) {
+        index.remove(current.key.partition, candidate.id);
+        continue;
+      }
+      if (!isFresh(entry, current.policy, Date.now())) continue;
+      if (queryFeatures && guardRejection(queryFeatures, textFeatures(entry.query ?? "")) !== undefined) continue;
+      if (verify && !verify(request, entry.generation)) continue;
+      return { generation: entry.generation, similarity: candidate.similarity };
+    }
+    return undefined;
+  };
+
+  const write = async (generation: Generation, ctx: RequestContext, current: SemanticPlan): Promise<void> => {
+    if (!isStorable(generation)) return;
+    const vector = await embed(current, ctx);
+    if (!vector) return;
+    const id = `${PREFIX}${current.key.partition}:${sha256(canonicalJson(current.key.text)).slice(0, 32)}`;
+    const entry: CacheEntry = { v: 1, storedAt: Date.now(), freshMs: current.ttlMs, generation, query: current.key.text, vector: encodeVector(vector), embedder: embedder.name };
+    try {
+      const result = await store.set(id, encodeEntry(entry), { ttlMs: current.ttlMs });
+      ctx.events.emit(result.stored ? { type: "cache-store", kind: "semantic", bytes: result.bytes } : { type: "cache-store", kind: "semantic", bytes: result.bytes, skipped: result.reason });
+      if (result.stored) index.add(current.key.partition, id, vector);
+    } catch (error) {
+      storeError("set", error, ctx);
+    }
+  };
+
+  return { plan, lookup, write, ready, resync, index, replayChunkChars: options.replayChunkChars ?? 64 };
+}
+
+export type SemanticCacheEngine = ReturnType<typeof createSemanticCacheEngine>;
