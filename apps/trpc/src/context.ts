@@ -28,9 +28,10 @@ const untracked: TrackStream = () => () => {};
  * `x-request-id` header before tRPC writes its response (a batch shares one id).
  */
 export function createContextFactory(trackStream: TrackStream = untracked) {
-  return function createContext({ res }: { req: IncomingMessage; res: ServerResponse }): KeelTrpcContext {
+  // `req`/`res` are the names tRPC's node adapter gives them.
+  return function createContext({ res: response }: { req: IncomingMessage; res: ServerResponse }): KeelTrpcContext {
     const requestId = randomUUID();
-    if (!res.headersSent) res.setHeader("x-request-id", requestId);
+    if (!response.headersSent) response.setHeader("x-request-id", requestId);
     let calls = 0;
     const nextCallId = () => (calls++ === 0 ? requestId : `${requestId}.${calls - 1}`);
     return { tenant: DEFAULT_TENANT, requestId, nextCallId, trackStream };

@@ -25,22 +25,26 @@ export async function* trackedStream(options: {
   if (callerSignal?.aborted) onCallerAbort();
   else callerSignal?.addEventListener("abort", onCallerAbort, { once: true });
   let closeError: KeelError | undefined;
-  let wake!: () => void;
-  const closed = new Promise<typeof CLOSED>((resolve) => {
-    wake = () => resolve(CLOSED);
-  });
+  // Settles the pending wait early on close. (Not Promise.race with one long-lived
+  // promise: that keeps a reaction per event alive for the whole stream.)
+  let wake: ((value: typeof CLOSED) => void) | undefined;
   const untrack = options.trackStream((error) => {
     closeError = error;
-    wake();
+    wake?.(CLOSED);
     stop(error);
   });
   const iterator = options.open(controller.signal)[Symbol.asyncIterator]();
   let finished = false;
   try {
     while (true) {
-      // Race the next event against shutdown: the upstream may be silent (stalled) and
-      // the close must still reach the subscriber at once.
-      const next = await Promise.race([iterator.next(), closed]);
+      // The upstream may be silent (stalled) and a close must still reach the subscriber at once.
+      const next = closeError
+        ? CLOSED
+        : await new Promise<IteratorResult<StreamEvent, unknown> | typeof CLOSED>((resolve, reject) => {
+            wake = resolve;
+            iterator.next().then(resolve, reject);
+          });
+      wake = undefined;
       if (next === CLOSED) {
         yield { type: "error", error: (closeError as KeelError).toJSON() };
         return;
