@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { ChatRequest, FinishReason, Generation, ToolCall, Usage } from "@keel/spec";
 import { costOf, type PriceTable } from "./prices.ts";
 import { countChatTokens, countTokens } from "./tokens.ts";
@@ -32,7 +33,8 @@ export function toGeneration(context: EnvelopeContext, request: ChatRequest, ans
   const model = answer.model || request.model;
   const usage = toUsage(answer.usage) ?? estimateUsage(request, answer, model);
   const generation: Generation = {
-    id: answer.id,
+    // Some compatible servers send no id; the envelope always has one.
+    id: answer.id || `gen-${randomUUID()}`,
     content: answer.content,
     model,
     provider: context.name,
