@@ -6,11 +6,20 @@ import { z } from "zod";
  * strict: a misspelt field ("temprature") is an error, not silently ignored.
  */
 
+const toolCallSchema = z.strictObject({
+  id: z.string().min(1),
+  type: z.literal("function"),
+  function: z.strictObject({ name: z.string().min(1), arguments: z.string() }),
+});
+
 const messageSchema = z.strictObject({
   role: z.enum(["system", "user", "assistant", "tool"]),
   content: z.string(),
   name: z.string().min(1).max(64).optional(),
+  /** For role "tool": the id of the tool call this message answers. */
   toolCallId: z.string().min(1).optional(),
+  /** For role "assistant": the tool calls it made, sent back with their answers. */
+  toolCalls: z.array(toolCallSchema).max(128).optional(),
 });
 
 const toolSchema = z.strictObject({
