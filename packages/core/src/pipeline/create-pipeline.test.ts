@@ -167,3 +167,14 @@ describe("createPipeline", () => {
     await pipeline.close();
   });
 });
+
+describe("model names that look like Object.prototype members", () => {
+  it.each(["constructor", "__proto__", "toString", "hasOwnProperty"])("%s is an unknown model, not an internal error", async (model) => {
+    const pipeline = pipelineWith();
+    const error = await failure(pipeline.generate(ask("hi", model)));
+    expect(error).toMatchObject({ code: "BAD_REQUEST", details: { reason: "unknown-model" } });
+    const embedError = await failure(pipeline.embed({ model, input: ["hi"] }));
+    expect(embedError).toMatchObject({ code: "BAD_REQUEST", details: { reason: "unknown-model" } });
+    await pipeline.close();
+  });
+});

@@ -3,8 +3,8 @@ import type { KeelConfig, RouteConfig } from "../config/schema.ts";
 
 /** Looks up the route a caller asked for; an unknown model is a BAD_REQUEST before any upstream call. */
 export function resolveRoute(config: KeelConfig, model: string): RouteConfig {
-  const route = config.models[model];
-  if (route) return route;
+  // Own keys only: a model named "constructor" or "__proto__" must not match Object.prototype.
+  if (Object.hasOwn(config.models, model)) return config.models[model] as RouteConfig;
   const known = Object.keys(config.models).sort().join(", ");
   throw new KeelError("BAD_REQUEST", `unknown model "${model}"; this deployment serves: ${known || "(none)"}`, {
     details: { field: "model", reason: "unknown-model" },

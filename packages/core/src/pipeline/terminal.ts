@@ -11,7 +11,7 @@ export function createTerminal(config: KeelConfig, routeModels: Map<string, Mode
     generate: (request, ctx) => routeModel(request.model).generate(request, ctx),
     stream: (request, ctx) => routeModel(request.model).stream(request, ctx),
     embed: (request, ctx) => {
-      const target = config.embeddingModels[request.model];
+      const target = Object.hasOwn(config.embeddingModels, request.model) ? config.embeddingModels[request.model] : undefined;
       if (!target) {
         throw new KeelError("BAD_REQUEST", `unknown embedding model "${request.model}"; this deployment serves: ${Object.keys(config.embeddingModels).join(", ") || "(none)"}`, {
           details: { field: "model", reason: "unknown-model" },
