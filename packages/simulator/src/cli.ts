@@ -7,12 +7,13 @@ import { parseArgs } from "node:util";
 import { startSimulator } from "./server.ts";
 import type { SimulatorOptions, SimulatorRule } from "./types.ts";
 
-const USAGE = `Usage: keel-simulator [--port N] [--host H] [--rules file.json] [--ttft MS] [--per-token MS]
+const USAGE = `Usage: keel-simulator [--port N] [--host H] [--rules file.json] [--ttft MS] [--per-token MS] [--seed N]
   --port       port to listen on (default $KEEL_SIMULATOR_PORT or 4100; 0 = a free port)
   --host       address to bind (default $KEEL_HOST or 127.0.0.1)
   --rules      a JSON file: an array of rules, or { "rules": [...] }
   --ttft       time to first token for every model, in ms (default 0)
-  --per-token  delay per completion token, in ms (default 0)`;
+  --per-token  delay per completion token, in ms (default 0)
+  --seed       seed of the generator behind rules' probability (default 1)`;
 
 function readOptions(): SimulatorOptions {
   // `pnpm start -- --port 1` passes the `--` on; it is not an argument of ours.
@@ -26,6 +27,7 @@ function readOptions(): SimulatorOptions {
       rules: { type: "string" },
       ttft: { type: "string" },
       "per-token": { type: "string" },
+      seed: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -41,12 +43,19 @@ function readOptions(): SimulatorOptions {
       ttftMs: toNumber("--ttft", values.ttft ?? "0"),
       perTokenMs: toNumber("--per-token", values["per-token"] ?? "0"),
     },
+    ...(values.seed === undefined ? {} : { seed: toInteger("--seed", values.seed) }),
   };
 }
 
 function toNumber(flag: string, text: string): number {
   const value = Number(text);
   if (text.trim() === "" || !Number.isFinite(value) || value < 0) fail(`${flag} must be a non-negative number, got "${text}"`);
+  return value;
+}
+
+function toInteger(flag: string, text: string): number {
+  const value = toNumber(flag, text);
+  if (!Number.isSafeInteger(value)) fail(`${flag} must be an integer, got "${text}"`);
   return value;
 }
 

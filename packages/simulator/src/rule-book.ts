@@ -1,3 +1,4 @@
+import { createSeededRandom, DEFAULT_SEED } from "./seeded-random.ts";
 import type { SimulatorLatency, SimulatorLatencyOptions, SimulatorRule } from "./types.ts";
 
 /** The latency that applies to one call, fields resolved rule > model > global. */
@@ -8,15 +9,20 @@ export interface ResolvedLatency {
 
 /**
  * The scenario in force: its rules in order, each with its own count of matching calls
- * (for `after` and `times`), and the latency settings.
+ * (for `after` and `times`), the latency settings, and the seeded generator that decides
+ * `probability` draws.
  */
 export class RuleBook {
   private rules: readonly SimulatorRule[] = [];
   private matches: number[] = [];
   private readonly globalLatency: ResolvedLatency;
   private readonly modelLatency: ReadonlyMap<string, ResolvedLatency>;
+  private readonly seed: number;
+  private random: () => number;
 
-  constructor(latency: SimulatorLatencyOptions = {}) {
+  constructor(latency: SimulatorLatencyOptions = {}, seed = DEFAULT_SEED) {
+    this.seed = seed;
+    this.random = createSeededRandom(seed);
     this.globalLatency = { ttftMs: latency.ttftMs ?? 0, perTokenMs: latency.perTokenMs ?? 0 };
     const perModel = new Map<string, ResolvedLatency>();
     for (const [model, settings] of Object.entries(latency.models ?? {})) {
@@ -25,10 +31,11 @@ export class RuleBook {
     this.modelLatency = perModel;
   }
 
-  /** Replaces the scenario; counters restart from zero. Rules must be validated first. */
+  /** Replaces the scenario; counters and the generator restart. Rules must be validated first. */
   replace(rules: readonly SimulatorRule[]): void {
     this.rules = rules.map((rule) => ({ ...rule }));
     this.matches = rules.map(() => 0);
+    this.random = createSeededRandom(this.seed);
   }
 
   get size(): number {
@@ -37,7 +44,8 @@ export class RuleBook {
 
   /**
    * The rule that decides this call, if any. A rule still inside its `after` window
-   * counts the call and lets the next rules decide.
+   * counts the call and lets the next rules decide. A rule with `probability` draws once
+   * per matching call; a lost draw means the rule does not match this call at all.
    */
   decide(model: string, prompt: string): SimulatorRule | undefined {
     const rules = this.rules;
@@ -48,6 +56,7 @@ export class RuleBook {
       const after = rule.after ?? 0;
       const seen = this.matches[index]!;
       if (rule.times !== undefined && seen >= after + rule.times) continue;
+      if (rule.probability !== undefined && this.random() >= rule.probability) continue;
       this.matches[index] = seen + 1;
       if (seen < after) continue;
       return rule;

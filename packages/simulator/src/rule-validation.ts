@@ -10,7 +10,7 @@ export class SimulatorRuleError extends Error {
   }
 }
 
-const RULE_KEYS = new Set(["model", "promptIncludes", "after", "times", "reply", "content", "fault", "latency"]);
+const RULE_KEYS = new Set(["model", "promptIncludes", "after", "times", "probability", "reply", "content", "fault", "latency"]);
 const CONTENT_PRESETS = new Set(["pii", "toxic", "invalid-json", "fenced-json", "prose-json"]);
 const FAULT_KEYS: Record<SimulatorFault["type"], readonly string[]> = {
   status: ["status", "code", "message", "retryAfterSeconds", "retryAfterDate", "retryAfterMs"],
@@ -45,6 +45,7 @@ function validateRule(rule: unknown, path: string, knownModels: ReadonlySet<stri
   if (record.reply !== undefined) expectString(record.reply, `${path}.reply`);
   if (record.after !== undefined) expectCount(record.after, `${path}.after`);
   if (record.times !== undefined) expectCount(record.times, `${path}.times`);
+  if (record.probability !== undefined) expectProbability(record.probability, `${path}.probability`);
   if (record.content !== undefined && !CONTENT_PRESETS.has(record.content as string)) {
     throw new SimulatorRuleError(`${path}.content`, `must be one of ${[...CONTENT_PRESETS].join(", ")}`);
   }
@@ -116,5 +117,11 @@ function expectCount(value: unknown, path: string): void {
 function expectDelay(value: unknown, path: string): void {
   if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
     throw new SimulatorRuleError(path, "must be a non-negative number");
+  }
+}
+
+function expectProbability(value: unknown, path: string): void {
+  if (typeof value !== "number" || !Number.isFinite(value) || value < 0 || value > 1) {
+    throw new SimulatorRuleError(path, "must be a number from 0 to 1");
   }
 }

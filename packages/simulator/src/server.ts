@@ -8,7 +8,7 @@ import { invalidUrlBody, readJsonBody, sendPlainJson } from "./http-body.ts";
 import { createModelCatalogue } from "./model-catalogue.ts";
 import { DEFAULT_MODERATION_MODEL, handleModerations } from "./moderations.ts";
 import { RuleBook } from "./rule-book.ts";
-import { validateRules } from "./rule-validation.ts";
+import { SimulatorRuleError, validateRules } from "./rule-validation.ts";
 import { StatsRecorder } from "./stats.ts";
 import type { SimulatorHandle, SimulatorOptions, SimulatorStats } from "./types.ts";
 
@@ -34,7 +34,10 @@ const MODEL_ENDPOINTS: Record<string, ModelHandler> = {
 /** Starts an OpenAI-compatible server on loopback (a free port unless told otherwise). */
 export async function startSimulator(options: SimulatorOptions = {}): Promise<SimulatorHandle> {
   const catalogue = createModelCatalogue(options.models ?? DEFAULT_SIMULATOR_MODELS);
-  const ruleBook = new RuleBook(options.latency);
+  if (options.seed !== undefined && !Number.isSafeInteger(options.seed)) {
+    throw new SimulatorRuleError("seed", "must be an integer");
+  }
+  const ruleBook = new RuleBook(options.latency, options.seed);
   ruleBook.replace(validateRules(options.rules ?? [], catalogue.names));
   const stats = new StatsRecorder();
   const control: ControlTarget = {

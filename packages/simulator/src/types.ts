@@ -50,6 +50,13 @@ export interface SimulatorRule {
   after?: number;
   /** Then apply it to the next N matching calls, after which it is used up (omitted = forever). */
   times?: number;
+  /**
+   * 0..1: the rule applies to a matching call with this probability (drawn from the
+   * simulator's seeded generator). A call that loses the draw is treated as not matching
+   * this rule: it does not count towards `after`/`times` and goes on to later rules.
+   * Omitted = always.
+   */
+  probability?: number;
   /** The answer content; streams split it into token-sized chunks. Wins over `content`. */
   reply?: string;
   /** A canned content preset. */
@@ -72,6 +79,11 @@ export interface SimulatorOptions {
   /** Known model names; defaults to DEFAULT_SIMULATOR_MODELS. Others get 404 `model_not_found`. */
   models?: string[];
   latency?: SimulatorLatencyOptions;
+  /**
+   * Seed of the generator behind `probability` (default 1). The same seed and the same
+   * sequence of calls give the same rule decisions; `setRules` and `reset` restart it.
+   */
+  seed?: number;
 }
 
 export interface SimulatorStats {
