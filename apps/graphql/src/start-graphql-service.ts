@@ -79,6 +79,8 @@ export async function startGraphqlService(options: GraphqlServiceOptions): Promi
     await subscriptions.close(FLUSH_MS);
     await apollo.stop();
   });
+  // Refuse new subscriptions from the first moment of shutdown, not only after the grace:
+  // wrap the host's own shutdown (the launcher and main.ts call this same object).
   const shutdown = host.shutdown.bind(host);
   return Object.assign(host, {
     shutdown: () => {
