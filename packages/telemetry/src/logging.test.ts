@@ -93,7 +93,7 @@ describe("request log lines", () => {
 
   it("createLogger redacts secret keys and reduces errors to type and code", () => {
     const lines = captureLines();
-    const logger = createLogger({ destination: lines, serviceName: "svc", redactKeys: ["x-tenant-secret"] });
+    const logger = createLogger({ destination: lines, serviceName: "svc", redactPaths: ["request.headers[\"x-tenant-secret\"]"] });
     const error = Object.assign(new Error(`boom ${SECRETS[0]}`), { code: "ECONNRESET" });
     logger.warn({ err: error, request: { headers: { "x-api-key": SECRETS[2], "x-tenant-secret": "hush-123" } } }, "failed");
     const output = lines.lines.join("");

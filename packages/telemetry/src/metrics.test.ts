@@ -171,3 +171,17 @@ describe("telemetry metrics after scripted traffic", () => {
     await telemetry.close();
   });
 });
+
+describe("telemetry for embeddings", () => {
+  it("records embeddings as gen_ai.operation.name embeddings with input tokens only", async () => {
+    const lines = captureLines();
+    const telemetry = createTelemetry({ log: { destination: lines }, alerts: false });
+    const result = { model: "text-embedding-3-small", provider: "openai", vectors: [[0.1, 0.2]], usage: { promptTokens: 8, totalTokens: 8 }, cached: false };
+    await telemetry.middleware().wrapEmbed!({ request: { model: "text-embedding-3-small", input: ["hello"] }, ctx: makeContext({ operation: "embed" }), next: async () => result });
+    const text = await telemetry.metricsText();
+    expect(sampleValue(text, "gen_ai_client_token_usage_sum", { gen_ai_operation_name: "embeddings", gen_ai_token_type: "input" })).toBe(8);
+    expect(sampleValue(text, "keel_requests_total", { operation: "embed", outcome: "success" })).toBe(1);
+    expect(lines.records()[0]).toMatchObject({ operation: "embed", model: "text-embedding-3-small", tokens: { input: 8, output: 0 } });
+    await telemetry.close();
+  });
+});

@@ -13,9 +13,19 @@ export interface ResolvedQuery {
   days: string[];
 }
 
+// The last day computed, so the per-request call is two comparisons, not a Date and a string.
+let cachedDayStart = 0;
+let cachedDayEnd = -1;
+let cachedDay = "";
+
 /** The UTC day of an epoch-millisecond time, YYYY-MM-DD. */
 export function utcDay(epochMs: number): string {
-  return new Date(epochMs).toISOString().slice(0, 10);
+  if (epochMs >= cachedDayStart && epochMs < cachedDayEnd) return cachedDay;
+  const day = new Date(epochMs).toISOString().slice(0, 10);
+  cachedDayStart = Math.floor(epochMs / DAY_MS) * DAY_MS;
+  cachedDayEnd = cachedDayStart + DAY_MS;
+  cachedDay = day;
+  return day;
 }
 
 /** Checks a usage query; bad input is a BAD_REQUEST naming the field. */

@@ -1,5 +1,6 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { Counter, Gauge, Registry, collectDefaultMetrics } from "prom-client";
 import type { KeelEvent } from "@keel/spec";
+import { FastHistogram, type HistogramSeries } from "./fast-instruments.ts";
 import { LabelLimiter } from "./label-limiter.ts";
 import { CIRCUIT_STATE_VALUE, GEN_AI_DURATION_BUCKETS, METRIC, type CircuitState } from "./names.ts";
 import type { RequestSummary } from "../request-summary.ts";
@@ -23,7 +24,7 @@ export class KeelMetrics {
   readonly requestMetrics: RequestMetricSet;
   private readonly circuitStates = new Map<string, CircuitState>();
   private breakerSource: (() => Record<string, CircuitState>) | undefined;
-  private readonly upstreamDuration: Histogram;
+  private readonly upstreamDuration: FastHistogram;
   private readonly retries: Counter;
   private readonly fallbacks: Counter;
   private readonly coalesced: Counter;
@@ -34,7 +35,7 @@ export class KeelMetrics {
   readonly ledgerErrors: Counter;
   readonly alertActive: Gauge;
   // Children resolved once per label value: prom-client hashes label objects on every `labels()` call.
-  private readonly targetChildren = new Map<string, { success: Histogram.Internal<string>; error: Histogram.Internal<string>; retries: Counter.Internal }>();
+  private readonly targetChildren = new Map<string, { success: HistogramSeries; error: HistogramSeries; retries: Counter.Internal }>();
 
   constructor(options: MetricsOptions = {}) {
     const registers = [this.registry];
@@ -43,7 +44,7 @@ export class KeelMetrics {
     this.limitTarget = new LabelLimiter(max);
     this.limitProvider = new LabelLimiter(max);
     this.requestMetrics = new RequestMetricSet(this.registry, options.tenantLabels, { model: this.limitModel, provider: this.limitProvider });
-    this.upstreamDuration = new Histogram({ name: METRIC.upstreamDuration, help: "Duration of each upstream call (one attempt), by target and outcome.", labelNames: ["target", "outcome"], buckets: GEN_AI_DURATION_BUCKETS, registers });
+    this.upstreamDuration = new FastHistogram({ name: METRIC.upstreamDuration, help: "Duration of each upstream call (one attempt), by target and outcome.", buckets: GEN_AI_DURATION_BUCKETS, registry: this.registry });
     this.retries = new Counter({ name: METRIC.retries, help: "Retries of an upstream call, by target.", labelNames: ["target"], registers });
     this.fallbacks = new Counter({ name: METRIC.fallbacks, help: "Moves from a failed target to the next one in a fallback chain.", labelNames: ["from", "to", "code"], registers });
     this.coalesced = new Counter({ name: METRIC.coalesced, help: "Requests answered by joining an identical in-flight request.", labelNames: ["kind"], registers });
@@ -135,8 +136,8 @@ export class KeelMetrics {
     if (children === undefined) {
       const target = this.limitTarget.value(raw);
       children = {
-        success: this.upstreamDuration.labels({ target, outcome: "success" }),
-        error: this.upstreamDuration.labels({ target, outcome: "error" }),
+        success: this.upstreamDuration.child({ target, outcome: "success" }),
+        error: this.upstreamDuration.child({ target, outcome: "error" }),
         retries: this.retries.labels({ target }),
       };
       if (this.targetChildren.size < 1000) this.targetChildren.set(raw, children);

@@ -1,5 +1,6 @@
-import { Counter, Histogram, type Registry } from "prom-client";
+import type { Registry } from "prom-client";
 import type { RequestSummary } from "../request-summary.ts";
+import { FastCounter, FastHistogram, type CounterSeries, type HistogramSeries } from "./fast-instruments.ts";
 import { OTHER_LABEL, type LabelLimiter } from "./label-limiter.ts";
 import { GEN_AI_DURATION_BUCKETS, GEN_AI_TOKEN_BUCKETS, METRIC, OVERHEAD_BUCKETS, genAiOperationName } from "./names.ts";
 
@@ -16,32 +17,33 @@ interface ResolvedLabels {
 }
 
 interface Children {
-  duration: Histogram.Internal<string>;
-  inputTokens: Histogram.Internal<string>;
-  outputTokens: Histogram.Internal<string>;
-  timeToFirstChunk: Histogram.Internal<string>;
-  timePerOutputChunk: Histogram.Internal<string>;
-  requests: Counter.Internal;
-  overhead: Histogram.Internal<string>;
-  errors: Counter.Internal | undefined;
-  cost: Counter.Internal;
+  duration: HistogramSeries;
+  inputTokens: HistogramSeries;
+  outputTokens: HistogramSeries;
+  timeToFirstChunk: HistogramSeries;
+  timePerOutputChunk: HistogramSeries;
+  requests: CounterSeries;
+  overhead: HistogramSeries;
+  errors: CounterSeries | undefined;
+  cost: CounterSeries;
 }
 
 const MAX_CACHED_CHILDREN = 5_000;
 
 /** The per-request metrics, with their label children resolved once per label combination. */
 export class RequestMetricSet {
-  private readonly duration: Histogram;
-  private readonly tokens: Histogram;
-  private readonly timeToFirstChunk: Histogram;
-  private readonly timePerOutputChunk: Histogram;
-  private readonly requests: Counter;
-  private readonly overhead: Histogram;
-  private readonly errors: Counter;
-  private readonly cacheRequests: Counter;
-  private readonly cacheSavedUsd: Counter;
-  private readonly cacheSavedTokens: Counter;
-  private readonly cost: Counter;
+  private readonly duration: FastHistogram;
+  private readonly tokens: FastHistogram;
+  private readonly timeToFirstChunk: FastHistogram;
+  private readonly timePerOutputChunk: FastHistogram;
+  private readonly requests: FastCounter;
+  private readonly overhead: FastHistogram;
+  private readonly errors: FastCounter;
+  private readonly cacheRequests: FastCounter;
+  private readonly cacheOutcomes = new Map<string, CounterSeries>();
+  private readonly cacheSavedUsd: CounterSeries;
+  private readonly cacheSavedTokens: CounterSeries;
+  private readonly cost: FastCounter;
   private readonly children = new Map<string, Children>();
   private readonly tenants: ReadonlySet<string> | undefined;
 
@@ -50,21 +52,18 @@ export class RequestMetricSet {
     tenantLabels: string[] | undefined,
     private readonly limits: { model: LabelLimiter; provider: LabelLimiter },
   ) {
-    const registers = [registry];
     this.tenants = tenantLabels === undefined ? undefined : new Set(tenantLabels);
-    const tenant = this.tenants === undefined ? [] : ["tenant"];
-    const genAi = ["gen_ai_operation_name", "gen_ai_provider_name", "gen_ai_request_model", "gen_ai_response_model"];
-    this.duration = new Histogram({ name: METRIC.operationDuration, help: "GenAI operation duration: the whole request as Keel's callers see it.", labelNames: [...genAi, "error_type"], buckets: GEN_AI_DURATION_BUCKETS, registers });
-    this.tokens = new Histogram({ name: METRIC.tokenUsage, help: "Number of input and output tokens used per request.", labelNames: [...genAi, "gen_ai_token_type"], buckets: GEN_AI_TOKEN_BUCKETS, registers });
-    this.timeToFirstChunk = new Histogram({ name: METRIC.timeToFirstChunk, help: "Streams: time from the request to its first chunk.", labelNames: genAi, buckets: GEN_AI_DURATION_BUCKETS, registers });
-    this.timePerOutputChunk = new Histogram({ name: METRIC.timePerOutputChunk, help: "Streams: time between consecutive chunks after the first.", labelNames: genAi, buckets: GEN_AI_DURATION_BUCKETS, registers });
-    this.requests = new Counter({ name: METRIC.requests, help: "Requests by operation, requested model and outcome.", labelNames: ["operation", "model", "outcome", ...tenant], registers });
-    this.overhead = new Histogram({ name: METRIC.overhead, help: "Keel's own time per request: total minus upstream calls and retry backoff.", labelNames: ["operation"], buckets: OVERHEAD_BUCKETS, registers });
-    this.errors = new Counter({ name: METRIC.errors, help: "Failed requests by KeelError code.", labelNames: ["code", "operation"], registers });
-    this.cacheRequests = new Counter({ name: METRIC.cacheRequests, help: "Requests that consulted a cache, by outcome (miss, exact, semantic, stale, coalesced).", labelNames: ["outcome"], registers });
-    this.cacheSavedUsd = new Counter({ name: METRIC.cacheSavedUsd, help: "Upstream spend avoided by cache hits, stale answers and coalescing (USD).", registers });
-    this.cacheSavedTokens = new Counter({ name: METRIC.cacheSavedTokens, help: "Upstream tokens avoided by cache hits, stale answers and coalescing.", registers });
-    this.cost = new Counter({ name: METRIC.costUsd, help: "Upstream spend in USD, by the model that answered.", labelNames: ["model", "provider", ...tenant], registers });
+    this.duration = new FastHistogram({ name: METRIC.operationDuration, help: "GenAI operation duration: the whole request as Keel's callers see it.", buckets: GEN_AI_DURATION_BUCKETS, registry });
+    this.tokens = new FastHistogram({ name: METRIC.tokenUsage, help: "Number of input and output tokens used per request.", buckets: GEN_AI_TOKEN_BUCKETS, registry });
+    this.timeToFirstChunk = new FastHistogram({ name: METRIC.timeToFirstChunk, help: "Streams: time from the request to its first chunk.", buckets: GEN_AI_DURATION_BUCKETS, registry });
+    this.timePerOutputChunk = new FastHistogram({ name: METRIC.timePerOutputChunk, help: "Streams: time between consecutive chunks after the first.", buckets: GEN_AI_DURATION_BUCKETS, registry });
+    this.requests = new FastCounter(METRIC.requests, "Requests by operation, requested model and outcome.", registry);
+    this.overhead = new FastHistogram({ name: METRIC.overhead, help: "Keel's own time per request: total minus upstream calls and retry backoff.", buckets: OVERHEAD_BUCKETS, registry });
+    this.errors = new FastCounter(METRIC.errors, "Failed requests by KeelError code.", registry);
+    this.cacheRequests = new FastCounter(METRIC.cacheRequests, "Requests that consulted a cache, by outcome (miss, exact, semantic, stale, coalesced).", registry);
+    this.cacheSavedUsd = new FastCounter(METRIC.cacheSavedUsd, "Upstream spend avoided by cache hits, stale answers and coalescing (USD).", registry).child({});
+    this.cacheSavedTokens = new FastCounter(METRIC.cacheSavedTokens, "Upstream tokens avoided by cache hits, stale answers and coalescing.", registry).child({});
+    this.cost = new FastCounter(METRIC.costUsd, "Upstream spend in USD, by the model that answered.", registry);
   }
 
   /** `chunkGapsMs`: streams only, the time between consecutive chunks after the first. */
@@ -79,9 +78,15 @@ export class RequestMetricSet {
     if (summary.costUsd > 0) children.cost.inc(summary.costUsd);
     if (summary.ttftMs !== undefined) children.timeToFirstChunk.observe(summary.ttftMs / 1000);
     if (chunkGapsMs !== undefined) for (const gap of chunkGapsMs) children.timePerOutputChunk.observe(gap / 1000);
-    if (summary.cache !== undefined) this.cacheRequests.inc({ outcome: summary.cache });
+    if (summary.cache !== undefined) this.cacheOutcome(summary.cache).inc();
     if (summary.savedUsd > 0) this.cacheSavedUsd.inc(summary.savedUsd);
     if (summary.savedTokens > 0) this.cacheSavedTokens.inc(summary.savedTokens);
+  }
+
+  private cacheOutcome(outcome: string): CounterSeries {
+    let series = this.cacheOutcomes.get(outcome);
+    if (series === undefined) this.cacheOutcomes.set(outcome, (series = this.cacheRequests.child({ outcome })));
+    return series;
   }
 
   private childrenFor(summary: RequestSummary): Children {
@@ -115,15 +120,15 @@ export class RequestMetricSet {
     if (labels.responseModel !== "") genAi.gen_ai_response_model = labels.responseModel;
     const withTenant = (values: Record<string, string>) => (this.tenants === undefined ? values : { ...values, tenant });
     return {
-      duration: this.duration.labels(labels.errorType === "" ? genAi : { ...genAi, error_type: labels.errorType }),
-      inputTokens: this.tokens.labels({ ...genAi, gen_ai_token_type: "input" }),
-      outputTokens: this.tokens.labels({ ...genAi, gen_ai_token_type: "output" }),
-      timeToFirstChunk: this.timeToFirstChunk.labels(genAi),
-      timePerOutputChunk: this.timePerOutputChunk.labels(genAi),
-      requests: this.requests.labels(withTenant({ operation: labels.operation, model: labels.requestModel, outcome: labels.outcome })),
-      overhead: this.overhead.labels({ operation: labels.operation }),
-      errors: labels.errorType === "" ? undefined : this.errors.labels({ code: labels.errorType, operation: labels.operation }),
-      cost: this.cost.labels(withTenant({ model: labels.responseModel === "" ? "none" : labels.responseModel, provider: labels.provider })),
+      duration: this.duration.child(labels.errorType === "" ? genAi : { ...genAi, error_type: labels.errorType }),
+      inputTokens: this.tokens.child({ ...genAi, gen_ai_token_type: "input" }),
+      outputTokens: this.tokens.child({ ...genAi, gen_ai_token_type: "output" }),
+      timeToFirstChunk: this.timeToFirstChunk.child(genAi),
+      timePerOutputChunk: this.timePerOutputChunk.child(genAi),
+      requests: this.requests.child(withTenant({ operation: labels.operation, model: labels.requestModel, outcome: labels.outcome })),
+      overhead: this.overhead.child({ operation: labels.operation }),
+      errors: labels.errorType === "" ? undefined : this.errors.child({ code: labels.errorType, operation: labels.operation }),
+      cost: this.cost.child(withTenant({ model: labels.responseModel === "" ? "none" : labels.responseModel, provider: labels.provider })),
     };
   }
 }
