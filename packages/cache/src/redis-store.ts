@@ -100,6 +100,8 @@ export function createRedisStore(options: RedisStoreOptions): CacheStore {
     },
     scan: (match) => scanKeys(client, prefix, match),
     async health() {
+      // INFO is answered while still connecting, so readiness is checked first.
+      if (client.status !== "ready") return { ok: false, kind, message: `connection ${client.status}` };
       try {
         const node = client instanceof Cluster ? client.nodes("master")[0] : client;
         if (!node) return { ok: false, kind, message: "no cluster master known" };

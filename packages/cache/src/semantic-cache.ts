@@ -11,6 +11,8 @@ export interface SemanticCacheMiddleware extends Middleware {
   readonly ready: Promise<number>;
   /** Pulls entries stored by other instances into this instance's index; resolves to how many were added. */
   resync(): Promise<number>;
+  /** Vectors held in this instance's index, partitions, and how many of them are HNSW graphs. */
+  stats(): { vectors: number; partitions: number; graphs: number };
 }
 
 /**
@@ -24,6 +26,7 @@ export function semanticCacheMiddleware(options: SemanticCacheOptions): Semantic
     name: "semantic-cache",
     ready: engine.ready,
     resync: engine.resync,
+    stats: () => engine.index.stats(),
     async wrapGenerate({ request, ctx, next }) {
       const plan = engine.plan(request, ctx);
       if (plan === "not-cached") throw notCachedError();
