@@ -185,3 +185,27 @@ describe("telemetry for embeddings", () => {
     await telemetry.close();
   });
 });
+
+describe("telemetry for streams the caller leaves", () => {
+  it("records a stream that ends without done or error as cancelled, with +Inf buckets equal to counts", async () => {
+    const lines = captureLines();
+    const telemetry = createTelemetry({ log: { destination: lines }, alerts: false });
+    const stream = telemetry.middleware().wrapStream!({
+      request: makeRequest(),
+      ctx: makeContext({ operation: "stream" }),
+      async *next() {
+        yield { type: "delta", content: "a" };
+        yield { type: "delta", content: "b" };
+      },
+    });
+    for await (const event of stream) {
+      expect(event).toEqual({ type: "delta", content: "a" });
+      break;
+    }
+    const text = await telemetry.metricsText();
+    expect(sampleValue(text, "keel_requests_total", { operation: "stream", outcome: "cancelled" })).toBe(1);
+    expect(sampleValue(text, "gen_ai_client_operation_duration_seconds_bucket", { error_type: "cancelled", le: "+Inf" })).toBe(sampleValue(text, "gen_ai_client_operation_duration_seconds_count", { error_type: "cancelled" }));
+    expect(lines.records()[0]).toMatchObject({ operation: "stream", outcome: "cancelled" });
+    await telemetry.close();
+  });
+});
