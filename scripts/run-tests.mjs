@@ -36,7 +36,7 @@ process.exit(turboFailed || failed > 0 || passed === 0 ? 1 : 0);
 
 function listWorkspaces() {
   const dirs = [];
-  for (const group of ["packages", "apps", "tooling"]) {
+  for (const group of ["packages", "apps", "tooling", "tests"]) {
     const base = join(root, group);
     if (!existsSync(base)) continue;
     for (const entry of readdirSync(base, { withFileTypes: true })) if (entry.isDirectory()) dirs.push(join(base, entry.name));
