@@ -24,8 +24,9 @@ export interface SemanticScore {
   falseHitPairs: Array<[string, string]>;
 }
 
-export function loadPairs(): LabelledPairs {
-  return JSON.parse(readFileSync(new URL("./semantic-pairs.json", import.meta.url), "utf8")) as LabelledPairs;
+/** `semantic-pairs.json` (used to tune the guard) or `semantic-pairs-holdout.json` (never tuned on). */
+export function loadPairs(file = "semantic-pairs.json"): LabelledPairs {
+  return JSON.parse(readFileSync(new URL(`./${file}`, import.meta.url), "utf8")) as LabelledPairs;
 }
 
 const ask = (content: string): ChatRequest => ({ model: "gpt-4o-mini", temperature: 0, messages: [{ role: "user", content }] });

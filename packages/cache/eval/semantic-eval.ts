@@ -20,3 +20,11 @@ for (const threshold of [0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95]) {
       `                  ${percent(unguarded.hitRate).padStart(6)} / ${percent(unguarded.falseHitRate).padStart(6)} / ${String(unguarded.wrongHitsShared).padStart(2)}`,
   );
 }
+
+const holdout = loadPairs("semantic-pairs-holdout.json");
+const held = await scoreSemantic(holdout, { threshold: DEFAULT_SEMANTIC_THRESHOLD, guard: true });
+console.log(
+  `\nheld-out set (${holdout.paraphrases.length} + ${holdout.nearMisses.length} pairs, not used for tuning), default threshold: hit rate ${percent(held.hitRate)} (${held.hits}/${holdout.paraphrases.length}), false-hit rate ${percent(held.falseHitRate)} (${held.falseHits}/${holdout.nearMisses.length}), wrong hits in a shared index ${held.wrongHitsShared}`,
+);
+for (const [stored, asked] of [...held.falseHitPairs, ...held.wrongSharedPairs]) console.log(`  FALSE HIT: "${asked}" served the answer to "${stored}"`);
+if (process.argv.includes("--verbose")) for (const [stored, asked] of held.missedParaphrases) console.log(`  missed: "${asked}" ~ "${stored}"`);

@@ -98,7 +98,8 @@ export function createCoalescer(store: CacheStore, options: CoalesceOptions | fa
         if (parsed && parsed.token === holder) {
           throw new KeelError(parsed.error.code, parsed.error.message, { retryable: parsed.error.retryable, details: parsed.error.details });
         }
-        if ((await store.get(lockKey).catch(() => undefined)) !== holder) break;
+        // The lock changed hands or was gone already: try to take it (or find the entry) again.
+        if (holder === undefined || (await store.get(lockKey).catch(() => undefined)) !== holder) break;
       }
     }
   };
