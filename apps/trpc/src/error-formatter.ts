@@ -1,4 +1,4 @@
-import type { TRPC_ERROR_CODE_KEY, TRPCError } from "@trpc/server";
+import type { TRPC_ERROR_CODE_KEY, TRPC_ERROR_CODE_NUMBER, TRPCError } from "@trpc/server";
 import { TRPC_ERROR_CODES_BY_KEY } from "@trpc/server/rpc";
 import { HTTP_STATUS_BY_CODE, KeelError, type KeelErrorCode, type KeelErrorDetails } from "@keel/spec";
 import { badRequestFromZod } from "@keel/core";
@@ -16,7 +16,8 @@ export interface KeelTrpcErrorData {
 }
 
 export interface KeelTrpcErrorShape {
-  code: number;
+  /** tRPC's numeric code. Typed as tRPC's union (not `number`), or tRPC cannot infer this shape and clients see its default error data. */
+  code: TRPC_ERROR_CODE_NUMBER;
   message: string;
   data: KeelTrpcErrorData;
 }

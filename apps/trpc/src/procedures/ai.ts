@@ -1,4 +1,5 @@
 import { chatRequestSchema, embeddingRequestSchema, type Pipeline } from "@keel/core";
+import { structuredInputSchema } from "./structured-input.ts";
 import type { StreamEvent } from "@keel/spec";
 import { publicProcedure, router } from "../trpc.ts";
 import { callOptions } from "./call-options.ts";
@@ -6,7 +7,7 @@ import { trackedStream } from "./tracked-stream.ts";
 
 /**
  * The model procedures. Inputs are core's schemas, so bad input is refused here with the
- * same BAD_REQUEST (naming the field) the GraphQL service gives. Add `structured` here.
+ * same BAD_REQUEST (naming the field) the GraphQL service gives.
  */
 export function createAiRouter(pipeline: Pipeline) {
   return router({
@@ -25,6 +26,15 @@ export function createAiRouter(pipeline: Pipeline) {
           trackStream: ctx.trackStream,
         }),
       ),
+
+    /**
+     * The answer parsed and validated against `schema` (repaired, re-asked): the envelope
+     * with `data` and `validation`, or VALIDATION_FAILED after the last attempt. A bad
+     * schema is BAD_REQUEST before any upstream call (core checks it).
+     */
+    structured: publicProcedure
+      .input(structuredInputSchema)
+      .mutation(({ input, ctx, signal }) => pipeline.structured(input, callOptions(ctx, signal))),
 
     embed: publicProcedure
       .input(embeddingRequestSchema)
