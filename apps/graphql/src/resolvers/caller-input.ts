@@ -19,6 +19,9 @@ const NO_JSON_FIELDS: ReadonlySet<string> = new Set();
 /** Fields typed JSON in GenerateInput: their nulls belong to the caller. */
 export const GENERATE_JSON_FIELDS: ReadonlySet<string> = new Set(["tools", "toolChoice", "responseFormat"]);
 
+/** Fields typed JSON in StructuredInput: a schema may hold nulls (`enum: [null, "x"]`, `const: null`). */
+export const STRUCTURED_JSON_FIELDS: ReadonlySet<string> = new Set([...GENERATE_JSON_FIELDS, "schema"]);
+
 function dropNestedNulls(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(dropNestedNulls);
   if (typeof value === "object" && value !== null) return withoutNulls(value as Record<string, unknown>);

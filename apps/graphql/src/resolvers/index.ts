@@ -4,6 +4,7 @@ import { generate } from "./generate.ts";
 import { generateStream } from "./generate-stream.ts";
 import { health } from "./health.ts";
 import { jsonScalar } from "./json-scalar.ts";
+import { structured } from "./structured.ts";
 
 /**
  * The resolver map: one small file per operation. A new operation (structured, usage,
@@ -13,6 +14,6 @@ export const resolvers = {
   JSON: jsonScalar,
   ...enumResolvers,
   Query: { health },
-  Mutation: { generate, embed },
+  Mutation: { generate, structured, embed },
   Subscription: { generateStream },
 };
