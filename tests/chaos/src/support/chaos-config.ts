@@ -43,6 +43,8 @@ export function chaosConfig(simulatorUrl: string, options: ChaosConfigOptions = 
       ...(options.fallbackRules ? { fallbackRules: options.fallbackRules } : {}),
     },
     services: { shutdownGraceMs: 200 },
+    // Failed requests are the point here; their warn lines would bury the test output.
+    telemetry: { log: { level: "silent" } },
   });
 }
 
