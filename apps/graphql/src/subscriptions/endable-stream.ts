@@ -75,7 +75,12 @@ export class EndableStream implements AsyncIterableIterator<StreamEvent> {
     this.#waiting = undefined;
     // Ended meanwhile (closed or returned): that path already answered the waiter.
     if (!waiting || this.#finished) return;
-    if (event.type !== "delta") this.#end();
+    if (event.type !== "delta") {
+      this.#end();
+      // Core's stream is parked at its final `yield`; only return() runs its cleanup
+      // (the request scope's timer, the telemetry record and usage ledger entry).
+      this.#inner.return?.().catch(() => undefined);
+    }
     waiting({ value: event, done: false });
   }
 
