@@ -64,10 +64,17 @@ function applyEnvironment(config: Record<string, unknown>, env: Environment): Re
     services[field] = value;
   };
   if (env.KEEL_HOST) services.host = env.KEEL_HOST;
+  const overlay: Record<string, unknown> = { ...config, services };
+  if (env.REDIS_URL) overlay.redis = { ...(config.redis as Record<string, unknown> | undefined), url: env.REDIS_URL };
+  if (env.KEEL_LOG_LEVEL) {
+    const telemetry = { ...(config.telemetry as Record<string, unknown> | undefined) };
+    telemetry.log = { ...(telemetry.log as Record<string, unknown> | undefined), level: env.KEEL_LOG_LEVEL };
+    overlay.telemetry = telemetry;
+  }
   numberFrom("KEEL_TRPC_PORT", "trpcPort");
   numberFrom("KEEL_GRAPHQL_PORT", "graphqlPort");
   numberFrom("KEEL_SIMULATOR_PORT", "simulatorPort");
-  return { ...config, services };
+  return overlay;
 }
 
 /** Fills providers and routes when the config names none: OpenAI when a key is set, else the simulator. */

@@ -1,5 +1,7 @@
 import { z } from "zod";
+import { cachePolicySchema, cacheSchema } from "./cache-schema.ts";
 import { fallbackRulesSchema, hedgingSchema, targetPolicySchema } from "./resilience-schema.ts";
+import { telemetrySchema } from "./telemetry-schema.ts";
 
 /**
  * Keel's configuration, validated in one place. Every section has defaults so that an
@@ -31,6 +33,8 @@ const routeSchema = z.object({
   fallbackRules: fallbackRulesSchema.optional(),
   /** For idempotent requests: also start the next target when the first is slower than afterMs. */
   hedging: hedgingSchema.optional(),
+  /** Overrides cache.defaults for this route, field by field. */
+  cache: cachePolicySchema.optional(),
 });
 
 const priceSchema = z.object({
@@ -84,6 +88,17 @@ export const configSchema = z.object({
   defaults: defaultsSchema.prefault({}),
   limits: limitsSchema.prefault({}),
   validation: validationSchema.prefault({}),
+  cache: cacheSchema.prefault({}),
+  telemetry: telemetrySchema.prefault({}),
+  /** Shared state (cache, usage ledger) in Redis instead of process memory. */
+  redis: z
+    .strictObject({
+      url: z.string().regex(/^rediss?:\/\//, "expected a redis:// or rediss:// URL"),
+      keyPrefix: z.string().default("keel:"),
+      /** A cache command slower than this counts as a miss (the cache fails open). */
+      commandTimeoutMs: z.number().int().positive().default(250),
+    })
+    .optional(),
 });
 
 export type KeelConfig = z.infer<typeof configSchema>;

@@ -163,7 +163,8 @@ describe("createPipeline", () => {
     const pipeline = pipelineWith();
     const readiness = await pipeline.readiness();
     expect(readiness.ready).toBe(true);
-    expect(Object.keys(readiness.checks)).toEqual(["route:small", "route:solo"]);
+    expect(Object.keys(readiness.checks)).toEqual(["cache", "route:small", "route:solo"]);
+    expect(readiness.checks.cache).toMatchObject({ ok: true, detail: expect.stringContaining("memory") });
     await pipeline.close();
   });
 });

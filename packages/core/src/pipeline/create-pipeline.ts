@@ -1,4 +1,5 @@
 import { createResilience } from "@keel/resilience";
+import type { MetricsSnapshot, UsageQuery, UsageReport } from "@keel/telemetry";
 import {
   KeelError,
   noopEventSink,
@@ -13,11 +14,13 @@ import type { KeelConfig } from "../config/schema.ts";
 import { parseChatRequest, parseEmbeddingRequest } from "../request/parse-request.ts";
 import { parseStructuredRequest, type StructuredRequestInput } from "../request/structured-request.ts";
 import { wrapModel } from "./compose.ts";
+import { createPipelineCache } from "./cache.ts";
 import { createMiddlewares } from "./middlewares.ts";
 import { toPublicStream } from "./public-stream.ts";
 import { readinessOf, type Readiness } from "./readiness.ts";
 import { normaliseFailure, openRequestScope, type CallOptions } from "./request-scope.ts";
 import { createRouteModels } from "./route-models.ts";
+import { createPipelineTelemetry, type TelemetryOverrides } from "./telemetry.ts";
 import { checkRequestLimits, resolveRoute } from "./routes.ts";
 import { createProviders } from "./targets.ts";
 import { createTerminal } from "./terminal.ts";
@@ -30,21 +33,33 @@ export interface Pipeline {
   /** Never throws: deltas, then exactly one `done` or one `error`. */
   stream(request: ChatRequest, options?: CallOptions): AsyncIterable<StreamEvent>;
   embed(request: EmbeddingRequest, options?: CallOptions): Promise<EmbeddingResult>;
+  /** The calling tenant's usage and cost per model and day; never another tenant's. */
+  usage(query?: Omit<UsageQuery, "tenant">, options?: Pick<CallOptions, "tenant">): Promise<UsageReport>;
+  /** Rates, latency percentiles, error and cache-hit rates over 1m/5m/1h, for the calling tenant. */
+  metricsSnapshot(options?: Pick<CallOptions, "tenant">): MetricsSnapshot;
   readiness(): Promise<Readiness>;
+  /** Prometheus text format, for GET /metrics. */
   metricsText(): Promise<string>;
+  /** Flushes the usage ledger and stops timers; in-flight calls should be drained first. */
   close(): Promise<void>;
 }
+
+export type PipelineOptions = TelemetryOverrides;
 
 /**
  * Builds the pipeline DESIGN.md draws: the concern middlewares folded, in order, around
  * the route's fallback chain. Every request is validated, bounded by one deadline, and
  * leaves as a Generation or a KeelError.
  */
-export function createPipeline(config: KeelConfig): Pipeline {
+export function createPipeline(config: KeelConfig, options: PipelineOptions = {}): Pipeline {
   const providers = createProviders(config);
-  const resilience = createResilience({ events: noopEventSink });
+  const telemetry = createPipelineTelemetry(config, options);
+  const resilience = createResilience({ events: telemetry.events });
+  telemetry.setBreakerStates(() => resilience.breakerStates());
   const routeModels = createRouteModels(config, providers, resilience);
-  const model = wrapModel(createTerminal(config, routeModels, providers), createMiddlewares(config));
+  const cache = createPipelineCache({ config, providers, onWarning: (message) => telemetry.logger.warn({ component: "cache" }, message) });
+  const middlewares = createMiddlewares({ config, telemetry: telemetry.middleware(), caches: cache.middlewares });
+  const model = wrapModel(createTerminal(config, routeModels, providers), middlewares);
 
   const open = (operation: Operation, options: CallOptions | undefined, timeoutMs?: number) =>
     openRequestScope({ operation, call: options, defaultTimeoutMs: timeoutMs ?? config.defaults.timeoutMs, events: noopEventSink });
@@ -98,13 +113,14 @@ export function createPipeline(config: KeelConfig): Pipeline {
       }
     },
     async readiness() {
-      return readinessOf(config, resilience.breakerStates());
+      return readinessOf(config, resilience.breakerStates(), await cache.store.health());
     },
-    async metricsText() {
-      return "";
-    },
+    usage: (query, options) => telemetry.usage({ ...query, tenant: options?.tenant ?? "default" }),
+    metricsSnapshot: (options) => telemetry.snapshot({ tenant: options?.tenant ?? "default" }),
+    metricsText: () => telemetry.metricsText(),
     async close() {
       resilience.close();
+      await Promise.allSettled([telemetry.close(), cache.store.close()]);
     },
   };
 }

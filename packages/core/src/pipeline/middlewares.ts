@@ -8,11 +8,12 @@ import type { KeelConfig } from "../config/schema.ts";
  * telemetry -> input safety -> static fallback -> exact cache -> semantic cache
  *   -> output safety -> validation -> (the route's fallback chain)
  */
-export function createMiddlewares(config: KeelConfig): Middleware[] {
-  const middlewares: Middleware[] = [];
+export function createMiddlewares(options: { config: KeelConfig; telemetry: Middleware; caches: Middleware[] }): Middleware[] {
+  const { config, telemetry, caches } = options;
+  const middlewares: Middleware[] = [telemetry];
   const staticAnswers = staticAnswersOf(config);
   if (Object.keys(staticAnswers).length > 0) middlewares.push(staticFallbackMiddleware({ answers: staticAnswers }));
-  middlewares.push(validationMiddleware(config));
+  middlewares.push(...caches, validationMiddleware(config));
   return middlewares;
 }
 

@@ -5,9 +5,13 @@ export interface Readiness {
   checks: Record<string, { ok: boolean; detail?: string }>;
 }
 
-/** Not ready when some route has every target's breaker open: it can only fail fast. */
-export function readinessOf(config: KeelConfig, breakers: Record<string, string>): Readiness {
-  const checks: Readiness["checks"] = {};
+/**
+ * Not ready when some route has every target's breaker open: it can only fail fast. The
+ * cache is reported but never gates readiness: it fails open, so a broken Redis costs
+ * hit rate, not answers.
+ */
+export function readinessOf(config: KeelConfig, breakers: Record<string, string>, cache: { ok: boolean; kind: string; message?: string }): Readiness {
+  const checks: Readiness["checks"] = { cache: { ok: cache.ok, detail: cache.message ? `${cache.kind}: ${cache.message}` : cache.kind } };
   let ready = true;
   for (const [route, settings] of Object.entries(config.models)) {
     const open = settings.targets.filter((target) => breakers[target] === "open");

@@ -1,0 +1,43 @@
+import { z } from "zod";
+
+/** Config shapes of @keel/cache's options (defaults live in that package). */
+
+export const cachePolicySchema = z.strictObject({
+  /** How long a stored answer is fresh. */
+  ttlSeconds: z.number().int().positive().optional(),
+  /** The oldest answer served as fresh, whatever TTL it was stored with. */
+  maxAgeSeconds: z.number().int().positive().optional(),
+  /** How long past freshness an answer is kept for stale-if-error (0 = off). */
+  staleGraceSeconds: z.number().int().nonnegative().optional(),
+  /** Also cache non-deterministic requests (temperature > 0 and no seed). */
+  cacheNonDeterministic: z.boolean().optional(),
+  enabled: z.boolean().optional(),
+});
+
+export const cacheSchema = z.object({
+  /** Policy every route gets; `models.<route>.cache` overrides it field by field. */
+  defaults: cachePolicySchema.default({}),
+  /** The in-memory store (used when no Redis is configured). */
+  memory: z
+    .strictObject({
+      maxEntries: z.number().int().positive().optional(),
+      maxBytes: z.number().int().positive().optional(),
+      maxEntryBytes: z.number().int().positive().optional(),
+    })
+    .default({}),
+  /** tenant -> namespace: tenants mapped to one namespace share cached answers. Default: none share. */
+  sharedNamespaces: z.record(z.string(), z.string()).default({}),
+  coalesce: z.union([z.literal(false), z.strictObject({ lockTtlMs: z.number().int().positive().optional(), pollMs: z.number().int().positive().optional() })]).default({}),
+  semantic: z
+    .object({
+      enabled: z.boolean().default(true),
+      /** Lowest cosine similarity served (the near-miss guard runs as well). */
+      threshold: z.number().min(0).max(1).optional(),
+      maxMessages: z.number().int().positive().optional(),
+      includeSystemPrompt: z.boolean().optional(),
+      /** "local" (no network) or an embedding model name from `embeddingModels`. */
+      embedder: z.string().default("local"),
+    })
+    .prefault({}),
+  embeddings: z.object({ enabled: z.boolean().default(true), ttlSeconds: z.number().int().positive().optional() }).prefault({}),
+});

@@ -1,0 +1,74 @@
+import { Writable } from "node:stream";
+import { startSimulator, type SimulatorHandle } from "@keel/simulator";
+import { createLogger } from "@keel/telemetry";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseConfig } from "../config/load-config.ts";
+import { createPipeline, type Pipeline } from "./create-pipeline.ts";
+
+let simulator: SimulatorHandle;
+let pipeline: Pipeline;
+const lines: string[] = [];
+
+beforeAll(async () => {
+  simulator = await startSimulator({ port: 0 });
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(...chunk.toString().split("\n").filter(Boolean));
+      done();
+    },
+  });
+  pipeline = createPipeline(
+    parseConfig({
+      providers: { sim: { baseURL: simulator.url, apiKey: "sk-live-SECRETKEY0123456789" } },
+      models: { small: { targets: ["sim/gpt-4o-mini"] } },
+      defaults: { policy: { retry: false, breaker: false } },
+      telemetry: { log: { logPrompts: true } },
+    }),
+    { logger: createLogger({ level: "info", destination }) },
+  );
+});
+afterAll(async () => {
+  await pipeline.close();
+  await simulator.close();
+});
+
+describe("telemetry in the pipeline", () => {
+  it("keeps a ledger whose totals equal the sum of the envelopes, per tenant", async () => {
+    const ask = (content: string) => ({ model: "small", temperature: 0, messages: [{ role: "user" as const, content }] });
+    const acme = await Promise.all(["one", "two", "three"].map((word) => pipeline.generate(ask(`count ${word}`), { tenant: "acme" })));
+    const hit = await pipeline.generate(ask("count one"), { tenant: "acme" });
+    await pipeline.generate(ask("for another tenant"), { tenant: "globex" });
+    const report = await pipeline.usage({}, { tenant: "acme" });
+    const sum = (pick: (generation: (typeof acme)[number]) => number) => [...acme, hit].reduce((total, generation) => total + pick(generation), 0);
+    expect(report.tenant).toBe("acme");
+    expect(report.totals).toMatchObject({ requests: 4, cacheHits: 1, totalTokens: sum((generation) => generation.usage.totalTokens) });
+    expect(report.totals.costUsd).toBeCloseTo(sum((generation) => generation.costUsd), 10);
+    expect(report.totals.savedTokens).toBe(acme[0]?.usage.totalTokens);
+    expect((await pipeline.usage({}, { tenant: "globex" })).totals.requests).toBe(1);
+  });
+
+  it("exposes GenAI and Keel metrics in Prometheus text", async () => {
+    const text = await pipeline.metricsText();
+    for (const name of ["gen_ai_client_operation_duration_seconds_bucket", "gen_ai_client_token_usage_bucket", "keel_overhead_seconds_bucket", "keel_cache_requests_total"]) {
+      expect(text).toContain(name);
+    }
+    expect(text).toMatch(/gen_ai_request_model="small"/);
+    expect(text).not.toContain("acme");
+  });
+
+  it("reports a per-tenant snapshot", () => {
+    const snapshot = pipeline.metricsSnapshot({ tenant: "acme" });
+    expect(snapshot.overall["1m"].requests).toBe(4);
+    expect(snapshot.overall["1m"].cacheHits).toBe(1);
+    expect(Object.keys(snapshot.tenants)).toEqual(["acme"]);
+  });
+
+  it("writes one sanitized line per request, with no secret and no PII", async () => {
+    lines.length = 0;
+    await pipeline.generate({ model: "small", messages: [{ role: "user", content: "Mail jane.doe@example.com, card 4111 1111 1111 1111, key sk-live-SECRETKEY0123456789" }] });
+    const text = lines.join("\n");
+    expect(lines.length).toBe(1);
+    expect(JSON.parse(lines[0] as string)).toMatchObject({ route: "small", operation: "generate", tenant: "default" });
+    for (const secret of ["jane.doe@example.com", "4111 1111 1111 1111", "SECRETKEY0123456789"]) expect(text).not.toContain(secret);
+  });
+});

@@ -1,0 +1,24 @@
+import { createTelemetry, type Logger, type Telemetry } from "@keel/telemetry";
+import type { KeelConfig } from "../config/schema.ts";
+
+export interface TelemetryOverrides {
+  /** A pino logger to write request lines to (tests capture them); default stdout. */
+  logger?: Logger;
+  /** Clock for windows and alerts (tests). */
+  now?: () => number;
+}
+
+/** Maps the config's telemetry section (and shared Redis) to @keel/telemetry's options. */
+export function createPipelineTelemetry(config: KeelConfig, overrides: TelemetryOverrides = {}): Telemetry {
+  const { telemetry, redis } = config;
+  return createTelemetry({
+    serviceName: telemetry.serviceName,
+    log: { level: telemetry.log.level, logPrompts: telemetry.log.logPrompts, maxPromptChars: telemetry.log.maxPromptChars },
+    metrics: telemetry.metrics,
+    ledger: redis ? { ...telemetry.ledger, redisUrl: redis.url, keyPrefix: telemetry.ledger.keyPrefix ?? `${redis.keyPrefix}usage:` } : telemetry.ledger,
+    alerts: telemetry.alerts,
+    tracing: telemetry.tracing,
+    ...(overrides.logger ? { logger: overrides.logger } : {}),
+    ...(overrides.now ? { now: overrides.now } : {}),
+  });
+}
