@@ -5,41 +5,40 @@ import { normaliseFailure, type RequestScope } from "./request-scope.ts";
  * The stream callers see. Inside the pipeline failures are thrown; here they become one
  * final `error` event, and an inner stream that ends without `done` is reported as cut
  * short, never as complete. A consumer that stops early (return()) aborts the upstream.
+ *
+ * The inner iterator is closed, and the request scope disposed, BEFORE the final event is
+ * yielded: a consumer that stops pulling once it has the final event must not leave the
+ * middlewares' cleanup (telemetry's record, the ledger entry, the deadline timer) unrun.
  */
 export async function* toPublicStream(
   inner: () => AsyncIterable<StreamEvent>,
   scope: RequestScope,
   startedAt: number,
 ): AsyncGenerator<StreamEvent, void, undefined> {
-  let finished = false;
+  let final: StreamEvent | undefined;
   try {
     for await (const event of inner()) {
       if (event.type === "done") {
-        finished = true;
-        yield { type: "done", generation: { ...event.generation, latencyMs: Date.now() - startedAt } };
-        return;
+        final = { type: "done", generation: { ...event.generation, latencyMs: Date.now() - startedAt } };
+        break;
       }
       if (event.type === "error") {
-        finished = true;
-        yield event;
-        return;
+        final = event;
+        break;
       }
       yield event;
     }
-    finished = true;
-    yield {
+    final ??= {
       type: "error",
-      error: new KeelError("UPSTREAM_UNAVAILABLE", "the stream ended before it completed", {
-        details: { reason: "stream-truncated" },
-      }).toJSON(),
+      error: new KeelError("UPSTREAM_UNAVAILABLE", "the stream ended before it completed", { details: { reason: "stream-truncated" } }).toJSON(),
     };
   } catch (error) {
-    finished = true;
-    yield { type: "error", error: normaliseFailure(error, scope).toJSON() };
+    final = { type: "error", error: normaliseFailure(error, scope).toJSON() };
   } finally {
-    if (!finished) {
+    if (!final) {
       scope.abort(new KeelError("UPSTREAM_TIMEOUT", "the caller stopped reading the stream", { retryable: false, details: { reason: "client-closed" } }));
     }
     scope.dispose();
   }
+  yield final;
 }

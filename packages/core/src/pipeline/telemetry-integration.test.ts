@@ -72,3 +72,15 @@ describe("telemetry in the pipeline", () => {
     for (const secret of ["jane.doe@example.com", "4111 1111 1111 1111", "SECRETKEY0123456789"]) expect(text).not.toContain(secret);
   });
 });
+
+describe("streams in the ledger", () => {
+  it("records a stream whose consumer stops pulling right after the final event", async () => {
+    const before = (await pipeline.usage({}, { tenant: "streamer" })).totals.requests;
+    const iterator = pipeline.stream({ model: "small", messages: [{ role: "user", content: "stream me" }] }, { tenant: "streamer" })[Symbol.asyncIterator]();
+    let event = await iterator.next();
+    while (!event.done && event.value.type === "delta") event = await iterator.next();
+    expect(event.value).toMatchObject({ type: "done" });
+    // No further next() or return(): the request must already be recorded.
+    expect((await pipeline.usage({}, { tenant: "streamer" })).totals.requests).toBe(before + 1);
+  });
+});
