@@ -32,6 +32,8 @@ const alertsSchema = z.strictObject({
 });
 
 export const telemetrySchema = z.object({
+  /** false: no per-request logs, metrics, ledger or alerts (for measuring telemetry's own cost). */
+  enabled: z.boolean().default(true),
   serviceName: z.string().min(1).default("keel"),
   log: z
     .strictObject({

@@ -10,7 +10,7 @@ import type { KeelConfig } from "../config/schema.ts";
  */
 export function createMiddlewares(options: { config: KeelConfig; telemetry: Middleware; caches: Middleware[] }): Middleware[] {
   const { config, telemetry, caches } = options;
-  const middlewares: Middleware[] = [telemetry];
+  const middlewares: Middleware[] = config.telemetry.enabled ? [telemetry] : [];
   const staticAnswers = staticAnswersOf(config);
   if (Object.keys(staticAnswers).length > 0) middlewares.push(staticFallbackMiddleware({ answers: staticAnswers }));
   middlewares.push(...caches, validationMiddleware(config));
