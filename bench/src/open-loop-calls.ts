@@ -1,0 +1,51 @@
+import { percentile, type LoadResult } from "./open-loop.ts";
+
+/**
+ * The open-loop schedule of `runOpenLoop` around any async call (a Redis GET, say) rather
+ * than an HTTP POST: call i starts at start + i/rate whether or not earlier calls have
+ * finished, and its latency counts from that scheduled time.
+ */
+export async function runOpenLoopCalls(
+  name: string,
+  call: () => Promise<boolean>,
+  options: { rate: number; durationMs: number },
+): Promise<LoadResult> {
+  const total = Math.round((options.rate * options.durationMs) / 1000);
+  const latencies: number[] = [];
+  let ok = 0;
+  let errors = 0;
+  const pending: Promise<void>[] = [];
+  const start = performance.now();
+  let lastDone = start;
+
+  for (let index = 0; index < total; index += 1) {
+    const scheduled = start + (index * 1000) / options.rate;
+    const wait = scheduled - performance.now();
+    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+    pending.push(
+      call().then(
+        (success) => finish(scheduled, success),
+        () => finish(scheduled, false),
+      ),
+    );
+  }
+  await Promise.all(pending);
+  latencies.sort((a, b) => a - b);
+  return {
+    target: name,
+    rate: options.rate,
+    sent: total,
+    ok,
+    errors,
+    achievedRate: (ok + errors) / ((lastDone - start) / 1000),
+    latency: { p50: percentile(latencies, 0.5), p90: percentile(latencies, 0.9), p99: percentile(latencies, 0.99), max: latencies.at(-1) ?? 0 },
+  };
+
+  function finish(scheduled: number, success: boolean): void {
+    const done = performance.now();
+    lastDone = Math.max(lastDone, done);
+    latencies.push(done - scheduled);
+    if (success) ok += 1;
+    else errors += 1;
+  }
+}
