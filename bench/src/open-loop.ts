@@ -74,11 +74,12 @@ function send(agent: Agent, url: URL, body: Buffer, timeoutMs: number): Promise<
         const chunks: Buffer[] = [];
         incoming.on("data", (chunk: Buffer) => chunks.push(chunk));
         incoming.on("end", () => resolve({ status: incoming.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") }));
-        incoming.on("error", () => resolve({ status: 0, text: "" }));
+        incoming.on("error", (error: NodeJS.ErrnoException) => resolve({ status: 0, text: error.code ?? error.message }));
       },
     );
-    outgoing.on("timeout", () => outgoing.destroy(new Error("timeout")));
-    outgoing.on("error", () => resolve({ status: 0, text: "" }));
+    // With no answer, `text` says why: "timeout" or the socket error's code (e.g. ECONNRESET).
+    outgoing.on("timeout", () => outgoing.destroy(Object.assign(new Error("timeout"), { code: "timeout" })));
+    outgoing.on("error", (error: NodeJS.ErrnoException) => resolve({ status: 0, text: error.code ?? error.message }));
     outgoing.end(body);
   });
 }
