@@ -1,15 +1,19 @@
 import type { Pipeline } from "@keel/core";
 import { createAiRouter } from "./procedures/ai.ts";
 import { createHealthProcedure } from "./procedures/health.ts";
+import { createMetricsRouter } from "./procedures/metrics.ts";
+import { createUsageRouter } from "./procedures/usage.ts";
 import { router } from "./trpc.ts";
 
 /**
  * The service's router: one group per concern, each built from the pipeline in its own
- * file. Next issues add `usage` and `metrics` groups beside `ai`.
+ * file.
  */
 export function createAppRouter(pipeline: Pipeline) {
   return router({
     ai: createAiRouter(pipeline),
+    usage: createUsageRouter(pipeline),
+    metrics: createMetricsRouter(pipeline),
     health: createHealthProcedure(pipeline),
   });
 }
