@@ -33,15 +33,18 @@ describe("the big list of naughty strings through the service", () => {
     const outcomes = await eachBounded(NAUGHTY, 8, async (content) => {
       const response = await graphql(stack.url, GENERATE, { input: chat(content) });
       expect(hasNoStackTrace(response.text)).toBe(true);
-      if (response.body?.data?.generate) return "answered";
+      // A cache hit (a repeated or near-identical string) is answered without an upstream call.
+      if (response.body?.data?.generate) return response.body.data.generate.cache === "MISS" ? "answered" : "answered-from-cache";
       const code = response.body?.errors?.[0]?.extensions?.["code"];
       expect(code).toBe("BAD_REQUEST");
       return "rejected";
     });
     expect(outcomes).toHaveLength(NAUGHTY.length);
     // Only the empty string may be rejected by core's rules; everything else is a valid prompt.
-    expect(outcomes.filter((outcome) => outcome === "answered").length).toBeGreaterThanOrEqual(NAUGHTY.length - 1);
+    expect(outcomes.filter((outcome) => outcome !== "rejected").length).toBeGreaterThanOrEqual(NAUGHTY.length - 1);
+    expect(outcomes.filter((outcome) => outcome === "answered").length).toBeGreaterThan(400);
     const stats = await stack.simulator.waitFor((current) => current.inFlight === 0, 10_000);
+    // Every answer that did not come from a cache was exactly one upstream call.
     expect(stats.totalCalls).toBe(outcomes.filter((outcome) => outcome === "answered").length);
   }, 120_000);
 

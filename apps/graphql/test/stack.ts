@@ -24,6 +24,8 @@ export async function startStack(options: { rules?: SimulatorRule[]; config?: Pa
       providers: { simulator: { baseURL: simulator.url, apiKey: "test" } },
       models: { "gpt-4o-mini": { targets: ["simulator/gpt-4o-mini"] } },
       embeddingModels: { "text-embedding-3-small": "simulator/text-embedding-3-small" },
+      // Request log lines would bury the test output; tests read metrics, usage and envelopes.
+      telemetry: { log: { level: "silent" } },
       ...options.config,
     }),
   );

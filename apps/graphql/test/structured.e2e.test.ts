@@ -10,13 +10,14 @@ const schema = {
   additionalProperties: false,
 };
 
-// Each call asks something new, so an exact cache (once core has one) cannot answer it
-// and every test counts its own upstream calls.
+// Each call asks something new and bypasses the caches, so every test counts its own
+// upstream calls (a semantic cache could otherwise take "#2" for a paraphrase of "#1").
 let asked = 0;
 const ask = (extra: Record<string, unknown> = {}) => ({
   model: "gpt-4o-mini",
   messages: [{ role: "USER", content: `Largest city of Norway, as JSON (#${++asked})` }],
   temperature: 0,
+  cache: { mode: "BYPASS" },
   schema,
   ...extra,
 });

@@ -11,4 +11,7 @@ export const enumResolvers = {
   DegradedMode: { STALE: "stale", STATIC: "static" },
   SafetyAction: { ALLOW: "allow", REDACT: "redact", BLOCK: "block", FLAG: "flag" },
   StreamEventType: { DELTA: "delta", DONE: "done", ERROR: "error" },
+  CircuitState: { CLOSED: "closed", HALF_OPEN: "half-open", OPEN: "open" },
+  AlertRule: { ERROR_RATE: "error-rate", LATENCY_P95: "latency-p95", COST_ANOMALY: "cost-anomaly", PROVIDER_AVAILABILITY: "provider-availability" },
+  AlertStatus: { FIRING: "firing", RESOLVED: "resolved" },
 } as const;

@@ -4,16 +4,18 @@ import { generate } from "./generate.ts";
 import { generateStream } from "./generate-stream.ts";
 import { health } from "./health.ts";
 import { jsonScalar } from "./json-scalar.ts";
+import { metricsSnapshot } from "./metrics-snapshot.ts";
 import { structured } from "./structured.ts";
+import { usage } from "./usage.ts";
 
 /**
- * The resolver map: one small file per operation. A new operation (structured, usage,
- * metricsSnapshot) is one file here plus its lines in schema.graphql.
+ * The resolver map: one small file per operation. A new operation is one file here
+ * plus its lines in schema.graphql.
  */
 export const resolvers = {
   JSON: jsonScalar,
   ...enumResolvers,
-  Query: { health },
+  Query: { health, usage, metricsSnapshot },
   Mutation: { generate, structured, embed },
   Subscription: { generateStream },
 };

@@ -1,0 +1,122 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { chat, collectStream, GENERATE, graphql, startStack, wsClient, type Stack } from "./stack.ts";
+
+const STRUCTURED = `mutation($input: StructuredInput!) { structured(input: $input) { usage { promptTokens completionTokens totalTokens } costUsd } }`;
+const TOTALS = "requests errors cacheHits promptTokens completionTokens totalTokens estimatedRequests costUsd savedTokens savedUsd";
+const USAGE = `query($from: String, $to: String, $model: String) { usage(from: $from, to: $to, model: $model) {
+  tenant from to model totals { ${TOTALS} } days { day totals { ${TOTALS} } models { model totals { ${TOTALS} } } } } }`;
+const WINDOW = `requests requestRate errors errorRate rejected latencyMs { p50 p95 p99 mean } cacheLookups cacheHits cacheHitRate
+  inputTokens outputTokens costUsd costPerRequestUsd savedUsd`;
+const SERIES = `last1m { ${WINDOW} } last5m { ${WINDOW} } last1h { ${WINDOW} }`;
+const SNAPSHOT = `{ metricsSnapshot { at overall { ${SERIES} } models { name stats { ${SERIES} } } tenants { name stats { ${SERIES} } }
+  breakers { target state } alerts { rule key status since resolvedAt target value threshold message } } }`;
+
+interface Spent {
+  usage: { promptTokens: number; completionTokens: number; totalTokens: number };
+  costUsd: number;
+}
+
+describe("usage and metricsSnapshot queries after scripted traffic", () => {
+  let stack: Stack;
+  const envelopes: Spent[] = [];
+  let failures = 0;
+
+  beforeAll(async () => {
+    stack = await startStack({
+      rules: [
+        { promptIncludes: "fail-500", fault: { type: "status", status: 500 } },
+        { promptIncludes: "first-wrong", times: 1, reply: '{"answer": 42}' },
+      ],
+      // No retries: the failing request is one upstream call and one error.
+      config: { defaults: { policy: { retry: false, breaker: false } } },
+    });
+    const bypass = { cache: { mode: "BYPASS" } };
+    // The script: plain generations, a structured call with a re-ask, a stream, and failures.
+    for (const content of ["usage one", "usage two", "usage three"]) {
+      envelopes.push((await graphql(stack.url, GENERATE, { input: chat(content, bypass) })).body?.data?.generate);
+    }
+    const schema = { type: "object", properties: { answer: { type: "string" } }, required: ["answer"] };
+    envelopes.push((await graphql(stack.url, STRUCTURED, { input: { ...chat("first-wrong answer", bypass), schema } })).body?.data?.structured);
+    const client = wsClient(stack.wsUrl);
+    const streamed = await collectStream(client, chat("usage streamed", bypass));
+    await client.dispose();
+    const done = streamed.events.at(-1);
+    if (done?.type !== "DONE" || !done.generation) throw new Error(`the stream did not finish: ${JSON.stringify(streamed)}`);
+    envelopes.push(done.generation as Spent);
+    for (const content of ["fail-500 one", "fail-500 two"]) {
+      const response = await graphql(stack.url, GENERATE, { input: chat(content, bypass) });
+      expect(response.body?.errors?.[0]?.extensions?.["code"]).toBe("UPSTREAM_UNAVAILABLE");
+      failures += 1;
+    }
+    expect(envelopes.every((envelope) => envelope?.usage.totalTokens > 0)).toBe(true);
+  });
+  afterAll(() => stack.close());
+
+  const sum = (pick: (envelope: Spent) => number) => envelopes.reduce((total, envelope) => total + pick(envelope), 0);
+
+  it("reports usage totals equal to the sum of the returned envelopes, as typed fields", async () => {
+    const response = await graphql(stack.url, USAGE);
+    expect(response.body?.errors).toBeUndefined();
+    const report = response.body?.data?.usage;
+    expect(report.tenant).toBe("default");
+    expect(report.model).toBeNull();
+    expect(report.totals).toMatchObject({
+      requests: envelopes.length + failures,
+      errors: failures,
+      promptTokens: sum((envelope) => envelope.usage.promptTokens),
+      completionTokens: sum((envelope) => envelope.usage.completionTokens),
+      totalTokens: sum((envelope) => envelope.usage.totalTokens),
+    });
+    expect(report.totals.costUsd).toBeGreaterThan(0);
+    expect(report.totals.costUsd).toBeCloseTo(sum((envelope) => envelope.costUsd), 12);
+    expect(report.days).toHaveLength(1);
+    expect(report.days[0].day).toBe(new Date().toISOString().slice(0, 10));
+    expect(report.days[0].models.map((entry: { model: string }) => entry.model)).toContain("gpt-4o-mini");
+  });
+
+  it("narrows by model and day, and refuses a bad day with BAD_REQUEST naming the field", async () => {
+    const today = new Date().toISOString().slice(0, 10);
+    const narrowed = await graphql(stack.url, USAGE, { from: today, to: today, model: "gpt-4o-mini" });
+    expect(narrowed.body?.data?.usage).toMatchObject({ from: today, to: today, model: "gpt-4o-mini" });
+    expect(narrowed.body?.data?.usage.totals.completionTokens).toBe(sum((envelope) => envelope.usage.completionTokens));
+    const none = await graphql(stack.url, USAGE, { model: "no-such-model" });
+    expect(none.body?.data?.usage.totals.requests).toBe(0);
+    const bad = await graphql(stack.url, USAGE, { from: "yesterday" });
+    expect(bad.body?.errors?.[0]?.extensions).toMatchObject({ code: "BAD_REQUEST", details: { field: "from" } });
+  });
+
+  it("has no tenant argument: a caller cannot choose it", async () => {
+    const response = await graphql(stack.url, `{ usage(tenant: "someone-else") { tenant } }`);
+    expect(response.status).toBe(400);
+    expect(response.body?.errors?.[0]?.extensions).toMatchObject({ code: "BAD_REQUEST", graphqlCode: "GRAPHQL_VALIDATION_FAILED" });
+  });
+
+  it("counts the requests and errors in the snapshot", async () => {
+    const response = await graphql(stack.url, SNAPSHOT);
+    expect(response.body?.errors).toBeUndefined();
+    const snapshot = response.body?.data?.metricsSnapshot;
+    expect(Date.parse(snapshot.at)).toBeGreaterThan(0);
+    const minute = snapshot.overall.last1m;
+    expect(minute.requests).toBe(envelopes.length + failures);
+    expect(minute.errors).toBe(failures);
+    expect(minute.errorRate).toBeCloseTo(failures / (envelopes.length + failures), 6);
+    expect(minute.latencyMs.p50).toBeGreaterThan(0);
+    expect(minute.latencyMs.p99).toBeGreaterThanOrEqual(minute.latencyMs.p50);
+    expect(minute.outputTokens).toBe(sum((envelope) => envelope.usage.completionTokens));
+    expect(minute.costUsd).toBeCloseTo(sum((envelope) => envelope.costUsd), 12);
+    expect(snapshot.overall.last1h.requests).toBe(minute.requests);
+    expect(snapshot.tenants).toEqual([{ name: "default", stats: snapshot.overall }]);
+    expect(Array.isArray(snapshot.breakers)).toBe(true);
+    expect(Array.isArray(snapshot.alerts)).toBe(true);
+  });
+
+  it("exposes gen_ai_* and keel_* metrics at /metrics", async () => {
+    const response = await fetch(`${stack.host.url}/metrics`);
+    expect(response.status).toBe(200);
+    const text = await response.text();
+    for (const name of ["gen_ai_client_operation_duration_seconds", "gen_ai_client_token_usage", "keel_requests_total", "keel_errors_total", "keel_cost_usd_total"]) {
+      expect(text, name).toMatch(new RegExp(`^${name}`, "m"));
+    }
+    expect(text).toMatch(/^keel_errors_total\{[^}]*code="UPSTREAM_UNAVAILABLE"[^}]*\} 2$/m);
+  });
+});
