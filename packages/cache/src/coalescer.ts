@@ -78,6 +78,10 @@ export function createCoalescer(store: CacheStore, options: CoalesceOptions | fa
       }
       if (lock) {
         try {
+          // Double-check under the lock: another instance may have finished and stored the
+          // answer between this caller's cache lookup and its taking the lock.
+          const stored = await run.readFresh();
+          if (stored) return { generation: stored, leader: false };
           return { generation: await run.lead(), leader: true };
         } catch (error) {
           if (KeelError.isInstance(error) && !run.ctx.signal.aborted) {

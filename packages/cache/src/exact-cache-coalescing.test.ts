@@ -97,3 +97,30 @@ describe.each(["memory", "redis"] as const)("coalescing on the %s store", (store
     });
   }
 });
+
+// Across instances only: within one process the in-process flight map already covers it.
+describe("coalescing across instances on Redis", () => {
+  const openRedis = (shared: string) => setup.fixtures.find((fixture) => fixture.name === "redis")!.open({ shared, commandTimeoutMs: 2_000 });
+
+  it("does not call again when another instance stored the answer between this lookup and its lock", async () => {
+    const inner = createScriptedModel(undefined, { delayMs: 20 });
+    const first = wrap(exactCacheMiddleware({ store: await openRedis("double-check") }), inner.model);
+    const realStore = await openRedis("double-check");
+    let firstDone: () => void = () => {};
+    const firstFinished = new Promise<void>((resolve) => (firstDone = resolve));
+    // The second instance has already looked up (a miss) and reaches for the lock only after
+    // the first instance has answered, stored and released its own lock.
+    const lateStore = Object.assign(Object.create(realStore) as typeof realStore, {
+      tryLock: async (key: string, ttlMs: number) => {
+        await firstFinished;
+        return realStore.tryLock(key, ttlMs);
+      },
+    });
+    const second = wrap(exactCacheMiddleware({ store: lateStore }), inner.model);
+    const late = second.generate(chat("raced"), createContext().ctx);
+    await first.generate(chat("raced"), createContext().ctx);
+    firstDone();
+    expect((await late).content).toBe("answer to raced");
+    expect(inner.state.calls).toBe(1);
+  });
+});
