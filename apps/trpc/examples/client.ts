@@ -7,6 +7,8 @@
 import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink, TRPCClientError } from "@trpc/client";
 import { EventSource } from "eventsource";
 import type { AppRouter } from "@keel/trpc";
+import { typedStructured } from "@keel/trpc/client";
+import { z } from "zod";
 
 const url = process.argv[2] ?? process.env.KEEL_TRPC_URL ?? "http://127.0.0.1:3000/trpc";
 
@@ -49,3 +51,18 @@ await new Promise<void>((resolve) => {
     onComplete: resolve,
   });
 });
+
+// Structured output with a zod schema: `data` is typed as the schema's output.
+const Person = z.object({ name: z.string(), born: z.number().int() });
+try {
+  const person = await typedStructured(client, { ...request, messages: [{ role: "user", content: "Ada Lovelace, born 1815, as JSON" }], schema: Person, name: "person" });
+  console.log(`structured: ${person.data.name} (${person.data.born}), attempts=${person.validation.attempts} repaired=${person.validation.repaired}`);
+} catch (error) {
+  if (error instanceof TRPCClientError) console.error(`structured failed: ${error.data?.keelCode} ${error.message}`);
+  else throw error;
+}
+
+const usage = await client.usage.get.query();
+console.log(`usage today: ${usage.totals.requests} requests, ${usage.totals.totalTokens} tokens, $${usage.totals.costUsd}`);
+const snapshot = await client.metrics.snapshot.query();
+console.log(`last minute: ${snapshot.overall["1m"].requests} requests, p95 ${snapshot.overall["1m"].latencyMs.p95} ms`);
