@@ -14,6 +14,7 @@ import { join } from "node:path";
 import { runOpenLoop, type LoadResult, type LoadTarget } from "./open-loop.ts";
 import { freePort, repoRoot, startProcess, type ManagedProcess } from "./processes.ts";
 import { createOutcomeTally, type OutcomeTally } from "./outcome-tally.ts";
+import { processCpuMs } from "./process-cpu.ts";
 
 const rate = Number(process.env.BENCH_RATE ?? 200);
 const durationMs = Number(process.env.BENCH_DURATION_MS ?? 10_000);
@@ -79,9 +80,9 @@ try {
       await simulatorControl("POST", "/_sim/rules", { rules });
       target.tally.clear();
       const before = await simulatorStats();
-      const cpuBefore = managed.cpuSeconds();
+      const cpuBefore = processCpuMs(managed.child.pid);
       const result = await runOpenLoop(target.load, { rate, durationMs, timeoutMs: 15_000 });
-      const serviceCpuMsPerRequest = ((managed.cpuSeconds() - cpuBefore) * 1000) / result.sent;
+      const serviceCpuMsPerRequest = (processCpuMs(managed.child.pid) - cpuBefore) / result.sent;
       const after = await simulatorStats();
       rows.push({ scenario, result, tally: { ...target.tally }, upstreamCalls: after.totalCalls - before.totalCalls, serviceCpuMsPerRequest });
     }

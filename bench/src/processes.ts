@@ -10,8 +10,6 @@ export interface ManagedProcess {
   child: ChildProcess;
   /** Peak resident set size so far, in MiB (VmHWM from /proc). */
   peakRssMiB(): number;
-  /** CPU time (user + system) the process has used so far, in seconds (from /proc). */
-  cpuSeconds(): number;
   stop(): Promise<void>;
 }
 
@@ -27,7 +25,6 @@ export async function startProcess(options: { name: string; entry: string; args?
     name: options.name,
     child,
     peakRssMiB: () => readPeakRss(child.pid),
-    cpuSeconds: () => readCpuSeconds(child.pid),
     async stop() {
       if (child.exitCode !== null) return;
       const exited = new Promise((resolve) => child.once("exit", resolve));
@@ -44,21 +41,6 @@ function readPeakRss(pid: number | undefined): number {
   try {
     const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
     return match ? Number(match[1]) / 1024 : 0;
-  } catch {
-    return 0;
-  }
-}
-
-/** Clock ticks per second of /proc/PID/stat times: 100 on Linux (USER_HZ). */
-const TICKS_PER_SECOND = 100;
-
-function readCpuSeconds(pid: number | undefined): number {
-  if (pid === undefined) return 0;
-  try {
-    // Fields after the command name (which may contain spaces, hence from the last ')'): utime is 14th, stime 15th.
-    const text = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
-    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
   } catch {
     return 0;
   }
