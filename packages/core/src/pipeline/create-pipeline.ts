@@ -33,10 +33,17 @@ export interface Pipeline {
   /** Never throws: deltas, then exactly one `done` or one `error`. */
   stream(request: ChatRequest, options?: CallOptions): AsyncIterable<StreamEvent>;
   embed(request: EmbeddingRequest, options?: CallOptions): Promise<EmbeddingResult>;
-  /** The calling tenant's usage and cost per model and day; never another tenant's. */
-  usage(query?: Omit<UsageQuery, "tenant">, options?: Pick<CallOptions, "tenant">): Promise<UsageReport>;
-  /** Rates, latency percentiles, error and cache-hit rates over 1m/5m/1h, for the calling tenant. */
-  metricsSnapshot(options?: Pick<CallOptions, "tenant">): MetricsSnapshot;
+  /**
+   * One tenant's usage and cost per model and day; never another tenant's. The tenant is
+   * required: a forgotten tenant must not silently read the default tenant's figures.
+   */
+  usage(query: Omit<UsageQuery, "tenant">, scope: { tenant: string }): Promise<UsageReport>;
+  /**
+   * Rates, latency percentiles, error and cache-hit rates over 1m/5m/1h. For a tenant, its
+   * own figures; `{ all: true }` is the operator's view across tenants and models (never
+   * for a service caller).
+   */
+  metricsSnapshot(scope: { tenant: string } | { all: true }): MetricsSnapshot;
   readiness(): Promise<Readiness>;
   /** Prometheus text format, for GET /metrics. */
   metricsText(): Promise<string>;
@@ -115,8 +122,8 @@ export function createPipeline(config: KeelConfig, options: PipelineOptions = {}
     async readiness() {
       return readinessOf(config, resilience.breakerStates(), await cache.store.health());
     },
-    usage: (query, options) => telemetry.usage({ ...query, tenant: options?.tenant ?? "default" }),
-    metricsSnapshot: (options) => telemetry.snapshot({ tenant: options?.tenant ?? "default" }),
+    usage: (query, scope) => telemetry.usage({ ...query, tenant: scope.tenant }),
+    metricsSnapshot: (scope) => telemetry.snapshot("tenant" in scope ? { tenant: scope.tenant } : {}),
     metricsText: () => telemetry.metricsText(),
     async close() {
       resilience.close();
