@@ -18,7 +18,7 @@ import { processCpuMs } from "./process-cpu.ts";
 
 const rate = Number(process.env.BENCH_RATE ?? 200);
 const durationMs = Number(process.env.BENCH_DURATION_MS ?? 10_000);
-const warmupMs = Number(process.env.BENCH_WARMUP_MS ?? 3_000);
+const warmupMs = Number(process.env.BENCH_WARMUP_MS ?? 10_000);
 const services = (process.env.BENCH_SERVICES ?? "trpc,graphql").split(",");
 const seed = Number(process.env.BENCH_SEED ?? 42);
 
