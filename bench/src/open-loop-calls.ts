@@ -3,7 +3,8 @@ import { percentile, type LoadResult } from "./open-loop.ts";
 /**
  * The open-loop schedule of `runOpenLoop` around any async call (a Redis GET, say) rather
  * than an HTTP POST: call i starts at start + i/rate whether or not earlier calls have
- * finished, and its latency counts from that scheduled time.
+ * finished, and its latency counts from that scheduled time (or from when it left, if the
+ * timer let it go early).
  */
 export async function runOpenLoopCalls(
   name: string,
@@ -22,10 +23,13 @@ export async function runOpenLoopCalls(
     const scheduled = start + (index * 1000) / options.rate;
     const wait = scheduled - performance.now();
     if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+    // A call may leave up to 1 ms early (timers are that coarse); count it from when it left
+    // then, or a sub-millisecond call (a Redis GET) would show a negative latency.
+    const from = Math.max(scheduled, performance.now());
     pending.push(
       call().then(
-        (success) => finish(scheduled, success),
-        () => finish(scheduled, false),
+        (success) => finish(from, success),
+        () => finish(from, false),
       ),
     );
   }
@@ -41,10 +45,10 @@ export async function runOpenLoopCalls(
     latency: { p50: percentile(latencies, 0.5), p90: percentile(latencies, 0.9), p99: percentile(latencies, 0.99), max: latencies.at(-1) ?? 0 },
   };
 
-  function finish(scheduled: number, success: boolean): void {
+  function finish(from: number, success: boolean): void {
     const done = performance.now();
     lastDone = Math.max(lastDone, done);
-    latencies.push(done - scheduled);
+    latencies.push(done - from);
     if (success) ok += 1;
     else errors += 1;
   }
