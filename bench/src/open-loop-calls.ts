@@ -23,9 +23,9 @@ export async function runOpenLoopCalls(
     const scheduled = start + (index * 1000) / options.rate;
     const wait = scheduled - performance.now();
     if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
-    // A call may leave up to 1 ms early (timers are that coarse); count it from when it left
-    // then, or a sub-millisecond call (a Redis GET) would show a negative latency.
-    const from = Math.max(scheduled, performance.now());
+    // Late: count from the schedule (open loop). Early (timers are ~1 ms coarse): count from
+    // when it left, or a sub-millisecond call (a Redis GET) would show a negative latency.
+    const from = Math.min(scheduled, performance.now());
     pending.push(
       call().then(
         (success) => finish(from, success),
