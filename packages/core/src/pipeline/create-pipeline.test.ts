@@ -23,6 +23,7 @@ function pipelineWith(overrides: Partial<KeelConfigInput> = {}): Pipeline {
         solo: { targets: ["sim/gpt-4o"], staticFallback: "Our assistant is busy; please try again shortly." },
       },
       defaults: { policy: { retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 5 }, breaker: false } },
+      telemetry: { log: { level: "silent" } },
       ...overrides,
     }),
   );

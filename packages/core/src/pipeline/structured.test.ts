@@ -13,6 +13,7 @@ beforeAll(async () => {
       providers: { sim: { baseURL: simulator.url, apiKey: "test-key" } },
       models: { "gpt-4o-mini": { targets: ["sim/gpt-4o-mini"] } },
       defaults: { policy: { retry: false, breaker: false } },
+      telemetry: { log: { level: "silent" } },
     }),
   );
 });
