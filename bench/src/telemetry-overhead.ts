@@ -9,7 +9,7 @@
  *   pnpm bench:telemetry                              # 300 req/s, 8 rounds of 5 s
  *   BENCH_RATE=200 BENCH_ROUNDS=6 BENCH_DURATION_MS=3000 pnpm bench:telemetry
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import type { LoadResult, LoadTarget } from "./open-loop.ts";
@@ -85,6 +85,7 @@ try {
   writeFileSync(join(resultsDirectory, `telemetry-${Date.now()}.json`), JSON.stringify({ rate, durationMs, rounds, loadAtStart, loadAtEnd: loadavg(), summary, difference, recorded, results }, null, 2));
 } finally {
   await Promise.all(processes.map((managed) => managed.stop()));
+  rmSync(directory, { recursive: true, force: true });
 }
 
 /**
