@@ -13,7 +13,7 @@ import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { Redis } from "ioredis";
 import type { LoadResult, LoadTarget } from "./open-loop.ts";
-import { runOpenLoopHttp } from "./open-loop-http.ts";
+import { runOpenLoop } from "./open-loop.ts";
 import { runOpenLoopCalls } from "./open-loop-calls.ts";
 import { freePort, repoRoot, startProcess, type ManagedProcess } from "./processes.ts";
 import { startRedisServer } from "./redis-server.ts";
@@ -50,13 +50,13 @@ try {
     const targets = { trpc: trpcTargets(trpcPort), graphql: graphqlTargets(graphqlPort) };
     for (const [service, target] of Object.entries(targets)) {
       await prime(service, target.hit);
-      for (const mode of ["hit", "bypass"] as const) await runOpenLoopHttp(target[mode], { rate: rates[0] ?? 200, durationMs: processWarmupMs / 2 });
+      for (const mode of ["hit", "bypass"] as const) await runOpenLoop(target[mode], { rate: rates[0] ?? 200, durationMs: processWarmupMs / 2 });
     }
     for (const rate of rates) {
       for (const [service, target] of Object.entries(targets)) {
         for (const mode of ["hit", "bypass"] as const) {
-          await runOpenLoopHttp(target[mode], { rate, durationMs: warmupMs });
-          const result = await runOpenLoopHttp(target[mode], { rate, durationMs });
+          await runOpenLoop(target[mode], { rate, durationMs: warmupMs });
+          const result = await runOpenLoop(target[mode], { rate, durationMs });
           rows.push({ backend, service, mode, result });
           console.log(formatRow(rows.at(-1) as Row));
         }

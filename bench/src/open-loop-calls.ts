@@ -1,4 +1,5 @@
-import { percentile, type LoadResult } from "./open-loop.ts";
+import type { LoadResult } from "./open-loop.ts";
+import { percentile } from "./percentile.ts";
 
 /**
  * The open-loop schedule of `runOpenLoop` around any async call (a Redis GET, say) rather

@@ -1,4 +1,5 @@
 import { Agent, request as httpRequest } from "node:http";
+import { runOpenLoopCalls } from "./open-loop-calls.ts";
 
 export interface LoadTarget {
   name: string;
@@ -16,57 +17,38 @@ export interface LoadResult {
   ok: number;
   errors: number;
   achievedRate: number;
-  /** Milliseconds, measured from each request's SCHEDULED send time (open loop). */
+  /** Milliseconds, from each request's scheduled send time (open loop), or from when it left if earlier. */
   latency: { p50: number; p90: number; p99: number; max: number };
 }
 
 /**
  * Open-loop load: request i is sent at start + i/rate whether or not earlier ones have
- * answered, and its latency counts from that scheduled time. A closed loop (wait for an
- * answer before sending the next) hides stalls; this does not.
+ * answered, and its latency counts from that scheduled time (or from when it left, when
+ * the ~1 ms coarse timer let it go early). A closed loop (wait for an answer before
+ * sending the next) hides stalls; this does not.
  */
 export async function runOpenLoop(target: LoadTarget, options: { rate: number; durationMs: number; timeoutMs?: number }): Promise<LoadResult> {
   const agent = new Agent({ keepAlive: true, maxSockets: 512 });
-  const total = Math.round((options.rate * options.durationMs) / 1000);
-  const latencies: number[] = [];
-  let ok = 0;
-  let errors = 0;
   const url = new URL(target.url);
   const body = Buffer.from(target.body);
-  const pending: Promise<void>[] = [];
-  const start = performance.now();
-  let lastDone = start;
-
-  for (let index = 0; index < total; index += 1) {
-    const scheduled = start + (index * 1000) / options.rate;
-    const wait = scheduled - performance.now();
-    if (wait > 1) await sleep(wait);
-    pending.push(
-      send(agent, url, body, options.timeoutMs ?? 10_000).then(({ status, text }) => {
-        const done = performance.now();
-        lastDone = Math.max(lastDone, done);
-        latencies.push(done - scheduled);
-        const success = target.isSuccess ? target.isSuccess(status, text) : status >= 200 && status < 300;
-        if (success) ok += 1;
-        else errors += 1;
-      }),
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  try {
+    return await runOpenLoopCalls(
+      target.name,
+      async () => {
+        const { status, text } = await post({ agent, url, body, timeoutMs });
+        return target.isSuccess ? target.isSuccess(status, text) : status >= 200 && status < 300;
+      },
+      options,
     );
+  } finally {
+    agent.destroy();
   }
-  await Promise.all(pending);
-  agent.destroy();
-  latencies.sort((a, b) => a - b);
-  return {
-    target: target.name,
-    rate: options.rate,
-    sent: total,
-    ok,
-    errors,
-    achievedRate: (ok + errors) / ((lastDone - start) / 1000),
-    latency: { p50: percentile(latencies, 0.5), p90: percentile(latencies, 0.9), p99: percentile(latencies, 0.99), max: latencies.at(-1) ?? 0 },
-  };
 }
 
-function send(agent: Agent, url: URL, body: Buffer, timeoutMs: number): Promise<{ status: number; text: string }> {
+/** One JSON POST; never rejects. With no answer (status 0), `text` says why: "timeout" or the socket error's code. */
+function post(options: { agent: Agent; url: URL; body: Buffer; timeoutMs: number }): Promise<{ status: number; text: string }> {
+  const { agent, url, body, timeoutMs } = options;
   return new Promise((resolve) => {
     const outgoing = httpRequest(
       { agent, hostname: url.hostname, port: url.port, path: url.pathname + url.search, method: "POST", headers: { "content-type": "application/json", "content-length": body.length }, timeout: timeoutMs },
@@ -77,19 +59,8 @@ function send(agent: Agent, url: URL, body: Buffer, timeoutMs: number): Promise<
         incoming.on("error", (error: NodeJS.ErrnoException) => resolve({ status: 0, text: error.code ?? error.message }));
       },
     );
-    // With no answer, `text` says why: "timeout" or the socket error's code (e.g. ECONNRESET).
     outgoing.on("timeout", () => outgoing.destroy(Object.assign(new Error("timeout"), { code: "timeout" })));
     outgoing.on("error", (error: NodeJS.ErrnoException) => resolve({ status: 0, text: error.code ?? error.message }));
     outgoing.end(body);
   });
-}
-
-export function percentile(sorted: readonly number[], fraction: number): number {
-  if (sorted.length === 0) return 0;
-  const index = Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1);
-  return sorted[Math.max(0, index)] as number;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

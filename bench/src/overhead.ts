@@ -18,7 +18,7 @@ const durationMs = Number(process.env.BENCH_DURATION_MS ?? 5_000);
 const warmupMs = Number(process.env.BENCH_WARMUP_MS ?? 1_000);
 
 const [simulatorPort, trpcPort, graphqlPort] = [await freePort(), await freePort(), await freePort()];
-const serviceEnv = { KEEL_SIMULATOR_PORT: String(simulatorPort), KEEL_TRPC_PORT: String(trpcPort), KEEL_GRAPHQL_PORT: String(graphqlPort), OPENAI_API_KEY: "", KEEL_CONFIG: "", LOG_LEVEL: "warn" };
+const serviceEnv = { KEEL_SIMULATOR_PORT: String(simulatorPort), KEEL_TRPC_PORT: String(trpcPort), KEEL_GRAPHQL_PORT: String(graphqlPort), OPENAI_API_KEY: "", KEEL_CONFIG: "", KEEL_LOG_LEVEL: "warn" };
 const processes: ManagedProcess[] = [];
 try {
   processes.push(await startProcess({ name: "simulator", entry: "packages/simulator/src/cli.ts", args: ["--port", String(simulatorPort)], readyUrl: `http://127.0.0.1:${simulatorPort}/_sim/health` }));

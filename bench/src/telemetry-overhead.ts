@@ -13,7 +13,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import type { LoadResult, LoadTarget } from "./open-loop.ts";
-import { runOpenLoopHttp } from "./open-loop-http.ts";
+import { runOpenLoop } from "./open-loop.ts";
 import { processCpuMs } from "./process-cpu.ts";
 import { freePort, repoRoot, startProcess, type ManagedProcess } from "./processes.ts";
 
@@ -51,7 +51,7 @@ try {
     const body = JSON.stringify({ model: "gpt-4o-mini", messages: [{ role: "user", content: "Write one sentence about lighthouses." }], cache: { mode: "bypass" } });
     services[mode] = { managed, port, target: { name: `telemetry ${mode}`, url: `http://127.0.0.1:${port}/trpc/ai.generate`, body } };
   }
-  for (const mode of ["on", "off"] as const) await runOpenLoopHttp(services[mode].target, { rate, durationMs: warmupMs });
+  for (const mode of ["on", "off"] as const) await runOpenLoop(services[mode].target, { rate, durationMs: warmupMs });
 
   const results: Round[] = [];
   for (let index = 0; index < rounds; index += 1) {
@@ -59,7 +59,7 @@ try {
     const mode: Mode = Math.floor((index + 1) / 2) % 2 === 0 ? "on" : "off";
     const { managed, target } = services[mode];
     const before = processCpuMs(managed.child.pid);
-    const result = await runOpenLoopHttp(target, { rate, durationMs });
+    const result = await runOpenLoop(target, { rate, durationMs });
     const cpuMs = processCpuMs(managed.child.pid) - before;
     results.push({ mode, result, cpuMs, loadAverage: loadavg()[0] ?? 0 });
     const { p50, p90, p99, max } = result.latency;
