@@ -2,6 +2,7 @@ import { KeelError, type EmbeddingModel, type Model } from "@keel/spec";
 import OpenAI from "openai";
 import { embed } from "./embed.ts";
 import { generate } from "./generate.ts";
+import { createNodeFetch } from "./node-fetch.ts";
 import { createPriceTable, type PriceTable } from "./prices.ts";
 import { stream } from "./stream.ts";
 import type { ProviderState } from "./upstream-call.ts";
@@ -17,6 +18,12 @@ export interface ProviderOptions {
   headers?: Record<string, string>;
   /** Defaults to the built-in table (`createPriceTable()`). */
   prices?: PriceTable;
+  /**
+   * The HTTP client under the SDK. Default: Keel's fetch on `node:http` with a keep-alive
+   * pool of its own. `globalThis.fetch` (Node's undici) or any fetch of your own (a proxy
+   * dispatcher, instrumentation) replaces it.
+   */
+  fetch?: typeof fetch;
 }
 
 export interface Provider extends Model, EmbeddingModel {
@@ -28,8 +35,8 @@ export interface Provider extends Model, EmbeddingModel {
 const NO_SDK_TIMEOUT = 2_147_483_647;
 
 /**
- * A provider for any OpenAI-compatible server on the official SDK. One client per
- * provider, so every call reuses the same keep-alive connection pool. The SDK's retries
+ * A provider for any OpenAI-compatible server on the official SDK. One client and one
+ * fetch per provider, so every call reuses the same keep-alive connection pool. The SDK's retries
  * are off: Keel's resilience policies decide what to retry.
  */
 export function createOpenAIProvider(options: ProviderOptions): Provider {
@@ -53,6 +60,7 @@ export function createOpenAIProvider(options: ProviderOptions): Provider {
     timeout: NO_SDK_TIMEOUT,
     // The SDK logs unparseable chunks (answer text) to the console; telemetry owns logging.
     logLevel: "off",
+    fetch: options.fetch ?? createNodeFetch(),
   });
   const state: ProviderState = { name: options.name, client, prices: options.prices ?? createPriceTable() };
 
