@@ -74,8 +74,8 @@ describe("generate against the simulator", () => {
       const reusing = createOpenAIProvider({ name: "sim", baseURL: own.url, apiKey: "key" });
       for (let call = 0; call < 6; call += 1) {
         await reusing.generate(hello, recordingContext().ctx);
-        // undici hands a connection back to its pool a tick after the body is read, so
-        // back-to-back calls may open a second one; a short pause shows plain reuse.
+        // A pool may take the connection back a tick after the body is read (undici does),
+        // so back-to-back calls may open a second one; a short pause shows plain reuse.
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
       const stats = own.stats();
@@ -85,6 +85,22 @@ describe("generate against the simulator", () => {
     } finally {
       await own.close();
     }
+  });
+
+  it("makes its HTTP calls through the fetch it is given", async () => {
+    const urls: string[] = [];
+    const counting: typeof fetch = (input, init) => {
+      urls.push(String(input));
+      return globalThis.fetch(input, init);
+    };
+    const own = createOpenAIProvider({ name: "sim", baseURL: simulator.url, apiKey: "key", fetch: counting });
+    const generation = await own.generate(hello, recordingContext().ctx);
+    const events: string[] = [];
+    for await (const event of own.stream(hello, recordingContext("stream").ctx)) events.push(event.type);
+    await own.embed({ model: "text-embedding-3-small", input: ["x"] }, recordingContext("embed").ctx);
+    expect(generation.content.length).toBeGreaterThan(0);
+    expect(events.at(-1)).toBe("done");
+    expect(urls).toEqual([`${simulator.url}/chat/completions`, `${simulator.url}/chat/completions`, `${simulator.url}/embeddings`]);
   });
 
   it("leaves no listener on ctx.signal, however many calls share the request", async () => {

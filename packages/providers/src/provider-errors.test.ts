@@ -6,12 +6,17 @@ import { keelErrorOf, recordingContext } from "./test-context.ts";
 const API_KEY = "sk-test-secret-key-123456";
 const request = { model: "gpt-4o-mini", messages: [{ role: "user" as const, content: "Hi" }] };
 
+// Both HTTP paths under the SDK must map every fault the same way.
+const HTTP_PATHS: [string, typeof fetch | undefined][] = [
+  ["node:http (the default)", undefined],
+  ["the global fetch", globalThis.fetch],
+];
+
 let simulator: SimulatorHandle;
 let provider: Provider;
 
 beforeAll(async () => {
   simulator = await startSimulator({ port: 0, models: ["gpt-4o-mini"] });
-  provider = createOpenAIProvider({ name: "sim", baseURL: simulator.url, apiKey: API_KEY });
 });
 afterAll(() => simulator.close());
 beforeEach(() => simulator.reset());
@@ -27,7 +32,11 @@ async function failure(rule: Parameters<SimulatorHandle["setRules"]>[0][number])
   return error;
 }
 
-describe("upstream failures become typed KeelErrors", () => {
+describe.each(HTTP_PATHS)("upstream failures become typed KeelErrors over %s", (_path, fetch) => {
+  beforeAll(() => {
+    provider = createOpenAIProvider({ name: "sim", baseURL: simulator.url, apiKey: API_KEY, fetch });
+  });
+
   it.each([500, 502, 503])("%i -> retryable UPSTREAM_UNAVAILABLE", async (status) => {
     const error = await failure({ fault: { type: "status", status } });
     expect(error).toMatchObject({ code: "UPSTREAM_UNAVAILABLE", status, retryable: true });
@@ -55,6 +64,24 @@ describe("upstream failures become typed KeelErrors", () => {
   it("a reset connection -> retryable UPSTREAM_UNAVAILABLE", async () => {
     const error = await failure({ fault: { type: "reset" } });
     expect(error).toMatchObject({ code: "UPSTREAM_UNAVAILABLE", retryable: true, details: { reason: "reset" } });
+  });
+
+  it("a body cut mid-way -> retryable UPSTREAM_UNAVAILABLE (reset)", async () => {
+    // Headers and half the JSON, then the socket dies.
+    const error = await failure({ fault: { type: "stream-die", afterChunks: 0 } });
+    expect(error).toMatchObject({ code: "UPSTREAM_UNAVAILABLE", retryable: true, details: { reason: "reset" } });
+  });
+
+  it("a body that stalls after the headers is cut off by ctx.signal", async () => {
+    simulator.setRules([{ fault: { type: "stream-stall", afterChunks: 0 } }]);
+    const { ctx, abort } = recordingContext();
+    const pending = keelErrorOf(provider.generate(request, ctx));
+    await simulator.waitFor((stats) => stats.inFlight === 1, 5_000);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    abort();
+    const error = await pending;
+    expect(error).toMatchObject({ code: "UPSTREAM_TIMEOUT", retryable: false, details: { reason: "aborted" } });
+    await simulator.waitFor((stats) => stats.inFlight === 0 && stats.clientAborts === 1, 5_000);
   });
 
   it("a malformed body -> retryable UPSTREAM_UNAVAILABLE", async () => {
@@ -85,7 +112,7 @@ describe("upstream failures become typed KeelErrors", () => {
     // A simulator of its own, so no earlier test's idle keep-alive sockets are counted.
     const own = await startSimulator({ port: 0, models: ["gpt-4o-mini"], rules: [{ fault: { type: "hang" } }] });
     try {
-      const hungProvider = createOpenAIProvider({ name: "sim", baseURL: own.url, apiKey: API_KEY });
+      const hungProvider = createOpenAIProvider({ name: "sim", baseURL: own.url, apiKey: API_KEY, fetch });
       for (let round = 1; round <= 3; round += 1) {
         const { ctx, events, abort } = recordingContext();
         const pending = keelErrorOf(hungProvider.generate(request, ctx));
@@ -98,7 +125,7 @@ describe("upstream failures become typed KeelErrors", () => {
         expect(events.at(-1)).toMatchObject({ type: "upstream-error", code: "UPSTREAM_TIMEOUT" });
         await own.waitFor((stats) => stats.inFlight === 0 && stats.clientAborts === round, 5_000);
       }
-      // Each hung socket was closed. undici may open one idle spare for the next call;
+      // Each hung socket was closed. A pool may keep one idle spare for the next call;
       // a socket left behind per abort would show 3 here.
       await own.waitFor((stats) => stats.openConnections <= 1, 5_000);
     } finally {
@@ -118,7 +145,7 @@ describe("upstream failures become typed KeelErrors", () => {
     const closed = await startSimulator({ port: 0 });
     const url = closed.url;
     await closed.close();
-    const nowhere = createOpenAIProvider({ name: "gone", baseURL: url, apiKey: API_KEY });
+    const nowhere = createOpenAIProvider({ name: "gone", baseURL: url, apiKey: API_KEY, fetch });
     const error = await keelErrorOf(nowhere.generate(request, recordingContext().ctx));
     expect(error).toMatchObject({ code: "UPSTREAM_UNAVAILABLE", retryable: true, details: { target: "gone/gpt-4o-mini", reason: "refused" } });
   });
