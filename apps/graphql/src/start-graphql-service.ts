@@ -60,6 +60,8 @@ export async function startGraphqlService(options: GraphqlServiceOptions): Promi
     host: options.host ?? settings.host,
     port: options.port ?? settings.graphqlPort,
     shutdownGraceMs: options.shutdownGraceMs ?? settings.shutdownGraceMs,
+    // Errors the host answers itself (503 while draining) in GraphQL's shape, like every other error here.
+    errorBody: (error) => ({ errors: [formatGraphqlError(error, undefined)] }),
     handler: createGraphqlHandler({ apollo, path: GRAPHQL_PATH, maxBodyBytes: settings.maxBodyBytes, createContext }),
   });
   const subscriptions = startSubscriptionServer({

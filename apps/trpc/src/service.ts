@@ -1,8 +1,11 @@
 import type { ServerResponse } from "node:http";
+import { TRPCError } from "@trpc/server";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import { startServiceHost, type Pipeline, type ServiceHost } from "@keel/core";
 import { KeelError } from "@keel/spec";
 import { createContextFactory, type TrackStream } from "./context.ts";
+import { TRPC_CODE_BY_KEEL_CODE } from "./error-codes.ts";
+import { formatError } from "./error-formatter.ts";
 import { createAppRouter } from "./router.ts";
 
 export interface TrpcServiceOptions {
@@ -40,6 +43,8 @@ export async function startTrpcService(options: TrpcServiceOptions): Promise<Ser
     host: options.host,
     port: options.port,
     shutdownGraceMs: options.shutdownGraceMs ?? services.shutdownGraceMs,
+    // Errors the host answers itself (503 while draining) in tRPC's error shape, so clients read data.keelCode.
+    errorBody: (error) => ({ error: formatError({ error: new TRPCError({ code: TRPC_CODE_BY_KEEL_CODE[error.code], message: error.message, cause: error }), path: undefined }) }),
     handler: (request, response) => {
       if (request.url?.startsWith(BASE_PATH)) return trpcHandler(request, response);
       notFound(response, request.url ?? "");

@@ -12,10 +12,10 @@ afterEach(async () => {
   await Promise.all(pipelines.splice(0).map((pipeline) => pipeline.close()));
 });
 
-async function start(handler: RequestHandler, shutdownGraceMs = 2_000): Promise<ServiceHost> {
+async function start(handler: RequestHandler, shutdownGraceMs = 2_000, errorBody?: (error: KeelError) => unknown): Promise<ServiceHost> {
   const pipeline = createPipeline(parseConfig({ providers: { sim: { baseURL: "http://127.0.0.1:9/v1", apiKey: "k" } }, models: { m: { targets: ["sim/m"] } } }));
   pipelines.push(pipeline);
-  const host = await startServiceHost({ name: "test", pipeline, host: "127.0.0.1", port: 0, handler, shutdownGraceMs });
+  const host = await startServiceHost({ name: "test", pipeline, host: "127.0.0.1", port: 0, handler, shutdownGraceMs, ...(errorBody ? { errorBody } : {}) });
   hosts.push(host);
   return host;
 }
@@ -32,6 +32,21 @@ describe("startServiceHost", () => {
     const metrics = await fetch(`${host.url}/metrics`);
     expect(metrics.headers.get("content-type")).toContain("text/plain");
     expect(await (await fetch(`${host.url}/anything`)).text()).toBe("from the service");
+  });
+
+  it("answers a crashed handler with a typed INTERNAL in the service's own error shape, leaking nothing", async () => {
+    const host = await start(
+      async () => {
+        throw new Error("secret sk-test-123 in a stack");
+      },
+      2_000,
+      (error) => ({ errors: [{ message: error.message, extensions: { code: error.code } }] }),
+    );
+    const response = await fetch(`${host.url}/boom`);
+    expect(response.status).toBe(500);
+    const text = await response.text();
+    expect(JSON.parse(text)).toEqual({ errors: [{ message: "internal error", extensions: { code: "INTERNAL" } }] });
+    expect(text).not.toContain("sk-test-123");
   });
 
   it("lets an in-flight request finish during shutdown and refuses new ones", async () => {

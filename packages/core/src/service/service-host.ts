@@ -14,6 +14,12 @@ export interface ServiceHostOptions {
   handler: RequestHandler;
   /** How long shutdown waits for in-flight requests and streams before ending them. */
   shutdownGraceMs?: number;
+  /**
+   * The body of an error the host answers itself (503 while draining, 500 if the handler
+   * crashed), in the service's own error shape so its clients can read it. Default
+   * `{ error: KeelErrorBody }`.
+   */
+  errorBody?: (error: KeelError) => unknown;
 }
 
 export interface ServiceHost {
@@ -35,6 +41,7 @@ export interface ServiceHost {
  */
 export async function startServiceHost(options: ServiceHostOptions): Promise<ServiceHost> {
   const { pipeline, handler } = options;
+  const errorBody = options.errorBody ?? ((error: KeelError) => ({ error: error.toJSON() }));
   const graceMs = options.shutdownGraceMs ?? 10_000;
   const streams = new Set<(error: KeelError) => void>();
   const hooks: Array<() => void | Promise<void>> = [];
@@ -49,7 +56,7 @@ export async function startServiceHost(options: ServiceHostOptions): Promise<Ser
     });
     if (draining) {
       response.setHeader("connection", "close");
-      sendJson(response, 503, { error: shuttingDown().toJSON() });
+      sendJson(response, 503, errorBody(shuttingDown()));
       return;
     }
     const path = request.url?.split("?", 1)[0];
@@ -57,7 +64,7 @@ export async function startServiceHost(options: ServiceHostOptions): Promise<Ser
     if (request.method === "GET" && path === "/readyz") return void answerReadiness(pipeline, response);
     if (request.method === "GET" && path === "/metrics") return void answerMetrics(pipeline, response);
     Promise.resolve(handler(request, response)).catch(() => {
-      if (!response.headersSent) sendJson(response, 500, { error: new KeelError("INTERNAL", "internal error").toJSON() });
+      if (!response.headersSent) sendJson(response, 500, errorBody(new KeelError("INTERNAL", "internal error")));
       else response.destroy();
     });
   });
