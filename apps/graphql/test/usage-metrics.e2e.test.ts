@@ -106,6 +106,9 @@ describe("usage and metricsSnapshot queries after scripted traffic", () => {
     expect(minute.costUsd).toBeCloseTo(sum((envelope) => envelope.costUsd), 12);
     expect(snapshot.overall.last1h.requests).toBe(minute.requests);
     expect(snapshot.tenants).toEqual([{ name: "default", stats: snapshot.overall }]);
+    // The caller's own figures per model add up to its total.
+    expect(snapshot.models.map((entry: { name: string }) => entry.name)).toContain("gpt-4o-mini");
+    expect(snapshot.models.reduce((total: number, entry: { stats: { last1m: { requests: number } } }) => total + entry.stats.last1m.requests, 0)).toBe(minute.requests);
     expect(Array.isArray(snapshot.breakers)).toBe(true);
     expect(Array.isArray(snapshot.alerts)).toBe(true);
   });

@@ -86,6 +86,9 @@ describe("usage.get and metrics.snapshot after scripted traffic", () => {
     expect(snapshot.overall["1h"].requests).toBe(minute.requests);
     expect(snapshot.tenants["default"]?.["1m"].requests).toBe(minute.requests);
     expect(Object.keys(snapshot.tenants)).toEqual(["default"]);
+    // The caller's own figures per model add up to its total.
+    expect(Object.keys(snapshot.models)).toContain("gpt-4o-mini");
+    expect(Object.values(snapshot.models).reduce((total, stats) => total + stats["1m"].requests, 0)).toBe(minute.requests);
     expect(snapshot.breakers).toBeTypeOf("object");
     expect(Array.isArray(snapshot.alerts)).toBe(true);
   });

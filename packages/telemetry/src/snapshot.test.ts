@@ -74,10 +74,25 @@ describe("metrics snapshot", () => {
     expect(Object.keys(all.tenants).sort()).toEqual(["_OTHER", "acme", "globex"]);
     const acme = telemetry.snapshot({ tenant: "acme" });
     expect(Object.keys(acme.tenants)).toEqual(["acme"]);
-    expect(acme.models).toEqual({});
+    // The tenant's own figures per model: only the model it used, never another tenant's.
+    expect(Object.keys(acme.models)).toEqual(["gpt-4o"]);
+    expect(acme.models["gpt-4o"]!["1m"].requests).toBe(3);
+    expect(Object.keys(telemetry.snapshot({ tenant: "globex" }).models)).toEqual(["gpt-4o-mini"]);
     expect(acme.overall["1m"].requests).toBe(3);
     within(acme.overall["1m"].latencyMs.p99, 10, 0.12);
     expect(telemetry.snapshot({ tenant: "nobody" }).overall["1m"].requests).toBe(0);
+    expect(telemetry.snapshot({ tenant: "nobody" }).models).toEqual({});
+    await telemetry.close();
+  });
+
+  it("bounds the per-tenant, per-model series across all tenants", async () => {
+    const clock = manualClock();
+    const telemetry = createTelemetry({ now: clock.now, log: { destination: captureLines() }, alerts: false, snapshot: { maxTenantModels: 2 } });
+    for (const model of ["m1", "m2", "m3", "m4"]) {
+      await runScript(telemetry, { tailMs: 5, generation: makeGeneration({ model }) }, { clock, ctx: { tenant: "acme" } });
+    }
+    expect(Object.keys(telemetry.snapshot({ tenant: "acme" }).models).sort()).toEqual(["_OTHER", "m1", "m2"]);
+    expect(telemetry.snapshot({ tenant: "acme" }).models["_OTHER"]!["1m"].requests).toBe(2);
     await telemetry.close();
   });
 

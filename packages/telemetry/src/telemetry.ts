@@ -165,7 +165,7 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
       return {
         at: new Date(at).toISOString(),
         overall: only === undefined ? snapshots.overallStats(at) : (snapshots.tenantStats(at, only)[only] ?? snapshots.emptyStats(at)),
-        models: only === undefined ? snapshots.modelStats(at) : {},
+        models: only === undefined ? snapshots.modelStats(at) : snapshots.tenantModelStats(at, only),
         tenants: snapshots.tenantStats(at, only),
         breakers: metrics.breakerStates(),
         alerts: alerts?.active() ?? [],

@@ -61,6 +61,7 @@ describe("telemetry in the pipeline", () => {
     expect(snapshot.overall["1m"].requests).toBe(4);
     expect(snapshot.overall["1m"].cacheHits).toBe(1);
     expect(Object.keys(snapshot.tenants)).toEqual(["acme"]);
+    expect(snapshot.models["gpt-4o-mini"]?.["1m"].requests).toBe(4);
     const operatorView = pipeline.metricsSnapshot({ all: true });
     expect(Object.keys(operatorView.tenants).sort()).toEqual(expect.arrayContaining(["acme", "globex"]));
     expect(Object.keys(operatorView.models)).toContain("gpt-4o-mini");

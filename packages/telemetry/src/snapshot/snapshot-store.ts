@@ -6,6 +6,11 @@ export interface SnapshotStoreOptions {
   maxModels?: number;
   /** Distinct tenants tracked apart; later ones are counted under "_OTHER". Default 100. */
   maxTenants?: number;
+  /**
+   * Per-tenant, per-model series (so a tenant sees its own figures per model), across all
+   * tenants; past the cap a tenant's further models count under "_OTHER". Default 200.
+   */
+  maxTenantModels?: number;
 }
 
 export const OTHER = "_OTHER";
@@ -18,19 +23,50 @@ export class SnapshotStore {
   private readonly overall = new Series();
   private readonly models = new Map<string, Series>();
   private readonly tenants = new Map<string, Series>();
+  private readonly tenantModels = new Map<string, Map<string, Series>>();
+  private tenantModelCount = 0;
   private readonly scratch = new Aggregate();
   private readonly maxModels: number;
   private readonly maxTenants: number;
+  private readonly maxTenantModels: number;
 
   constructor(options: SnapshotStoreOptions = {}) {
     this.maxModels = options.maxModels ?? 50;
     this.maxTenants = options.maxTenants ?? 100;
+    this.maxTenantModels = options.maxTenantModels ?? 200;
   }
 
   add(nowMs: number, labels: { model: string; tenant: string }, sample: Sample): void {
     this.overall.add(nowMs, sample);
     seriesFor(this.models, labels.model, this.maxModels).add(nowMs, sample);
-    seriesFor(this.tenants, labels.tenant, this.maxTenants).add(nowMs, sample);
+    const tenant = this.tenants.has(labels.tenant) || this.tenants.size < this.maxTenants ? labels.tenant : OTHER;
+    seriesFor(this.tenants, tenant, this.maxTenants).add(nowMs, sample);
+    this.tenantModelSeries(tenant, labels.model).add(nowMs, sample);
+  }
+
+  /** One tenant's figures per model (empty for a tenant with no traffic). */
+  tenantModelStats(nowMs: number, tenant: string): Record<string, SeriesStats> {
+    const models = this.tenantModels.get(tenant);
+    return models === undefined ? {} : statsOf(models, nowMs, this.scratch);
+  }
+
+  private tenantModelSeries(tenant: string, model: string): Series {
+    let models = this.tenantModels.get(tenant);
+    if (models === undefined) {
+      models = new Map();
+      this.tenantModels.set(tenant, models);
+    }
+    const existing = models.get(model);
+    if (existing !== undefined) return existing;
+    // The cap is global: a new series for any tenant past it lands in that tenant's "_OTHER".
+    const key = this.tenantModelCount < this.maxTenantModels ? model : OTHER;
+    let series = models.get(key);
+    if (series === undefined) {
+      series = new Series();
+      models.set(key, series);
+      this.tenantModelCount += 1;
+    }
+    return series;
   }
 
   overallStats(nowMs: number): SeriesStats {
