@@ -12,9 +12,11 @@ ensureRedisServer();
 const workspaces = listWorkspaces();
 for (const dir of workspaces) rmSync(join(dir, ".vitest-result.json"), { force: true });
 
+// One package at a time: the end-to-end suites measure elapsed time and count upstream
+// calls, and two of them competing for a 2-core machine only makes them slower and noisier.
 const turbo = spawnSync(
   join(root, "node_modules", ".bin", "turbo"),
-  [ "run", "typecheck", "test", "--continue=dependencies-successful", "--concurrency=2", ...process.argv.slice(2)],
+  [ "run", "typecheck", "test", "--continue=dependencies-successful", "--concurrency=1", ...process.argv.slice(2)],
   { cwd: root, stdio: "inherit", env: { ...process.env, PATH: pathWithPnpm(), TURBO_TELEMETRY_DISABLED: "1", NO_COLOR: process.env.NO_COLOR ?? "1" } },
 );
 
