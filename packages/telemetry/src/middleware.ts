@@ -25,20 +25,13 @@ export function telemetryMiddleware(parts: MiddlewareParts): Middleware {
   return {
     name: "telemetry",
 
-    async wrapGenerate({ request, ctx, next }): Promise<Generation> {
+    wrapGenerate({ request, ctx, next }): Promise<Generation> {
       const startedAtMs = now();
       const record = new RequestRecord(ctx.events, observer, clock);
-      let generation: Generation | undefined;
-      let error: unknown;
-      try {
-        generation = await next(request, childContext(ctx, record));
-        return generation;
-      } catch (thrown) {
-        error = thrown;
-        throw thrown;
-      } finally {
-        finishChat({ recorder, record, ctx, request, startedAtMs, endedAtMs: now(), generation, error });
-      }
+      return observe(
+        () => next(request, childContext(ctx, record)),
+        (generation, error) => finishChat({ recorder, record, ctx, request, startedAtMs, endedAtMs: now(), generation, error }),
+      );
     },
 
     async *wrapStream({ request, ctx, next }): AsyncIterable<StreamEvent> {
@@ -71,22 +64,30 @@ export function telemetryMiddleware(parts: MiddlewareParts): Middleware {
       }
     },
 
-    async wrapEmbed({ request, ctx, next }): Promise<EmbeddingResult> {
+    wrapEmbed({ request, ctx, next }): Promise<EmbeddingResult> {
       const startedAtMs = now();
       const record = new RequestRecord(ctx.events, observer, clock);
-      let embedding: EmbeddingResult | undefined;
-      let error: unknown;
-      try {
-        embedding = await next(request, childContext(ctx, record));
-        return embedding;
-      } catch (thrown) {
-        error = thrown;
-        throw thrown;
-      } finally {
-        finishEmbed({ recorder, record, ctx, request, startedAtMs, endedAtMs: now(), embedding, error });
-      }
+      return observe(
+        () => next(request, childContext(ctx, record)),
+        (embedding, error) => finishEmbed({ recorder, record, ctx, request, startedAtMs, endedAtMs: now(), embedding, error }),
+      );
     },
   };
+}
+
+/** Runs a call and reports how it ended, passing its result or error through untouched. */
+async function observe<T>(call: () => Promise<T>, finish: (value: T | undefined, error: unknown) => void): Promise<T> {
+  let value: T | undefined;
+  let error: unknown;
+  try {
+    value = await call();
+    return value;
+  } catch (thrown) {
+    error = thrown;
+    throw thrown;
+  } finally {
+    finish(value, error);
+  }
 }
 
 interface ChatEnd {
