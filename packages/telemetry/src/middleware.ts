@@ -104,18 +104,25 @@ interface ChatEnd {
   chunkGapsMs?: number[] | undefined;
 }
 
+/** What every request's summary starts from, whatever its operation. */
+function requestFacts(end: { record: RequestRecord; ctx: RequestContext; request: { model: string }; startedAtMs: number; endedAtMs: number; error: unknown }) {
+  return {
+    record: end.record,
+    requestId: end.ctx.requestId,
+    tenant: end.ctx.tenant,
+    operation: end.ctx.operation,
+    route: end.request.model,
+    startedAtMs: end.startedAtMs,
+    endedAtMs: end.endedAtMs,
+    error: end.error,
+  };
+}
+
 function finishChat(end: ChatEnd): void {
   try {
     const summary = summarize({
-      record: end.record,
-      requestId: end.ctx.requestId,
-      tenant: end.ctx.tenant,
-      operation: end.ctx.operation,
-      route: end.request.model,
-      startedAtMs: end.startedAtMs,
-      endedAtMs: end.endedAtMs,
+      ...requestFacts(end),
       generation: end.generation,
-      error: end.error,
       cancelled: end.cancelled,
       ttftMs: end.firstChunkAtMs === undefined ? undefined : end.firstChunkAtMs - end.startedAtMs,
     });
@@ -127,17 +134,7 @@ function finishChat(end: ChatEnd): void {
 
 function finishEmbed(end: { recorder: Recorder; record: RequestRecord; ctx: RequestContext; request: EmbeddingRequest; startedAtMs: number; endedAtMs: number; embedding: EmbeddingResult | undefined; error: unknown }): void {
   try {
-    const summary = summarize({
-      record: end.record,
-      requestId: end.ctx.requestId,
-      tenant: end.ctx.tenant,
-      operation: end.ctx.operation,
-      route: end.request.model,
-      startedAtMs: end.startedAtMs,
-      endedAtMs: end.endedAtMs,
-      embedding: end.embedding,
-      error: end.error,
-    });
+    const summary = summarize({ ...requestFacts(end), embedding: end.embedding });
     end.recorder.finish({ summary, attempts: end.record.attempts, chunkGapsMs: undefined });
   } catch {
     // Telemetry never throws into a request.
