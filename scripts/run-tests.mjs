@@ -16,8 +16,12 @@ for (const dir of workspaces) rmSync(join(dir, ".vitest-result.json"), { force: 
 // calls, and two of them competing for a 2-core machine only makes them slower and noisier.
 const turbo = spawnSync(
   join(root, "node_modules", ".bin", "turbo"),
-  [ "run", "typecheck", "test", "--continue=dependencies-successful", "--concurrency=1", ...process.argv.slice(2)],
-  { cwd: root, stdio: "inherit", env: { ...process.env, PATH: pathWithPnpm(), TURBO_TELEMETRY_DISABLED: "1", NO_COLOR: process.env.NO_COLOR ?? "1" } },
+  ["run", "typecheck", "test", "--continue=dependencies-successful", "--concurrency=1", ...process.argv.slice(2)],
+  {
+    cwd: root,
+    stdio: "inherit",
+    env: { ...process.env, PATH: pathWithPnpm(), TURBO_TELEMETRY_DISABLED: "1", NO_COLOR: process.env.NO_COLOR ?? "1" },
+  },
 );
 
 let passed = 0;
@@ -42,7 +46,8 @@ function listWorkspaces() {
   for (const group of ["packages", "apps", "tooling", "tests"]) {
     const base = join(root, group);
     if (!existsSync(base)) continue;
-    for (const entry of readdirSync(base, { withFileTypes: true })) if (entry.isDirectory()) dirs.push(join(base, entry.name));
+    for (const entry of readdirSync(base, { withFileTypes: true }))
+      if (entry.isDirectory()) dirs.push(join(base, entry.name));
   }
   return dirs;
 }
@@ -72,10 +77,13 @@ function ensureRedisServer() {
     console.log("redis-server is missing: installing it from Debian's packages (apt-get install redis-server)");
     const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
     const updated = spawnSync("apt-get", ["update", "-qq"], { stdio: "inherit", env });
-    const installed = updated.status === 0 && spawnSync("apt-get", ["install", "-y", "-qq", "redis-server"], { stdio: "inherit", env });
+    const installed =
+      updated.status === 0 && spawnSync("apt-get", ["install", "-y", "-qq", "redis-server"], { stdio: "inherit", env });
     if (installed && installed.status === 0 && present()) return;
   }
-  console.error("The tests need a real redis-server on PATH (or REDIS_SERVER_BIN): e.g. `sudo apt-get install redis-server` or `brew install redis`.");
+  console.error(
+    "The tests need a real redis-server on PATH (or REDIS_SERVER_BIN): e.g. `sudo apt-get install redis-server` or `brew install redis`.",
+  );
   console.log("0 passed, 1 failed");
   process.exit(1);
 }

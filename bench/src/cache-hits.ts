@@ -35,7 +35,12 @@ interface Row {
 
 const redis = await startRedisServer();
 const simulatorPort = await freePort();
-const simulator = await startProcess({ name: "simulator", entry: "packages/simulator/src/cli.ts", args: ["--port", String(simulatorPort), "--ttft", "0", "--per-token", "0"], readyUrl: `http://127.0.0.1:${simulatorPort}/_sim/health` });
+const simulator = await startProcess({
+  name: "simulator",
+  entry: "packages/simulator/src/cli.ts",
+  args: ["--port", String(simulatorPort), "--ttft", "0", "--per-token", "0"],
+  readyUrl: `http://127.0.0.1:${simulatorPort}/_sim/health`,
+});
 const services: ManagedProcess[] = [];
 const rows: Row[] = [];
 let floorEntry = { key: "", bytes: 0 };
@@ -44,13 +49,36 @@ try {
     const [trpcPort, graphqlPort] = [await freePort(), await freePort()];
     // KEEL_CONFIG empty: the embedded default routes to the simulator; logs at warn so the
     // hit path is not measured through a log line per request.
-    const env: Record<string, string> = { KEEL_SIMULATOR_PORT: String(simulatorPort), KEEL_TRPC_PORT: String(trpcPort), KEEL_GRAPHQL_PORT: String(graphqlPort), OPENAI_API_KEY: "", KEEL_CONFIG: "", KEEL_LOG_LEVEL: "warn", REDIS_URL: backend === "redis" ? redis.url : "" };
-    services.push(await startProcess({ name: `trpc-${backend}`, entry: "apps/trpc/src/main.ts", env, readyUrl: `http://127.0.0.1:${trpcPort}/healthz` }));
-    services.push(await startProcess({ name: `graphql-${backend}`, entry: "apps/graphql/src/main.ts", env, readyUrl: `http://127.0.0.1:${graphqlPort}/healthz` }));
+    const env: Record<string, string> = {
+      KEEL_SIMULATOR_PORT: String(simulatorPort),
+      KEEL_TRPC_PORT: String(trpcPort),
+      KEEL_GRAPHQL_PORT: String(graphqlPort),
+      OPENAI_API_KEY: "",
+      KEEL_CONFIG: "",
+      KEEL_LOG_LEVEL: "warn",
+      REDIS_URL: backend === "redis" ? redis.url : "",
+    };
+    services.push(
+      await startProcess({
+        name: `trpc-${backend}`,
+        entry: "apps/trpc/src/main.ts",
+        env,
+        readyUrl: `http://127.0.0.1:${trpcPort}/healthz`,
+      }),
+    );
+    services.push(
+      await startProcess({
+        name: `graphql-${backend}`,
+        entry: "apps/graphql/src/main.ts",
+        env,
+        readyUrl: `http://127.0.0.1:${graphqlPort}/healthz`,
+      }),
+    );
     const targets = { trpc: trpcTargets(trpcPort), graphql: graphqlTargets(graphqlPort) };
     for (const [service, target] of Object.entries(targets)) {
       await prime(service, target.hit);
-      for (const mode of ["hit", "bypass"] as const) await runOpenLoop(target[mode], { rate: rates[0] ?? 200, durationMs: processWarmupMs / 2 });
+      for (const mode of ["hit", "bypass"] as const)
+        await runOpenLoop(target[mode], { rate: rates[0] ?? 200, durationMs: processWarmupMs / 2 });
     }
     for (const rate of rates) {
       for (const [service, target] of Object.entries(targets)) {
@@ -73,7 +101,12 @@ try {
     const get = async () => (await client.getBuffer(floorEntry.key)) !== null;
     for (const rate of rates) {
       await runOpenLoopCalls("redis GET", get, { rate, durationMs: warmupMs });
-      rows.push({ backend: "floor", service: "redis GET", mode: "GET", result: await runOpenLoopCalls("redis GET", get, { rate, durationMs }) });
+      rows.push({
+        backend: "floor",
+        service: "redis GET",
+        mode: "GET",
+        result: await runOpenLoopCalls("redis GET", get, { rate, durationMs }),
+      });
       console.log(formatRow(rows.at(-1) as Row));
     }
   } finally {
@@ -83,7 +116,14 @@ try {
   printSummary();
   const directory = join(repoRoot, "bench", "results");
   mkdirSync(directory, { recursive: true });
-  writeFileSync(join(directory, `cache-hits-${Date.now()}.json`), JSON.stringify({ rates, durationMs, warmupMs, floorEntry, loadAverage: loadavg(), machine: machine(), rows }, null, 2));
+  writeFileSync(
+    join(directory, `cache-hits-${Date.now()}.json`),
+    JSON.stringify(
+      { rates, durationMs, warmupMs, floorEntry, loadAverage: loadavg(), machine: machine(), rows },
+      null,
+      2,
+    ),
+  );
 } finally {
   await Promise.all([...services, simulator].map((managed) => managed.stop()));
   await redis.stop();
@@ -91,32 +131,65 @@ try {
 
 function trpcTargets(port: number): Record<Mode, LoadTarget> {
   const url = `http://127.0.0.1:${port}/trpc/ai.generate`;
-  const request = { model: "gpt-4o-mini", messages: [{ role: "user", content: "Write one sentence about lighthouses." }], temperature: 0 };
+  const request = {
+    model: "gpt-4o-mini",
+    messages: [{ role: "user", content: "Write one sentence about lighthouses." }],
+    temperature: 0,
+  };
   return {
-    hit: { name: "trpc", url, body: JSON.stringify(request), isSuccess: (status, text) => status === 200 && text.includes('"cache":"exact"') },
-    bypass: { name: "trpc", url, body: JSON.stringify({ ...request, cache: { mode: "bypass" } }), isSuccess: (status, text) => status === 200 && text.includes('"cache":"miss"') },
+    hit: {
+      name: "trpc",
+      url,
+      body: JSON.stringify(request),
+      isSuccess: (status, text) => status === 200 && text.includes('"cache":"exact"'),
+    },
+    bypass: {
+      name: "trpc",
+      url,
+      body: JSON.stringify({ ...request, cache: { mode: "bypass" } }),
+      isSuccess: (status, text) => status === 200 && text.includes('"cache":"miss"'),
+    },
   };
 }
 
 function graphqlTargets(port: number): Record<Mode, LoadTarget> {
   const url = `http://127.0.0.1:${port}/graphql`;
   const query = (cache: string) =>
-    JSON.stringify({ query: `mutation { generate(input: { model: "gpt-4o-mini", messages: [{ role: USER, content: "Write one sentence about lighthouses." }], temperature: 0${cache} }) { id content model cache attempts usage { totalTokens } costUsd } }` });
+    JSON.stringify({
+      query: `mutation { generate(input: { model: "gpt-4o-mini", messages: [{ role: USER, content: "Write one sentence about lighthouses." }], temperature: 0${cache} }) { id content model cache attempts usage { totalTokens } costUsd } }`,
+    });
   return {
-    hit: { name: "graphql", url, body: query(""), isSuccess: (status, text) => status === 200 && text.includes('"cache":"EXACT"') },
-    bypass: { name: "graphql", url, body: query(", cache: { mode: BYPASS }"), isSuccess: (status, text) => status === 200 && text.includes('"cache":"MISS"') },
+    hit: {
+      name: "graphql",
+      url,
+      body: query(""),
+      isSuccess: (status, text) => status === 200 && text.includes('"cache":"EXACT"'),
+    },
+    bypass: {
+      name: "graphql",
+      url,
+      body: query(", cache: { mode: BYPASS }"),
+      isSuccess: (status, text) => status === 200 && text.includes('"cache":"MISS"'),
+    },
   };
 }
 
 /** One request stores the answer; the next must be an exact hit, or the run measures the wrong thing. */
 async function prime(service: string, target: LoadTarget): Promise<void> {
   const send = async () => {
-    const response = await fetch(target.url, { method: "POST", headers: { "content-type": "application/json" }, body: target.body });
+    const response = await fetch(target.url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: target.body,
+    });
     return { status: response.status, text: await response.text() };
   };
   await send();
   const second = await send();
-  if (!target.isSuccess?.(second.status, second.text)) throw new Error(`${service}: the request after priming was not a cache hit: ${second.status} ${second.text.slice(0, 300)}`);
+  if (!target.isSuccess?.(second.status, second.text))
+    throw new Error(
+      `${service}: the request after priming was not a cache hit: ${second.status} ${second.text.slice(0, 300)}`,
+    );
 }
 
 /** The exact-cache entry the hits read (the semantic cache stores its own, larger, entry beside it). */
@@ -142,18 +215,34 @@ function printSummary(): void {
   const header = ["rate", "service", "memory hit", "redis hit", "bypass (memory)", "bypass (redis)", "redis GET floor"];
   console.log(`  ${header.map((cell, index) => cell.padEnd(index < 2 ? 8 : 22)).join("")}`);
   const cell = (backend: Row["backend"], service: string, mode: Row["mode"], rate: number) => {
-    const row = rows.find((candidate) => candidate.backend === backend && candidate.service === service && candidate.mode === mode && candidate.result.rate === rate);
+    const row = rows.find(
+      (candidate) =>
+        candidate.backend === backend &&
+        candidate.service === service &&
+        candidate.mode === mode &&
+        candidate.result.rate === rate,
+    );
     if (!row) return "-";
     const flag = row.result.errors > 0 ? ` (${row.result.errors} not ok)` : "";
     return `${row.result.latency.p50.toFixed(2)} / ${row.result.latency.p99.toFixed(2)}${flag}`;
   };
   for (const rate of rates) {
     for (const service of ["trpc", "graphql"]) {
-      const cells = [cell("memory", service, "hit", rate), cell("redis", service, "hit", rate), cell("memory", service, "bypass", rate), cell("redis", service, "bypass", rate), cell("floor", "redis GET", "GET", rate)];
+      const cells = [
+        cell("memory", service, "hit", rate),
+        cell("redis", service, "hit", rate),
+        cell("memory", service, "bypass", rate),
+        cell("redis", service, "bypass", rate),
+        cell("floor", "redis GET", "GET", rate),
+      ];
       console.log(`  ${String(rate).padEnd(8)}${service.padEnd(8)}${cells.map((value) => value.padEnd(22)).join("")}`);
     }
   }
-  console.log(`\nFloor: GET of ${floorEntry.key} (${floorEntry.bytes} bytes) via ioredis. ${machine()}, load average ${loadavg().map((value) => value.toFixed(2)).join(" ")}`);
+  console.log(
+    `\nFloor: GET of ${floorEntry.key} (${floorEntry.bytes} bytes) via ioredis. ${machine()}, load average ${loadavg()
+      .map((value) => value.toFixed(2))
+      .join(" ")}`,
+  );
 }
 
 function machine(): string {

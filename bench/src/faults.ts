@@ -53,7 +53,12 @@ writeFileSync(configFile, JSON.stringify(config, null, 2));
 const rulesFile = join(directory, "rules.json");
 writeFileSync(rulesFile, JSON.stringify({ rules: RULES }));
 
-const serviceEnv = { KEEL_CONFIG: configFile, KEEL_TRPC_PORT: String(trpcPort), KEEL_GRAPHQL_PORT: String(graphqlPort), OPENAI_API_KEY: "" };
+const serviceEnv = {
+  KEEL_CONFIG: configFile,
+  KEEL_TRPC_PORT: String(trpcPort),
+  KEEL_GRAPHQL_PORT: String(graphqlPort),
+  OPENAI_API_KEY: "",
+};
 const processes: ManagedProcess[] = [];
 try {
   processes.push(
@@ -64,18 +69,32 @@ try {
       readyUrl: `${simulatorOrigin}/_sim/health`,
     }),
   );
-  const rows: Array<{ scenario: string; result: LoadResult; tally: OutcomeTally; upstreamCalls: number; serviceCpuMsPerRequest: number }> = [];
+  const rows: Array<{
+    scenario: string;
+    result: LoadResult;
+    tally: OutcomeTally;
+    upstreamCalls: number;
+    serviceCpuMsPerRequest: number;
+  }> = [];
   for (const service of services) {
     const target = service === "graphql" ? graphqlTarget(graphqlPort) : trpcTarget(trpcPort);
     const port = service === "graphql" ? graphqlPort : trpcPort;
-    const managed = await startProcess({ name: service, entry: `apps/${service}/src/main.ts`, env: serviceEnv, readyUrl: `http://127.0.0.1:${port}/healthz` });
+    const managed = await startProcess({
+      name: service,
+      entry: `apps/${service}/src/main.ts`,
+      env: serviceEnv,
+      readyUrl: `http://127.0.0.1:${port}/healthz`,
+    });
     processes.push(managed);
     // Warm-up at half the rate: a cold service (modules still loading, code not yet
     // optimised) falls behind a full-rate open loop and the backlog would spill into the run.
     await runOpenLoop(target.load, { rate: rate / 2, durationMs: warmupMs, timeoutMs: 15_000 });
     // The same load with no faults first: on a shared machine it shows what the machine
     // itself costs at that moment, so the fault run's tail can be read against it.
-    for (const [scenario, rules] of [["no faults", []], ["faults", RULES]] as const) {
+    for (const [scenario, rules] of [
+      ["no faults", []],
+      ["faults", RULES],
+    ] as const) {
       // A fresh scenario (restarts the seeded generator), then count this run's upstream calls only.
       await simulatorControl("POST", "/_sim/rules", { rules });
       target.tally.clear();
@@ -84,14 +103,26 @@ try {
       const result = await runOpenLoop(target.load, { rate, durationMs, timeoutMs: 15_000 });
       const serviceCpuMsPerRequest = (processCpuMs(managed.child.pid) - cpuBefore) / result.sent;
       const after = await simulatorStats();
-      rows.push({ scenario, result, tally: { ...target.tally }, upstreamCalls: after.totalCalls - before.totalCalls, serviceCpuMsPerRequest });
+      rows.push({
+        scenario,
+        result,
+        tally: { ...target.tally },
+        upstreamCalls: after.totalCalls - before.totalCalls,
+        serviceCpuMsPerRequest,
+      });
     }
     await managed.stop();
   }
 
-  const load = loadavg().map((value) => value.toFixed(2)).join(" ");
-  console.log(`Fault benchmark: ${rate} req/s for ${durationMs} ms per service; upstream: ${HANG_SHARE * 100} % hang, ${ERROR_SHARE * 100} % answer 500 (seed ${seed})`);
-  console.log(`Policy: attempt timeout 1000 ms, 2 attempts per target, targets ${PRIMARY} -> ${SECONDARY}, request deadline 5000 ms\n`);
+  const load = loadavg()
+    .map((value) => value.toFixed(2))
+    .join(" ");
+  console.log(
+    `Fault benchmark: ${rate} req/s for ${durationMs} ms per service; upstream: ${HANG_SHARE * 100} % hang, ${ERROR_SHARE * 100} % answer 500 (seed ${seed})`,
+  );
+  console.log(
+    `Policy: attempt timeout 1000 ms, 2 attempts per target, targets ${PRIMARY} -> ${SECONDARY}, request deadline 5000 ms\n`,
+  );
   for (const { scenario, result, tally, upstreamCalls, serviceCpuMsPerRequest } of rows) {
     const { p50, p90, p99, max } = result.latency;
     console.log(
@@ -99,9 +130,13 @@ try {
         `  p50 ${p50.toFixed(1)}  p90 ${p90.toFixed(1)}  p99 ${p99.toFixed(1)}  max ${max.toFixed(1)} ms` +
         `  upstream calls/request ${(upstreamCalls / result.sent).toFixed(3)}  service CPU ${serviceCpuMsPerRequest.toFixed(2)} ms/request`,
     );
-    console.log(`${" ".repeat(21)}answered after a retry ${percent(tally.retried, result.sent)}, by the fallback target ${percent(tally.fellBack, result.sent)}; failures by code ${JSON.stringify(tally.failures)}`);
+    console.log(
+      `${" ".repeat(21)}answered after a retry ${percent(tally.retried, result.sent)}, by the fallback target ${percent(tally.fellBack, result.sent)}; failures by code ${JSON.stringify(tally.failures)}`,
+    );
   }
-  console.log(`\nMachine: ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, Node ${process.version}, load average ${load}`);
+  console.log(
+    `\nMachine: ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, Node ${process.version}, load average ${load}`,
+  );
   const results = join(repoRoot, "bench", "results");
   mkdirSync(results, { recursive: true });
   writeFileSync(
@@ -114,7 +149,11 @@ try {
 
 function trpcTarget(port: number): { load: LoadTarget; tally: OutcomeTally } {
   const tally = createOutcomeTally();
-  const body = JSON.stringify({ model: "chat", messages: [{ role: "user", content: "Write one sentence about lighthouses." }], cache: { mode: "bypass" } });
+  const body = JSON.stringify({
+    model: "chat",
+    messages: [{ role: "user", content: "Write one sentence about lighthouses." }],
+    cache: { mode: "bypass" },
+  });
   return {
     tally,
     load: {
@@ -122,7 +161,12 @@ function trpcTarget(port: number): { load: LoadTarget; tally: OutcomeTally } {
       url: `http://127.0.0.1:${port}/trpc/ai.generate`,
       body,
       isSuccess: (status, text) =>
-        tally.record(status === 200 ? { envelope: parse(text)?.result?.data } : { code: status === 0 ? `NO_ANSWER:${text}` : parse(text)?.error?.data?.keelCode }, PRIMARY),
+        tally.record(
+          status === 200
+            ? { envelope: parse(text)?.result?.data }
+            : { code: status === 0 ? `NO_ANSWER:${text}` : parse(text)?.error?.data?.keelCode },
+          PRIMARY,
+        ),
     },
   };
 }
@@ -140,14 +184,20 @@ function graphqlTarget(port: number): { load: LoadTarget; tally: OutcomeTally } 
       isSuccess: (status, text) => {
         if (status === 0) return tally.record({ code: `NO_ANSWER:${text}` }, PRIMARY);
         const body = parse(text);
-        return tally.record(body?.data?.generate ? { envelope: body.data.generate } : { code: body?.errors?.[0]?.extensions?.code }, PRIMARY);
+        return tally.record(
+          body?.data?.generate ? { envelope: body.data.generate } : { code: body?.errors?.[0]?.extensions?.code },
+          PRIMARY,
+        );
       },
     },
   };
 }
 
 async function simulatorControl(method: string, path: string, body?: unknown): Promise<unknown> {
-  const response = await fetch(`${simulatorOrigin}${path}`, { method, ...(body ? { body: JSON.stringify(body) } : {}) });
+  const response = await fetch(`${simulatorOrigin}${path}`, {
+    method,
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  });
   return response.json();
 }
 

@@ -43,7 +43,12 @@ export async function runOpenLoopCalls(
     ok,
     errors,
     achievedRate: (ok + errors) / ((lastDone - start) / 1000),
-    latency: { p50: percentile(latencies, 0.5), p90: percentile(latencies, 0.9), p99: percentile(latencies, 0.99), max: latencies.at(-1) ?? 0 },
+    latency: {
+      p50: percentile(latencies, 0.5),
+      p90: percentile(latencies, 0.9),
+      p99: percentile(latencies, 0.99),
+      max: latencies.at(-1) ?? 0,
+    },
   };
 
   function finish(from: number, success: boolean): void {

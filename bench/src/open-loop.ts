@@ -27,7 +27,10 @@ export interface LoadResult {
  * the ~1 ms coarse timer let it go early). A closed loop (wait for an answer before
  * sending the next) hides stalls; this does not.
  */
-export async function runOpenLoop(target: LoadTarget, options: { rate: number; durationMs: number; timeoutMs?: number }): Promise<LoadResult> {
+export async function runOpenLoop(
+  target: LoadTarget,
+  options: { rate: number; durationMs: number; timeoutMs?: number },
+): Promise<LoadResult> {
   const agent = new Agent({ keepAlive: true, maxSockets: 512 });
   const url = new URL(target.url);
   const body = Buffer.from(target.body);
@@ -47,16 +50,33 @@ export async function runOpenLoop(target: LoadTarget, options: { rate: number; d
 }
 
 /** One JSON POST; never rejects. With no answer (status 0), `text` says why: "timeout" or the socket error's code. */
-function post(options: { agent: Agent; url: URL; body: Buffer; timeoutMs: number }): Promise<{ status: number; text: string }> {
+function post(options: {
+  agent: Agent;
+  url: URL;
+  body: Buffer;
+  timeoutMs: number;
+}): Promise<{ status: number; text: string }> {
   const { agent, url, body, timeoutMs } = options;
   return new Promise((resolve) => {
     const outgoing = httpRequest(
-      { agent, hostname: url.hostname, port: url.port, path: url.pathname + url.search, method: "POST", headers: { "content-type": "application/json", "content-length": body.length }, timeout: timeoutMs },
+      {
+        agent,
+        hostname: url.hostname,
+        port: url.port,
+        path: url.pathname + url.search,
+        method: "POST",
+        headers: { "content-type": "application/json", "content-length": body.length },
+        timeout: timeoutMs,
+      },
       (incoming) => {
         const chunks: Buffer[] = [];
         incoming.on("data", (chunk: Buffer) => chunks.push(chunk));
-        incoming.on("end", () => resolve({ status: incoming.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") }));
-        incoming.on("error", (error: NodeJS.ErrnoException) => resolve({ status: 0, text: error.code ?? error.message }));
+        incoming.on("end", () =>
+          resolve({ status: incoming.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") }),
+        );
+        incoming.on("error", (error: NodeJS.ErrnoException) =>
+          resolve({ status: 0, text: error.code ?? error.message }),
+        );
       },
     );
     outgoing.on("timeout", () => outgoing.destroy(Object.assign(new Error("timeout"), { code: "timeout" })));

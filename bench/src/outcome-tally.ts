@@ -6,7 +6,10 @@ export interface OutcomeTally {
   fellBack: number;
   failures: Record<string, number>;
   /** Records one answer; returns whether it was a success. */
-  record(outcome: { envelope?: { attempts?: number; fallback?: { answeredBy?: string | null } } } | { code?: string }, firstTarget: string): boolean;
+  record(
+    outcome: { envelope?: { attempts?: number; fallback?: { answeredBy?: string | null } } } | { code?: string },
+    firstTarget: string,
+  ): boolean;
   clear(): void;
 }
 

@@ -18,23 +18,60 @@ const durationMs = Number(process.env.BENCH_DURATION_MS ?? 5_000);
 const warmupMs = Number(process.env.BENCH_WARMUP_MS ?? 1_000);
 
 const [simulatorPort, trpcPort, graphqlPort] = [await freePort(), await freePort(), await freePort()];
-const serviceEnv = { KEEL_SIMULATOR_PORT: String(simulatorPort), KEEL_TRPC_PORT: String(trpcPort), KEEL_GRAPHQL_PORT: String(graphqlPort), OPENAI_API_KEY: "", KEEL_CONFIG: "", KEEL_LOG_LEVEL: "warn" };
+const serviceEnv = {
+  KEEL_SIMULATOR_PORT: String(simulatorPort),
+  KEEL_TRPC_PORT: String(trpcPort),
+  KEEL_GRAPHQL_PORT: String(graphqlPort),
+  OPENAI_API_KEY: "",
+  KEEL_CONFIG: "",
+  KEEL_LOG_LEVEL: "warn",
+};
 const processes: ManagedProcess[] = [];
 try {
-  processes.push(await startProcess({ name: "simulator", entry: "packages/simulator/src/cli.ts", args: ["--port", String(simulatorPort)], readyUrl: `http://127.0.0.1:${simulatorPort}/_sim/health` }));
-  processes.push(await startProcess({ name: "trpc", entry: "apps/trpc/src/main.ts", env: serviceEnv, readyUrl: `http://127.0.0.1:${trpcPort}/healthz` }));
-  processes.push(await startProcess({ name: "graphql", entry: "apps/graphql/src/main.ts", env: serviceEnv, readyUrl: `http://127.0.0.1:${graphqlPort}/healthz` }));
+  processes.push(
+    await startProcess({
+      name: "simulator",
+      entry: "packages/simulator/src/cli.ts",
+      args: ["--port", String(simulatorPort)],
+      readyUrl: `http://127.0.0.1:${simulatorPort}/_sim/health`,
+    }),
+  );
+  processes.push(
+    await startProcess({
+      name: "trpc",
+      entry: "apps/trpc/src/main.ts",
+      env: serviceEnv,
+      readyUrl: `http://127.0.0.1:${trpcPort}/healthz`,
+    }),
+  );
+  processes.push(
+    await startProcess({
+      name: "graphql",
+      entry: "apps/graphql/src/main.ts",
+      env: serviceEnv,
+      readyUrl: `http://127.0.0.1:${graphqlPort}/healthz`,
+    }),
+  );
 
   const messages = [{ role: "user", content: "Write one sentence about lighthouses." }];
   // Caching is bypassed: this measures the pipeline's own cost on every request.
   const targets: LoadTarget[] = [
-    { name: "simulator", url: `http://127.0.0.1:${simulatorPort}/v1/chat/completions`, body: JSON.stringify({ model: "gpt-4o-mini", messages }) },
-    { name: "trpc", url: `http://127.0.0.1:${trpcPort}/trpc/ai.generate`, body: JSON.stringify({ model: "gpt-4o-mini", messages, cache: { mode: "bypass" } }) },
+    {
+      name: "simulator",
+      url: `http://127.0.0.1:${simulatorPort}/v1/chat/completions`,
+      body: JSON.stringify({ model: "gpt-4o-mini", messages }),
+    },
+    {
+      name: "trpc",
+      url: `http://127.0.0.1:${trpcPort}/trpc/ai.generate`,
+      body: JSON.stringify({ model: "gpt-4o-mini", messages, cache: { mode: "bypass" } }),
+    },
     {
       name: "graphql",
       url: `http://127.0.0.1:${graphqlPort}/graphql`,
       body: JSON.stringify({
-        query: 'mutation { generate(input: { model: "gpt-4o-mini", messages: [{ role: USER, content: "Write one sentence about lighthouses." }], cache: { mode: BYPASS } }) { id content model provider cache attempts usage { promptTokens completionTokens totalTokens } costUsd latencyMs } }',
+        query:
+          'mutation { generate(input: { model: "gpt-4o-mini", messages: [{ role: USER, content: "Write one sentence about lighthouses." }], cache: { mode: BYPASS } }) { id content model provider cache attempts usage { promptTokens completionTokens totalTokens } costUsd latencyMs } }',
       }),
       isSuccess: (status, body) => status === 200 && !body.includes('"errors"'),
     },
@@ -57,14 +94,23 @@ try {
       const measured = results.find((result) => result.target === service && result.rate === rate);
       if (!base || !measured) continue;
       const delta = (key: keyof LoadResult["latency"]) => (measured.latency[key] - base.latency[key]).toFixed(2);
-      console.log(`  ${service.padEnd(8)} @ ${String(rate).padStart(5)}/s  p50 +${delta("p50")}  p90 +${delta("p90")}  p99 +${delta("p99")}`);
+      console.log(
+        `  ${service.padEnd(8)} @ ${String(rate).padStart(5)}/s  p50 +${delta("p50")}  p90 +${delta("p90")}  p99 +${delta("p99")}`,
+      );
     }
   }
-  console.log(`\nPeak RSS (MiB): ${Object.entries(rss).map(([name, value]) => `${name} ${value}`).join(", ")}`);
+  console.log(
+    `\nPeak RSS (MiB): ${Object.entries(rss)
+      .map(([name, value]) => `${name} ${value}`)
+      .join(", ")}`,
+  );
   console.log(`Machine: ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, Node ${process.version}`);
   const directory = join(repoRoot, "bench", "results");
   mkdirSync(directory, { recursive: true });
-  writeFileSync(join(directory, `overhead-${Date.now()}.json`), JSON.stringify({ rates, durationMs, results, peakRssMiB: rss }, null, 2));
+  writeFileSync(
+    join(directory, `overhead-${Date.now()}.json`),
+    JSON.stringify({ rates, durationMs, results, peakRssMiB: rss }, null, 2),
+  );
 } finally {
   await Promise.all(processes.map((managed) => managed.stop()));
 }

@@ -14,7 +14,13 @@ export interface ManagedProcess {
 }
 
 /** Starts a TypeScript entry point in its own Node process (no tsx wrapper process, so its RSS is its own). */
-export async function startProcess(options: { name: string; entry: string; args?: string[]; env?: Record<string, string>; readyUrl: string }): Promise<ManagedProcess> {
+export async function startProcess(options: {
+  name: string;
+  entry: string;
+  args?: string[];
+  env?: Record<string, string>;
+  readyUrl: string;
+}): Promise<ManagedProcess> {
   const child = spawn(process.execPath, ["--import", "tsx", options.entry, ...(options.args ?? [])], {
     cwd: repoRoot,
     env: { ...process.env, ...options.env },
@@ -67,7 +73,9 @@ export function freePort(): Promise<number> {
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => {
       const address = server.address();
-      server.close(() => (address && typeof address === "object" ? resolve(address.port) : reject(new Error("no port"))));
+      server.close(() =>
+        address && typeof address === "object" ? resolve(address.port) : reject(new Error("no port")),
+      );
     });
   });
 }

@@ -14,11 +14,19 @@ export interface BenchRedisServer {
  * Starts a throwaway redis-server on a free loopback port, with persistence off so a
  * snapshot never lands inside a measured window.
  */
-export async function startRedisServer(binary = process.env.REDIS_SERVER_BIN ?? "redis-server"): Promise<BenchRedisServer> {
+export async function startRedisServer(
+  binary = process.env.REDIS_SERVER_BIN ?? "redis-server",
+): Promise<BenchRedisServer> {
   const port = await freePort();
-  const child = spawn(binary, ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: "ignore" });
+  const child = spawn(binary, ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {
+    stdio: "ignore",
+  });
   const failed = new Promise<never>((_resolve, reject) => {
-    child.once("error", (error) => reject(new Error(`cannot start ${binary}: ${error.message} (apt-get install redis-server, or set REDIS_SERVER_BIN)`)));
+    child.once("error", (error) =>
+      reject(
+        new Error(`cannot start ${binary}: ${error.message} (apt-get install redis-server, or set REDIS_SERVER_BIN)`),
+      ),
+    );
     child.once("exit", (code) => reject(new Error(`${binary} exited with code ${code} before answering`)));
   });
   failed.catch(() => {});
@@ -41,7 +49,13 @@ export async function startRedisServer(binary = process.env.REDIS_SERVER_BIN ?? 
 async function waitForPing(port: number): Promise<void> {
   const until = Date.now() + 5_000;
   while (Date.now() < until) {
-    const client = new Redis({ port, host: "127.0.0.1", lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    const client = new Redis({
+      port,
+      host: "127.0.0.1",
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
     client.on("error", () => {}); // refused while the server starts; the connect() below reports it
     try {
       await client.connect();

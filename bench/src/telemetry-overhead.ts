@@ -37,7 +37,14 @@ const loadAtStart = loadavg();
 const simulatorPort = await freePort();
 const processes: ManagedProcess[] = [];
 try {
-  processes.push(await startProcess({ name: "simulator", entry: "packages/simulator/src/cli.ts", args: ["--port", String(simulatorPort), "--ttft", "0", "--per-token", "0"], readyUrl: `http://127.0.0.1:${simulatorPort}/_sim/health` }));
+  processes.push(
+    await startProcess({
+      name: "simulator",
+      entry: "packages/simulator/src/cli.ts",
+      args: ["--port", String(simulatorPort), "--ttft", "0", "--per-token", "0"],
+      readyUrl: `http://127.0.0.1:${simulatorPort}/_sim/health`,
+    }),
+  );
   const services = {} as Record<Mode, { managed: ManagedProcess; target: LoadTarget; port: number }>;
   for (const mode of ["on", "off"] as const) {
     const configFile = join(directory, `telemetry-${mode}.json`);
@@ -45,11 +52,31 @@ try {
     const port = await freePort();
     // startProcess sends the service's stdout (where the logs go) to /dev/null: a terminal
     // would make the write cost, not telemetry, dominate.
-    const env = { KEEL_CONFIG: configFile, KEEL_SIMULATOR_PORT: String(simulatorPort), KEEL_TRPC_PORT: String(port), KEEL_LOG_LEVEL: "info", OPENAI_API_KEY: "", REDIS_URL: "" };
-    const managed = await startProcess({ name: `trpc-telemetry-${mode}`, entry: "apps/trpc/src/main.ts", env, readyUrl: `http://127.0.0.1:${port}/healthz` });
+    const env = {
+      KEEL_CONFIG: configFile,
+      KEEL_SIMULATOR_PORT: String(simulatorPort),
+      KEEL_TRPC_PORT: String(port),
+      KEEL_LOG_LEVEL: "info",
+      OPENAI_API_KEY: "",
+      REDIS_URL: "",
+    };
+    const managed = await startProcess({
+      name: `trpc-telemetry-${mode}`,
+      entry: "apps/trpc/src/main.ts",
+      env,
+      readyUrl: `http://127.0.0.1:${port}/healthz`,
+    });
     processes.push(managed);
-    const body = JSON.stringify({ model: "gpt-4o-mini", messages: [{ role: "user", content: "Write one sentence about lighthouses." }], cache: { mode: "bypass" } });
-    services[mode] = { managed, port, target: { name: `telemetry ${mode}`, url: `http://127.0.0.1:${port}/trpc/ai.generate`, body } };
+    const body = JSON.stringify({
+      model: "gpt-4o-mini",
+      messages: [{ role: "user", content: "Write one sentence about lighthouses." }],
+      cache: { mode: "bypass" },
+    });
+    services[mode] = {
+      managed,
+      port,
+      target: { name: `telemetry ${mode}`, url: `http://127.0.0.1:${port}/trpc/ai.generate`, body },
+    };
   }
   for (const mode of ["on", "off"] as const) await runOpenLoop(services[mode].target, { rate, durationMs: warmupMs });
 
@@ -71,18 +98,42 @@ try {
 
   const summary = { on: summarise(results, "on"), off: summarise(results, "off") };
   const recorded = { on: await requestsRecorded(services.on.port), off: await requestsRecorded(services.off.port) };
-  console.log(`\nTelemetry on vs off, tRPC @ ${rate}/s, ${rounds} rounds of ${durationMs} ms (median over each mode's rounds):`);
-  console.log(`  ${"".padEnd(14)}${["p50 ms", "p90 ms", "p99 ms", "CPU ms/request"].map((cell) => cell.padStart(16)).join("")}`);
-  for (const mode of ["on", "off"] as const) console.log(`  ${`telemetry ${mode}`.padEnd(14)}${figures(summary[mode]).map((cell) => cell.toFixed(3).padStart(16)).join("")}`);
+  console.log(
+    `\nTelemetry on vs off, tRPC @ ${rate}/s, ${rounds} rounds of ${durationMs} ms (median over each mode's rounds):`,
+  );
+  console.log(
+    `  ${"".padEnd(14)}${["p50 ms", "p90 ms", "p99 ms", "CPU ms/request"].map((cell) => cell.padStart(16)).join("")}`,
+  );
+  for (const mode of ["on", "off"] as const)
+    console.log(
+      `  ${`telemetry ${mode}`.padEnd(14)}${figures(summary[mode])
+        .map((cell) => cell.toFixed(3).padStart(16))
+        .join("")}`,
+    );
   const difference = figures(summary.on).map((value, index) => value - (figures(summary.off)[index] ?? 0));
-  console.log(`  ${"on - off".padEnd(14)}${difference.map((cell) => `${cell >= 0 ? "+" : ""}${cell.toFixed(3)}`.padStart(16)).join("")}`);
+  console.log(
+    `  ${"on - off".padEnd(14)}${difference.map((cell) => `${cell >= 0 ? "+" : ""}${cell.toFixed(3)}`.padStart(16)).join("")}`,
+  );
   const spread = (mode: Mode) => summary[mode].cpuSpread.map((value) => value.toFixed(3)).join("–");
-  console.log(`  CPU ms/request per round: on ${spread("on")}, off ${spread("off")}; rounds that fell below the rate: ${results.filter((round) => round.result.achievedRate < rate * 0.95).length}`);
+  console.log(
+    `  CPU ms/request per round: on ${spread("on")}, off ${spread("off")}; rounds that fell below the rate: ${results.filter((round) => round.result.achievedRate < rate * 0.95).length}`,
+  );
   console.log(`\nkeel_requests_total on /metrics: telemetry on ${recorded.on}, off ${recorded.off} (off must be 0)`);
-  console.log(`Machine: ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, Node ${process.version}; load average at start ${loadAtStart.map((value) => value.toFixed(2)).join(" ")}, at end ${loadavg().map((value) => value.toFixed(2)).join(" ")}`);
+  console.log(
+    `Machine: ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, Node ${process.version}; load average at start ${loadAtStart.map((value) => value.toFixed(2)).join(" ")}, at end ${loadavg()
+      .map((value) => value.toFixed(2))
+      .join(" ")}`,
+  );
   const resultsDirectory = join(repoRoot, "bench", "results");
   mkdirSync(resultsDirectory, { recursive: true });
-  writeFileSync(join(resultsDirectory, `telemetry-${Date.now()}.json`), JSON.stringify({ rate, durationMs, rounds, loadAtStart, loadAtEnd: loadavg(), summary, difference, recorded, results }, null, 2));
+  writeFileSync(
+    join(resultsDirectory, `telemetry-${Date.now()}.json`),
+    JSON.stringify(
+      { rate, durationMs, rounds, loadAtStart, loadAtEnd: loadavg(), summary, difference, recorded, results },
+      null,
+      2,
+    ),
+  );
 } finally {
   await Promise.all(processes.map((managed) => managed.stop()));
   rmSync(directory, { recursive: true, force: true });
@@ -92,7 +143,10 @@ try {
  * Each mode's figures as the median over its rounds: one round caught by a burst of other
  * work on a shared machine would drag a mean; a median of four or more shrugs it off.
  */
-function summarise(all: Round[], mode: Mode): { p50: number; p90: number; p99: number; cpuMsPerRequest: number; cpuSpread: [number, number] } {
+function summarise(
+  all: Round[],
+  mode: Mode,
+): { p50: number; p90: number; p99: number; cpuMsPerRequest: number; cpuSpread: [number, number] } {
   const mine = all.filter((round) => round.mode === mode);
   const cpu = mine.map((round) => round.cpuMs / round.result.sent);
   return {
@@ -119,6 +173,7 @@ async function requestsRecorded(port: number): Promise<number> {
   const response = await fetch(`http://127.0.0.1:${port}/metrics`);
   const text = await response.text();
   let total = 0;
-  for (const line of text.split("\n")) if (line.startsWith("keel_requests_total")) total += Number(line.slice(line.lastIndexOf(" ") + 1)) || 0;
+  for (const line of text.split("\n"))
+    if (line.startsWith("keel_requests_total")) total += Number(line.slice(line.lastIndexOf(" ") + 1)) || 0;
   return total;
 }

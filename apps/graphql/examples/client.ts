@@ -51,9 +51,15 @@ async function generateOnce(): Promise<void> {
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ query: GENERATE, variables: { input } }),
   });
-  const body = (await response.json()) as { data?: { generate: Record<string, unknown> } | null; errors?: GraphqlError[] };
+  const body = (await response.json()) as {
+    data?: { generate: Record<string, unknown> } | null;
+    errors?: GraphqlError[];
+  };
   if (body.errors?.length) {
-    for (const error of body.errors) console.error(`generate failed: ${error.extensions?.code} ${error.message} (retryable: ${error.extensions?.retryable})`);
+    for (const error of body.errors)
+      console.error(
+        `generate failed: ${error.extensions?.code} ${error.message} (retryable: ${error.extensions?.retryable})`,
+      );
     return;
   }
   console.log("generate ->", body.data?.generate);
@@ -63,7 +69,9 @@ async function generateOnce(): Promise<void> {
 async function streamOnce(): Promise<void> {
   const client = createClient({ url: url.replace(/^http/, "ws"), webSocketImpl: WebSocket, retryAttempts: 0 });
   try {
-    const events = client.iterate<{ generateStream: { type: string; content: string | null; generation: unknown; error: GraphqlError | null } }>({
+    const events = client.iterate<{
+      generateStream: { type: string; content: string | null; generation: unknown; error: GraphqlError | null };
+    }>({
       query: STREAM,
       variables: { input: { ...input, messages: [{ role: "USER", content: "Count from one to ten." }] } },
     });

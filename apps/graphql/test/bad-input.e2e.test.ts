@@ -5,7 +5,11 @@ import { chat, collectStream, GENERATE, graphql, hasNoStackTrace, startStack, ws
 const NAUGHTY: string[] = JSON.parse(readFileSync("/work/shared/data/bad_input/blns.json", "utf8"));
 
 /** Runs `task` over every item with at most `limit` in flight. */
-async function eachBounded<T, R>(items: readonly T[], limit: number, task: (item: T, index: number) => Promise<R>): Promise<R[]> {
+async function eachBounded<T, R>(
+  items: readonly T[],
+  limit: number,
+  task: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
   const results: R[] = new Array(items.length);
   let next = 0;
   const worker = async () => {
@@ -34,7 +38,8 @@ describe("the big list of naughty strings through the service", () => {
       const response = await graphql(stack.url, GENERATE, { input: chat(content) });
       expect(hasNoStackTrace(response.text)).toBe(true);
       // A cache hit (a repeated or near-identical string) is answered without an upstream call.
-      if (response.body?.data?.generate) return response.body.data.generate.cache === "MISS" ? "answered" : "answered-from-cache";
+      if (response.body?.data?.generate)
+        return response.body.data.generate.cache === "MISS" ? "answered" : "answered-from-cache";
       const code = response.body?.errors?.[0]?.extensions?.["code"];
       expect(code).toBe("BAD_REQUEST");
       return "rejected";

@@ -1,8 +1,18 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Client } from "graphql-ws";
-import { chat, collectStream, GENERATE, graphql, startStack, wsClient, type Stack, type StreamEventView } from "./stack.ts";
+import {
+  chat,
+  collectStream,
+  GENERATE,
+  graphql,
+  startStack,
+  wsClient,
+  type Stack,
+  type StreamEventView,
+} from "./stack.ts";
 
-const deltas = (events: StreamEventView[]) => events.flatMap((event) => (event.type === "DELTA" ? [event.content ?? ""] : [])).join("");
+const deltas = (events: StreamEventView[]) =>
+  events.flatMap((event) => (event.type === "DELTA" ? [event.content ?? ""] : [])).join("");
 
 describe("cache control through generate and generateStream", () => {
   let stack: Stack;
@@ -29,7 +39,13 @@ describe("cache control through generate and generateStream", () => {
     const first = await generate(input);
     const second = await generate(input);
     expect(first).toMatchObject({ cache: "MISS", attempts: 1 });
-    expect(second).toMatchObject({ cache: "EXACT", attempts: 0, costUsd: 0, content: first.content, fallback: { failed: [] } });
+    expect(second).toMatchObject({
+      cache: "EXACT",
+      attempts: 0,
+      costUsd: 0,
+      content: first.content,
+      fallback: { failed: [] },
+    });
     expect(second.usage.totalTokens).toBe(0);
     expect(upstreamCalls()).toBe(1);
   });
@@ -86,6 +102,9 @@ describe("cache control through generate and generateStream", () => {
 
   it("refuses a cache mode outside the enum with BAD_REQUEST naming the field", async () => {
     const response = await graphql(stack.url, GENERATE, { input: chat("Hi", { cache: { mode: "SOMETIMES" } }) });
-    expect(response.body?.errors?.[0]?.extensions).toMatchObject({ code: "BAD_REQUEST", details: { field: "cache.mode" } });
+    expect(response.body?.errors?.[0]?.extensions).toMatchObject({
+      code: "BAD_REQUEST",
+      details: { field: "cache.mode" },
+    });
   });
 });

@@ -1,5 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chat, GENERATE, graphql, hasNoStackTrace, postRaw, startStack, type GraphqlResponse, type Stack } from "./stack.ts";
+import {
+  chat,
+  GENERATE,
+  graphql,
+  hasNoStackTrace,
+  postRaw,
+  startStack,
+  type GraphqlResponse,
+  type Stack,
+} from "./stack.ts";
 
 function onlyError(response: GraphqlResponse) {
   expect(response.body?.errors).toHaveLength(1);
@@ -21,23 +30,40 @@ describe("errors", () => {
 
   describe("bad input -> BAD_REQUEST naming the field", () => {
     it("a value of the wrong type in a literal", async () => {
-      const response = await graphql(stack.url, `mutation { generate(input: { model: "gpt-4o-mini", messages: [{ role: USER, content: "hi" }], temperature: "hot" }) { id } }`);
+      const response = await graphql(
+        stack.url,
+        `mutation { generate(input: { model: "gpt-4o-mini", messages: [{ role: USER, content: "hi" }], temperature: "hot" }) { id } }`,
+      );
       expect(response.status).toBe(400);
       const error = onlyError(response);
-      expect(error.extensions).toMatchObject({ code: "BAD_REQUEST", graphqlCode: "GRAPHQL_VALIDATION_FAILED", retryable: false, details: { field: "temperature" } });
+      expect(error.extensions).toMatchObject({
+        code: "BAD_REQUEST",
+        graphqlCode: "GRAPHQL_VALIDATION_FAILED",
+        retryable: false,
+        details: { field: "temperature" },
+      });
       expect(error.message).toContain("temperature");
     });
 
     it("a value of the wrong type in a variable, deep in a list", async () => {
-      const response = await graphql(stack.url, GENERATE, { input: { model: "gpt-4o-mini", messages: [{ role: "USER", content: 42 }] } });
+      const response = await graphql(stack.url, GENERATE, {
+        input: { model: "gpt-4o-mini", messages: [{ role: "USER", content: 42 }] },
+      });
       expect(response.status).toBe(400);
       const error = onlyError(response);
-      expect(error.extensions).toMatchObject({ code: "BAD_REQUEST", graphqlCode: "BAD_USER_INPUT", details: { field: "messages.0.content" } });
+      expect(error.extensions).toMatchObject({
+        code: "BAD_REQUEST",
+        graphqlCode: "BAD_USER_INPUT",
+        details: { field: "messages.0.content" },
+      });
       expect(error.message).toContain("messages.0.content");
     });
 
     it("an unknown enum value deep in a literal list", async () => {
-      const response = await graphql(stack.url, `mutation { generate(input: { model: "gpt-4o-mini", messages: [{ role: USER, content: "a" }, { role: WIZARD, content: "b" }] }) { id } }`);
+      const response = await graphql(
+        stack.url,
+        `mutation { generate(input: { model: "gpt-4o-mini", messages: [{ role: USER, content: "a" }, { role: WIZARD, content: "b" }] }) { id } }`,
+      );
       const error = onlyError(response);
       expect(error.extensions).toMatchObject({ code: "BAD_REQUEST", details: { field: "messages.1.role" } });
     });
@@ -51,7 +77,11 @@ describe("errors", () => {
 
       const variable = await graphql(stack.url, GENERATE, { input: { model: "gpt-4o-mini" } });
       const variableError = onlyError(variable);
-      expect(variableError.extensions).toMatchObject({ code: "BAD_REQUEST", graphqlCode: "BAD_USER_INPUT", details: { field: "messages" } });
+      expect(variableError.extensions).toMatchObject({
+        code: "BAD_REQUEST",
+        graphqlCode: "BAD_USER_INPUT",
+        details: { field: "messages" },
+      });
     });
 
     it("an empty message list, caught by core's parser after GraphQL's type checks", async () => {
@@ -80,13 +110,19 @@ describe("errors", () => {
     it("a query that does not parse", async () => {
       const response = await graphql(stack.url, "mutation { generate(input: ");
       expect(response.status).toBe(400);
-      expect(onlyError(response).extensions).toMatchObject({ code: "BAD_REQUEST", graphqlCode: "GRAPHQL_PARSE_FAILED" });
+      expect(onlyError(response).extensions).toMatchObject({
+        code: "BAD_REQUEST",
+        graphqlCode: "GRAPHQL_PARSE_FAILED",
+      });
     });
 
     it("a malformed JSON body", async () => {
       const response = await postRaw(stack.url, '{"query": "{ health { status } }"');
       expect(response.status).toBe(400);
-      expect(onlyError(response).extensions).toMatchObject({ code: "BAD_REQUEST", details: { reason: "malformed-json" } });
+      expect(onlyError(response).extensions).toMatchObject({
+        code: "BAD_REQUEST",
+        details: { reason: "malformed-json" },
+      });
     });
 
     it("a body over the size limit gets a clear error and the service keeps serving", async () => {
@@ -94,7 +130,10 @@ describe("errors", () => {
       const response = await postRaw(stack.url, big);
       expect(response.status).toBe(413);
       const error = onlyError(response);
-      expect(error.extensions).toMatchObject({ code: "BAD_REQUEST", details: { reason: "body-too-large", limitBytes: 4096 } });
+      expect(error.extensions).toMatchObject({
+        code: "BAD_REQUEST",
+        details: { reason: "body-too-large", limitBytes: 4096 },
+      });
       const after = await graphql(stack.url, "{ health { ready } }");
       expect(after.body?.data?.health.ready).toBe(true);
     });
@@ -110,7 +149,10 @@ describe("errors", () => {
     const response = await graphql(stack.url, GENERATE, { input: chat("hi", { model: "gpt-9" }) });
     expect(response.status).toBe(200);
     const error = onlyError(response);
-    expect(error.extensions).toMatchObject({ code: "BAD_REQUEST", details: { field: "model", reason: "unknown-model" } });
+    expect(error.extensions).toMatchObject({
+      code: "BAD_REQUEST",
+      details: { field: "model", reason: "unknown-model" },
+    });
     expect(error.message).toContain("gpt-9");
     expect(error.extensions.graphqlCode).toBeUndefined();
   });
@@ -144,7 +186,9 @@ describe("errors", () => {
       expect(response.body?.errors?.length).toBeGreaterThan(0);
       expect(hasNoStackTrace(response.text)).toBe(true);
       for (const error of response.body?.errors ?? []) {
-        expect(Object.keys(error.extensions ?? {}).sort()).toEqual(expect.arrayContaining(["code", "details", "retryable"]));
+        expect(Object.keys(error.extensions ?? {}).sort()).toEqual(
+          expect.arrayContaining(["code", "details", "retryable"]),
+        );
         expect(error.extensions).not.toHaveProperty("stacktrace");
         expect(error.extensions).not.toHaveProperty("exception");
       }

@@ -32,7 +32,14 @@ describe("generate mutation", () => {
 
   it("returns the whole envelope as typed fields, from variables", async () => {
     const response = await graphql(stack.url, GENERATE, {
-      input: chat("the capital, please", { maxTokens: 50, topP: 1, seed: 7, stop: ["\n\n"], cache: { mode: "BYPASS" }, idempotent: true }),
+      input: chat("the capital, please", {
+        maxTokens: 50,
+        topP: 1,
+        seed: 7,
+        stop: ["\n\n"],
+        cache: { mode: "BYPASS" },
+        idempotent: true,
+      }),
     });
     expect(response.status).toBe(200);
     expect(response.body?.errors).toBeUndefined();
@@ -58,7 +65,9 @@ describe("generate mutation", () => {
   });
 
   it("accepts null for optional fields, as GraphQL clients send them", async () => {
-    const response = await graphql(stack.url, GENERATE, { input: chat("capital again", { temperature: null, cache: null, stop: null }) });
+    const response = await graphql(stack.url, GENERATE, {
+      input: chat("capital again", { temperature: null, cache: null, stop: null }),
+    });
     expect(response.body?.errors).toBeUndefined();
     expect(response.body?.data?.generate.content).toBe("Paris is the capital of France.");
   });

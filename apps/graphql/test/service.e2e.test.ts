@@ -24,13 +24,18 @@ describe("service endpoints and transport", () => {
   });
 
   it("serves queries over GET too", async () => {
-    const response = await fetch(`${stack.url}?query=${encodeURIComponent("{ health { ready } }")}`, { headers: { "apollo-require-preflight": "true" } });
+    const response = await fetch(`${stack.url}?query=${encodeURIComponent("{ health { ready } }")}`, {
+      headers: { "apollo-require-preflight": "true" },
+    });
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ data: { health: { ready: true } } });
   });
 
   it("refuses a subscription over HTTP with BAD_REQUEST pointing at WebSocket", async () => {
-    const response = await graphql(stack.url, `subscription { generateStream(input: { model: "gpt-4o-mini", messages: [{ role: USER, content: "hi" }] }) { type } }`);
+    const response = await graphql(
+      stack.url,
+      `subscription { generateStream(input: { model: "gpt-4o-mini", messages: [{ role: USER, content: "hi" }] }) { type } }`,
+    );
     expect(response.status).toBe(400);
     expect(response.body?.errors?.[0]?.message).toContain("WebSocket");
     expect(response.body?.errors?.[0]?.extensions).toMatchObject({ code: "BAD_REQUEST" });
@@ -44,7 +49,10 @@ describe("service endpoints and transport", () => {
     await stack.simulator.waitFor((stats) => stats.inFlight === 1, 10_000);
     controller.abort();
     await expect(pending).rejects.toThrow();
-    const stats = await stack.simulator.waitFor((current) => current.clientAborts === 1 && current.inFlight === 0, 10_000);
+    const stats = await stack.simulator.waitFor(
+      (current) => current.clientAborts === 1 && current.inFlight === 0,
+      10_000,
+    );
     expect(stats.totalCalls).toBe(1);
     // The service is still healthy afterwards.
     const after = await graphql(stack.url, "{ health { ready } }");

@@ -38,7 +38,11 @@ describe("graceful shutdown", () => {
       expect(outcome.events.some((event) => event.type === "DONE")).toBe(false);
       const last = outcome.events.at(-1);
       expect(last?.type).toBe("ERROR");
-      expect(last?.error).toMatchObject({ code: "UPSTREAM_UNAVAILABLE", retryable: true, details: { reason: "shutting-down" } });
+      expect(last?.error).toMatchObject({
+        code: "UPSTREAM_UNAVAILABLE",
+        retryable: true,
+        details: { reason: "shutting-down" },
+      });
       expect(outcome.completed).toBe(true);
       expect(elapsed).toBeGreaterThanOrEqual(700);
       expect(elapsed).toBeLessThan(10_000);
@@ -54,7 +58,10 @@ describe("graceful shutdown", () => {
   });
 
   it("refuses new WebSocket connections while draining", async () => {
-    const stack = await startStack({ rules: [{ promptIncludes: "forever", reply: LONG_REPLY, latency: { perTokenMs: 100 } }], shutdownGraceMs: 600 });
+    const stack = await startStack({
+      rules: [{ promptIncludes: "forever", reply: LONG_REPLY, latency: { perTokenMs: 100 } }],
+      shutdownGraceMs: 600,
+    });
     const first = wsClient(stack.wsUrl);
     const late = wsClient(stack.wsUrl);
     try {

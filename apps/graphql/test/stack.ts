@@ -17,7 +17,9 @@ export interface Stack {
 }
 
 /** The real parts: the simulator over HTTP, the real pipeline, the service on a free port. */
-export async function startStack(options: { rules?: SimulatorRule[]; config?: Partial<KeelConfigInput>; shutdownGraceMs?: number } = {}): Promise<Stack> {
+export async function startStack(
+  options: { rules?: SimulatorRule[]; config?: Partial<KeelConfigInput>; shutdownGraceMs?: number } = {},
+): Promise<Stack> {
   const simulator = await startSimulator({ port: 0, ...(options.rules ? { rules: options.rules } : {}) });
   const pipeline = createPipeline(
     parseConfig({
@@ -66,7 +68,11 @@ export async function graphql<Data = Record<string, any>>(
   return postRaw<Data>(url, JSON.stringify({ query, ...(variables ? { variables } : {}) }), init);
 }
 
-export async function postRaw<Data = Record<string, any>>(url: string, body: string, init: { signal?: AbortSignal; contentType?: string } = {}): Promise<GraphqlResponse<Data>> {
+export async function postRaw<Data = Record<string, any>>(
+  url: string,
+  body: string,
+  init: { signal?: AbortSignal; contentType?: string } = {},
+): Promise<GraphqlResponse<Data>> {
   const response = await fetch(url, {
     method: "POST",
     headers: { "content-type": init.contentType ?? "application/json" },

@@ -74,7 +74,11 @@ describe("generateStream subscription", () => {
     expect(range.errors[0]?.extensions).toMatchObject({ code: "BAD_REQUEST", details: { field: "temperature" } });
 
     const wrongType = await collectStream(client, { model: "gpt-4o-mini", messages: [{ role: "USER", content: 7 }] });
-    expect(wrongType.errors[0]?.extensions).toMatchObject({ code: "BAD_REQUEST", graphqlCode: "BAD_USER_INPUT", details: { field: "messages.0.content" } });
+    expect(wrongType.errors[0]?.extensions).toMatchObject({
+      code: "BAD_REQUEST",
+      graphqlCode: "BAD_USER_INPUT",
+      details: { field: "messages.0.content" },
+    });
 
     expect(stack.simulator.stats().totalCalls).toBe(callsBefore);
   });
@@ -84,7 +88,16 @@ describe("generateStream subscription", () => {
     const outcome = await collectStream(client, chat("hi", { model: "gpt-9" }));
     expect(outcome.errors).toEqual([]);
     expect(outcome.events).toEqual([
-      { type: "ERROR", content: null, generation: null, error: expect.objectContaining({ code: "BAD_REQUEST", retryable: false, details: expect.objectContaining({ field: "model" }) }) },
+      {
+        type: "ERROR",
+        content: null,
+        generation: null,
+        error: expect.objectContaining({
+          code: "BAD_REQUEST",
+          retryable: false,
+          details: expect.objectContaining({ field: "model" }),
+        }),
+      },
     ]);
     expect(outcome.completed).toBe(true);
     expect(stack.simulator.stats().calls["gpt-9"]).toBeUndefined();
@@ -93,7 +106,10 @@ describe("generateStream subscription", () => {
   it("a document that does not validate gets BAD_REQUEST over the socket too", async () => {
     client = wsClient(stack.wsUrl);
     const errors = await new Promise<unknown>((resolve) => {
-      client.subscribe({ query: "subscription { generateStream(input: { model: 1 }) { nope } }" }, { next: () => {}, error: resolve, complete: () => resolve([]) });
+      client.subscribe(
+        { query: "subscription { generateStream(input: { model: 1 }) { nope } }" },
+        { next: () => {}, error: resolve, complete: () => resolve([]) },
+      );
     });
     expect(Array.isArray(errors)).toBe(true);
     for (const error of errors as { extensions: Record<string, unknown> }[]) {
@@ -111,7 +127,10 @@ describe("generateStream subscription", () => {
       void client.dispose();
     });
     expect(outcome.events.some((event) => event.type === "DONE")).toBe(false);
-    const stats = await stack.simulator.waitFor((current) => current.clientAborts >= 1 && current.inFlight === 0, 10_000);
+    const stats = await stack.simulator.waitFor(
+      (current) => current.clientAborts >= 1 && current.inFlight === 0,
+      10_000,
+    );
     expect(stats.clientAborts).toBe(1);
   });
 
@@ -119,14 +138,23 @@ describe("generateStream subscription", () => {
     stack.simulator.reset();
     stack.simulator.setRules([{ promptIncludes: "hangs", fault: { type: "hang" } }]);
     client = wsClient(stack.wsUrl);
-    const unsubscribe = client.subscribe({ query: `subscription($input: GenerateInput!) { generateStream(input: $input) { type } }`, variables: { input: chat("this hangs") } }, {
-      next: () => {},
-      error: () => {},
-      complete: () => {},
-    });
+    const unsubscribe = client.subscribe(
+      {
+        query: `subscription($input: GenerateInput!) { generateStream(input: $input) { type } }`,
+        variables: { input: chat("this hangs") },
+      },
+      {
+        next: () => {},
+        error: () => {},
+        complete: () => {},
+      },
+    );
     await stack.simulator.waitFor((current) => current.inFlight === 1, 10_000);
     unsubscribe();
-    const stats = await stack.simulator.waitFor((current) => current.clientAborts === 1 && current.inFlight === 0, 10_000);
+    const stats = await stack.simulator.waitFor(
+      (current) => current.clientAborts === 1 && current.inFlight === 0,
+      10_000,
+    );
     expect(stats.totalCalls).toBe(1);
   });
 });

@@ -40,8 +40,19 @@ describe("structured mutation", () => {
     const generation = response.body?.data?.structured;
     // The simulator answers a json_schema request with the schema's smallest example.
     expect(generation.data).toEqual({ city: "example", population: 1 });
-    expect(generation.validation).toEqual({ valid: true, attempts: 1, repaired: false, history: [{ attempt: 1, repaired: false, errors: [] }] });
-    expect(generation).toMatchObject({ model: "gpt-4o-mini", provider: "simulator", cache: "MISS", attempts: 1, finishReason: "STOP" });
+    expect(generation.validation).toEqual({
+      valid: true,
+      attempts: 1,
+      repaired: false,
+      history: [{ attempt: 1, repaired: false, errors: [] }],
+    });
+    expect(generation).toMatchObject({
+      model: "gpt-4o-mini",
+      provider: "simulator",
+      cache: "MISS",
+      attempts: 1,
+      finishReason: "STOP",
+    });
     expect(JSON.parse(generation.content)).toEqual(generation.data);
     expect(upstreamCalls()).toBe(1);
   });
@@ -53,7 +64,10 @@ describe("structured mutation", () => {
     const response = await graphql(stack.url, query);
     expect(response.body?.errors).toBeUndefined();
     // `enum: [null, ...]` reached core intact: the first value, null, is the simulator's example.
-    expect(response.body?.data?.structured).toEqual({ data: { colour: null }, validation: { valid: true, attempts: 1 } });
+    expect(response.body?.data?.structured).toEqual({
+      data: { colour: null },
+      validation: { valid: true, attempts: 1 },
+    });
   });
 
   it.each(["fenced-json", "prose-json", "invalid-json"] as const)("repairs %s without a re-ask", async (content) => {
@@ -73,7 +87,10 @@ describe("structured mutation", () => {
     const generation = response.body?.data?.structured;
     expect(generation.data).toEqual({ city: "example", population: 1 });
     expect(generation.validation.attempts).toBe(2);
-    expect(generation.validation.history[0]).toMatchObject({ attempt: 1, errors: [expect.objectContaining({ path: "/population" })] });
+    expect(generation.validation.history[0]).toMatchObject({
+      attempt: 1,
+      errors: [expect.objectContaining({ path: "/population" })],
+    });
     expect(generation.validation.history[1]).toMatchObject({ attempt: 2, errors: [] });
     expect(generation.attempts).toBe(2);
     expect(upstreamCalls()).toBe(2);
@@ -85,7 +102,14 @@ describe("structured mutation", () => {
     expect(response.status).toBe(200);
     expect(response.body?.data).toBeNull();
     const [error] = response.body?.errors ?? [];
-    expect(error).toMatchObject({ path: ["structured"], extensions: { code: "VALIDATION_FAILED", retryable: false, details: { reason: "invalid-output", raw: "not json", attempts: 2 } } });
+    expect(error).toMatchObject({
+      path: ["structured"],
+      extensions: {
+        code: "VALIDATION_FAILED",
+        retryable: false,
+        details: { reason: "invalid-output", raw: "not json", attempts: 2 },
+      },
+    });
     expect((error?.extensions?.["details"] as { errors: unknown[] }).errors.length).toBeGreaterThan(0);
     expect(hasNoStackTrace(response.text)).toBe(true);
     expect(upstreamCalls()).toBe(2);

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chat, collectStream, GENERATE, graphql, startStack, wsClient, type Stack } from "./stack.ts";
 
 const STRUCTURED = `mutation($input: StructuredInput!) { structured(input: $input) { usage { promptTokens completionTokens totalTokens } costUsd } }`;
-const TOTALS = "requests errors cacheHits promptTokens completionTokens totalTokens estimatedRequests costUsd savedTokens savedUsd";
+const TOTALS =
+  "requests errors cacheHits promptTokens completionTokens totalTokens estimatedRequests costUsd savedTokens savedUsd";
 const USAGE = `query($from: String, $to: String, $model: String) { usage(from: $from, to: $to, model: $model) {
   tenant from to model totals { ${TOTALS} } days { day totals { ${TOTALS} } models { model totals { ${TOTALS} } } } } }`;
 const WINDOW = `requests requestRate errors errorRate rejected latencyMs { p50 p95 p99 mean } cacheLookups cacheHits cacheHitRate
@@ -36,12 +37,16 @@ describe("usage and metricsSnapshot queries after scripted traffic", () => {
       envelopes.push((await graphql(stack.url, GENERATE, { input: chat(content, bypass) })).body?.data?.generate);
     }
     const schema = { type: "object", properties: { answer: { type: "string" } }, required: ["answer"] };
-    envelopes.push((await graphql(stack.url, STRUCTURED, { input: { ...chat("first-wrong answer", bypass), schema } })).body?.data?.structured);
+    envelopes.push(
+      (await graphql(stack.url, STRUCTURED, { input: { ...chat("first-wrong answer", bypass), schema } })).body?.data
+        ?.structured,
+    );
     const client = wsClient(stack.wsUrl);
     const streamed = await collectStream(client, chat("usage streamed", bypass));
     await client.dispose();
     const done = streamed.events.at(-1);
-    if (done?.type !== "DONE" || !done.generation) throw new Error(`the stream did not finish: ${JSON.stringify(streamed)}`);
+    if (done?.type !== "DONE" || !done.generation)
+      throw new Error(`the stream did not finish: ${JSON.stringify(streamed)}`);
     envelopes.push(done.generation as Spent);
     for (const content of ["fail-500 one", "fail-500 two"]) {
       const response = await graphql(stack.url, GENERATE, { input: chat(content, bypass) });
@@ -68,7 +73,10 @@ describe("usage and metricsSnapshot queries after scripted traffic", () => {
       totalTokens: sum((envelope) => envelope.usage.totalTokens),
     });
     expect(report.totals.costUsd).toBeGreaterThan(0);
-    expect(report.totals.costUsd).toBeCloseTo(sum((envelope) => envelope.costUsd), 12);
+    expect(report.totals.costUsd).toBeCloseTo(
+      sum((envelope) => envelope.costUsd),
+      12,
+    );
     expect(report.days).toHaveLength(1);
     expect(report.days[0].day).toBe(new Date().toISOString().slice(0, 10));
     expect(report.days[0].models.map((entry: { model: string }) => entry.model)).toContain("gpt-4o-mini");
@@ -88,7 +96,10 @@ describe("usage and metricsSnapshot queries after scripted traffic", () => {
   it("has no tenant argument: a caller cannot choose it", async () => {
     const response = await graphql(stack.url, `{ usage(tenant: "someone-else") { tenant } }`);
     expect(response.status).toBe(400);
-    expect(response.body?.errors?.[0]?.extensions).toMatchObject({ code: "BAD_REQUEST", graphqlCode: "GRAPHQL_VALIDATION_FAILED" });
+    expect(response.body?.errors?.[0]?.extensions).toMatchObject({
+      code: "BAD_REQUEST",
+      graphqlCode: "GRAPHQL_VALIDATION_FAILED",
+    });
   });
 
   it("counts the requests and errors in the snapshot", async () => {
@@ -103,12 +114,20 @@ describe("usage and metricsSnapshot queries after scripted traffic", () => {
     expect(minute.latencyMs.p50).toBeGreaterThan(0);
     expect(minute.latencyMs.p99).toBeGreaterThanOrEqual(minute.latencyMs.p50);
     expect(minute.outputTokens).toBe(sum((envelope) => envelope.usage.completionTokens));
-    expect(minute.costUsd).toBeCloseTo(sum((envelope) => envelope.costUsd), 12);
+    expect(minute.costUsd).toBeCloseTo(
+      sum((envelope) => envelope.costUsd),
+      12,
+    );
     expect(snapshot.overall.last1h.requests).toBe(minute.requests);
     expect(snapshot.tenants).toEqual([{ name: "default", stats: snapshot.overall }]);
     // The caller's own figures per model add up to its total.
     expect(snapshot.models.map((entry: { name: string }) => entry.name)).toContain("gpt-4o-mini");
-    expect(snapshot.models.reduce((total: number, entry: { stats: { last1m: { requests: number } } }) => total + entry.stats.last1m.requests, 0)).toBe(minute.requests);
+    expect(
+      snapshot.models.reduce(
+        (total: number, entry: { stats: { last1m: { requests: number } } }) => total + entry.stats.last1m.requests,
+        0,
+      ),
+    ).toBe(minute.requests);
     expect(Array.isArray(snapshot.breakers)).toBe(true);
     expect(Array.isArray(snapshot.alerts)).toBe(true);
   });
@@ -117,7 +136,13 @@ describe("usage and metricsSnapshot queries after scripted traffic", () => {
     const response = await fetch(`${stack.host.url}/metrics`);
     expect(response.status).toBe(200);
     const text = await response.text();
-    for (const name of ["gen_ai_client_operation_duration_seconds", "gen_ai_client_token_usage", "keel_requests_total", "keel_errors_total", "keel_cost_usd_total"]) {
+    for (const name of [
+      "gen_ai_client_operation_duration_seconds",
+      "gen_ai_client_token_usage",
+      "keel_requests_total",
+      "keel_errors_total",
+      "keel_cost_usd_total",
+    ]) {
       expect(text, name).toMatch(new RegExp(`^${name}`, "m"));
     }
     expect(text).toMatch(/^keel_errors_total\{[^}]*code="UPSTREAM_UNAVAILABLE"[^}]*\} 2$/m);

@@ -23,12 +23,18 @@ const client = createTRPCClient<AppRouter>({
   ],
 });
 
-const request = { model: "gpt-4o-mini", messages: [{ role: "user" as const, content: "Say hello in five words." }], temperature: 0 };
+const request = {
+  model: "gpt-4o-mini",
+  messages: [{ role: "user" as const, content: "Say hello in five words." }],
+  temperature: 0,
+};
 
 try {
   const generation = await client.ai.generate.mutate(request);
   console.log(`generate: "${generation.content}"`);
-  console.log(`  model=${generation.model} cache=${generation.cache} attempts=${generation.attempts} tokens=${generation.usage.totalTokens} cost=$${generation.costUsd} latency=${generation.latencyMs}ms`);
+  console.log(
+    `  model=${generation.model} cache=${generation.cache} attempts=${generation.attempts} tokens=${generation.usage.totalTokens} cost=$${generation.costUsd} latency=${generation.latencyMs}ms`,
+  );
 } catch (error) {
   // Every failure is typed: branch on data.keelCode, never on the message.
   if (error instanceof TRPCClientError) console.error(`generate failed: ${error.data?.keelCode} ${error.message}`);
@@ -40,7 +46,8 @@ await new Promise<void>((resolve) => {
   const subscription = client.ai.stream.subscribe(request, {
     onData(event) {
       if (event.type === "delta") process.stdout.write(event.content);
-      else if (event.type === "done") console.log(`\n  done: ${event.generation.usage.totalTokens} tokens in ${event.generation.latencyMs} ms`);
+      else if (event.type === "done")
+        console.log(`\n  done: ${event.generation.usage.totalTokens} tokens in ${event.generation.latencyMs} ms`);
       else console.log(`\n  error: ${event.error.code} ${event.error.message}`);
     },
     onError(error) {
@@ -55,14 +62,23 @@ await new Promise<void>((resolve) => {
 // Structured output with a zod schema: `data` is typed as the schema's output.
 const Person = z.object({ name: z.string(), born: z.number().int() });
 try {
-  const person = await typedStructured(client, { ...request, messages: [{ role: "user", content: "Ada Lovelace, born 1815, as JSON" }], schema: Person, name: "person" });
-  console.log(`structured: ${person.data.name} (${person.data.born}), attempts=${person.validation.attempts} repaired=${person.validation.repaired}`);
+  const person = await typedStructured(client, {
+    ...request,
+    messages: [{ role: "user", content: "Ada Lovelace, born 1815, as JSON" }],
+    schema: Person,
+    name: "person",
+  });
+  console.log(
+    `structured: ${person.data.name} (${person.data.born}), attempts=${person.validation.attempts} repaired=${person.validation.repaired}`,
+  );
 } catch (error) {
   if (error instanceof TRPCClientError) console.error(`structured failed: ${error.data?.keelCode} ${error.message}`);
   else throw error;
 }
 
 const usage = await client.usage.get.query();
-console.log(`usage today: ${usage.totals.requests} requests, ${usage.totals.totalTokens} tokens, $${usage.totals.costUsd}`);
+console.log(
+  `usage today: ${usage.totals.requests} requests, ${usage.totals.totalTokens} tokens, $${usage.totals.costUsd}`,
+);
 const snapshot = await client.metrics.snapshot.query();
 console.log(`last minute: ${snapshot.overall["1m"].requests} requests, p95 ${snapshot.overall["1m"].latencyMs.p95} ms`);

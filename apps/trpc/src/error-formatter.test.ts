@@ -12,8 +12,16 @@ describe("formatError", () => {
     for (const code of KEEL_ERROR_CODES) {
       const trpcCode = TRPC_CODE_BY_KEEL_CODE[code];
       expect(getHTTPStatusCodeFromError(new TRPCError({ code: trpcCode })), code).toBe(HTTP_STATUS_BY_CODE[code]);
-      const shape = formatError({ error: new TRPCError({ code: "INTERNAL_SERVER_ERROR", cause: new KeelError(code, "m") }), path: "ai.generate" });
-      expect(shape.data).toMatchObject({ code: trpcCode, keelCode: code, httpStatus: HTTP_STATUS_BY_CODE[code], path: "ai.generate" });
+      const shape = formatError({
+        error: new TRPCError({ code: "INTERNAL_SERVER_ERROR", cause: new KeelError(code, "m") }),
+        path: "ai.generate",
+      });
+      expect(shape.data).toMatchObject({
+        code: trpcCode,
+        keelCode: code,
+        httpStatus: HTTP_STATUS_BY_CODE[code],
+        path: "ai.generate",
+      });
       expect(shape.code).toBe(TRPC_ERROR_CODES_BY_KEY[trpcCode]);
     }
   });
@@ -24,7 +32,13 @@ describe("formatError", () => {
     expect(shape).toEqual({
       code: TRPC_ERROR_CODES_BY_KEY.GATEWAY_TIMEOUT,
       message: "too slow",
-      data: { code: "GATEWAY_TIMEOUT", httpStatus: 504, keelCode: "UPSTREAM_TIMEOUT", retryable: true, details: { target: "sim/x", reason: "deadline" } },
+      data: {
+        code: "GATEWAY_TIMEOUT",
+        httpStatus: 504,
+        keelCode: "UPSTREAM_TIMEOUT",
+        retryable: true,
+        details: { target: "sim/x", reason: "deadline" },
+      },
     });
   });
 
@@ -37,15 +51,27 @@ describe("formatError", () => {
   });
 
   it("turns a zod input failure into BAD_REQUEST naming the field", () => {
-    const parsed = z.object({ messages: z.array(z.object({ content: z.string() })) }).safeParse({ messages: [{ content: 1 }] });
+    const parsed = z
+      .object({ messages: z.array(z.object({ content: z.string() })) })
+      .safeParse({ messages: [{ content: 1 }] });
     if (parsed.success) throw new Error("expected a failure");
-    const shape = formatError({ error: new TRPCError({ code: "BAD_REQUEST", cause: parsed.error }), path: "ai.generate" });
-    expect(shape.data).toMatchObject({ code: "BAD_REQUEST", keelCode: "BAD_REQUEST", details: { field: "messages.0.content" } });
+    const shape = formatError({
+      error: new TRPCError({ code: "BAD_REQUEST", cause: parsed.error }),
+      path: "ai.generate",
+    });
+    expect(shape.data).toMatchObject({
+      code: "BAD_REQUEST",
+      keelCode: "BAD_REQUEST",
+      details: { field: "messages.0.content" },
+    });
     expect(shape.message).toMatch(/^messages\.0\.content: .*expected string/);
   });
 
   it("keeps tRPC's transport codes but calls them BAD_REQUEST", () => {
-    const shape = formatError({ error: new TRPCError({ code: "METHOD_NOT_SUPPORTED", message: "Unsupported GET-request to mutation procedure" }), path: "ai.generate" });
+    const shape = formatError({
+      error: new TRPCError({ code: "METHOD_NOT_SUPPORTED", message: "Unsupported GET-request to mutation procedure" }),
+      path: "ai.generate",
+    });
     expect(shape.data).toMatchObject({ code: "METHOD_NOT_SUPPORTED", httpStatus: 405, keelCode: "BAD_REQUEST" });
   });
 });

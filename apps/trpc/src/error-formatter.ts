@@ -57,10 +57,14 @@ function toCallerError(error: TRPCError): KeelError {
   if (error.code === "BAD_REQUEST" && hasIssues(cause)) return badRequestFromZod(cause as ZodError);
   // tRPC reads the JSON body lazily and reports a parse failure as BAD_REQUEST caused by a SyntaxError.
   if (error.code === "BAD_REQUEST" && cause instanceof SyntaxError) {
-    return new KeelError("BAD_REQUEST", "malformed JSON body", { details: { field: "(body)", reason: "malformed-json" } });
+    return new KeelError("BAD_REQUEST", "malformed JSON body", {
+      details: { field: "(body)", reason: "malformed-json" },
+    });
   }
   if (error.code === "PAYLOAD_TOO_LARGE") {
-    return new KeelError("BAD_REQUEST", "request body too large", { details: { field: "(body)", reason: "body-too-large" } });
+    return new KeelError("BAD_REQUEST", "request body too large", {
+      details: { field: "(body)", reason: "body-too-large" },
+    });
   }
   // tRPC's own request errors (unknown procedure, wrong method, batch shape) carry
   // messages tRPC wrote, not secrets; everything else stays behind a generic INTERNAL.

@@ -44,7 +44,12 @@ export async function startTrpcService(options: TrpcServiceOptions): Promise<Ser
     port: options.port,
     shutdownGraceMs: options.shutdownGraceMs ?? services.shutdownGraceMs,
     // Errors the host answers itself (503 while draining) in tRPC's error shape, so clients read data.keelCode.
-    errorBody: (error) => ({ error: formatError({ error: new TRPCError({ code: TRPC_CODE_BY_KEEL_CODE[error.code], message: error.message, cause: error }), path: undefined }) }),
+    errorBody: (error) => ({
+      error: formatError({
+        error: new TRPCError({ code: TRPC_CODE_BY_KEEL_CODE[error.code], message: error.message, cause: error }),
+        path: undefined,
+      }),
+    }),
     handler: (request, response) => {
       if (request.url?.startsWith(BASE_PATH)) return trpcHandler(request, response);
       notFound(response, request.url ?? "");
@@ -54,10 +59,17 @@ export async function startTrpcService(options: TrpcServiceOptions): Promise<Ser
 }
 
 function notFound(response: ServerResponse, url: string): void {
-  const error = new KeelError("BAD_REQUEST", `no such endpoint: ${url.split("?", 1)[0]}; procedures are served under ${BASE_PATH}`, {
-    details: { reason: "not-found" },
-  });
+  const error = new KeelError(
+    "BAD_REQUEST",
+    `no such endpoint: ${url.split("?", 1)[0]}; procedures are served under ${BASE_PATH}`,
+    {
+      details: { reason: "not-found" },
+    },
+  );
   const text = JSON.stringify({ error: error.toJSON() });
-  response.writeHead(404, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(text) });
+  response.writeHead(404, {
+    "content-type": "application/json; charset=utf-8",
+    "content-length": Buffer.byteLength(text),
+  });
   response.end(text);
 }

@@ -62,16 +62,25 @@ describe("the big list of naughty strings", () => {
     const outcomes = await runBounded(BLNS, async (content): Promise<Outcome> => {
       const outcome = await collectStream(stack.client, chat(content));
       const finals = outcome.events.filter((event) => event.type !== "delta");
-      if (!outcome.completed || finals.length !== 1) throw new Error(`stream for ${JSON.stringify(content)} ended badly: ${JSON.stringify(outcome)}`);
+      if (!outcome.completed || finals.length !== 1)
+        throw new Error(`stream for ${JSON.stringify(content)} ended badly: ${JSON.stringify(outcome)}`);
       const last = finals[0];
       if (last?.type === "done") {
         const streamed = outcome.events.flatMap((event) => (event.type === "delta" ? [event.content] : [])).join("");
-        return { kind: "envelope", content: streamed === last.generation.content ? streamed : "MISMATCH", cache: last.generation.cache };
+        return {
+          kind: "envelope",
+          content: streamed === last.generation.content ? streamed : "MISMATCH",
+          cache: last.generation.cache,
+        };
       }
       return { kind: "error", keelCode: last?.type === "error" ? last.error.code : "NONE" };
     });
     expect(outcomes.filter(Boolean)).toHaveLength(515);
-    expect(outcomes.filter((outcome) => (outcome.kind === "error" ? outcome.keelCode !== "CONTENT_BLOCKED" : outcome.content === "MISMATCH"))).toEqual([]);
+    expect(
+      outcomes.filter((outcome) =>
+        outcome.kind === "error" ? outcome.keelCode !== "CONTENT_BLOCKED" : outcome.content === "MISMATCH",
+      ),
+    ).toEqual([]);
     await stack.simulator.waitFor((stats) => stats.inFlight === 0, 5_000);
   }, 180_000);
 

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { StreamEvent } from "@keel/spec";
 import { chat, collectStream, startStack, trpcError, type Stack } from "./stack.ts";
 
-const deltas = (events: StreamEvent[]) => events.flatMap((event) => (event.type === "delta" ? [event.content] : [])).join("");
+const deltas = (events: StreamEvent[]) =>
+  events.flatMap((event) => (event.type === "delta" ? [event.content] : [])).join("");
 
 describe("cache control through ai.generate and ai.stream", () => {
   let stack: Stack;
@@ -19,7 +20,13 @@ describe("cache control through ai.generate and ai.stream", () => {
     const first = await stack.client.ai.generate.mutate(request);
     const second = await stack.client.ai.generate.mutate(request);
     expect(first).toMatchObject({ cache: "miss", attempts: 1 });
-    expect(second).toMatchObject({ cache: "exact", attempts: 0, costUsd: 0, content: first.content, fallback: { failed: [] } });
+    expect(second).toMatchObject({
+      cache: "exact",
+      attempts: 0,
+      costUsd: 0,
+      content: first.content,
+      fallback: { failed: [] },
+    });
     expect(second.usage.totalTokens).toBe(0);
     expect(upstreamCalls()).toBe(1);
   });
@@ -40,7 +47,13 @@ describe("cache control through ai.generate and ai.stream", () => {
   it("fails only-if-cached on a fresh prompt with UPSTREAM_UNAVAILABLE (reason not-cached) and no upstream call", async () => {
     const request = chat("Zebra quartz lantern 7781?", { cache: { mode: "only-if-cached" } });
     const error = await trpcError(stack.client.ai.generate.mutate(request));
-    expect(error.data).toMatchObject({ code: "BAD_GATEWAY", httpStatus: 502, keelCode: "UPSTREAM_UNAVAILABLE", retryable: false, details: { reason: "not-cached" } });
+    expect(error.data).toMatchObject({
+      code: "BAD_GATEWAY",
+      httpStatus: 502,
+      keelCode: "UPSTREAM_UNAVAILABLE",
+      retryable: false,
+      details: { reason: "not-cached" },
+    });
     expect(stack.simulator.stats().totalCalls).toBe(0);
     // Once stored, the same mode answers from the cache.
     await stack.client.ai.generate.mutate({ ...request, cache: { mode: "default" } });
@@ -72,7 +85,9 @@ describe("cache control through ai.generate and ai.stream", () => {
   });
 
   it("refuses a bad cache mode with BAD_REQUEST naming the field", async () => {
-    const error = await trpcError(stack.client.ai.generate.mutate({ ...chat("Hi"), cache: { mode: "sometimes" as "default" } }));
+    const error = await trpcError(
+      stack.client.ai.generate.mutate({ ...chat("Hi"), cache: { mode: "sometimes" as "default" } }),
+    );
     expect(error.data).toMatchObject({ keelCode: "BAD_REQUEST", details: { field: "cache.mode" } });
   });
 });

@@ -2,7 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chat, collectStream, post, startStack, trpcError, type Stack } from "./stack.ts";
 
 interface ErrorBody {
-  error: { message: string; code: number; data: { code: string; httpStatus: number; keelCode: string; retryable: boolean; details: Record<string, unknown> } };
+  error: {
+    message: string;
+    code: number;
+    data: { code: string; httpStatus: number; keelCode: string; retryable: boolean; details: Record<string, unknown> };
+  };
 }
 
 describe("error mapping", () => {
@@ -18,13 +22,19 @@ describe("error mapping", () => {
   });
   afterAll(() => stack.close());
 
-  const generate = (body: unknown) => post(`${stack.url}/ai.generate`, typeof body === "string" ? body : JSON.stringify(body));
+  const generate = (body: unknown) =>
+    post(`${stack.url}/ai.generate`, typeof body === "string" ? body : JSON.stringify(body));
 
   async function expectBadRequest(body: unknown, field: string, messagePart: string) {
     const response = await generate(body);
     expect(response.status).toBe(400);
     const { error } = response.json as ErrorBody;
-    expect(error.data).toMatchObject({ code: "BAD_REQUEST", keelCode: "BAD_REQUEST", httpStatus: 400, retryable: false });
+    expect(error.data).toMatchObject({
+      code: "BAD_REQUEST",
+      keelCode: "BAD_REQUEST",
+      httpStatus: 400,
+      retryable: false,
+    });
     expect(error.data.details.field).toBe(field);
     expect(error.message).toContain(`${field}: `);
     expect(error.message).toContain(messagePart);
@@ -32,9 +42,16 @@ describe("error mapping", () => {
   }
 
   it("names the missing field", () => expectBadRequest({ model: "gpt-4o-mini" }, "messages", "expected array"));
-  it("names a field of the wrong type", () => expectBadRequest(chat("Hi", { temperature: "hot" }), "temperature", "expected number"));
-  it("names an empty role", () => expectBadRequest({ model: "gpt-4o-mini", messages: [{ role: "", content: "Hi" }] }, "messages.0.role", "role"));
-  it("names a content of the wrong type", () => expectBadRequest({ model: "gpt-4o-mini", messages: [{ role: "user", content: 7 }] }, "messages.0.content", "expected string"));
+  it("names a field of the wrong type", () =>
+    expectBadRequest(chat("Hi", { temperature: "hot" }), "temperature", "expected number"));
+  it("names an empty role", () =>
+    expectBadRequest({ model: "gpt-4o-mini", messages: [{ role: "", content: "Hi" }] }, "messages.0.role", "role"));
+  it("names a content of the wrong type", () =>
+    expectBadRequest(
+      { model: "gpt-4o-mini", messages: [{ role: "user", content: 7 }] },
+      "messages.0.content",
+      "expected string",
+    ));
 
   it("refuses bad input through the typed client too, before any upstream call", async () => {
     const before = stack.simulator.stats().totalCalls;
@@ -56,7 +73,11 @@ describe("error mapping", () => {
   it("answers a body over services.maxBodyBytes with 413 and keeps serving", async () => {
     const response = await generate(chat("x".repeat(64 * 1024)));
     expect(response.status).toBe(413);
-    expect((response.json as ErrorBody).error.data).toMatchObject({ code: "PAYLOAD_TOO_LARGE", keelCode: "BAD_REQUEST", details: { reason: "body-too-large" } });
+    expect((response.json as ErrorBody).error.data).toMatchObject({
+      code: "PAYLOAD_TOO_LARGE",
+      keelCode: "BAD_REQUEST",
+      details: { reason: "body-too-large" },
+    });
     const after = await stack.client.ai.generate.mutate(chat("still fine"));
     expect(after.content.length).toBeGreaterThan(0);
   });
@@ -69,7 +90,11 @@ describe("error mapping", () => {
 
   it("gives an unknown model a typed BAD_REQUEST naming the model field", async () => {
     const error = await trpcError(stack.client.ai.generate.mutate(chat("Hi", { model: "no-such-model" })));
-    expect(error.data).toMatchObject({ keelCode: "BAD_REQUEST", httpStatus: 400, details: { field: "model", reason: "unknown-model" } });
+    expect(error.data).toMatchObject({
+      keelCode: "BAD_REQUEST",
+      httpStatus: 400,
+      details: { field: "model", reason: "unknown-model" },
+    });
     expect(error.message).toContain("no-such-model");
   });
 
@@ -84,14 +109,22 @@ describe("error mapping", () => {
 
   it("maps an upstream 429 to UPSTREAM_RATE_LIMITED (429)", async () => {
     const error = await trpcError(stack.client.ai.generate.mutate(chat("fail-429")));
-    expect(error.data).toMatchObject({ code: "TOO_MANY_REQUESTS", httpStatus: 429, keelCode: "UPSTREAM_RATE_LIMITED", retryable: true });
+    expect(error.data).toMatchObject({
+      code: "TOO_MANY_REQUESTS",
+      httpStatus: 429,
+      keelCode: "UPSTREAM_RATE_LIMITED",
+      retryable: true,
+    });
   }, 30_000);
 
   it("streams a typed error event for an unknown model, never done", async () => {
     const outcome = await collectStream(stack.client, chat("Hi", { model: "no-such-model" }));
     expect(outcome.completed).toBe(true);
     expect(outcome.events).toEqual([
-      { type: "error", error: expect.objectContaining({ code: "BAD_REQUEST", details: expect.objectContaining({ field: "model" }) }) },
+      {
+        type: "error",
+        error: expect.objectContaining({ code: "BAD_REQUEST", details: expect.objectContaining({ field: "model" }) }),
+      },
     ]);
   });
 

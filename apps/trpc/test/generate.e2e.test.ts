@@ -28,7 +28,12 @@ function expectEnvelope(generation: Generation, content: string): void {
 describe("ai.generate", () => {
   let stack: Stack;
   beforeAll(async () => {
-    stack = await startStack({ rules: [{ promptIncludes: "Hi", reply: "Hello there!" }, { promptIncludes: "typed", reply: "typed answer" }] });
+    stack = await startStack({
+      rules: [
+        { promptIncludes: "Hi", reply: "Hello there!" },
+        { promptIncludes: "typed", reply: "typed answer" },
+      ],
+    });
   });
   afterAll(() => stack.close());
 
@@ -57,7 +62,9 @@ describe("ai.generate", () => {
   });
 
   it("ignores tenant fields the caller sets: a strict schema refuses them", async () => {
-    const response = await post(`${stack.url}/ai.generate`, JSON.stringify({ ...chat("Hi"), tenant: "someone-else" }), { "x-tenant": "other" });
+    const response = await post(`${stack.url}/ai.generate`, JSON.stringify({ ...chat("Hi"), tenant: "someone-else" }), {
+      "x-tenant": "other",
+    });
     expect(response.status).toBe(400);
     expect(response.json).toMatchObject({ error: { data: { keelCode: "BAD_REQUEST" } } });
     expect(JSON.stringify(response.json)).toContain("tenant");

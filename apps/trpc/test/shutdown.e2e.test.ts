@@ -10,7 +10,10 @@ describe("graceful shutdown", () => {
   });
 
   it("lets an in-flight request finish and refuses new ones", async () => {
-    stack = await startStack({ rules: [{ promptIncludes: "Hi", reply: "finished anyway", latency: { ttftMs: 300 } }], shutdownGraceMs: 10_000 });
+    stack = await startStack({
+      rules: [{ promptIncludes: "Hi", reply: "finished anyway", latency: { ttftMs: 300 } }],
+      shutdownGraceMs: 10_000,
+    });
     const { simulator, host, url } = stack;
     const inFlight = post(`${url}/ai.generate`, JSON.stringify(chat("Hi")));
     await simulator.waitFor((stats) => stats.inFlight === 1, 5_000);
@@ -34,7 +37,13 @@ describe("graceful shutdown", () => {
 
   it("ends a stream that outlives the grace with a typed error event", async () => {
     stack = await startStack({
-      rules: [{ promptIncludes: "stall", reply: "never ending story of words", fault: { type: "stream-stall", afterChunks: 2 } }],
+      rules: [
+        {
+          promptIncludes: "stall",
+          reply: "never ending story of words",
+          fault: { type: "stream-stall", afterChunks: 2 },
+        },
+      ],
       shutdownGraceMs: 200,
     });
     const { simulator, host, client } = stack;
@@ -47,7 +56,11 @@ describe("graceful shutdown", () => {
     const last = outcome.events.at(-1);
     expect(last).toEqual({
       type: "error",
-      error: expect.objectContaining({ code: "UPSTREAM_UNAVAILABLE", retryable: true, details: expect.objectContaining({ reason: "shutting-down" }) }),
+      error: expect.objectContaining({
+        code: "UPSTREAM_UNAVAILABLE",
+        retryable: true,
+        details: expect.objectContaining({ reason: "shutting-down" }),
+      }),
     });
     // The stalled upstream call was aborted, not left hanging.
     await simulator.waitFor((stats) => stats.inFlight === 0, 5_000);

@@ -16,7 +16,9 @@ export interface Stack {
 }
 
 /** The real parts: simulator over HTTP, the real pipeline, the service on a free port, the real tRPC client. */
-export async function startStack(options: { rules?: SimulatorRule[]; config?: Partial<KeelConfigInput>; shutdownGraceMs?: number } = {}): Promise<Stack> {
+export async function startStack(
+  options: { rules?: SimulatorRule[]; config?: Partial<KeelConfigInput>; shutdownGraceMs?: number } = {},
+): Promise<Stack> {
   const simulator = await startSimulator({ port: 0, ...(options.rules ? { rules: options.rules } : {}) });
   const pipeline = createPipeline(
     parseConfig({
@@ -103,7 +105,11 @@ export function collectStream(
 
 /** POSTs a raw body, as curl would. */
 export async function post(url: string, body: string, headers: Record<string, string> = {}) {
-  const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body });
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body,
+  });
   const text = await response.text();
   return { status: response.status, headers: response.headers, text, json: safeJson(text) };
 }

@@ -10,7 +10,11 @@ describe("ai.stream over SSE", () => {
     stack = await startStack({
       rules: [
         { promptIncludes: "count", reply: "one two three four five six" },
-        { promptIncludes: "die", reply: "alpha beta gamma delta epsilon zeta eta theta", fault: { type: "stream-die", afterChunks: 2 } },
+        {
+          promptIncludes: "die",
+          reply: "alpha beta gamma delta epsilon zeta eta theta",
+          fault: { type: "stream-die", afterChunks: 2 },
+        },
         { promptIncludes: "slow", reply: "word ".repeat(200), latency: { perTokenMs: 40 } },
       ],
     });
@@ -27,7 +31,13 @@ describe("ai.stream over SSE", () => {
     expect(deltas(outcome.events).length).toBeGreaterThan(1);
     expect(deltas(outcome.events).join("")).toBe("one two three four five six");
     if (last?.type !== "done") throw new Error("no done event");
-    expect(last.generation).toMatchObject({ content: "one two three four five six", model: "gpt-4o-mini", provider: "simulator", cache: "miss", attempts: 1 });
+    expect(last.generation).toMatchObject({
+      content: "one two three four five six",
+      model: "gpt-4o-mini",
+      provider: "simulator",
+      cache: "miss",
+      attempts: 1,
+    });
     expect(last.generation.usage.totalTokens).toBeGreaterThan(0);
     expect(last.generation.latencyMs).toBeGreaterThanOrEqual(0);
     expect(last.generation.safety).toEqual({ input: [], output: [] });
@@ -54,7 +64,10 @@ describe("ai.stream over SSE", () => {
     expect(outcome.completed).toBe(false);
     expect(outcome.events.length).toBeGreaterThanOrEqual(1);
     // 200 tokens at 40 ms would take 8 s; the upstream must see the close long before.
-    const stats = await stack.simulator.waitFor((current) => current.clientAborts >= 1 && current.inFlight === 0, 5_000);
+    const stats = await stack.simulator.waitFor(
+      (current) => current.clientAborts >= 1 && current.inFlight === 0,
+      5_000,
+    );
     expect(stats.clientAborts).toBe(1);
     expect(stats.totalCalls).toBe(1);
   });

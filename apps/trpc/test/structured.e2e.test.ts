@@ -37,7 +37,12 @@ describe("ai.structured", () => {
     const generation = await stack.client.ai.structured.mutate(ask({ name: "city_fact" }));
     // The simulator answers a json_schema request with the schema's smallest example.
     expect(generation.data).toEqual({ city: "example", population: 1 });
-    expect(generation.validation).toEqual({ valid: true, attempts: 1, repaired: false, history: [{ attempt: 1, repaired: false, errors: [] }] });
+    expect(generation.validation).toEqual({
+      valid: true,
+      attempts: 1,
+      repaired: false,
+      history: [{ attempt: 1, repaired: false, errors: [] }],
+    });
     expect(generation).toMatchObject({ model: "gpt-4o-mini", provider: "simulator", cache: "miss", attempts: 1 });
     expect(JSON.parse(generation.content)).toEqual(generation.data);
     expect(upstreamCalls()).toBe(1);
@@ -66,7 +71,10 @@ describe("ai.structured", () => {
     expect(generation.data).toEqual({ city: "example", population: 1 });
     expect(generation.validation?.attempts).toBe(2);
     expect(generation.validation?.valid).toBe(true);
-    expect(generation.validation?.history[0]).toMatchObject({ attempt: 1, errors: [expect.objectContaining({ path: "/population" })] });
+    expect(generation.validation?.history[0]).toMatchObject({
+      attempt: 1,
+      errors: [expect.objectContaining({ path: "/population" })],
+    });
     expect(generation.validation?.history[1]).toMatchObject({ attempt: 2, errors: [] });
     expect(generation.attempts).toBe(2);
     expect(upstreamCalls()).toBe(2);
@@ -75,7 +83,12 @@ describe("ai.structured", () => {
   it("fails with VALIDATION_FAILED (422) after maxAttempts, with the last errors and the raw text", async () => {
     stack.simulator.setRules([{ reply: "not json" }]);
     const error = await trpcError(stack.client.ai.structured.mutate(ask({ maxAttempts: 2 })));
-    expect(error.data).toMatchObject({ code: "UNPROCESSABLE_CONTENT", httpStatus: 422, keelCode: "VALIDATION_FAILED", retryable: false });
+    expect(error.data).toMatchObject({
+      code: "UNPROCESSABLE_CONTENT",
+      httpStatus: 422,
+      keelCode: "VALIDATION_FAILED",
+      retryable: false,
+    });
     expect(error.data?.details).toMatchObject({ reason: "invalid-output", raw: "not json", attempts: 2 });
     expect((error.data?.details.errors as unknown[]).length).toBeGreaterThan(0);
     expect(upstreamCalls()).toBe(2);
@@ -126,12 +139,17 @@ describe("typedStructured (zod helper for TypeScript callers)", () => {
   });
 
   it("rejects with VALIDATION_FAILED when a refinement only zod can check fails", async () => {
-    const Even = z.object({ city: z.string(), population: z.number().int() }).refine((value) => value.population % 2 === 0, {
-      message: "must be even",
-      path: ["population"],
-    });
+    const Even = z
+      .object({ city: z.string(), population: z.number().int() })
+      .refine((value) => value.population % 2 === 0, {
+        message: "must be even",
+        path: ["population"],
+      });
     const error = await typedStructured(stack.client, { ...ask(), schema: Even }).catch((caught: unknown) => caught);
-    expect(error).toMatchObject({ code: "VALIDATION_FAILED", details: { errors: [{ path: "/population", message: "must be even" }] } });
+    expect(error).toMatchObject({
+      code: "VALIDATION_FAILED",
+      details: { errors: [{ path: "/population", message: "must be even" }] },
+    });
     expect(stack.simulator.stats().calls["gpt-4o-mini"]).toBe(1);
   });
 

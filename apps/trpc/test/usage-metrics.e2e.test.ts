@@ -19,8 +19,11 @@ describe("usage.get and metrics.snapshot after scripted traffic", () => {
       config: { defaults: { policy: { retry: false, breaker: false } } },
     });
     // The script: plain generations, a structured call with a re-ask, a stream, and failures.
-    for (const content of ["usage one", "usage two", "usage three"]) envelopes.push(await stack.client.ai.generate.mutate(chat(content, { cache: { mode: "bypass" } })));
-    envelopes.push(await stack.client.ai.structured.mutate({ ...chat("first-wrong answer", { cache: { mode: "bypass" } }), schema }));
+    for (const content of ["usage one", "usage two", "usage three"])
+      envelopes.push(await stack.client.ai.generate.mutate(chat(content, { cache: { mode: "bypass" } })));
+    envelopes.push(
+      await stack.client.ai.structured.mutate({ ...chat("first-wrong answer", { cache: { mode: "bypass" } }), schema }),
+    );
     const streamed = await collectStream(stack.client, chat("usage streamed", { cache: { mode: "bypass" } }));
     const done = streamed.events.at(-1);
     if (done?.type !== "done") throw new Error(`the stream did not finish: ${JSON.stringify(done)}`);
@@ -33,7 +36,8 @@ describe("usage.get and metrics.snapshot after scripted traffic", () => {
   });
   afterAll(() => stack.close());
 
-  const sum = (pick: (generation: Generation) => number) => envelopes.reduce((total, generation) => total + pick(generation), 0);
+  const sum = (pick: (generation: Generation) => number) =>
+    envelopes.reduce((total, generation) => total + pick(generation), 0);
 
   it("reports usage totals equal to the sum of the returned envelopes", async () => {
     const report = await stack.client.usage.get.query();
@@ -46,7 +50,10 @@ describe("usage.get and metrics.snapshot after scripted traffic", () => {
       totalTokens: sum((generation) => generation.usage.totalTokens),
     });
     expect(report.totals.costUsd).toBeGreaterThan(0);
-    expect(report.totals.costUsd).toBeCloseTo(sum((generation) => generation.costUsd), 12);
+    expect(report.totals.costUsd).toBeCloseTo(
+      sum((generation) => generation.costUsd),
+      12,
+    );
     // One UTC day (today), one answering model.
     expect(report.days).toHaveLength(1);
     expect(report.days[0]?.day).toBe(new Date().toISOString().slice(0, 10));
@@ -65,7 +72,10 @@ describe("usage.get and metrics.snapshot after scripted traffic", () => {
   });
 
   it("never takes the tenant from the caller", async () => {
-    const response = await fetch(`${stack.url}/usage.get?input=${encodeURIComponent(JSON.stringify({ tenant: "someone-else" }))}`, { headers: { "x-tenant": "other" } });
+    const response = await fetch(
+      `${stack.url}/usage.get?input=${encodeURIComponent(JSON.stringify({ tenant: "someone-else" }))}`,
+      { headers: { "x-tenant": "other" } },
+    );
     expect(response.status).toBe(400);
     expect(await response.json()).toMatchObject({ error: { data: { keelCode: "BAD_REQUEST" } } });
     const plain = await fetch(`${stack.url}/usage.get`, { headers: { "x-tenant": "other" } });
@@ -82,13 +92,18 @@ describe("usage.get and metrics.snapshot after scripted traffic", () => {
     expect(minute.latencyMs.p50).toBeGreaterThan(0);
     expect(minute.latencyMs.p99).toBeGreaterThanOrEqual(minute.latencyMs.p50 ?? 0);
     expect(minute.outputTokens).toBe(sum((generation) => generation.usage.completionTokens));
-    expect(minute.costUsd).toBeCloseTo(sum((generation) => generation.costUsd), 12);
+    expect(minute.costUsd).toBeCloseTo(
+      sum((generation) => generation.costUsd),
+      12,
+    );
     expect(snapshot.overall["1h"].requests).toBe(minute.requests);
     expect(snapshot.tenants["default"]?.["1m"].requests).toBe(minute.requests);
     expect(Object.keys(snapshot.tenants)).toEqual(["default"]);
     // The caller's own figures per model add up to its total.
     expect(Object.keys(snapshot.models)).toContain("gpt-4o-mini");
-    expect(Object.values(snapshot.models).reduce((total, stats) => total + stats["1m"].requests, 0)).toBe(minute.requests);
+    expect(Object.values(snapshot.models).reduce((total, stats) => total + stats["1m"].requests, 0)).toBe(
+      minute.requests,
+    );
     expect(snapshot.breakers).toBeTypeOf("object");
     expect(Array.isArray(snapshot.alerts)).toBe(true);
   });
@@ -97,7 +112,13 @@ describe("usage.get and metrics.snapshot after scripted traffic", () => {
     const response = await fetch(`${stack.host.url}/metrics`);
     expect(response.status).toBe(200);
     const text = await response.text();
-    for (const name of ["gen_ai_client_operation_duration_seconds", "gen_ai_client_token_usage", "keel_requests_total", "keel_errors_total", "keel_cost_usd_total"]) {
+    for (const name of [
+      "gen_ai_client_operation_duration_seconds",
+      "gen_ai_client_token_usage",
+      "keel_requests_total",
+      "keel_errors_total",
+      "keel_cost_usd_total",
+    ]) {
       expect(text, name).toMatch(new RegExp(`^${name}`, "m"));
     }
     expect(text).toMatch(/^keel_errors_total\{[^}]*code="UPSTREAM_UNAVAILABLE"[^}]*\} 2$/m);

@@ -29,16 +29,31 @@ export function loadPairs(file = "semantic-pairs.json"): LabelledPairs {
   return JSON.parse(readFileSync(new URL(`./${file}`, import.meta.url), "utf8")) as LabelledPairs;
 }
 
-const ask = (content: string): ChatRequest => ({ model: "gpt-4o-mini", temperature: 0, messages: [{ role: "user", content }] });
+const ask = (content: string): ChatRequest => ({
+  model: "gpt-4o-mini",
+  temperature: 0,
+  messages: [{ role: "user", content }],
+});
 const answerOf = (text: string) => `answer to ${text}`;
-const plain = (text: string) => text.toLowerCase().replace(/[^a-z0-9]+/g, " ").trim();
+const plain = (text: string) =>
+  text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, " ")
+    .trim();
 
 async function query(model: Model, text: string, tenant: string): Promise<Generation> {
   return model.generate(ask(text), createContext({ tenant }).ctx);
 }
 
-export async function scoreSemantic(pairs: LabelledPairs, options: { threshold: number; guard: boolean }): Promise<SemanticScore> {
-  const build = () => wrap(semanticCacheMiddleware({ store: createMemoryStore(), resyncIntervalMs: 0, ...options }), createScriptedModel((request) => answerOf(request.messages.at(-1)?.content ?? "")).model);
+export async function scoreSemantic(
+  pairs: LabelledPairs,
+  options: { threshold: number; guard: boolean },
+): Promise<SemanticScore> {
+  const build = () =>
+    wrap(
+      semanticCacheMiddleware({ store: createMemoryStore(), resyncIntervalMs: 0, ...options }),
+      createScriptedModel((request) => answerOf(request.messages.at(-1)?.content ?? "")).model,
+    );
 
   // Each pair alone in its own tenant: does the second hit the first?
   const isolated = build();

@@ -4,14 +4,22 @@ import { loadPairs, scoreSemantic } from "./evaluate.ts";
 
 const pairs = loadPairs();
 const percent = (value: number) => `${(value * 100).toFixed(1)}%`;
-console.log(`${pairs.paraphrases.length} paraphrase pairs (should hit), ${pairs.nearMisses.length} near misses (must not hit)\n`);
+console.log(
+  `${pairs.paraphrases.length} paraphrase pairs (should hit), ${pairs.nearMisses.length} near misses (must not hit)\n`,
+);
 
 const atDefault = await scoreSemantic(pairs, { threshold: DEFAULT_SEMANTIC_THRESHOLD, guard: true });
-console.log(`default threshold ${DEFAULT_SEMANTIC_THRESHOLD}, guard on: hit rate ${percent(atDefault.hitRate)} (${atDefault.hits}/${pairs.paraphrases.length}), false-hit rate ${percent(atDefault.falseHitRate)} (${atDefault.falseHits}/${pairs.nearMisses.length}), wrong hits in a shared index ${atDefault.wrongHitsShared}`);
-for (const [stored, asked] of [...atDefault.falseHitPairs, ...atDefault.wrongSharedPairs]) console.log(`  FALSE HIT: "${asked}" served the answer to "${stored}"`);
-if (process.argv.includes("--verbose")) for (const [stored, asked] of atDefault.missedParaphrases) console.log(`  missed: "${asked}" ~ "${stored}"`);
+console.log(
+  `default threshold ${DEFAULT_SEMANTIC_THRESHOLD}, guard on: hit rate ${percent(atDefault.hitRate)} (${atDefault.hits}/${pairs.paraphrases.length}), false-hit rate ${percent(atDefault.falseHitRate)} (${atDefault.falseHits}/${pairs.nearMisses.length}), wrong hits in a shared index ${atDefault.wrongHitsShared}`,
+);
+for (const [stored, asked] of [...atDefault.falseHitPairs, ...atDefault.wrongSharedPairs])
+  console.log(`  FALSE HIT: "${asked}" served the answer to "${stored}"`);
+if (process.argv.includes("--verbose"))
+  for (const [stored, asked] of atDefault.missedParaphrases) console.log(`  missed: "${asked}" ~ "${stored}"`);
 
-console.log("\nthreshold sweep   guard on: hit / false hit / wrong(shared)   guard off: hit / false hit / wrong(shared)");
+console.log(
+  "\nthreshold sweep   guard on: hit / false hit / wrong(shared)   guard off: hit / false hit / wrong(shared)",
+);
 for (const threshold of [0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95]) {
   const guarded = await scoreSemantic(pairs, { threshold, guard: true });
   const unguarded = await scoreSemantic(pairs, { threshold, guard: false });
@@ -26,5 +34,7 @@ const held = await scoreSemantic(holdout, { threshold: DEFAULT_SEMANTIC_THRESHOL
 console.log(
   `\nheld-out set (${holdout.paraphrases.length} + ${holdout.nearMisses.length} pairs, not used for tuning), default threshold: hit rate ${percent(held.hitRate)} (${held.hits}/${holdout.paraphrases.length}), false-hit rate ${percent(held.falseHitRate)} (${held.falseHits}/${holdout.nearMisses.length}), wrong hits in a shared index ${held.wrongHitsShared}`,
 );
-for (const [stored, asked] of [...held.falseHitPairs, ...held.wrongSharedPairs]) console.log(`  FALSE HIT: "${asked}" served the answer to "${stored}"`);
-if (process.argv.includes("--verbose")) for (const [stored, asked] of held.missedParaphrases) console.log(`  missed: "${asked}" ~ "${stored}"`);
+for (const [stored, asked] of [...held.falseHitPairs, ...held.wrongSharedPairs])
+  console.log(`  FALSE HIT: "${asked}" served the answer to "${stored}"`);
+if (process.argv.includes("--verbose"))
+  for (const [stored, asked] of held.missedParaphrases) console.log(`  missed: "${asked}" ~ "${stored}"`);

@@ -14,12 +14,21 @@ const base: ChatRequest = {
   maxTokens: 100,
   stop: ["\n\n"],
   seed: 7,
-  tools: [{ type: "function", function: { name: "lookup", parameters: { type: "object", properties: { city: { type: "string" } } } } }],
+  tools: [
+    {
+      type: "function",
+      function: { name: "lookup", parameters: { type: "object", properties: { city: { type: "string" } } } },
+    },
+  ],
   toolChoice: "auto",
-  responseFormat: { type: "json_schema", jsonSchema: { name: "answer", schema: { type: "object", properties: { city: { type: "string" } } } } },
+  responseFormat: {
+    type: "json_schema",
+    jsonSchema: { name: "answer", schema: { type: "object", properties: { city: { type: "string" } } } },
+  },
   structured: { schema: { type: "object", required: ["city"] }, name: "answer" },
 };
-const key = (request: ChatRequest, namespace = "tenant:acme", scope?: string) => exactCacheKey(request, { namespace, scope });
+const key = (request: ChatRequest, namespace = "tenant:acme", scope?: string) =>
+  exactCacheKey(request, { namespace, scope });
 
 describe("exactCacheKey", () => {
   it("is a versioned SHA-256 hex digest", () => {
@@ -30,9 +39,17 @@ describe("exactCacheKey", () => {
     const reordered = JSON.parse(canonicalJson(base)) as ChatRequest;
     const shuffled: ChatRequest = {
       structured: { name: "answer", schema: { required: ["city"], type: "object" } },
-      responseFormat: { jsonSchema: { schema: { properties: { city: { type: "string" } }, type: "object" }, name: "answer" }, type: "json_schema" },
+      responseFormat: {
+        jsonSchema: { schema: { properties: { city: { type: "string" } }, type: "object" }, name: "answer" },
+        type: "json_schema",
+      },
       toolChoice: "auto",
-      tools: [{ function: { parameters: { properties: { city: { type: "string" } }, type: "object" }, name: "lookup" }, type: "function" }],
+      tools: [
+        {
+          function: { parameters: { properties: { city: { type: "string" } }, type: "object" }, name: "lookup" },
+          type: "function",
+        },
+      ],
       seed: 7,
       stop: ["\n\n"],
       maxTokens: 100,
@@ -49,7 +66,12 @@ describe("exactCacheKey", () => {
   });
 
   it("ignores how the cache is used, idempotency and validator functions", () => {
-    const same: ChatRequest = { ...base, cache: { mode: "refresh", ttlSeconds: 5 }, idempotent: true, structured: { ...base.structured!, validators: [() => []], maxAttempts: 5 } };
+    const same: ChatRequest = {
+      ...base,
+      cache: { mode: "refresh", ttlSeconds: 5 },
+      idempotent: true,
+      structured: { ...base.structured!, validators: [() => []], maxAttempts: 5 },
+    };
     expect(key(same)).toBe(key(base));
   });
 
@@ -67,7 +89,10 @@ describe("exactCacheKey", () => {
     ["tools", { tools: [{ type: "function", function: { name: "search" } }] }],
     ["toolChoice", { toolChoice: "none" }],
     ["responseFormat type", { responseFormat: { type: "json_object" } }],
-    ["responseFormat schema", { responseFormat: { type: "json_schema", jsonSchema: { name: "answer", schema: { type: "object" } } } }],
+    [
+      "responseFormat schema",
+      { responseFormat: { type: "json_schema", jsonSchema: { name: "answer", schema: { type: "object" } } } },
+    ],
     ["structured schema", { structured: { schema: { type: "object", required: ["country"] }, name: "answer" } }],
     ["an absent parameter", { maxTokens: undefined }],
   ];
@@ -83,11 +108,16 @@ describe("exactCacheKey", () => {
 
 describe("semanticPartition", () => {
   it("ignores the last user message but nothing else", () => {
-    const other: ChatRequest = { ...base, messages: [base.messages[0]!, { role: "user", content: "Tell me France's capital" }] };
+    const other: ChatRequest = {
+      ...base,
+      messages: [base.messages[0]!, { role: "user", content: "Tell me France's capital" }],
+    };
     const options = { namespace: "tenant:acme", embedder: "local-hash-512" };
     expect(semanticPartition(other, options)).toBe(semanticPartition(base, options));
     expect(semanticPartition({ ...other, temperature: 0.5 }, options)).not.toBe(semanticPartition(base, options));
-    expect(semanticPartition(base, { ...options, namespace: "tenant:globex" })).not.toBe(semanticPartition(base, options));
+    expect(semanticPartition(base, { ...options, namespace: "tenant:globex" })).not.toBe(
+      semanticPartition(base, options),
+    );
     expect(semanticPartition(base, { ...options, embedder: "other" })).not.toBe(semanticPartition(base, options));
   });
 });

@@ -49,5 +49,11 @@ function keyMaterial(request: ChatRequest, options: CacheKeyOptions, messages: r
 }
 
 function messageMaterial(message: ChatMessage) {
-  return { role: message.role, content: message.content, name: message.name, toolCallId: message.toolCallId, toolCalls: message.toolCalls };
+  return {
+    role: message.role,
+    content: message.content,
+    name: message.name,
+    toolCallId: message.toolCallId,
+    toolCalls: message.toolCalls,
+  };
 }

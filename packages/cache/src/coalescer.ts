@@ -34,7 +34,11 @@ export interface CoalesceRun {
  * leader's entry. Followers wait within their own deadline and get the leader's answer
  * or its error; a leader whose caller went away hands over to a follower.
  */
-export function createCoalescer(store: CacheStore, options: CoalesceOptions | false | undefined, onStoreError: (operation: string, error: unknown, ctx: RequestContext) => void) {
+export function createCoalescer(
+  store: CacheStore,
+  options: CoalesceOptions | false | undefined,
+  onStoreError: (operation: string, error: unknown, ctx: RequestContext) => void,
+) {
   const flights = new Map<string, Promise<Generation>>();
   // A memory store is per process: the in-process map already covers it.
   const crossInstance = options !== false && store.kind !== "memory";
@@ -85,7 +89,9 @@ export function createCoalescer(store: CacheStore, options: CoalesceOptions | fa
           return { generation: await run.lead(), leader: true };
         } catch (error) {
           if (KeelError.isInstance(error) && !run.ctx.signal.aborted) {
-            await store.set(errorKey, JSON.stringify({ token: lock.token, error: error.toJSON() }), { ttlMs: lockTtlMs }).catch(() => {});
+            await store
+              .set(errorKey, JSON.stringify({ token: lock.token, error: error.toJSON() }), { ttlMs: lockTtlMs })
+              .catch(() => {});
           }
           throw error;
         } finally {
@@ -100,7 +106,10 @@ export function createCoalescer(store: CacheStore, options: CoalesceOptions | fa
         const failure = await store.get(errorKey).catch(() => undefined);
         const parsed = parseFailure(failure);
         if (parsed && parsed.token === holder) {
-          throw new KeelError(parsed.error.code, parsed.error.message, { retryable: parsed.error.retryable, details: parsed.error.details });
+          throw new KeelError(parsed.error.code, parsed.error.message, {
+            retryable: parsed.error.retryable,
+            details: parsed.error.details,
+          });
         }
         // The lock changed hands or was gone already: try to take it (or find the entry) again.
         if (holder === undefined || (await store.get(lockKey).catch(() => undefined)) !== holder) break;
@@ -127,7 +136,9 @@ export function createCoalescer(store: CacheStore, options: CoalesceOptions | fa
         }
         const flight = begin(run.key, run.ctx);
         try {
-          const outcome = crossInstance ? await leadAcrossInstances(run) : { generation: await run.lead(), leader: true };
+          const outcome = crossInstance
+            ? await leadAcrossInstances(run)
+            : { generation: await run.lead(), leader: true };
           flight.resolve(outcome.generation);
           return outcome;
         } catch (error) {

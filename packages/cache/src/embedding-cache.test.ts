@@ -32,10 +32,14 @@ function createEmbeddingModel() {
   return { model, asked };
 }
 
-const embedThrough = (middleware: Middleware, model: EmbeddingModel) => (request: EmbeddingRequest, tenant = "acme") => {
-  const recorded = createContext({ tenant });
-  return middleware.wrapEmbed!({ request, ctx: recorded.ctx, next: (inner, ctx) => model.embed(inner, ctx) }).then((result) => ({ result, events: recorded.events }));
-};
+const embedThrough =
+  (middleware: Middleware, model: EmbeddingModel) =>
+  (request: EmbeddingRequest, tenant = "acme") => {
+    const recorded = createContext({ tenant });
+    return middleware.wrapEmbed!({ request, ctx: recorded.ctx, next: (inner, ctx) => model.embed(inner, ctx) }).then(
+      (result) => ({ result, events: recorded.events }),
+    );
+  };
 
 describe.each(["memory", "redis"] as const)("embeddingCacheMiddleware on the %s store", (storeName) => {
   const open = () => setup.fixtures.find((fixture) => fixture.name === storeName)!.open();
@@ -44,7 +48,13 @@ describe.each(["memory", "redis"] as const)("embeddingCacheMiddleware on the %s 
     const upstream = createEmbeddingModel();
     const embed = embedThrough(embeddingCacheMiddleware({ store: await open() }), upstream.model);
     const first = await embed({ model: "text-embedding-3-small", input: ["alpha", "beta"] });
-    expect(first.result).toMatchObject({ cached: false, vectors: [[5, 97 / 7, 0.5, -1.25], [4, 98 / 7, 0.5, -1.25]] });
+    expect(first.result).toMatchObject({
+      cached: false,
+      vectors: [
+        [5, 97 / 7, 0.5, -1.25],
+        [4, 98 / 7, 0.5, -1.25],
+      ],
+    });
     expect(first.events).toEqual([{ type: "cache-store", kind: "embedding", bytes: expect.any(Number) }]);
 
     const second = await embed({ model: "text-embedding-3-small", input: ["beta", "gamma", "gamma", "alpha"] });
@@ -82,7 +92,14 @@ describe("embedderFromModel", () => {
     expect(embedder.name).toBe("model:text-embedding-3-small");
 
     const inner = createScriptedModel();
-    const model = wrap(semanticCacheMiddleware({ store: await setup.fixtures[0]!.open(), embedder: embedderFromModel(upstream.model, "m"), resyncIntervalMs: 0 }), inner.model);
+    const model = wrap(
+      semanticCacheMiddleware({
+        store: await setup.fixtures[0]!.open(),
+        embedder: embedderFromModel(upstream.model, "m"),
+        resyncIntervalMs: 0,
+      }),
+      inner.model,
+    );
     await model.generate(chat("hello there"), createContext().ctx);
     expect((await model.generate(chat("Hello there!"), createContext().ctx)).cache).toBe("semantic");
     expect(inner.state.calls).toBe(1);

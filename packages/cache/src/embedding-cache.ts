@@ -31,20 +31,34 @@ export function embeddingCacheMiddleware(options: EmbeddingCacheOptions): Middle
     async wrapEmbed({ request, ctx, next }): Promise<EmbeddingResult> {
       if (request.input.length === 0) return next(request, ctx);
       const namespace = namespaceOf(ctx.tenant, sharedNamespaces);
-      const keys = request.input.map((text) => `emb:${sha256(canonicalJson({ v: 1, namespace, model: request.model, text }))}`);
+      const keys = request.input.map(
+        (text) => `emb:${sha256(canonicalJson({ v: 1, namespace, model: request.model, text }))}`,
+      );
       let found: Array<StoredVector | undefined>;
       try {
         found = (await Promise.all(keys.map((key) => store.get(key)))).map(parseStored);
       } catch (error) {
-        ctx.events.emit({ type: "cache-error", operation: "get", message: error instanceof Error ? error.message : String(error) });
+        ctx.events.emit({
+          type: "cache-error",
+          operation: "get",
+          message: error instanceof Error ? error.message : String(error),
+        });
         found = keys.map(() => undefined);
       }
-      const vectors: Array<number[] | undefined> = found.map((stored) => (stored ? decodeVector(stored.vector) : undefined));
+      const vectors: Array<number[] | undefined> = found.map((stored) =>
+        stored ? decodeVector(stored.vector) : undefined,
+      );
       const missing = [...new Set(request.input.filter((_, index) => vectors[index] === undefined))];
       const hits = vectors.filter((vector) => vector !== undefined).length;
       if (hits > 0) ctx.events.emit({ type: "embedding-cache-hit", count: hits });
       if (missing.length === 0) {
-        return { model: request.model, provider: found[0]?.provider ?? "cache", vectors: vectors as number[][], usage: { promptTokens: 0, totalTokens: 0 }, cached: true };
+        return {
+          model: request.model,
+          provider: found[0]?.provider ?? "cache",
+          vectors: vectors as number[][],
+          usage: { promptTokens: 0, totalTokens: 0 },
+          cached: true,
+        };
       }
 
       const upstream = await next({ ...request, input: missing }, ctx);
@@ -56,7 +70,10 @@ export function embeddingCacheMiddleware(options: EmbeddingCacheOptions): Middle
         const vector = fresh.get(text);
         vectors[index] = vector;
         if (!vector || vectors.indexOf(vector) !== index) continue;
-        const value = JSON.stringify({ provider: upstream.provider, vector: encodeVector(vector) } satisfies StoredVector);
+        const value = JSON.stringify({
+          provider: upstream.provider,
+          vector: encodeVector(vector),
+        } satisfies StoredVector);
         bytes += value.length;
         writes.push(store.set(keys[index]!, value, { ttlMs }));
       }

@@ -22,7 +22,9 @@ export function decodeEntry(text: string | undefined): CacheEntry | undefined {
   if (text === undefined) return undefined;
   try {
     const entry = JSON.parse(text) as CacheEntry;
-    return entry.v === 1 && typeof entry.storedAt === "number" && typeof entry.generation?.content === "string" ? entry : undefined;
+    return entry.v === 1 && typeof entry.storedAt === "number" && typeof entry.generation?.content === "string"
+      ? entry
+      : undefined;
   } catch {
     return undefined;
   }
@@ -35,7 +37,12 @@ export function isFresh(entry: CacheEntry, policy: ResolvedPolicy, now: number):
 
 /** Only plain upstream answers are stored: no degraded, cached or invalid ones. */
 export function isStorable(generation: Generation): boolean {
-  return generation.cache === "miss" && generation.fallback.degraded === undefined && generation.finishReason !== "error" && generation.validation?.valid !== false;
+  return (
+    generation.cache === "miss" &&
+    generation.fallback.degraded === undefined &&
+    generation.finishReason !== "error" &&
+    generation.validation?.valid !== false
+  );
 }
 
 export function encodeVector(vector: readonly number[]): string {
@@ -70,7 +77,15 @@ export function servedFromCache(generation: Generation, cache: "exact" | "semant
 }
 
 /** Stale-if-error applies to upstream failures only, never to a caller's own mistakes or limits. */
-const NOT_STALE_CODES = new Set(["BAD_REQUEST", "CONTENT_BLOCKED", "VALIDATION_FAILED", "BUDGET_EXCEEDED", "UNAUTHENTICATED", "FORBIDDEN", "RATE_LIMITED"]);
+const NOT_STALE_CODES = new Set([
+  "BAD_REQUEST",
+  "CONTENT_BLOCKED",
+  "VALIDATION_FAILED",
+  "BUDGET_EXCEEDED",
+  "UNAUTHENTICATED",
+  "FORBIDDEN",
+  "RATE_LIMITED",
+]);
 
 export function allowsStale(error: unknown, ctx: RequestContext): boolean {
   if (!KeelError.isInstance(error) || NOT_STALE_CODES.has(error.code)) return false;
@@ -91,12 +106,26 @@ export function servedStale(generation: Generation, error: KeelError, startedAt:
 function failuresOf(error: KeelError): FallbackFailure[] {
   const reported = error.details.fallback;
   if (Array.isArray(reported)) {
-    return reported.filter(isFailure).map((failure) => ({ target: failure.target, code: failure.code, message: failure.message }));
+    return reported
+      .filter(isFailure)
+      .map((failure) => ({ target: failure.target, code: failure.code, message: failure.message }));
   }
-  return [{ target: typeof error.details.target === "string" ? error.details.target : "unknown", code: error.code, message: error.message }];
+  return [
+    {
+      target: typeof error.details.target === "string" ? error.details.target : "unknown",
+      code: error.code,
+      message: error.message,
+    },
+  ];
 }
 
 function isFailure(value: unknown): value is FallbackFailure {
   const failure = value as Partial<FallbackFailure> | null;
-  return typeof failure === "object" && failure !== null && typeof failure.target === "string" && typeof failure.code === "string" && typeof failure.message === "string";
+  return (
+    typeof failure === "object" &&
+    failure !== null &&
+    typeof failure.target === "string" &&
+    typeof failure.code === "string" &&
+    typeof failure.message === "string"
+  );
 }

@@ -14,7 +14,8 @@ afterAll(async () => {
 
 describe.each(["memory", "redis"] as const)("coalescing on the %s store", (storeName) => {
   // A generous command bound: a loaded CI machine must not turn a slow Redis reply into a second call.
-  const open = (shared?: string) => setup.fixtures.find((fixture) => fixture.name === storeName)!.open({ shared, commandTimeoutMs: 2_000 });
+  const open = (shared?: string) =>
+    setup.fixtures.find((fixture) => fixture.name === storeName)!.open({ shared, commandTimeoutMs: 2_000 });
 
   it("makes one upstream call for 100 concurrent identical misses", async () => {
     const inner = createScriptedModel(undefined, { delayMs: 50 });
@@ -33,9 +34,15 @@ describe.each(["memory", "redis"] as const)("coalescing on the %s store", (store
   it("gives every follower the leader's error, without a stampede", async () => {
     const inner = createScriptedModel(() => new KeelError("UPSTREAM_RATE_LIMITED", "slow down"), { delayMs: 50 });
     const model = wrap(exactCacheMiddleware({ store: await open() }), inner.model);
-    const outcomes = await Promise.allSettled(Array.from({ length: 20 }, () => model.generate(chat("failing"), createContext().ctx)));
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 20 }, () => model.generate(chat("failing"), createContext().ctx)),
+    );
     expect(inner.state.calls).toBe(1);
-    expect(outcomes.every((outcome) => outcome.status === "rejected" && (outcome.reason as KeelError).code === "UPSTREAM_RATE_LIMITED")).toBe(true);
+    expect(
+      outcomes.every(
+        (outcome) => outcome.status === "rejected" && (outcome.reason as KeelError).code === "UPSTREAM_RATE_LIMITED",
+      ),
+    ).toBe(true);
   });
 
   it("lets a follower give up at its own deadline while the leader goes on", async () => {
@@ -63,21 +70,36 @@ describe.each(["memory", "redis"] as const)("coalescing on the %s store", (store
   it("coalesces concurrent identical streams into one upstream call", async () => {
     const inner = createScriptedModel(undefined, { delayMs: 50 });
     const model = wrap(exactCacheMiddleware({ store: await open() }), inner.model);
-    const streams = await Promise.all(Array.from({ length: 10 }, () => collect(model.stream(chat("streamed"), createContext().ctx))));
+    const streams = await Promise.all(
+      Array.from({ length: 10 }, () => collect(model.stream(chat("streamed"), createContext().ctx))),
+    );
     expect(inner.state.calls).toBe(1);
     for (const events of streams) {
       expect(events.at(-1)).toMatchObject({ type: "done", generation: { content: "answer to streamed" } });
-      expect(events.filter((event) => event.type === "delta").map((event) => (event.type === "delta" ? event.content : "")).join("")).toBe("answer to streamed");
+      expect(
+        events
+          .filter((event) => event.type === "delta")
+          .map((event) => (event.type === "delta" ? event.content : ""))
+          .join(""),
+      ).toBe("answer to streamed");
     }
   });
 
   if (storeName === "redis") {
     it("coalesces across two instances (separate memory, one Redis)", async () => {
       const inner = createScriptedModel(undefined, { delayMs: 100 });
-      const first = wrap(exactCacheMiddleware({ store: await open("two-instances"), coalesce: { pollMs: 10 } }), inner.model);
-      const second = wrap(exactCacheMiddleware({ store: await open("two-instances"), coalesce: { pollMs: 10 } }), inner.model);
+      const first = wrap(
+        exactCacheMiddleware({ store: await open("two-instances"), coalesce: { pollMs: 10 } }),
+        inner.model,
+      );
+      const second = wrap(
+        exactCacheMiddleware({ store: await open("two-instances"), coalesce: { pollMs: 10 } }),
+        inner.model,
+      );
       const contexts = Array.from({ length: 40 }, () => createContext());
-      const answers = await Promise.all(contexts.map(({ ctx }, index) => (index % 2 ? first : second).generate(chat("shared"), ctx)));
+      const answers = await Promise.all(
+        contexts.map(({ ctx }, index) => (index % 2 ? first : second).generate(chat("shared"), ctx)),
+      );
       expect(contexts.flatMap(({ events }) => events.filter((event) => event.type === "cache-error"))).toEqual([]);
       expect(inner.state.calls).toBe(1);
       expect(answers.filter((answer) => answer.cache === "miss")).toHaveLength(1);
@@ -85,16 +107,35 @@ describe.each(["memory", "redis"] as const)("coalescing on the %s store", (store
     });
 
     it("gives the other instance the leader's error across Redis", async () => {
-      const inner = createScriptedModel(() => new KeelError("UPSTREAM_UNAVAILABLE", "all targets down", { details: { reason: "http-503" } }), { delayMs: 300 });
-      const first = wrap(exactCacheMiddleware({ store: await open("two-failing"), coalesce: { pollMs: 10 } }), inner.model);
-      const second = wrap(exactCacheMiddleware({ store: await open("two-failing"), coalesce: { pollMs: 10 } }), inner.model);
+      const inner = createScriptedModel(
+        () => new KeelError("UPSTREAM_UNAVAILABLE", "all targets down", { details: { reason: "http-503" } }),
+        { delayMs: 300 },
+      );
+      const first = wrap(
+        exactCacheMiddleware({ store: await open("two-failing"), coalesce: { pollMs: 10 } }),
+        inner.model,
+      );
+      const second = wrap(
+        exactCacheMiddleware({ store: await open("two-failing"), coalesce: { pollMs: 10 } }),
+        inner.model,
+      );
       // Observed at once: on a loaded machine the leader may fail before the follower starts.
-      const leader = first.generate(chat("down"), createContext().ctx).then(() => undefined, (error: unknown) => error);
+      const leader = first.generate(chat("down"), createContext().ctx).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
       // The follower starts while the leader's upstream call is under way.
       while (inner.state.calls === 0) await new Promise((resolve) => setTimeout(resolve, 5));
-      const follower = second.generate(chat("down"), createContext().ctx).then(() => undefined, (error: unknown) => error);
+      const follower = second.generate(chat("down"), createContext().ctx).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
       expect(await leader).toMatchObject({ code: "UPSTREAM_UNAVAILABLE" });
-      expect(await follower).toMatchObject({ code: "UPSTREAM_UNAVAILABLE", message: "all targets down", details: { reason: "http-503" } });
+      expect(await follower).toMatchObject({
+        code: "UPSTREAM_UNAVAILABLE",
+        message: "all targets down",
+        details: { reason: "http-503" },
+      });
       expect(inner.state.calls).toBe(1);
     });
   }
@@ -102,7 +143,8 @@ describe.each(["memory", "redis"] as const)("coalescing on the %s store", (store
 
 // Across instances only: within one process the in-process flight map already covers it.
 describe("coalescing across instances on Redis", () => {
-  const openRedis = (shared: string) => setup.fixtures.find((fixture) => fixture.name === "redis")!.open({ shared, commandTimeoutMs: 2_000 });
+  const openRedis = (shared: string) =>
+    setup.fixtures.find((fixture) => fixture.name === "redis")!.open({ shared, commandTimeoutMs: 2_000 });
 
   it("does not call again when another instance stored the answer between this lookup and its lock", async () => {
     const inner = createScriptedModel(undefined, { delayMs: 20 });

@@ -2,7 +2,14 @@ import type { CacheMode, ChatRequest, Generation, RequestContext } from "@keel/s
 import { exactCacheKey } from "./cache-key.ts";
 import { createCoalescer, type CoalesceOptions } from "./coalescer.ts";
 import { decodeEntry, encodeEntry, isFresh, isStorable, type CacheEntry } from "./entry.ts";
-import { cacheControlOf, createPolicyResolver, isDeterministic, namespaceOf, type ResolvedPolicy, type RoutePolicy } from "./policy.ts";
+import {
+  cacheControlOf,
+  createPolicyResolver,
+  isDeterministic,
+  namespaceOf,
+  type ResolvedPolicy,
+  type RoutePolicy,
+} from "./policy.ts";
 import type { CacheStore } from "./store.ts";
 
 export interface ExactCacheOptions {
@@ -38,7 +45,11 @@ export function createExactCacheEngine(options: ExactCacheOptions) {
   const policyOf = createPolicyResolver(options.defaults, options.routes);
 
   const storeError = (operation: string, error: unknown, ctx: RequestContext) => {
-    ctx.events.emit({ type: "cache-error", operation, message: error instanceof Error ? error.message : String(error) });
+    ctx.events.emit({
+      type: "cache-error",
+      operation,
+      message: error instanceof Error ? error.message : String(error),
+    });
   };
   const coalescer = createCoalescer(store, options.coalesce, storeError);
 
@@ -51,12 +62,19 @@ export function createExactCacheEngine(options: ExactCacheOptions) {
     if (!policy.enabled || !(policy.cacheNonDeterministic || isDeterministic(request))) {
       return control.mode === "only-if-cached" ? "not-cached" : undefined;
     }
-    const key = exactCacheKey(request, { namespace: namespaceOf(ctx.tenant, sharedNamespaces), scope: keyScope?.(request) });
+    const key = exactCacheKey(request, {
+      namespace: namespaceOf(ctx.tenant, sharedNamespaces),
+      scope: keyScope?.(request),
+    });
     return { mode: control.mode, key, policy, ttlMs: control.ttlMs ?? policy.ttlMs, startedAt };
   };
 
   /** The entry and whether it is fresh; a store failure is a miss (fail open). */
-  const read = async (request: ChatRequest, ctx: RequestContext, current: Plan): Promise<{ entry: CacheEntry; fresh: boolean } | undefined> => {
+  const read = async (
+    request: ChatRequest,
+    ctx: RequestContext,
+    current: Plan,
+  ): Promise<{ entry: CacheEntry; fresh: boolean } | undefined> => {
     let entry: CacheEntry | undefined;
     try {
       entry = decodeEntry(await store.get(current.key));
@@ -72,8 +90,14 @@ export function createExactCacheEngine(options: ExactCacheOptions) {
     if (!isStorable(generation)) return;
     const entry: CacheEntry = { v: 1, storedAt: Date.now(), freshMs: current.ttlMs, generation };
     try {
-      const result = await store.set(current.key, encodeEntry(entry), { ttlMs: current.ttlMs + current.policy.staleGraceMs });
-      ctx.events.emit(result.stored ? { type: "cache-store", kind: "exact", bytes: result.bytes } : { type: "cache-store", kind: "exact", bytes: result.bytes, skipped: result.reason });
+      const result = await store.set(current.key, encodeEntry(entry), {
+        ttlMs: current.ttlMs + current.policy.staleGraceMs,
+      });
+      ctx.events.emit(
+        result.stored
+          ? { type: "cache-store", kind: "exact", bytes: result.bytes }
+          : { type: "cache-store", kind: "exact", bytes: result.bytes, skipped: result.reason },
+      );
     } catch (error) {
       storeError("set", error, ctx);
     }

@@ -16,7 +16,14 @@ afterAll(async () => {
 describe("exact cache when Redis fails (fail open)", () => {
   it("keeps answering when Redis is killed mid-run, warns once, and resumes after a restart", async () => {
     const warnings: string[] = [];
-    const store = await untilHealthy(createRedisStore({ url: redis.url, keyPrefix: uniquePrefix("outage"), warnEveryMs: 60_000, onWarning: (message) => warnings.push(message) }));
+    const store = await untilHealthy(
+      createRedisStore({
+        url: redis.url,
+        keyPrefix: uniquePrefix("outage"),
+        warnEveryMs: 60_000,
+        onWarning: (message) => warnings.push(message),
+      }),
+    );
     const inner = createScriptedModel();
     const model = wrap(exactCacheMiddleware({ store }), inner.model);
     await model.generate(chat("before"), createContext().ctx);
@@ -32,7 +39,11 @@ describe("exact cache when Redis fails (fail open)", () => {
       slowest = Math.max(slowest, Date.now() - started);
       expect(answer.content).toMatch(/^answer to /);
       expect(answer.cache).toBe("miss");
-      errors.push(...recorded.events.filter((event) => event.type === "cache-error").map((event) => (event.type === "cache-error" ? event.operation : "")));
+      errors.push(
+        ...recorded.events
+          .filter((event) => event.type === "cache-error")
+          .map((event) => (event.type === "cache-error" ? event.operation : "")),
+      );
     }
     expect(slowest).toBeLessThan(1_000);
     expect(errors).toContain("get");
@@ -50,11 +61,16 @@ describe("exact cache when Redis fails (fail open)", () => {
 
   it("answers without a cache when Redis is not there at start, then uses it once it appears", async () => {
     const port = await freePort();
-    const store = createRedisStore({ url: `redis://127.0.0.1:${port}`, keyPrefix: uniquePrefix("absent"), onWarning: () => {} });
+    const store = createRedisStore({
+      url: `redis://127.0.0.1:${port}`,
+      keyPrefix: uniquePrefix("absent"),
+      onWarning: () => {},
+    });
     const inner = createScriptedModel();
     const model = wrap(exactCacheMiddleware({ store }), inner.model);
     const started = Date.now();
-    for (let index = 0; index < 10; index++) expect((await model.generate(chat("q"), createContext().ctx)).cache).toBe("miss");
+    for (let index = 0; index < 10; index++)
+      expect((await model.generate(chat("q"), createContext().ctx)).cache).toBe("miss");
     expect(Date.now() - started).toBeLessThan(2_000);
     expect(inner.state.calls).toBe(10);
     expect((await store.health()).ok).toBe(false);
@@ -63,7 +79,11 @@ describe("exact cache when Redis fails (fail open)", () => {
 
   it("makes one call for concurrent misses even while Redis is down (in-process coalescing)", async () => {
     const port = await freePort();
-    const store = createRedisStore({ url: `redis://127.0.0.1:${port}`, keyPrefix: uniquePrefix("absent"), onWarning: () => {} });
+    const store = createRedisStore({
+      url: `redis://127.0.0.1:${port}`,
+      keyPrefix: uniquePrefix("absent"),
+      onWarning: () => {},
+    });
     const inner = createScriptedModel(undefined, { delayMs: 30 });
     const model = wrap(exactCacheMiddleware({ store }), inner.model);
     const answers = await Promise.all(Array.from({ length: 20 }, () => model.generate(chat("q"), createContext().ctx)));

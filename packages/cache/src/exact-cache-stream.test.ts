@@ -28,7 +28,10 @@ describe.each(["memory", "redis"] as const)("streams through the exact cache on 
     expect(replayed.slice(0, -1).every((event) => event.type === "delta" && event.content.length <= 8)).toBe(true);
     expect(replayed.filter((event) => event.type === "delta").length).toBeGreaterThan(1);
     expect(text(replayed)).toBe("a streamed answer of some length");
-    expect(replayed.at(-1)).toMatchObject({ type: "done", generation: { cache: "exact", attempts: 0, costUsd: 0, content: "a streamed answer of some length" } });
+    expect(replayed.at(-1)).toMatchObject({
+      type: "done",
+      generation: { cache: "exact", attempts: 0, costUsd: 0, content: "a streamed answer of some length" },
+    });
     expect(recorded.events.map((event) => event.type)).toEqual(["cache-hit"]);
     // A generate call reads the entry a stream stored.
     expect((await model.generate(chat("s"), createContext().ctx)).cache).toBe("exact");
@@ -37,8 +40,12 @@ describe.each(["memory", "redis"] as const)("streams through the exact cache on 
   it("stores nothing from a stream cut by an error", async () => {
     const inner = createScriptedModel(() => "this answer breaks halfway", { chunkChars: 4, cutStreamAfter: 2 });
     const model = wrap(exactCacheMiddleware({ store: await open() }), inner.model);
-    await expect(collect(model.stream(chat("cut"), createContext().ctx))).rejects.toMatchObject({ code: "UPSTREAM_UNAVAILABLE" });
-    await expect(collect(model.stream(chat("cut"), createContext().ctx))).rejects.toMatchObject({ code: "UPSTREAM_UNAVAILABLE" });
+    await expect(collect(model.stream(chat("cut"), createContext().ctx))).rejects.toMatchObject({
+      code: "UPSTREAM_UNAVAILABLE",
+    });
+    await expect(collect(model.stream(chat("cut"), createContext().ctx))).rejects.toMatchObject({
+      code: "UPSTREAM_UNAVAILABLE",
+    });
     expect(inner.state.streamCalls).toBe(2);
   });
 
@@ -56,7 +63,11 @@ describe.each(["memory", "redis"] as const)("streams through the exact cache on 
 
   it("replays a stale answer when the stream fails before its first delta", async () => {
     let failing = false;
-    const inner = createScriptedModel(() => (failing ? new KeelError("CIRCUIT_OPEN", "breaker open", { details: { target: "openai/gpt-4o-mini" } }) : "old but good"));
+    const inner = createScriptedModel(() =>
+      failing
+        ? new KeelError("CIRCUIT_OPEN", "breaker open", { details: { target: "openai/gpt-4o-mini" } })
+        : "old but good",
+    );
     const model = wrap(exactCacheMiddleware({ store: await open(), defaults: { ttlSeconds: 0.05 } }), inner.model);
     await collect(model.stream(chat("st"), createContext().ctx));
     await sleepMs(100);
@@ -65,14 +76,22 @@ describe.each(["memory", "redis"] as const)("streams through the exact cache on 
     expect(text(events)).toBe("old but good");
     expect(events.at(-1)).toMatchObject({
       type: "done",
-      generation: { cache: "stale", fallback: { degraded: "stale", failed: [{ target: "openai/gpt-4o-mini", code: "CIRCUIT_OPEN", message: "breaker open" }] } },
+      generation: {
+        cache: "stale",
+        fallback: {
+          degraded: "stale",
+          failed: [{ target: "openai/gpt-4o-mini", code: "CIRCUIT_OPEN", message: "breaker open" }],
+        },
+      },
     });
   });
 
   it("fails an only-if-cached stream with no entry before yielding anything", async () => {
     const inner = createScriptedModel();
     const model = wrap(exactCacheMiddleware({ store: await open() }), inner.model);
-    await expect(collect(model.stream(chat("none", { cache: { mode: "only-if-cached" } }), createContext().ctx))).rejects.toMatchObject({ details: { reason: "not-cached" } });
+    await expect(
+      collect(model.stream(chat("none", { cache: { mode: "only-if-cached" } }), createContext().ctx)),
+    ).rejects.toMatchObject({ details: { reason: "not-cached" } });
     expect(inner.state.streamCalls).toBe(0);
   });
 });

@@ -17,7 +17,10 @@ const types = (events: KeelEvent[]) => events.map((event) => event.type);
 
 describe.each(["memory", "redis"] as const)("exactCacheMiddleware on the %s store", (storeName) => {
   const fixture = (): StoreFixture => setup.fixtures.find((candidate) => candidate.name === storeName)!;
-  const build = async (options: Partial<ExactCacheOptions> = {}, script?: Parameters<typeof createScriptedModel>[0]) => {
+  const build = async (
+    options: Partial<ExactCacheOptions> = {},
+    script?: Parameters<typeof createScriptedModel>[0],
+  ) => {
     const store = await fixture().open();
     const inner = createScriptedModel(script);
     return { model: wrap(exactCacheMiddleware({ store, ...options }), inner.model), inner, store };
@@ -32,7 +35,13 @@ describe.each(["memory", "redis"] as const)("exactCacheMiddleware on the %s stor
     const second = createContext();
     const hit = await model.generate(chat("hi"), second.ctx);
     expect(inner.state.calls).toBe(1);
-    expect(hit).toMatchObject({ content: miss.content, cache: "exact", attempts: 0, costUsd: 0, usage: { totalTokens: 0 } });
+    expect(hit).toMatchObject({
+      content: miss.content,
+      cache: "exact",
+      attempts: 0,
+      costUsd: 0,
+      usage: { totalTokens: 0 },
+    });
     expect(second.events).toEqual([{ type: "cache-hit", kind: "exact", savedTokens: 30, savedUsd: 0.0003 }]);
   });
 
@@ -83,9 +92,15 @@ describe.each(["memory", "redis"] as const)("exactCacheMiddleware on the %s stor
     expect((await model.generate(chat("q", { cache: { mode: "bypass" } }), bypass.ctx)).content).toBe("answer 2");
     expect(bypass.events).toEqual([]);
     expect((await model.generate(chat("q"), createContext().ctx)).content).toBe("answer 1");
-    expect((await model.generate(chat("q", { cache: { mode: "refresh" } }), createContext().ctx)).content).toBe("answer 3");
-    expect((await model.generate(chat("q", { cache: { mode: "only-if-cached" } }), createContext().ctx)).content).toBe("answer 3");
-    await expect(model.generate(chat("never", { cache: { mode: "only-if-cached" } }), createContext().ctx)).rejects.toMatchObject({
+    expect((await model.generate(chat("q", { cache: { mode: "refresh" } }), createContext().ctx)).content).toBe(
+      "answer 3",
+    );
+    expect((await model.generate(chat("q", { cache: { mode: "only-if-cached" } }), createContext().ctx)).content).toBe(
+      "answer 3",
+    );
+    await expect(
+      model.generate(chat("never", { cache: { mode: "only-if-cached" } }), createContext().ctx),
+    ).rejects.toMatchObject({
       code: "UPSTREAM_UNAVAILABLE",
       retryable: false,
       details: { reason: "not-cached" },
@@ -95,8 +110,13 @@ describe.each(["memory", "redis"] as const)("exactCacheMiddleware on the %s stor
 
   it("rejects a bad cache control with a BAD_REQUEST naming the field", async () => {
     const { model, inner } = await build();
-    await expect(model.generate(chat("q", { cache: { mode: "sometimes" as never } }), createContext().ctx)).rejects.toMatchObject({ code: "BAD_REQUEST", details: { field: "cache.mode" } });
-    await expect(model.generate(chat("q", { cache: { ttlSeconds: -1 } }), createContext().ctx)).rejects.toMatchObject({ code: "BAD_REQUEST", details: { field: "cache.ttlSeconds" } });
+    await expect(
+      model.generate(chat("q", { cache: { mode: "sometimes" as never } }), createContext().ctx),
+    ).rejects.toMatchObject({ code: "BAD_REQUEST", details: { field: "cache.mode" } });
+    await expect(model.generate(chat("q", { cache: { ttlSeconds: -1 } }), createContext().ctx)).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      details: { field: "cache.ttlSeconds" },
+    });
     expect(inner.state.calls).toBe(0);
   });
 
@@ -130,21 +150,30 @@ describe.each(["memory", "redis"] as const)("exactCacheMiddleware on the %s stor
       { target: "azure/gpt-4o-mini", code: "UPSTREAM_UNAVAILABLE", message: "502" },
     ];
     const { model } = await build({ defaults: { ttlSeconds: 0.05, staleGraceSeconds: 60 } }, () =>
-      failing ? new KeelError("UPSTREAM_UNAVAILABLE", "every target failed", { details: { fallback: failures } }) : "fresh answer",
+      failing
+        ? new KeelError("UPSTREAM_UNAVAILABLE", "every target failed", { details: { fallback: failures } })
+        : "fresh answer",
     );
     await model.generate(chat("q"), createContext().ctx);
     await sleepMs(100);
     failing = true;
     const recorded = createContext();
     const stale = await model.generate(chat("q"), recorded.ctx);
-    expect(stale).toMatchObject({ content: "fresh answer", cache: "stale", costUsd: 0, fallback: { degraded: "stale", answeredBy: null, failed: failures } });
+    expect(stale).toMatchObject({
+      content: "fresh answer",
+      cache: "stale",
+      costUsd: 0,
+      fallback: { degraded: "stale", answeredBy: null, failed: failures },
+    });
     expect(types(recorded.events)).toEqual(["cache-miss", "cache-stale", "degraded"]);
     expect(recorded.events[1]).toEqual({ type: "cache-stale", savedTokens: 30, savedUsd: 0.0003 });
   });
 
   it("does not serve stale for the caller's own errors", async () => {
     let code: "BAD_REQUEST" | "CONTENT_BLOCKED" | "VALIDATION_FAILED" | "BUDGET_EXCEEDED" | undefined;
-    const { model } = await build({ defaults: { ttlSeconds: 0.05 } }, () => (code ? new KeelError(code, "no") : "fine"));
+    const { model } = await build({ defaults: { ttlSeconds: 0.05 } }, () =>
+      code ? new KeelError(code, "no") : "fine",
+    );
     await model.generate(chat("q"), createContext().ctx);
     await sleepMs(100);
     for (const failure of ["BAD_REQUEST", "CONTENT_BLOCKED", "VALIDATION_FAILED", "BUDGET_EXCEEDED"] as const) {

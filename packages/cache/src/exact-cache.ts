@@ -1,6 +1,19 @@
-import { KeelError, type ChatRequest, type Generation, type Middleware, type RequestContext, type StreamEvent, type StreamNext } from "@keel/spec";
+import {
+  KeelError,
+  type ChatRequest,
+  type Generation,
+  type Middleware,
+  type RequestContext,
+  type StreamEvent,
+  type StreamNext,
+} from "@keel/spec";
 import { allowsStale, savedOf, servedFromCache, servedStale, type CacheEntry } from "./entry.ts";
-import { createExactCacheEngine, type ExactCacheEngine, type ExactCacheOptions, type Plan } from "./exact-cache-engine.ts";
+import {
+  createExactCacheEngine,
+  type ExactCacheEngine,
+  type ExactCacheOptions,
+  type Plan,
+} from "./exact-cache-engine.ts";
 import { notCachedError } from "./policy.ts";
 import { replayStream } from "./stream-replay.ts";
 import { waitFor } from "./wait.ts";
@@ -33,7 +46,9 @@ export function exactCacheMiddleware(options: ExactCacheOptions): Middleware {
           },
           readFresh: async () => {
             const found = await engine.read(request, ctx, plan);
-            return found?.fresh && found.entry.storedAt >= (plan.mode === "refresh" ? plan.startedAt : 0) ? found.entry.generation : undefined;
+            return found?.fresh && found.entry.storedAt >= (plan.mode === "refresh" ? plan.startedAt : 0)
+              ? found.entry.generation
+              : undefined;
           },
         });
         if (leader) return generation;
@@ -52,7 +67,12 @@ export function exactCacheMiddleware(options: ExactCacheOptions): Middleware {
 type Lookup = { hit: Generation } | { entry: CacheEntry | undefined } | undefined;
 
 /** A fresh hit, or the stale entry (if any) to fall back on; throws for only-if-cached misses. */
-async function lookup(engine: ExactCacheEngine, request: ChatRequest, ctx: RequestContext, plan: Plan): Promise<Lookup> {
+async function lookup(
+  engine: ExactCacheEngine,
+  request: ChatRequest,
+  ctx: RequestContext,
+  plan: Plan,
+): Promise<Lookup> {
   if (plan.mode === "refresh") return undefined;
   const found = await engine.read(request, ctx, plan);
   if (found?.fresh) {
@@ -71,7 +91,10 @@ function serveStaleOrThrow(error: unknown, stale: CacheEntry | undefined, ctx: R
   return servedStale(stale.generation, error, plan.startedAt);
 }
 
-async function* streamThroughCache(engine: ExactCacheEngine, args: { request: ChatRequest; ctx: RequestContext; next: StreamNext }): AsyncIterable<StreamEvent> {
+async function* streamThroughCache(
+  engine: ExactCacheEngine,
+  args: { request: ChatRequest; ctx: RequestContext; next: StreamNext },
+): AsyncIterable<StreamEvent> {
   const { request, ctx, next } = args;
   const plan = engine.plan(request, ctx);
   if (plan === "not-cached") throw notCachedError();
@@ -88,7 +111,8 @@ async function* streamThroughCache(engine: ExactCacheEngine, args: { request: Ch
       ctx.events.emit({ type: "cache-coalesced", kind: "exact", ...savedOf(generation) });
       return yield* replayStream(servedFromCache(generation, "exact", plan.startedAt), engine.replayChunkChars);
     } catch (error) {
-      if (!engine.coalescer.isLeaderGone(error)) return yield* replayStream(serveStaleOrThrow(error, stale, ctx, plan), engine.replayChunkChars);
+      if (!engine.coalescer.isLeaderGone(error))
+        return yield* replayStream(serveStaleOrThrow(error, stale, ctx, plan), engine.replayChunkChars);
     }
   }
 

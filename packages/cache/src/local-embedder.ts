@@ -40,7 +40,8 @@ export function embedText(text: string, dimensions: number): number[] {
     const padded = ` ${word} `;
     for (let index = 0; index + 3 <= padded.length; index++) add(`c:${padded.slice(index, index + 3)}`, 0.25);
   }
-  for (let index = 0; index + 1 < features.tokens.length; index++) add(`b:${features.tokens[index]} ${features.tokens[index + 1]}`, 0.5);
+  for (let index = 0; index + 1 < features.tokens.length; index++)
+    add(`b:${features.tokens[index]} ${features.tokens[index + 1]}`, 0.5);
   for (const number of features.numbers) add(`n:${number}`, 1);
   return normalise(vector);
 }

@@ -25,6 +25,8 @@ describe("createMemoryStore bounds", () => {
   });
 
   it("rejects a bad bound with a typed error naming the option", () => {
-    expect(() => createMemoryStore({ maxEntries: 0 })).toThrow(expect.objectContaining({ code: "BAD_REQUEST", details: { field: "maxEntries" } }));
+    expect(() => createMemoryStore({ maxEntries: 0 })).toThrow(
+      expect.objectContaining({ code: "BAD_REQUEST", details: { field: "maxEntries" } }),
+    );
   });
 });

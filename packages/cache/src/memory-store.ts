@@ -1,6 +1,13 @@
 import { LRUCache } from "lru-cache";
 import { positiveOption } from "./options.ts";
-import { byteLength, DEFAULT_MAX_ENTRY_BYTES, lockToken, type CacheStore, type CacheValue, type StoreLock } from "./store.ts";
+import {
+  byteLength,
+  DEFAULT_MAX_ENTRY_BYTES,
+  lockToken,
+  type CacheStore,
+  type CacheValue,
+  type StoreLock,
+} from "./store.ts";
 
 export interface MemoryStoreOptions {
   /** Most entries kept (least recently used are evicted). Default 10,000. */

@@ -7,7 +7,11 @@ import type { Embedder } from "./local-embedder.ts";
  * product whatever the provider returns. `dimensions` is learned from the first answer
  * unless given.
  */
-export function embedderFromModel(model: EmbeddingModel, modelName: string, options: { dimensions?: number } = {}): Embedder {
+export function embedderFromModel(
+  model: EmbeddingModel,
+  modelName: string,
+  options: { dimensions?: number } = {},
+): Embedder {
   let dimensions = options.dimensions ?? 0;
   return {
     name: `model:${modelName}`,

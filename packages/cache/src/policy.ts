@@ -59,10 +59,15 @@ export function cacheControlOf(request: ChatRequest): { mode: CacheMode; ttlMs: 
   const control = request.cache;
   if (control === undefined) return { mode: "default", ttlMs: undefined };
   const mode = control.mode ?? "default";
-  if (!MODES.has(mode)) throw new KeelError("BAD_REQUEST", `cache.mode must be one of ${[...MODES].join(", ")}`, { details: { field: "cache.mode" } });
+  if (!MODES.has(mode))
+    throw new KeelError("BAD_REQUEST", `cache.mode must be one of ${[...MODES].join(", ")}`, {
+      details: { field: "cache.mode" },
+    });
   const ttlSeconds = control.ttlSeconds;
   if (ttlSeconds !== undefined && !(typeof ttlSeconds === "number" && Number.isFinite(ttlSeconds) && ttlSeconds > 0)) {
-    throw new KeelError("BAD_REQUEST", "cache.ttlSeconds must be a positive number", { details: { field: "cache.ttlSeconds" } });
+    throw new KeelError("BAD_REQUEST", "cache.ttlSeconds must be a positive number", {
+      details: { field: "cache.ttlSeconds" },
+    });
   }
   return { mode, ttlMs: ttlSeconds === undefined ? undefined : ttlSeconds * 1_000 };
 }

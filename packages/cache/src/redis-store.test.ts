@@ -23,7 +23,9 @@ async function ready(store: CacheStore): Promise<CacheStore> {
   return store;
 }
 
-describeStoreContract("redis", ({ maxEntryBytes }) => ready(createRedisStore({ url: redis.url, keyPrefix: uniquePrefix("store"), maxEntryBytes })));
+describeStoreContract("redis", ({ maxEntryBytes }) =>
+  ready(createRedisStore({ url: redis.url, keyPrefix: uniquePrefix("store"), maxEntryBytes })),
+);
 
 describe("createRedisStore", () => {
   it("uses a provided client and keeps it open on close()", async () => {
@@ -53,7 +55,14 @@ describe("createRedisStore", () => {
   it("fails fast while Redis is down, warns once per period, and resumes when it returns", async () => {
     const server = await startRedisServer();
     const warnings: string[] = [];
-    const store = await ready(createRedisStore({ url: server.url, keyPrefix: uniquePrefix("down"), warnEveryMs: 60_000, onWarning: (message) => warnings.push(message) }));
+    const store = await ready(
+      createRedisStore({
+        url: server.url,
+        keyPrefix: uniquePrefix("down"),
+        warnEveryMs: 60_000,
+        onWarning: (message) => warnings.push(message),
+      }),
+    );
     await store.set("k", "v", { ttlMs: 60_000 });
     await server.kill();
     const started = Date.now();

@@ -1,6 +1,13 @@
 import { Cluster, Redis } from "ioredis";
 import { positiveOption } from "./options.ts";
-import { byteLength, DEFAULT_MAX_ENTRY_BYTES, lockToken, type CacheStore, type StoreHealth, type StoreLock } from "./store.ts";
+import {
+  byteLength,
+  DEFAULT_MAX_ENTRY_BYTES,
+  lockToken,
+  type CacheStore,
+  type StoreHealth,
+  type StoreLock,
+} from "./store.ts";
 
 export interface RedisStoreOptions {
   /** redis://host:port[/db]. Ignored when `client` or `cluster` is given. */
@@ -23,7 +30,8 @@ export interface RedisStoreOptions {
   onWarning?: (message: string) => void;
 }
 
-const RELEASE_SCRIPT = 'if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("del", KEYS[1]) else return 0 end';
+const RELEASE_SCRIPT =
+  'if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("del", KEYS[1]) else return 0 end';
 
 /**
  * A store on Redis through ioredis. Fails fast and open: no offline queue, no per-request
@@ -109,7 +117,11 @@ export function createRedisStore(options: RedisStoreOptions): CacheStore {
         const maxMemory = /maxmemory:(\d+)/.exec(info)?.[1];
         const policy = /maxmemory_policy:(\S+)/.exec(info)?.[1];
         const bounded = maxMemory !== undefined && maxMemory !== "0";
-        return { ok: true, kind, message: bounded ? `maxmemory ${maxMemory} (${policy})` : "no maxmemory set: Redis memory is unbounded" };
+        return {
+          ok: true,
+          kind,
+          message: bounded ? `maxmemory ${maxMemory} (${policy})` : "no maxmemory set: Redis memory is unbounded",
+        };
       } catch (error) {
         return { ok: false, kind, message: error instanceof Error ? error.message : String(error) };
       }
@@ -120,7 +132,10 @@ export function createRedisStore(options: RedisStoreOptions): CacheStore {
   };
 }
 
-function createClient(options: RedisStoreOptions, limits: { commandTimeoutMs: number; connectTimeoutMs: number }): Redis | Cluster {
+function createClient(
+  options: RedisStoreOptions,
+  limits: { commandTimeoutMs: number; connectTimeoutMs: number },
+): Redis | Cluster {
   const common = {
     connectTimeout: limits.connectTimeoutMs,
     commandTimeout: limits.commandTimeoutMs,
@@ -134,9 +149,17 @@ function createClient(options: RedisStoreOptions, limits: { commandTimeoutMs: nu
       const [host, port] = node.split(":");
       return { host: host ?? "127.0.0.1", port: Number(port ?? 6379) };
     });
-    return new Cluster(nodes, { enableOfflineQueue: false, clusterRetryStrategy: reconnectDelay, redisOptions: common });
+    return new Cluster(nodes, {
+      enableOfflineQueue: false,
+      clusterRetryStrategy: reconnectDelay,
+      redisOptions: common,
+    });
   }
-  return new Redis(options.url ?? "redis://127.0.0.1:6379", { ...common, enableOfflineQueue: false, retryStrategy: reconnectDelay });
+  return new Redis(options.url ?? "redis://127.0.0.1:6379", {
+    ...common,
+    enableOfflineQueue: false,
+    retryStrategy: reconnectDelay,
+  });
 }
 
 async function* scanKeys(client: Redis | Cluster, prefix: string, match: string): AsyncIterable<string[]> {

@@ -4,7 +4,14 @@ import { canonicalJson, sha256 } from "./canonical-json.ts";
 import { decodeEntry, decodeVector, encodeEntry, encodeVector, isFresh, isStorable, type CacheEntry } from "./entry.ts";
 import { createLocalEmbedder, type Embedder } from "./local-embedder.ts";
 import { positiveOption } from "./options.ts";
-import { cacheControlOf, createPolicyResolver, isDeterministic, namespaceOf, type ResolvedPolicy, type RoutePolicy } from "./policy.ts";
+import {
+  cacheControlOf,
+  createPolicyResolver,
+  isDeterministic,
+  namespaceOf,
+  type ResolvedPolicy,
+  type RoutePolicy,
+} from "./policy.ts";
 import { guardRejection } from "./semantic-guard.ts";
 import type { CacheStore } from "./store.ts";
 import { textFeatures } from "./text-features.ts";
@@ -58,12 +65,20 @@ export function createSemanticCacheEngine(options: SemanticCacheOptions) {
   const resyncIntervalMs = positiveOption(options.resyncIntervalMs, 60_000, "resyncIntervalMs", true);
   const guard = options.guard ?? true;
   const policyOf = createPolicyResolver(options.defaults, options.routes);
-  const index = createVectorIndex({ dimensions: embedder.dimensions, maxPerPartition: options.maxEntriesPerPartition, hnswFrom: options.hnswFrom });
+  const index = createVectorIndex({
+    dimensions: embedder.dimensions,
+    maxPerPartition: options.maxEntriesPerPartition,
+    hnswFrom: options.hnswFrom,
+  });
   let lastSync = 0;
   let syncing: Promise<number> | undefined;
 
   const storeError = (operation: string, error: unknown, ctx: RequestContext) => {
-    ctx.events.emit({ type: "cache-error", operation, message: error instanceof Error ? error.message : String(error) });
+    ctx.events.emit({
+      type: "cache-error",
+      operation,
+      message: error instanceof Error ? error.message : String(error),
+    });
   };
 
   /** Loads every semantic entry of the store into the in-memory index (at start, then now and then). */
@@ -76,7 +91,12 @@ export function createSemanticCacheEngine(options: SemanticCacheOptions) {
             const partition = key.slice(PREFIX.length, key.lastIndexOf(":"));
             if (index.has(partition, key)) continue;
             const entry = decodeEntry(await store.get(key));
-            if (entry?.vector && entry.embedder === embedder.name && index.add(partition, key, decodeVector(entry.vector))) added++;
+            if (
+              entry?.vector &&
+              entry.embedder === embedder.name &&
+              index.add(partition, key, decodeVector(entry.vector))
+            )
+              added++;
           }
         }
       } finally {
@@ -94,13 +114,29 @@ export function createSemanticCacheEngine(options: SemanticCacheOptions) {
     if (control.mode === "bypass") return undefined;
     const policy = policyOf(request.model);
     const last = request.messages.at(-1);
-    const usable = policy.enabled && (policy.cacheNonDeterministic || isDeterministic(request)) && request.messages.length <= maxMessages && last?.role === "user";
+    const usable =
+      policy.enabled &&
+      (policy.cacheNonDeterministic || isDeterministic(request)) &&
+      request.messages.length <= maxMessages &&
+      last?.role === "user";
     if (!usable || !last) return control.mode === "only-if-cached" ? "not-cached" : undefined;
     const system = options.includeSystemPrompt ? request.messages.filter((message) => message.role === "system") : [];
-    const partitionRequest = options.includeSystemPrompt ? { ...request, messages: request.messages.filter((message) => message.role !== "system") } : request;
+    const partitionRequest = options.includeSystemPrompt
+      ? { ...request, messages: request.messages.filter((message) => message.role !== "system") }
+      : request;
     const text = [...system.map((message) => message.content), last.content].join("\n");
-    const partition = semanticPartition(partitionRequest, { namespace: namespaceOf(ctx.tenant, sharedNamespaces), scope: keyScope?.(request), embedder: embedder.name });
-    return { key: { partition, text }, mode: control.mode, policy, ttlMs: control.ttlMs ?? policy.ttlMs, startedAt: Date.now() };
+    const partition = semanticPartition(partitionRequest, {
+      namespace: namespaceOf(ctx.tenant, sharedNamespaces),
+      scope: keyScope?.(request),
+      embedder: embedder.name,
+    });
+    return {
+      key: { partition, text },
+      mode: control.mode,
+      policy,
+      ttlMs: control.ttlMs ?? policy.ttlMs,
+      startedAt: Date.now(),
+    };
   };
 
   const embed = async (current: SemanticPlan, ctx: RequestContext): Promise<number[] | undefined> => {
@@ -114,7 +150,11 @@ export function createSemanticCacheEngine(options: SemanticCacheOptions) {
   };
 
   /** The best fresh entry above the threshold that passes the guard and `verify`. */
-  const lookup = async (request: ChatRequest, ctx: RequestContext, current: SemanticPlan): Promise<{ generation: Generation; similarity: number } | undefined> => {
+  const lookup = async (
+    request: ChatRequest,
+    ctx: RequestContext,
+    current: SemanticPlan,
+  ): Promise<{ generation: Generation; similarity: number } | undefined> => {
     if (resyncIntervalMs > 0 && !syncing && Date.now() - lastSync > resyncIntervalMs) resync().catch(() => {});
     const vector = await embed(current, ctx);
     if (!vector) return undefined;
@@ -145,10 +185,22 @@ export function createSemanticCacheEngine(options: SemanticCacheOptions) {
     const vector = await embed(current, ctx);
     if (!vector) return;
     const id = `${PREFIX}${current.key.partition}:${sha256(canonicalJson(current.key.text)).slice(0, 32)}`;
-    const entry: CacheEntry = { v: 1, storedAt: Date.now(), freshMs: current.ttlMs, generation, query: current.key.text, vector: encodeVector(vector), embedder: embedder.name };
+    const entry: CacheEntry = {
+      v: 1,
+      storedAt: Date.now(),
+      freshMs: current.ttlMs,
+      generation,
+      query: current.key.text,
+      vector: encodeVector(vector),
+      embedder: embedder.name,
+    };
     try {
       const result = await store.set(id, encodeEntry(entry), { ttlMs: current.ttlMs });
-      ctx.events.emit(result.stored ? { type: "cache-store", kind: "semantic", bytes: result.bytes } : { type: "cache-store", kind: "semantic", bytes: result.bytes, skipped: result.reason });
+      ctx.events.emit(
+        result.stored
+          ? { type: "cache-store", kind: "semantic", bytes: result.bytes }
+          : { type: "cache-store", kind: "semantic", bytes: result.bytes, skipped: result.reason },
+      );
       if (result.stored) index.add(current.key.partition, id, vector);
     } catch (error) {
       storeError("set", error, ctx);

@@ -42,8 +42,15 @@ describe("semanticCacheMiddleware", () => {
     await model.generate(chat("What is the capital of France?"), createContext().ctx);
     const recorded = createContext();
     const hit = await model.generate(chat("what's the capital of France"), recorded.ctx);
-    expect(hit).toMatchObject({ cache: "semantic", content: "answer to What is the capital of France?", attempts: 0, costUsd: 0 });
-    expect(recorded.events).toEqual([{ type: "cache-hit", kind: "semantic", savedTokens: 30, savedUsd: 0.0003, similarity: expect.any(Number) }]);
+    expect(hit).toMatchObject({
+      cache: "semantic",
+      content: "answer to What is the capital of France?",
+      attempts: 0,
+      costUsd: 0,
+    });
+    expect(recorded.events).toEqual([
+      { type: "cache-hit", kind: "semantic", savedTokens: 30, savedUsd: 0.0003, similarity: expect.any(Number) },
+    ]);
     expect(inner.state.calls).toBe(1);
   });
 
@@ -66,50 +73,98 @@ describe("semanticCacheMiddleware", () => {
     await model.generate(chat("How do I reset my password?"), createContext({ tenant: "acme" }).ctx);
     const asked = chat("How can I reset my password?");
     expect((await model.generate(asked, createContext({ tenant: "globex" }).ctx)).cache).toBe("miss");
-    expect((await model.generate({ ...asked, model: "gpt-4o" }, createContext({ tenant: "acme" }).ctx)).cache).toBe("miss");
-    expect((await model.generate({ ...asked, maxTokens: 5 }, createContext({ tenant: "acme" }).ctx)).cache).toBe("miss");
+    expect((await model.generate({ ...asked, model: "gpt-4o" }, createContext({ tenant: "acme" }).ctx)).cache).toBe(
+      "miss",
+    );
+    expect((await model.generate({ ...asked, maxTokens: 5 }, createContext({ tenant: "acme" }).ctx)).cache).toBe(
+      "miss",
+    );
     expect((await model.generate(asked, createContext({ tenant: "initech" }).ctx)).cache).toBe("semantic");
     expect(inner.state.calls).toBe(4);
   });
 
   it("keeps the system prompt exact by default and can embed it instead", async () => {
-    const withSystem = (system: string, user: string): ChatRequest => ({ ...chat(user), messages: [{ role: "system", content: system }, { role: "user", content: user }] });
+    const withSystem = (system: string, user: string): ChatRequest => ({
+      ...chat(user),
+      messages: [
+        { role: "system", content: system },
+        { role: "user", content: user },
+      ],
+    });
     const exact = build();
     await exact.model.generate(withSystem("Answer in French.", "What is the speed of light?"), createContext().ctx);
-    expect((await exact.model.generate(withSystem("Answer in German.", "What's the speed of light?"), createContext().ctx)).cache).toBe("miss");
-    expect((await exact.model.generate(withSystem("Answer in French.", "What's the speed of light?"), createContext().ctx)).cache).toBe("semantic");
+    expect(
+      (await exact.model.generate(withSystem("Answer in German.", "What's the speed of light?"), createContext().ctx))
+        .cache,
+    ).toBe("miss");
+    expect(
+      (await exact.model.generate(withSystem("Answer in French.", "What's the speed of light?"), createContext().ctx))
+        .cache,
+    ).toBe("semantic");
     const embedded = build({ includeSystemPrompt: true });
     await embedded.model.generate(withSystem("Answer briefly.", "What is the speed of light?"), createContext().ctx);
-    expect((await embedded.model.generate(withSystem("Please answer briefly.", "What's the speed of light?"), createContext().ctx)).cache).toBe("semantic");
+    expect(
+      (
+        await embedded.model.generate(
+          withSystem("Please answer briefly.", "What's the speed of light?"),
+          createContext().ctx,
+        )
+      ).cache,
+    ).toBe("semantic");
   });
 
   it("skips conversations longer than maxMessages and non-deterministic requests", async () => {
     const { model, inner } = build({ maxMessages: 2 });
-    const long: ChatRequest = { ...chat("x"), messages: [{ role: "user", content: "hi" }, { role: "assistant", content: "hello" }, { role: "user", content: "Why is the sky blue?" }] };
+    const long: ChatRequest = {
+      ...chat("x"),
+      messages: [
+        { role: "user", content: "hi" },
+        { role: "assistant", content: "hello" },
+        { role: "user", content: "Why is the sky blue?" },
+      ],
+    };
     await model.generate(long, createContext().ctx);
     const recorded = createContext();
     await model.generate(long, recorded.ctx);
     expect(recorded.events).toEqual([]);
     await model.generate(chat("Why is the sky blue?", { temperature: 0.7 }), createContext().ctx);
-    expect((await model.generate(chat("why is the sky blue", { temperature: 0.7 }), createContext().ctx)).cache).toBe("miss");
+    expect((await model.generate(chat("why is the sky blue", { temperature: 0.7 }), createContext().ctx)).cache).toBe(
+      "miss",
+    );
     expect(inner.state.calls).toBe(4);
   });
 
   it("replays a semantic hit as a stream and stores only completed streams", async () => {
     const cut = createScriptedModel(() => "partial answer here", { cutStreamAfter: 1 });
     const middleware = semanticCacheMiddleware({ store: createMemoryStore(), resyncIntervalMs: 0 });
-    await expect(collect(wrap(middleware, cut.model).stream(chat("Describe the water cycle"), createContext().ctx))).rejects.toBeInstanceOf(KeelError);
+    await expect(
+      collect(wrap(middleware, cut.model).stream(chat("Describe the water cycle"), createContext().ctx)),
+    ).rejects.toBeInstanceOf(KeelError);
     const whole = createScriptedModel(() => "evaporation, condensation, precipitation");
     const model = wrap(middleware, whole.model);
-    expect((await collect(model.stream(chat("Explain the water cycle"), createContext().ctx))).at(-1)).toMatchObject({ generation: { cache: "miss" } });
+    expect((await collect(model.stream(chat("Explain the water cycle"), createContext().ctx))).at(-1)).toMatchObject({
+      generation: { cache: "miss" },
+    });
     const replayed = await collect(model.stream(chat("Describe the water cycle"), createContext().ctx));
-    expect(replayed.at(-1)).toMatchObject({ type: "done", generation: { cache: "semantic", content: "evaporation, condensation, precipitation" } });
-    expect(replayed.filter((event) => event.type === "delta").map((event) => (event.type === "delta" ? event.content : "")).join("")).toBe("evaporation, condensation, precipitation");
+    expect(replayed.at(-1)).toMatchObject({
+      type: "done",
+      generation: { cache: "semantic", content: "evaporation, condensation, precipitation" },
+    });
+    expect(
+      replayed
+        .filter((event) => event.type === "delta")
+        .map((event) => (event.type === "delta" ? event.content : ""))
+        .join(""),
+    ).toBe("evaporation, condensation, precipitation");
     expect(whole.state.streamCalls).toBe(1);
   });
 
   it("passes through, with a cache-error event, when the embedder fails", async () => {
-    const broken: Embedder = { name: "broken", dimensions: 8, embed: async () => Promise.reject(new Error("embedder down")) };
+    const broken: Embedder = {
+      name: "broken",
+      dimensions: 8,
+      embed: async () => Promise.reject(new Error("embedder down")),
+    };
     const { model, inner } = build({ embedder: broken });
     const recorded = createContext();
     expect((await model.generate(chat("q"), recorded.ctx)).cache).toBe("miss");
@@ -121,7 +176,10 @@ describe("semanticCacheMiddleware", () => {
     const { model, inner, middleware } = build({ hnswFrom: 16 });
     const topics = Array.from({ length: 40 }, (_, index) => `topic${index}`);
     for (const topic of topics) await model.generate(chat(`Explain ${topic} in detail`), createContext().ctx);
-    for (const topic of topics) expect((await model.generate(chat(`Please explain ${topic} in detail`), createContext().ctx)).content).toBe(`answer to Explain ${topic} in detail`);
+    for (const topic of topics)
+      expect((await model.generate(chat(`Please explain ${topic} in detail`), createContext().ctx)).content).toBe(
+        `answer to Explain ${topic} in detail`,
+      );
     expect(inner.state.calls).toBe(40);
     expect(middleware.stats().graphs).toBe(1);
   });
@@ -131,7 +189,10 @@ describe("semantic cache on Redis", () => {
   it("rebuilds its index from Redis at start and pulls in entries other instances stored", async () => {
     const redis = setup.fixtures.find((fixture) => fixture.name === "redis")!;
     const inner = createScriptedModel();
-    const first = wrap(semanticCacheMiddleware({ store: await redis.open({ shared: "semantic" }), resyncIntervalMs: 0 }), inner.model);
+    const first = wrap(
+      semanticCacheMiddleware({ store: await redis.open({ shared: "semantic" }), resyncIntervalMs: 0 }),
+      inner.model,
+    );
     await first.generate(chat("How does a refrigerator work?"), createContext().ctx);
 
     const restarted = semanticCacheMiddleware({ store: await redis.open({ shared: "semantic" }), resyncIntervalMs: 0 });

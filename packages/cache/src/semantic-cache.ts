@@ -1,7 +1,12 @@
 import type { ChatRequest, Middleware, RequestContext, StreamEvent, StreamNext } from "@keel/spec";
 import { savedOf, servedFromCache } from "./entry.ts";
 import { notCachedError } from "./policy.ts";
-import { createSemanticCacheEngine, type SemanticCacheEngine, type SemanticCacheOptions, type SemanticPlan } from "./semantic-cache-engine.ts";
+import {
+  createSemanticCacheEngine,
+  type SemanticCacheEngine,
+  type SemanticCacheOptions,
+  type SemanticPlan,
+} from "./semantic-cache-engine.ts";
 import { replayStream } from "./stream-replay.ts";
 
 export type { SemanticCacheOptions } from "./semantic-cache-engine.ts";
@@ -47,7 +52,12 @@ async function lookup(engine: SemanticCacheEngine, request: ChatRequest, ctx: Re
   if (plan.mode === "refresh") return undefined;
   const found = await engine.lookup(request, ctx, plan);
   if (found) {
-    ctx.events.emit({ type: "cache-hit", kind: "semantic", ...savedOf(found.generation), similarity: found.similarity });
+    ctx.events.emit({
+      type: "cache-hit",
+      kind: "semantic",
+      ...savedOf(found.generation),
+      similarity: found.similarity,
+    });
     return servedFromCache(found.generation, "semantic", plan.startedAt);
   }
   ctx.events.emit({ type: "cache-miss", kind: "semantic" });
@@ -55,7 +65,10 @@ async function lookup(engine: SemanticCacheEngine, request: ChatRequest, ctx: Re
   return undefined;
 }
 
-async function* streamThroughSemanticCache(engine: SemanticCacheEngine, args: { request: ChatRequest; ctx: RequestContext; next: StreamNext }): AsyncIterable<StreamEvent> {
+async function* streamThroughSemanticCache(
+  engine: SemanticCacheEngine,
+  args: { request: ChatRequest; ctx: RequestContext; next: StreamNext },
+): AsyncIterable<StreamEvent> {
   const { request, ctx, next } = args;
   const plan = engine.plan(request, ctx);
   if (plan === "not-cached") throw notCachedError();

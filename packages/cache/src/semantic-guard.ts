@@ -11,7 +11,8 @@ export function guardRejection(query: TextFeatures, candidate: TextFeatures): st
   if (!sameSequence(query.numbers, candidate.numbers)) return "numbers";
   if (query.negations !== candidate.negations) return "negation";
   if (!sameSet(query.content, candidate.content)) return "content";
-  if (!sameSequence(inBoth(query.entities, candidate.entities), inBoth(candidate.entities, query.entities))) return "entities";
+  if (!sameSequence(inBoth(query.entities, candidate.entities), inBoth(candidate.entities, query.entities)))
+    return "entities";
   for (const [direction, target] of query.directions) {
     const other = candidate.directions.get(direction);
     if (other !== undefined && other !== target) return "direction";

@@ -3,7 +3,10 @@ import { describe, expect, it } from "vitest";
 import type { CacheStore } from "./store.ts";
 import { sleepMs } from "./test-support.ts";
 
-export function describeStoreContract(name: string, makeStore: (options: { maxEntryBytes: number }) => Promise<CacheStore>) {
+export function describeStoreContract(
+  name: string,
+  makeStore: (options: { maxEntryBytes: number }) => Promise<CacheStore>,
+) {
   describe(`CacheStore contract: ${name}`, () => {
     const open = () => makeStore({ maxEntryBytes: 1_024 });
 
@@ -33,7 +36,11 @@ export function describeStoreContract(name: string, makeStore: (options: { maxEn
 
     it("refuses an entry over maxEntryBytes and says so", async () => {
       const store = await open();
-      expect(await store.set("big", "x".repeat(1_025), { ttlMs: 5_000 })).toEqual({ stored: false, bytes: 1_025, reason: "too-large" });
+      expect(await store.set("big", "x".repeat(1_025), { ttlMs: 5_000 })).toEqual({
+        stored: false,
+        bytes: 1_025,
+        reason: "too-large",
+      });
       expect(await store.get("big")).toBeUndefined();
       expect(store.maxEntryBytes).toBe(1_024);
       await store.close();

@@ -21,13 +21,20 @@ export async function untilHealthy(store: CacheStore): Promise<CacheStore> {
 }
 
 /** One redis-server for a test file; call `stop` in afterAll. */
-export async function storeFixtures(): Promise<{ fixtures: StoreFixture[]; redis: RedisServerHandle; stop(): Promise<void> }> {
+export async function storeFixtures(): Promise<{
+  fixtures: StoreFixture[];
+  redis: RedisServerHandle;
+  stop(): Promise<void>;
+}> {
   const redis = await startRedisServer();
   const opened: CacheStore[] = [];
   const shared = new Map<string, string>();
   const track = (store: CacheStore) => (opened.push(store), store);
   const fixtures: StoreFixture[] = [
-    { name: "memory", open: async (options = {}) => track(createMemoryStore({ maxEntryBytes: options.maxEntryBytes })) },
+    {
+      name: "memory",
+      open: async (options = {}) => track(createMemoryStore({ maxEntryBytes: options.maxEntryBytes })),
+    },
     {
       name: "redis",
       open: async (options = {}) => {
@@ -36,7 +43,9 @@ export async function storeFixtures(): Promise<{ fixtures: StoreFixture[]; redis
           prefix = uniquePrefix("cache");
           if (options.shared) shared.set(options.shared, prefix);
         }
-        return untilHealthy(track(createRedisStore({ url: redis.url, keyPrefix: prefix, onWarning: () => {}, ...options })));
+        return untilHealthy(
+          track(createRedisStore({ url: redis.url, keyPrefix: prefix, onWarning: () => {}, ...options })),
+        );
       },
     },
   ];

@@ -1,5 +1,14 @@
 // Test doubles and helpers shared by this package's tests (not exported from index.ts).
-import { KeelError, type ChatRequest, type Generation, type KeelEvent, type Middleware, type Model, type RequestContext, type StreamEvent } from "@keel/spec";
+import {
+  KeelError,
+  type ChatRequest,
+  type Generation,
+  type KeelEvent,
+  type Middleware,
+  type Model,
+  type RequestContext,
+  type StreamEvent,
+} from "@keel/spec";
 
 export interface RecordedContext {
   ctx: RequestContext;
@@ -42,7 +51,10 @@ export function generationOf(content: string, overrides: Partial<Generation> = {
 export type Script = (request: ChatRequest, call: number) => string | KeelError;
 
 /** A Model that answers from a script and counts its calls: the thing under test is the cache around it. */
-export function createScriptedModel(script: Script = (request) => `answer to ${request.messages.at(-1)?.content}`, options: { delayMs?: number; chunkChars?: number; cutStreamAfter?: number } = {}) {
+export function createScriptedModel(
+  script: Script = (request) => `answer to ${request.messages.at(-1)?.content}`,
+  options: { delayMs?: number; chunkChars?: number; cutStreamAfter?: number } = {},
+) {
   const state = { calls: 0, streamCalls: 0 };
   const answer = async (request: ChatRequest, ctx: RequestContext) => {
     const call = ++state.calls;
@@ -74,8 +86,14 @@ export function createScriptedModel(script: Script = (request) => `answer to ${r
 /** Folds one middleware around a model, as core's pipeline does. */
 export function wrap(middleware: Middleware, model: Model): Model {
   return {
-    generate: (request, ctx) => (middleware.wrapGenerate ? middleware.wrapGenerate({ request, ctx, next: (r, c) => model.generate(r, c) }) : model.generate(request, ctx)),
-    stream: (request, ctx) => (middleware.wrapStream ? middleware.wrapStream({ request, ctx, next: (r, c) => model.stream(r, c) }) : model.stream(request, ctx)),
+    generate: (request, ctx) =>
+      middleware.wrapGenerate
+        ? middleware.wrapGenerate({ request, ctx, next: (r, c) => model.generate(r, c) })
+        : model.generate(request, ctx),
+    stream: (request, ctx) =>
+      middleware.wrapStream
+        ? middleware.wrapStream({ request, ctx, next: (r, c) => model.stream(r, c) })
+        : model.stream(request, ctx),
   };
 }
 

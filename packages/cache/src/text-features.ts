@@ -34,24 +34,30 @@ const CONTRACTIONS: Array<[RegExp, string]> = [
 ];
 
 const STOPWORDS = new Set(
-  ("a an the is are was were be been being am do does did doing i me my mine myself you your yours we us our ours it its this that these those " +
+  (
+    "a an the is are was were be been being am do does did doing i me my mine myself you your yours we us our ours it its this that these those " +
     "of in on at by for with about as into to from than vs versus over and or but so if then also just really very " +
     "please kindly can could would will may might must shall tell give show let know want need help some any all " +
-    "thing things there here hey hi hello thanks thank ok okay quick quickly briefly simple simply short term terms word").split(" "),
+    "thing things there here hey hi hello thanks thank ok okay quick quickly briefly simple simply short term terms word"
+  ).split(" "),
 );
 
 const NEGATIONS = new Set(["not", "no", "never", "none", "nobody", "nothing", "neither", "nor", "without", "cannot"]);
 const DIRECTIONS = new Set(["to", "into", "from", "than", "vs", "versus"]);
 const NUMBER_WORDS = new Set(
-  ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty " +
-    "thirty forty fifty sixty seventy eighty ninety hundred thousand million billion first second third fourth fifth sixth seventh eighth ninth tenth half quarter dozen").split(" "),
+  (
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty " +
+    "thirty forty fifty sixty seventy eighty ninety hundred thousand million billion first second third fourth fifth sixth seventh eighth ninth tenth half quarter dozen"
+  ).split(" "),
 );
 const ROMAN = /^(?:X{0,2})(?:IX|IV|V?I{0,3})$/;
 /** Capitalised words that start sentences without naming anything. */
 const COMMON_CAPITALISED = new Set(
-  ("what which who whom whose when where why how is are was were do does did can could would will should shall may might must " +
+  (
+    "what which who whom whose when where why how is are was were do does did can could would will should shall may might must " +
     "tell give show list explain describe define write translate summarize summarise convert recommend suggest compare find " +
-    "please i in on at for the a an if my your our this that these those there here hey hi hello yes no not").split(" "),
+    "please i in on at for the a an if my your our this that these those there here hey hi hello yes no not"
+  ).split(" "),
 );
 
 /** A few groups of words questions use interchangeably; each maps to its group's first word. */

@@ -48,7 +48,12 @@ export function createVectorIndex(options: VectorIndexOptions) {
 
   const toGraph = (flat: Map<string, Float32Array>): Graph => {
     const index = new hnswlib.HierarchicalNSW("ip", dimensions);
-    index.initIndex({ maxElements: Math.max(1_024, flat.size * 2), m: options.m ?? 16, efConstruction: options.efConstruction ?? 200, allowReplaceDeleted: true });
+    index.initIndex({
+      maxElements: Math.max(1_024, flat.size * 2),
+      m: options.m ?? 16,
+      efConstruction: options.efConstruction ?? 200,
+      allowReplaceDeleted: true,
+    });
     index.setEf(options.efSearch ?? 64);
     const graph: Graph = { index, labelOf: new Map(), idOf: new Map(), nextLabel: 0, free: [] };
     for (const [id, vector] of flat) addToGraph(graph, id, Array.from(vector));
@@ -60,7 +65,8 @@ export function createVectorIndex(options: VectorIndexOptions) {
     const label = reused ?? graph.nextLabel;
     if (reused === undefined) {
       if (label >= maxPerPartition) return false;
-      if (label >= graph.index.getMaxElements()) graph.index.resizeIndex(Math.min(maxPerPartition, graph.index.getMaxElements() * 2));
+      if (label >= graph.index.getMaxElements())
+        graph.index.resizeIndex(Math.min(maxPerPartition, graph.index.getMaxElements() * 2));
       graph.nextLabel++;
     }
     graph.index.addPoint(vector, label, reused !== undefined);

@@ -5,7 +5,10 @@ export function waitFor<T>(promise: Promise<T>, ctx: RequestContext): Promise<T>
   if (ctx.signal.aborted) return Promise.reject(endedError("aborted"));
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => finish(() => reject(endedError("aborted")));
-    const timer = setTimeout(() => finish(() => reject(endedError("deadline"))), Math.max(0, ctx.deadline - Date.now()));
+    const timer = setTimeout(
+      () => finish(() => reject(endedError("deadline"))),
+      Math.max(0, ctx.deadline - Date.now()),
+    );
     ctx.signal.addEventListener("abort", onAbort, { once: true });
     const finish = (settle: () => void) => {
       clearTimeout(timer);

@@ -4,7 +4,21 @@ export type { KeelConfig, KeelConfigInput, ProviderConfig, RouteConfig } from ".
 export { createPipeline, type Pipeline, type PipelineOptions } from "./pipeline/create-pipeline.ts";
 export type { Readiness } from "./pipeline/readiness.ts";
 export type { CallOptions } from "./pipeline/request-scope.ts";
-export { cacheControlSchema, chatRequestSchema, embeddingRequestSchema, type ChatRequestInput } from "./request/chat-request-schema.ts";
+export {
+  cacheControlSchema,
+  chatRequestSchema,
+  embeddingRequestSchema,
+  type ChatRequestInput,
+} from "./request/chat-request-schema.ts";
 export { badRequestFromZod, parseChatRequest, parseEmbeddingRequest } from "./request/parse-request.ts";
-export { startServiceHost, type RequestHandler, type ServiceHost, type ServiceHostOptions } from "./service/service-host.ts";
-export { parseStructuredRequest, structuredRequestSchema, type StructuredRequestInput } from "./request/structured-request.ts";
+export {
+  startServiceHost,
+  type RequestHandler,
+  type ServiceHost,
+  type ServiceHostOptions,
+} from "./service/service-host.ts";
+export {
+  parseStructuredRequest,
+  structuredRequestSchema,
+  type StructuredRequestInput,
+} from "./request/structured-request.ts";

@@ -37,7 +37,9 @@ describe("embed against the simulator", () => {
   });
 
   it("rejects empty input before calling the upstream", async () => {
-    const error = await keelErrorOf(provider.embed({ model: "text-embedding-3-small", input: [] }, recordingContext("embed").ctx));
+    const error = await keelErrorOf(
+      provider.embed({ model: "text-embedding-3-small", input: [] }, recordingContext("embed").ctx),
+    );
     expect(error).toMatchObject({ code: "BAD_REQUEST", details: { field: "input" } });
   });
 
@@ -45,7 +47,12 @@ describe("embed against the simulator", () => {
     simulator.setRules([{ fault: { type: "status", status: 503 } }]);
     const { ctx, events } = recordingContext("embed");
     const error = await keelErrorOf(provider.embed({ model: "text-embedding-3-small", input: ["x"] }, ctx));
-    expect(error).toMatchObject({ code: "UPSTREAM_UNAVAILABLE", status: 503, retryable: true, details: { target: "sim/text-embedding-3-small" } });
+    expect(error).toMatchObject({
+      code: "UPSTREAM_UNAVAILABLE",
+      status: 503,
+      retryable: true,
+      details: { target: "sim/text-embedding-3-small" },
+    });
     expect(events.at(-1)).toMatchObject({ type: "upstream-error", code: "UPSTREAM_UNAVAILABLE", status: 503 });
     simulator.reset();
   });

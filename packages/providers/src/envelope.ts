@@ -66,7 +66,8 @@ function estimateUsage(request: ChatRequest, answer: UpstreamAnswer, model: stri
   const promptTokens = countChatTokens(request.messages, model);
   let completionTokens = countTokens(answer.content, model);
   if (answer.toolCalls !== undefined) {
-    for (const call of answer.toolCalls) completionTokens += countTokens(call.function.name, model) + countTokens(call.function.arguments, model);
+    for (const call of answer.toolCalls)
+      completionTokens += countTokens(call.function.name, model) + countTokens(call.function.arguments, model);
   }
   return { promptTokens, completionTokens, totalTokens: promptTokens + completionTokens, estimated: true };
 }

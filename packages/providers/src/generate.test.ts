@@ -100,7 +100,11 @@ describe("generate against the simulator", () => {
     await own.embed({ model: "text-embedding-3-small", input: ["x"] }, recordingContext("embed").ctx);
     expect(generation.content.length).toBeGreaterThan(0);
     expect(events.at(-1)).toBe("done");
-    expect(urls).toEqual([`${simulator.url}/chat/completions`, `${simulator.url}/chat/completions`, `${simulator.url}/embeddings`]);
+    expect(urls).toEqual([
+      `${simulator.url}/chat/completions`,
+      `${simulator.url}/chat/completions`,
+      `${simulator.url}/embeddings`,
+    ]);
   });
 
   it("leaves no listener on ctx.signal, however many calls share the request", async () => {
@@ -117,7 +121,12 @@ describe("generate against the simulator", () => {
     const error = await keelErrorOf(provider.generate({ ...hello, model: "no-such-model" }, ctx));
     expect(error).toMatchObject({ code: "BAD_REQUEST", status: 404, retryable: false });
     expect(error.details).toMatchObject({ target: "sim/no-such-model", reason: "unknown-model" });
-    expect(events.at(-1)).toMatchObject({ type: "upstream-error", target: "sim/no-such-model", code: "BAD_REQUEST", status: 404 });
+    expect(events.at(-1)).toMatchObject({
+      type: "upstream-error",
+      target: "sim/no-such-model",
+      code: "BAD_REQUEST",
+      status: 404,
+    });
   });
 
   it("rejects a malformed request before calling the upstream", async () => {
@@ -156,7 +165,12 @@ describe("generate against a server that sends no usage", () => {
     const generation = await bare.generate(hello, recordingContext().ctx);
     const promptTokens = countChatTokens(hello.messages, "gpt-4o-mini-2024-07-18");
     const completionTokens = countTokens("Counted by Keel.", "gpt-4o-mini-2024-07-18");
-    expect(generation.usage).toEqual({ promptTokens, completionTokens, totalTokens: promptTokens + completionTokens, estimated: true });
+    expect(generation.usage).toEqual({
+      promptTokens,
+      completionTokens,
+      totalTokens: promptTokens + completionTokens,
+      estimated: true,
+    });
     // The answering model's dated name is priced as gpt-4o-mini.
     expect(generation.costUsd).toBeCloseTo((promptTokens * 0.15 + completionTokens * 0.6) / 1e6, 15);
     expect(generation).toMatchObject({ id: "chatcmpl-bare", model: "gpt-4o-mini-2024-07-18", finishReason: "length" });

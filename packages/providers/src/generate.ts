@@ -28,10 +28,15 @@ export async function generate(state: ProviderState, request: ChatRequest, ctx: 
   // the server labelled text) is the upstream failing, not an empty answer.
   const choice = typeof completion === "object" && completion !== null ? completion.choices?.[0] : undefined;
   if (choice === undefined) {
-    throw failedCall(ctx, target, started, new KeelError("UPSTREAM_UNAVAILABLE", `${target}: the upstream sent a malformed response`, {
-      retryable: true,
-      details: { target, reason: "malformed" },
-    }));
+    throw failedCall(
+      ctx,
+      target,
+      started,
+      new KeelError("UPSTREAM_UNAVAILABLE", `${target}: the upstream sent a malformed response`, {
+        retryable: true,
+        details: { target, reason: "malformed" },
+      }),
+    );
   }
 
   const generation = toGeneration(state, request, {
@@ -52,7 +57,11 @@ function toToolCalls(calls: WireToolCall[] | undefined): ToolCall[] | undefined 
   const toolCalls: ToolCall[] = [];
   for (const call of calls) {
     if (call.type === "function") {
-      toolCalls.push({ id: call.id, type: "function", function: { name: call.function.name, arguments: call.function.arguments } });
+      toolCalls.push({
+        id: call.id,
+        type: "function",
+        function: { name: call.function.name, arguments: call.function.arguments },
+      });
     }
   }
   return toolCalls;

@@ -32,8 +32,23 @@ beforeEach(() => {
 
 /** Answers with what arrived: method, the headers the test asks about, the body. */
 const echo: Handler = (request, body, response) => {
-  response.writeHead(201, [["content-type", "application/json"], ["x-echo", "one"], ["x-echo", "two"]].flat());
-  response.end(JSON.stringify({ method: request.method, custom: request.headers["x-custom"], type: request.headers["content-type"], length: request.headers["content-length"], body }));
+  response.writeHead(
+    201,
+    [
+      ["content-type", "application/json"],
+      ["x-echo", "one"],
+      ["x-echo", "two"],
+    ].flat(),
+  );
+  response.end(
+    JSON.stringify({
+      method: request.method,
+      custom: request.headers["x-custom"],
+      type: request.headers["content-type"],
+      length: request.headers["content-length"],
+      body,
+    }),
+  );
 };
 
 async function rejectionOf(promise: Promise<unknown>): Promise<Error & { code?: string }> {
@@ -49,19 +64,34 @@ describe("createNodeFetch", () => {
   it.each([
     ["a Headers object", new Headers({ "X-Custom": "a", "content-type": "application/json" })],
     ["a record", { "X-Custom": "a", "content-type": "application/json" }],
-    ["a list of pairs", [["X-Custom", "a"], ["content-type", "application/json"]] as [string, string][]],
+    [
+      "a list of pairs",
+      [
+        ["X-Custom", "a"],
+        ["content-type", "application/json"],
+      ] as [string, string][],
+    ],
   ])("sends method, headers given as %s, and a string body; reads status, headers and body", async (_form, headers) => {
     handler = echo;
     const response = await nodeFetch(`${base}/v1/echo`, { method: "POST", headers, body: '{"hello":"wörld"}' });
     expect(response.status).toBe(201);
     expect(response.ok).toBe(true);
     expect(response.headers.get("x-echo")).toBe("one, two");
-    expect(await response.json()).toEqual({ method: "POST", custom: "a", type: "application/json", length: "18", body: '{"hello":"wörld"}' });
+    expect(await response.json()).toEqual({
+      method: "POST",
+      custom: "a",
+      type: "application/json",
+      length: "18",
+      body: '{"hello":"wörld"}',
+    });
   });
 
   it("sends a Uint8Array body and a GET without one", async () => {
     handler = echo;
-    const posted = await nodeFetch(new URL(`${base}/bytes`), { method: "PUT", body: new TextEncoder().encode("bytes") });
+    const posted = await nodeFetch(new URL(`${base}/bytes`), {
+      method: "PUT",
+      body: new TextEncoder().encode("bytes"),
+    });
     expect(await posted.json()).toMatchObject({ method: "PUT", length: "5", body: "bytes" });
     const fetched = await nodeFetch(`${base}/plain`);
     expect(await fetched.json()).toMatchObject({ method: "GET", body: "" });

@@ -1,4 +1,10 @@
-import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingMessage, type OutgoingHttpHeaders } from "node:http";
+import {
+  Agent as HttpAgent,
+  request as httpRequest,
+  type ClientRequest,
+  type IncomingMessage,
+  type OutgoingHttpHeaders,
+} from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import { Readable } from "node:stream";
 
@@ -24,25 +30,47 @@ const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
  * connection and rejects (or errors the body) with an `AbortError`.
  */
 export function createNodeFetch(): typeof fetch {
-  const agentOptions = { keepAlive: true, maxSockets: MAX_SOCKETS, timeout: IDLE_SOCKET_MS, scheduling: "lifo" as const };
+  const agentOptions = {
+    keepAlive: true,
+    maxSockets: MAX_SOCKETS,
+    timeout: IDLE_SOCKET_MS,
+    scheduling: "lifo" as const,
+  };
   let httpAgent: HttpAgent | undefined;
   let httpsAgent: HttpsAgent | undefined;
 
   return (input, init) => {
     const body = init?.body;
     const url = typeof input === "string" ? new URL(input) : input instanceof URL ? input : undefined;
-    if (url === undefined || !(body === undefined || body === null || typeof body === "string" || body instanceof Uint8Array || body instanceof ArrayBuffer)) {
+    if (
+      url === undefined ||
+      !(
+        body === undefined ||
+        body === null ||
+        typeof body === "string" ||
+        body instanceof Uint8Array ||
+        body instanceof ArrayBuffer
+      )
+    ) {
       return fetch(input, init);
     }
     if (init?.signal?.aborted) return Promise.reject(abortError());
     const secure = url.protocol === "https:";
     const agent = secure ? (httpsAgent ??= new HttpsAgent(agentOptions)) : (httpAgent ??= new HttpAgent(agentOptions));
-    const outgoing = (secure ? httpsRequest : httpRequest)(url, { agent, method: init?.method ?? "GET", headers: toNodeHeaders(init?.headers) });
+    const outgoing = (secure ? httpsRequest : httpRequest)(url, {
+      agent,
+      method: init?.method ?? "GET",
+      headers: toNodeHeaders(init?.headers),
+    });
     return exchange(outgoing, body instanceof ArrayBuffer ? new Uint8Array(body) : body, init?.signal ?? undefined);
   };
 }
 
-function exchange(outgoing: ClientRequest, body: string | Uint8Array | null | undefined, signal: AbortSignal | undefined): Promise<Response> {
+function exchange(
+  outgoing: ClientRequest,
+  body: string | Uint8Array | null | undefined,
+  signal: AbortSignal | undefined,
+): Promise<Response> {
   return new Promise((resolve, reject) => {
     let incoming: IncomingMessage | undefined;
     let settled = false;
@@ -102,7 +130,9 @@ function toNodeHeaders(headers: RequestInit["headers"]): OutgoingHttpHeaders {
   const result: OutgoingHttpHeaders = {};
   if (headers === undefined || headers === null) return result;
   const pairs: Iterable<readonly [string, string | readonly string[]]> =
-    headers instanceof Headers || Array.isArray(headers) ? (headers as Iterable<readonly [string, string]>) : Object.entries(headers);
+    headers instanceof Headers || Array.isArray(headers)
+      ? (headers as Iterable<readonly [string, string]>)
+      : Object.entries(headers);
   for (const [name, given] of pairs) {
     const key = name.toLowerCase();
     const value = typeof given === "string" ? given : given.join(", ");
@@ -114,6 +144,7 @@ function toNodeHeaders(headers: RequestInit["headers"]): OutgoingHttpHeaders {
 
 function toHeaders(rawHeaders: string[]): Headers {
   const headers = new Headers();
-  for (let index = 0; index + 1 < rawHeaders.length; index += 2) headers.append(rawHeaders[index]!, rawHeaders[index + 1]!);
+  for (let index = 0; index + 1 < rawHeaders.length; index += 2)
+    headers.append(rawHeaders[index]!, rawHeaders[index + 1]!);
   return headers;
 }

@@ -41,7 +41,9 @@ const NO_SDK_TIMEOUT = 2_147_483_647;
  */
 export function createOpenAIProvider(options: ProviderOptions): Provider {
   if (typeof options?.name !== "string" || options.name.length === 0 || options.name.includes("/")) {
-    throw new KeelError("BAD_REQUEST", "provider name must be a non-empty string without '/'", { details: { field: "name" } });
+    throw new KeelError("BAD_REQUEST", "provider name must be a non-empty string without '/'", {
+      details: { field: "name" },
+    });
   }
   if (typeof options.apiKey !== "string" || options.apiKey.length === 0) {
     // Servers without auth (Ollama, a local vLLM) still need some value: the SDK refuses an empty key.

@@ -23,10 +23,10 @@ const BUILT_IN_PRICES: Readonly<Record<string, ModelPrice>> = {
   "gpt-4o": { inputPerMillion: 2.5, outputPerMillion: 10 },
   "gpt-4o-mini": { inputPerMillion: 0.15, outputPerMillion: 0.6 },
   "chatgpt-4o-latest": { inputPerMillion: 5, outputPerMillion: 15 },
-  "o1": { inputPerMillion: 15, outputPerMillion: 60 },
+  o1: { inputPerMillion: 15, outputPerMillion: 60 },
   "o1-mini": { inputPerMillion: 1.1, outputPerMillion: 4.4 },
   "o1-pro": { inputPerMillion: 150, outputPerMillion: 600 },
-  "o3": { inputPerMillion: 2, outputPerMillion: 8 },
+  o3: { inputPerMillion: 2, outputPerMillion: 8 },
   "o3-mini": { inputPerMillion: 1.1, outputPerMillion: 4.4 },
   "o3-pro": { inputPerMillion: 20, outputPerMillion: 80 },
   "o4-mini": { inputPerMillion: 1.1, outputPerMillion: 4.4 },
@@ -81,9 +81,13 @@ function resolve(model: string, prices: Map<string, ModelPrice>, byLength: strin
 function checkedPrice(model: string, price: ModelPrice): ModelPrice {
   const valid = (value: unknown) => typeof value === "number" && Number.isFinite(value) && value >= 0;
   if (!valid(price?.inputPerMillion) || !valid(price?.outputPerMillion)) {
-    throw new KeelError("BAD_REQUEST", `price for "${model}" needs non-negative inputPerMillion and outputPerMillion numbers`, {
-      details: { field: `prices.${model}` },
-    });
+    throw new KeelError(
+      "BAD_REQUEST",
+      `price for "${model}" needs non-negative inputPerMillion and outputPerMillion numbers`,
+      {
+        details: { field: `prices.${model}` },
+      },
+    );
   }
   return { inputPerMillion: price.inputPerMillion, outputPerMillion: price.outputPerMillion };
 }

@@ -28,7 +28,10 @@ async function failure(rule: Parameters<SimulatorHandle["setRules"]>[0][number])
   expect(error.details.target).toBe("sim/gpt-4o-mini");
   expect(error.message).not.toContain(API_KEY);
   expect(events.map((event) => event.type)).toEqual(["upstream-request", "upstream-error"]);
-  expect(events[1]).toMatchObject({ code: error.code, ...(error.status === undefined ? {} : { status: error.status }) });
+  expect(events[1]).toMatchObject({
+    code: error.code,
+    ...(error.status === undefined ? {} : { status: error.status }),
+  });
   return error;
 }
 
@@ -91,7 +94,12 @@ describe.each(HTTP_PATHS)("upstream failures become typed KeelErrors over %s", (
 
   it("400 context_length_exceeded -> BAD_REQUEST context-length", async () => {
     const error = await failure({ fault: { type: "status", status: 400, code: "context_length_exceeded" } });
-    expect(error).toMatchObject({ code: "BAD_REQUEST", status: 400, retryable: false, details: { reason: "context-length" } });
+    expect(error).toMatchObject({
+      code: "BAD_REQUEST",
+      status: 400,
+      retryable: false,
+      details: { reason: "context-length" },
+    });
     expect(error.message).toContain("maximum context length");
   });
 
@@ -102,9 +110,19 @@ describe.each(HTTP_PATHS)("upstream failures become typed KeelErrors over %s", (
 
   it("401 -> non-retryable upstream-auth, the key never echoed", async () => {
     const error = await failure({
-      fault: { type: "status", status: 401, code: "invalid_api_key", message: `Incorrect API key provided: ${API_KEY}` },
+      fault: {
+        type: "status",
+        status: 401,
+        code: "invalid_api_key",
+        message: `Incorrect API key provided: ${API_KEY}`,
+      },
     });
-    expect(error).toMatchObject({ code: "UPSTREAM_UNAVAILABLE", status: 401, retryable: false, details: { reason: "upstream-auth" } });
+    expect(error).toMatchObject({
+      code: "UPSTREAM_UNAVAILABLE",
+      status: 401,
+      retryable: false,
+      details: { reason: "upstream-auth" },
+    });
     expect(JSON.stringify(error.toJSON())).not.toContain("sk-test");
   });
 
@@ -121,7 +139,11 @@ describe.each(HTTP_PATHS)("upstream failures become typed KeelErrors over %s", (
         abort();
         const error = await pending;
         expect(performance.now() - abortedAt).toBeLessThan(2_000);
-        expect(error).toMatchObject({ code: "UPSTREAM_TIMEOUT", retryable: false, details: { reason: "aborted", target: "sim/gpt-4o-mini" } });
+        expect(error).toMatchObject({
+          code: "UPSTREAM_TIMEOUT",
+          retryable: false,
+          details: { reason: "aborted", target: "sim/gpt-4o-mini" },
+        });
         expect(events.at(-1)).toMatchObject({ type: "upstream-error", code: "UPSTREAM_TIMEOUT" });
         await own.waitFor((stats) => stats.inFlight === 0 && stats.clientAborts === round, 5_000);
       }
@@ -147,6 +169,10 @@ describe.each(HTTP_PATHS)("upstream failures become typed KeelErrors over %s", (
     await closed.close();
     const nowhere = createOpenAIProvider({ name: "gone", baseURL: url, apiKey: API_KEY, fetch });
     const error = await keelErrorOf(nowhere.generate(request, recordingContext().ctx));
-    expect(error).toMatchObject({ code: "UPSTREAM_UNAVAILABLE", retryable: true, details: { target: "gone/gpt-4o-mini", reason: "refused" } });
+    expect(error).toMatchObject({
+      code: "UPSTREAM_UNAVAILABLE",
+      retryable: true,
+      details: { target: "gone/gpt-4o-mini", reason: "refused" },
+    });
   });
 });

@@ -49,9 +49,16 @@ describe("stream against the simulator", () => {
     // Usage from the final chunk (include_usage), not the tokenizer.
     expect(generation.usage.estimated).toBeUndefined();
     expect(generation.usage.completionTokens).toBeGreaterThan(0);
-    expect(generation.costUsd).toBeCloseTo((generation.usage.promptTokens * 0.15 + generation.usage.completionTokens * 0.6) / 1e6, 15);
+    expect(generation.costUsd).toBeCloseTo(
+      (generation.usage.promptTokens * 0.15 + generation.usage.completionTokens * 0.6) / 1e6,
+      15,
+    );
 
-    expect(events.map((event) => event.type)).toEqual(["upstream-request", "upstream-first-chunk", "upstream-response"]);
+    expect(events.map((event) => event.type)).toEqual([
+      "upstream-request",
+      "upstream-first-chunk",
+      "upstream-response",
+    ]);
     const firstChunk = events[1] as { ttftMs: number };
     expect(events[2]).toMatchObject({ target: "sim/gpt-4o-mini", usage: generation.usage, ttftMs: firstChunk.ttftMs });
   });
@@ -82,7 +89,11 @@ describe("stream against the simulator", () => {
     simulator.setRules([{ reply: REPLY, fault: { type: "malformed" } }]);
     const received: StreamEvent[] = [];
     const error = await keelErrorOf(consume(provider.stream(request, recordingContext("stream").ctx), received));
-    expect(error).toMatchObject({ code: "UPSTREAM_UNAVAILABLE", retryable: true, details: { reason: "stream-truncated" } });
+    expect(error).toMatchObject({
+      code: "UPSTREAM_UNAVAILABLE",
+      retryable: true,
+      details: { reason: "stream-truncated" },
+    });
     expect(received.some((event) => event.type === "done")).toBe(false);
   });
 

@@ -13,7 +13,11 @@ type ChunkToolCall = OpenAI.Chat.Completions.ChatCompletionChunk.Choice.Delta.To
  * that stops before the upstream said why it finished is thrown as a retryable
  * UPSTREAM_UNAVAILABLE ("stream-truncated"), never reported as complete.
  */
-export async function* stream(state: ProviderState, request: ChatRequest, ctx: RequestContext): AsyncGenerator<StreamEvent> {
+export async function* stream(
+  state: ProviderState,
+  request: ChatRequest,
+  ctx: RequestContext,
+): AsyncGenerator<StreamEvent> {
   const body = toWireRequest(request);
   const target = `${state.name}/${request.model}`;
   ctx.events.emit({ type: "upstream-request", target });
@@ -34,7 +38,12 @@ interface StreamCall {
   signal: AbortSignal;
 }
 
-async function* readStream(state: ProviderState, request: ChatRequest, ctx: RequestContext, call: StreamCall): AsyncGenerator<StreamEvent> {
+async function* readStream(
+  state: ProviderState,
+  request: ChatRequest,
+  ctx: RequestContext,
+  call: StreamCall,
+): AsyncGenerator<StreamEvent> {
   const { target, started } = call;
   let chunks: AsyncIterable<OpenAI.Chat.Completions.ChatCompletionChunk> & { controller: AbortController };
   try {
@@ -90,7 +99,13 @@ async function* readStream(state: ProviderState, request: ChatRequest, ctx: Requ
 
   const latencyMs = elapsedSince(started);
   const generation = toGeneration(state, request, { id, content, model, finishReason, usage, toolCalls, latencyMs });
-  ctx.events.emit({ type: "upstream-response", target, durationMs: latencyMs, usage: generation.usage, ...(ttftMs === undefined ? {} : { ttftMs }) });
+  ctx.events.emit({
+    type: "upstream-response",
+    target,
+    durationMs: latencyMs,
+    usage: generation.usage,
+    ...(ttftMs === undefined ? {} : { ttftMs }),
+  });
   yield { type: "done", generation };
 }
 
@@ -115,7 +130,8 @@ function mergeToolCalls(toolCalls: ToolCall[], pieces: ChunkToolCall[]): ToolCal
  * (reset, a chunk that does not parse) is a truncation.
  */
 function midStreamError(error: unknown, target: string, deltas: number): unknown {
-  if (KeelError.isInstance(error) || (error instanceof APIError && !(error instanceof APIConnectionError))) return error;
+  if (KeelError.isInstance(error) || (error instanceof APIError && !(error instanceof APIConnectionError)))
+    return error;
   return truncated(target, deltas, error);
 }
 

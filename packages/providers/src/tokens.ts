@@ -56,7 +56,9 @@ export function countChatTokens(messages: ChatMessage[], model?: string): number
     if (message.name) total += TOKENS_PER_NAME + encoder.countTokens(message.name, PLAIN_TEXT);
     if (message.toolCalls) {
       for (const call of message.toolCalls) {
-        total += encoder.countTokens(call.function.name, PLAIN_TEXT) + encoder.countTokens(call.function.arguments, PLAIN_TEXT);
+        total +=
+          encoder.countTokens(call.function.name, PLAIN_TEXT) +
+          encoder.countTokens(call.function.arguments, PLAIN_TEXT);
       }
     }
   }

@@ -25,7 +25,12 @@ beforeAll(async () => {
       received.push(body);
       if (body.stream) {
         response.writeHead(200, { "content-type": "text/event-stream" });
-        response.write(chunk({ role: "assistant", tool_calls: [{ index: 0, id: "call_1", type: "function", function: { name: "weather", arguments: "" } }] }));
+        response.write(
+          chunk({
+            role: "assistant",
+            tool_calls: [{ index: 0, id: "call_1", type: "function", function: { name: "weather", arguments: "" } }],
+          }),
+        );
         response.write(chunk({ tool_calls: [{ index: 0, function: { arguments: '{"city":' } }] }));
         response.write(chunk({ tool_calls: [{ index: 0, function: { arguments: '"Oslo"}' } }] }));
         response.write(chunk({}, "tool_calls"));
@@ -38,14 +43,24 @@ beforeAll(async () => {
           id: "chatcmpl-tools",
           object: "chat.completion",
           model: "gpt-4o",
-          choices: [{ index: 0, message: { role: "assistant", content: null, tool_calls: [TOOL_CALL] }, finish_reason: "tool_calls" }],
+          choices: [
+            {
+              index: 0,
+              message: { role: "assistant", content: null, tool_calls: [TOOL_CALL] },
+              finish_reason: "tool_calls",
+            },
+          ],
           usage: { prompt_tokens: 20, completion_tokens: 10, total_tokens: 30 },
         }),
       );
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  provider = createOpenAIProvider({ name: "tools", baseURL: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`, apiKey: "key" });
+  provider = createOpenAIProvider({
+    name: "tools",
+    baseURL: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`,
+    apiKey: "key",
+  });
 });
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 

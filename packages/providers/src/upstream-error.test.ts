@@ -12,7 +12,10 @@ function statusError(status: number, body: object | undefined, headers: Record<s
 
 describe("upstreamError", () => {
   it("maps 429 to UPSTREAM_RATE_LIMITED with Retry-After kept", () => {
-    const error = upstreamError(statusError(429, { error: { message: "slow down", code: "rate_limit_exceeded" } }, { "retry-after": "3" }), target);
+    const error = upstreamError(
+      statusError(429, { error: { message: "slow down", code: "rate_limit_exceeded" } }, { "retry-after": "3" }),
+      target,
+    );
     expect(error.code).toBe("UPSTREAM_RATE_LIMITED");
     expect(error.status).toBe(429);
     expect(error.retryable).toBe(true);
@@ -21,7 +24,10 @@ describe("upstreamError", () => {
   });
 
   it("treats an exhausted quota as a 429 that waiting does not fix", () => {
-    const error = upstreamError(statusError(429, { error: { message: "You exceeded your current quota", code: "insufficient_quota" } }), target);
+    const error = upstreamError(
+      statusError(429, { error: { message: "You exceeded your current quota", code: "insufficient_quota" } }),
+      target,
+    );
     expect(error.code).toBe("UPSTREAM_RATE_LIMITED");
     expect(error.retryable).toBe(false);
     expect(error.details.reason).toBe("quota");
@@ -42,15 +48,32 @@ describe("upstreamError", () => {
     const request = upstreamError(statusError(408, { error: { message: "timeout" } }), target);
     expect([request.code, request.retryable]).toEqual(["UPSTREAM_TIMEOUT", true]);
     const connection = upstreamError(new APIConnectionTimeoutError(), target);
-    expect([connection.code, connection.retryable, connection.details.reason]).toEqual(["UPSTREAM_TIMEOUT", true, "timeout"]);
+    expect([connection.code, connection.retryable, connection.details.reason]).toEqual([
+      "UPSTREAM_TIMEOUT",
+      true,
+      "timeout",
+    ]);
   });
 
   it("maps 400/404/422 to BAD_REQUEST, naming context length and unknown models", () => {
-    const context = upstreamError(statusError(400, { error: { message: "maximum context length is 8192 tokens", code: "context_length_exceeded" } }), target);
+    const context = upstreamError(
+      statusError(400, {
+        error: { message: "maximum context length is 8192 tokens", code: "context_length_exceeded" },
+      }),
+      target,
+    );
     expect([context.code, context.retryable, context.details.reason]).toEqual(["BAD_REQUEST", false, "context-length"]);
     expect(context.message).toContain("maximum context length");
-    const model = upstreamError(statusError(404, { error: { message: "The model `nope` does not exist", code: "model_not_found" } }), target);
-    expect([model.code, model.retryable, model.details.reason, model.status]).toEqual(["BAD_REQUEST", false, "unknown-model", 404]);
+    const model = upstreamError(
+      statusError(404, { error: { message: "The model `nope` does not exist", code: "model_not_found" } }),
+      target,
+    );
+    expect([model.code, model.retryable, model.details.reason, model.status]).toEqual([
+      "BAD_REQUEST",
+      false,
+      "unknown-model",
+      404,
+    ]);
     const invalid = upstreamError(statusError(422, { error: { message: "bad field" } }), target);
     expect([invalid.code, invalid.retryable]).toEqual(["BAD_REQUEST", false]);
   });
@@ -64,48 +87,87 @@ describe("upstreamError", () => {
 
   it("maps 401/403 to a non-retryable upstream-auth failure without echoing the key", () => {
     for (const status of [401, 403]) {
-      const upstream = statusError(status, { error: { message: "Incorrect API key provided: sk-proj-abc123********************xyz9", code: "invalid_api_key" } });
+      const upstream = statusError(status, {
+        error: {
+          message: "Incorrect API key provided: sk-proj-abc123********************xyz9",
+          code: "invalid_api_key",
+        },
+      });
       const error = upstreamError(upstream, target);
-      expect([error.code, error.retryable, error.details.reason]).toEqual(["UPSTREAM_UNAVAILABLE", false, "upstream-auth"]);
+      expect([error.code, error.retryable, error.details.reason]).toEqual([
+        "UPSTREAM_UNAVAILABLE",
+        false,
+        "upstream-auth",
+      ]);
       expect(error.message).not.toContain("sk-");
       expect(JSON.stringify(error.toJSON())).not.toContain("sk-");
     }
   });
 
   it("masks anything key-shaped in upstream messages it does pass on", () => {
-    const error = upstreamError(statusError(400, { error: { message: "header Authorization: Bearer sk-live-1234567890 rejected" } }), target);
+    const error = upstreamError(
+      statusError(400, { error: { message: "header Authorization: Bearer sk-live-1234567890 rejected" } }),
+      target,
+    );
     expect(error.message).not.toContain("sk-live");
     expect(error.message).toContain("[redacted]");
   });
 
   it("maps connection failures by their cause", () => {
-    const reset = new APIConnectionError({ cause: new TypeError("fetch failed", { cause: Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" }) }) });
-    expect([upstreamError(reset, target).code, upstreamError(reset, target).details.reason]).toEqual(["UPSTREAM_UNAVAILABLE", "reset"]);
-    const refused = new APIConnectionError({ cause: new TypeError("fetch failed", { cause: Object.assign(new Error("connect"), { code: "ECONNREFUSED" }) }) });
+    const reset = new APIConnectionError({
+      cause: new TypeError("fetch failed", {
+        cause: Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" }),
+      }),
+    });
+    expect([upstreamError(reset, target).code, upstreamError(reset, target).details.reason]).toEqual([
+      "UPSTREAM_UNAVAILABLE",
+      "reset",
+    ]);
+    const refused = new APIConnectionError({
+      cause: new TypeError("fetch failed", { cause: Object.assign(new Error("connect"), { code: "ECONNREFUSED" }) }),
+    });
     expect(upstreamError(refused, target).details.reason).toBe("refused");
     const malformed = upstreamError(new SyntaxError("Unexpected token < in JSON"), target);
-    expect([malformed.code, malformed.retryable, malformed.details.reason]).toEqual(["UPSTREAM_UNAVAILABLE", true, "malformed"]);
+    expect([malformed.code, malformed.retryable, malformed.details.reason]).toEqual([
+      "UPSTREAM_UNAVAILABLE",
+      true,
+      "malformed",
+    ]);
   });
 
   it("maps an abort to a non-retryable UPSTREAM_TIMEOUT", () => {
     for (const abort of [new APIUserAbortError(), new DOMException("aborted", "AbortError")]) {
       const error = upstreamError(abort, target);
-      expect([error.code, error.retryable, error.details.reason, error.details.target]).toEqual(["UPSTREAM_TIMEOUT", false, "aborted", target]);
+      expect([error.code, error.retryable, error.details.reason, error.details.target]).toEqual([
+        "UPSTREAM_TIMEOUT",
+        false,
+        "aborted",
+        target,
+      ]);
     }
   });
 
   it("keeps a streamed error object's meaning, and passes KeelErrors through", () => {
     // What the SDK throws for an `{"error": {...}}` event inside an SSE stream: no status.
-    const streamed = upstreamError(new APIError(undefined, { message: "refused", code: "content_policy_violation" }, undefined, undefined), target);
+    const streamed = upstreamError(
+      new APIError(undefined, { message: "refused", code: "content_policy_violation" }, undefined, undefined),
+      target,
+    );
     expect(streamed.code).toBe("CONTENT_BLOCKED");
-    const other = upstreamError(new APIError(undefined, { message: "overloaded", code: "server_error" }, undefined, undefined), target);
+    const other = upstreamError(
+      new APIError(undefined, { message: "overloaded", code: "server_error" }, undefined, undefined),
+      target,
+    );
     expect([other.code, other.retryable]).toEqual(["UPSTREAM_UNAVAILABLE", true]);
     const original = new KeelError("CIRCUIT_OPEN", "open");
     expect(upstreamError(original, target)).toBe(original);
   });
 
   it("does not pass on a non-JSON error page", () => {
-    const error = upstreamError(APIError.generate(502, undefined, "<html>Bad Gateway from proxy 10.0.0.7</html>", new Headers()), target);
+    const error = upstreamError(
+      APIError.generate(502, undefined, "<html>Bad Gateway from proxy 10.0.0.7</html>", new Headers()),
+      target,
+    );
     expect(error.code).toBe("UPSTREAM_UNAVAILABLE");
     expect(error.message).not.toContain("10.0.0.7");
   });

@@ -96,10 +96,18 @@ function fromStreamedError(error: APIError, target: string): KeelError {
   const upstreamCode = error.code ?? undefined;
   const base = { cause: error, details: { target, reason: "stream-error", ...(upstreamCode ? { upstreamCode } : {}) } };
   if (isContentPolicy(upstreamCode)) {
-    return new KeelError("CONTENT_BLOCKED", `${target}: ${safeMessage(error)}`, { ...base, retryable: false, details: { ...base.details, reason: "content-policy" } });
+    return new KeelError("CONTENT_BLOCKED", `${target}: ${safeMessage(error)}`, {
+      ...base,
+      retryable: false,
+      details: { ...base.details, reason: "content-policy" },
+    });
   }
   if (upstreamCode === "context_length_exceeded") {
-    return new KeelError("BAD_REQUEST", `${target}: ${safeMessage(error)}`, { ...base, retryable: false, details: { ...base.details, reason: "context-length" } });
+    return new KeelError("BAD_REQUEST", `${target}: ${safeMessage(error)}`, {
+      ...base,
+      retryable: false,
+      details: { ...base.details, reason: "context-length" },
+    });
   }
   return new KeelError("UPSTREAM_UNAVAILABLE", `${target}: ${safeMessage(error)}`, { ...base, retryable: true });
 }
@@ -135,7 +143,10 @@ const MESSAGE_LIMIT = 300;
 
 function safeMessage(error: APIError): string {
   const body = error.error as { message?: unknown } | undefined;
-  const text = typeof body?.message === "string" && body.message.length > 0 ? body.message : `upstream answered ${error.status ?? "with an error"}`;
+  const text =
+    typeof body?.message === "string" && body.message.length > 0
+      ? body.message
+      : `upstream answered ${error.status ?? "with an error"}`;
   const masked = text.replace(SECRET_PATTERN, "[redacted]");
   return masked.length > MESSAGE_LIMIT ? `${masked.slice(0, MESSAGE_LIMIT)}…` : masked;
 }

@@ -27,7 +27,11 @@ describe("toWireRequest", () => {
       messages: [
         { role: "system", content: "Be brief.", name: "rules" },
         { role: "user", content: "Weather?" },
-        { role: "assistant", content: "", toolCalls: [{ id: "call_1", type: "function", function: { name: "weather", arguments: "{}" } }] },
+        {
+          role: "assistant",
+          content: "",
+          toolCalls: [{ id: "call_1", type: "function", function: { name: "weather", arguments: "{}" } }],
+        },
         { role: "tool", content: "sunny", toolCallId: "call_1" },
       ],
       temperature: 0,
@@ -44,7 +48,11 @@ describe("toWireRequest", () => {
       messages: [
         { role: "system", content: "Be brief.", name: "rules" },
         { role: "user", content: "Weather?" },
-        { role: "assistant", content: null, tool_calls: [{ id: "call_1", type: "function", function: { name: "weather", arguments: "{}" } }] },
+        {
+          role: "assistant",
+          content: null,
+          tool_calls: [{ id: "call_1", type: "function", function: { name: "weather", arguments: "{}" } }],
+        },
         { role: "tool", content: "sunny", tool_call_id: "call_1" },
       ],
       temperature: 0,
@@ -54,9 +62,15 @@ describe("toWireRequest", () => {
       seed: 7,
       tools: [{ type: "function", function: { name: "weather", parameters: { type: "object" } } }],
       tool_choice: { type: "function", function: { name: "weather" } },
-      response_format: { type: "json_schema", json_schema: { name: "answer", schema: { type: "object" }, strict: true } },
+      response_format: {
+        type: "json_schema",
+        json_schema: { name: "answer", schema: { type: "object" }, strict: true },
+      },
     });
-    expect(toWireRequest({ model: "m", messages: [{ role: "user", content: "x" }], responseFormat: { type: "json_object" } }).response_format).toEqual({
+    expect(
+      toWireRequest({ model: "m", messages: [{ role: "user", content: "x" }], responseFormat: { type: "json_object" } })
+        .response_format,
+    ).toEqual({
       type: "json_object",
     });
   });
@@ -66,8 +80,16 @@ describe("toWireRequest", () => {
     expect(fieldOf(() => toWireRequest({ model: "m", messages: [] }))).toBe("messages");
     const badRole = { model: "m", messages: [{ role: "robot", content: "x" }] } as unknown as ChatRequest;
     expect(fieldOf(() => toWireRequest(badRole))).toBe("messages.0.role");
-    const badContent = { model: "m", messages: [{ role: "user", content: "x" }, { role: "user", content: 5 }] } as unknown as ChatRequest;
+    const badContent = {
+      model: "m",
+      messages: [
+        { role: "user", content: "x" },
+        { role: "user", content: 5 },
+      ],
+    } as unknown as ChatRequest;
     expect(fieldOf(() => toWireRequest(badContent))).toBe("messages.1.content");
-    expect(fieldOf(() => toWireRequest({ model: "m", messages: [{ role: "tool", content: "x" }] }))).toBe("messages.0.toolCallId");
+    expect(fieldOf(() => toWireRequest({ model: "m", messages: [{ role: "tool", content: "x" }] }))).toBe(
+      "messages.0.toolCallId",
+    );
   });
 });

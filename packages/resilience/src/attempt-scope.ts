@@ -97,7 +97,10 @@ export class AttemptScope {
 
   private onParentAbort(): void {
     const deadline = deadlinePassed(this.parent);
-    this.fail(cancellationError(this.parent, this.target, deadline ? "deadline" : "aborted"), deadline ? "deadline" : undefined);
+    this.fail(
+      cancellationError(this.parent, this.target, deadline ? "deadline" : "aborted"),
+      deadline ? "deadline" : undefined,
+    );
   }
 
   private armPhaseTimer(ms: number): void {

@@ -1,6 +1,14 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { createResilience, type Resilience } from "./index.ts";
-import { failureOf, generation, hangUntilAborted, request, scriptedModel, testContext, type TestContext } from "./test-support/scripted-model.ts";
+import {
+  failureOf,
+  generation,
+  hangUntilAborted,
+  request,
+  scriptedModel,
+  testContext,
+  type TestContext,
+} from "./test-support/scripted-model.ts";
 
 let resilience: Resilience;
 let context: TestContext;
@@ -13,8 +21,14 @@ describe("per-attempt timeout", () => {
   it("aborts the attempt's signal, fails with a retryable UPSTREAM_TIMEOUT and retries", async () => {
     resilience = createResilience();
     context = testContext();
-    const model = scriptedModel({ generate: ({ number, ctx }) => (number === 1 ? hangUntilAborted(ctx.signal) : generation("second")) });
-    const target = resilience.target({ name: "sim/a", model, policy: { timeout: { attemptMs: 40 }, retry: { baseDelayMs: 1, budget: false }, breaker: false } });
+    const model = scriptedModel({
+      generate: ({ number, ctx }) => (number === 1 ? hangUntilAborted(ctx.signal) : generation("second")),
+    });
+    const target = resilience.target({
+      name: "sim/a",
+      model,
+      policy: { timeout: { attemptMs: 40 }, retry: { baseDelayMs: 1, budget: false }, breaker: false },
+    });
     const result = await target.generate(request, context.ctx);
     expect(result.content).toBe("second");
     expect(result.attempts).toBe(2);
@@ -28,7 +42,11 @@ describe("per-attempt timeout", () => {
     resilience = createResilience();
     context = testContext();
     const model = scriptedModel({ generate: () => new Promise(() => {}) });
-    const target = resilience.target({ name: "sim/a", model, policy: { timeout: { attemptMs: 30 }, retry: false, breaker: false } });
+    const target = resilience.target({
+      name: "sim/a",
+      model,
+      policy: { timeout: { attemptMs: 30 }, retry: false, breaker: false },
+    });
     const startedAt = performance.now();
     const error = await failureOf(target.generate(request, context.ctx));
     expect(performance.now() - startedAt).toBeLessThan(1000);
@@ -41,7 +59,11 @@ describe("per-attempt timeout", () => {
     resilience = createResilience();
     context = testContext({ timeoutMs: 60 });
     const model = scriptedModel({ generate: ({ ctx }) => hangUntilAborted(ctx.signal) });
-    const target = resilience.target({ name: "sim/a", model, policy: { timeout: { attemptMs: 5000 }, retry: { baseDelayMs: 1 }, breaker: false } });
+    const target = resilience.target({
+      name: "sim/a",
+      model,
+      policy: { timeout: { attemptMs: 5000 }, retry: { baseDelayMs: 1 }, breaker: false },
+    });
     const startedAt = performance.now();
     const error = await failureOf(target.generate(request, context.ctx));
     expect(performance.now() - startedAt).toBeLessThan(1000);

@@ -3,7 +3,13 @@ import type { Launch } from "./chain-runner.ts";
 import { cancellationError, withDetails } from "./failures.ts";
 
 /** The error worth reporting: a "stop" failure, the caller's own end, else the last real upstream answer. */
-export function finalError(options: { ctx: RequestContext; stopError: KeelError | undefined; errors: KeelError[]; failed: FallbackFailure[]; attempts: number }): KeelError {
+export function finalError(options: {
+  ctx: RequestContext;
+  stopError: KeelError | undefined;
+  errors: KeelError[];
+  failed: FallbackFailure[];
+  attempts: number;
+}): KeelError {
   const { ctx, errors } = options;
   let chosen = options.stopError;
   if (!chosen && ctx.signal.aborted) chosen = cancellationError(ctx);
@@ -26,4 +32,3 @@ export function countAttempts(launches: readonly Launch[], winner: Launch | unde
   }
   return total;
 }
-

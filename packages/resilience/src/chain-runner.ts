@@ -1,4 +1,11 @@
-import { toKeelError, type ChatRequest, type FallbackFailure, type KeelError, type Model, type RequestContext } from "@keel/spec";
+import {
+  toKeelError,
+  type ChatRequest,
+  type FallbackFailure,
+  type KeelError,
+  type Model,
+  type RequestContext,
+} from "@keel/spec";
 import { countAttempts, finalError } from "./chain-outcome.ts";
 import { classifyFailure, type FallbackRules } from "./fallback-rules.ts";
 import { withTrack, type RequestTrack } from "./request-track.ts";
@@ -103,7 +110,10 @@ export async function runChain<T>(run: ChainRun<T>): Promise<ChainWin<T>> {
     if (!ctx.signal.aborted) start(0);
     if (hedgeWanted) hedge = delay(run.hedgeAfterMs!);
     while (inFlight.size > 0) {
-      const racers: Array<Promise<Settled<T> | typeof HEDGE | typeof ABORTED>> = [...inFlight.values(), aborted.promise];
+      const racers: Array<Promise<Settled<T> | typeof HEDGE | typeof ABORTED>> = [
+        ...inFlight.values(),
+        aborted.promise,
+      ];
       if (hedge && inFlight.size === 1 && pickNext() !== undefined) racers.push(hedge.promise);
       const settled = await Promise.race(racers);
       if (settled === ABORTED) break;
@@ -117,7 +127,12 @@ export async function runChain<T>(run: ChainRun<T>): Promise<ChainWin<T>> {
       inFlight.delete(settled.launch);
       if (settled.ok) {
         winner = settled.launch;
-        return { value: settled.value, launch: winner, failed, attempts: (reported) => countAttempts(launches, winner!, reported) };
+        return {
+          value: settled.value,
+          launch: winner,
+          failed,
+          attempts: (reported) => countAttempts(launches, winner!, reported),
+        };
       }
       const { error, launch } = settled;
       launch.reportedCalls = typeof error.details.attempts === "number" ? error.details.attempts : 1;

@@ -1,12 +1,24 @@
 import type { KeelEvent } from "@keel/spec";
 import { afterEach, describe, expect, it } from "vitest";
 import { createResilience, type Resilience, type TargetPolicy } from "./index.ts";
-import { collect, failureOf, generation, request, scriptedModel, testContext, upstream, waitOrAbort } from "./test-support/scripted-model.ts";
+import {
+  collect,
+  failureOf,
+  generation,
+  request,
+  scriptedModel,
+  testContext,
+  upstream,
+  waitOrAbort,
+} from "./test-support/scripted-model.ts";
 
 let resilience: Resilience;
 afterEach(() => resilience?.close());
 
-const policy: TargetPolicy = { retry: false, breaker: { volumeThreshold: 4, errorThresholdPercentage: 50, resetTimeoutMs: 60 } };
+const policy: TargetPolicy = {
+  retry: false,
+  breaker: { volumeThreshold: 4, errorThresholdPercentage: 50, resetTimeoutMs: 60 },
+};
 
 function setUp(script: (number: number) => ReturnType<typeof generation> | Promise<never>) {
   const pipelineEvents: KeelEvent[] = [];

@@ -1,6 +1,15 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { createResilience, type Resilience } from "./index.ts";
-import { failureOf, generation, hangUntilAborted, request, scriptedModel, testContext, waitOrAbort, type TestContext } from "./test-support/scripted-model.ts";
+import {
+  failureOf,
+  generation,
+  hangUntilAborted,
+  request,
+  scriptedModel,
+  testContext,
+  waitOrAbort,
+  type TestContext,
+} from "./test-support/scripted-model.ts";
 
 let resilience: Resilience;
 const contexts: TestContext[] = [];
@@ -22,13 +31,18 @@ function hangingTarget(queueTimeoutMs?: number) {
   resilience = createResilience();
   const model = scriptedModel({ generate: ({ ctx }) => hangUntilAborted(ctx.signal) });
   const concurrency = { maxConcurrent: 2, maxQueue: 1, ...(queueTimeoutMs ? { queueTimeoutMs } : {}) };
-  return { model, target: resilience.target({ name: "sim/a", model, policy: { retry: false, breaker: false, concurrency } }) };
+  return {
+    model,
+    target: resilience.target({ name: "sim/a", model, policy: { retry: false, breaker: false, concurrency } }),
+  };
 }
 
 describe("load shedding", () => {
   it("sheds at once when the slots and the queue are full, while the upstream hangs", async () => {
     const { model, target } = hangingTarget();
-    const pending = [context(), context(), context()].map((own) => target.generate(request, own.ctx).catch(() => "ended"));
+    const pending = [context(), context(), context()].map((own) =>
+      target.generate(request, own.ctx).catch(() => "ended"),
+    );
     await waitOrAbort(10);
     expect(model.calls).toHaveLength(2);
 
@@ -85,7 +99,11 @@ describe("load shedding", () => {
         return generation(`call ${number}`);
       },
     });
-    const target = resilience.target({ name: "sim/a", model, policy: { retry: false, breaker: false, concurrency: { maxConcurrent: 1, maxQueue: 5 } } });
+    const target = resilience.target({
+      name: "sim/a",
+      model,
+      policy: { retry: false, breaker: false, concurrency: { maxConcurrent: 1, maxQueue: 5 } },
+    });
     const results = await Promise.all([1, 2, 3].map(() => target.generate(request, context().ctx)));
     // Request i was the i-th to reach the model: first come, first served.
     expect(results.map((result) => result.content)).toEqual(["call 1", "call 2", "call 3"]);

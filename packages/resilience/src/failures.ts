@@ -2,7 +2,11 @@ import { KeelError, type KeelErrorBody, type KeelErrorDetails, type RequestConte
 
 export type TimeoutKind = "attempt" | "ttft" | "idle";
 
-const TIMEOUT_REASON: Record<TimeoutKind, string> = { attempt: "timeout", ttft: "first-token-timeout", idle: "idle-timeout" };
+const TIMEOUT_REASON: Record<TimeoutKind, string> = {
+  attempt: "timeout",
+  ttft: "first-token-timeout",
+  idle: "idle-timeout",
+};
 const TIMEOUT_TEXT: Record<TimeoutKind, string> = {
   attempt: "the upstream call timed out",
   ttft: "no first token in time",
@@ -37,15 +41,21 @@ export function deadlinePassed(ctx: RequestContext): boolean {
 }
 
 export function isCancellation(error: KeelError): boolean {
-  return error.code === "UPSTREAM_TIMEOUT" && (error.details.reason === "deadline" || error.details.reason === "aborted");
+  return (
+    error.code === "UPSTREAM_TIMEOUT" && (error.details.reason === "deadline" || error.details.reason === "aborted")
+  );
 }
 
 /** Too many calls in flight and waiting for this target: shed at once so the chain moves on. */
 export function loadShedError(target: string, reason: "load-shed" | "queue-timeout"): KeelError {
-  return new KeelError("UPSTREAM_UNAVAILABLE", `${target}: ${reason === "load-shed" ? "too many calls in flight, shed" : "waited too long for a free slot"}`, {
-    retryable: false,
-    details: { target, reason },
-  });
+  return new KeelError(
+    "UPSTREAM_UNAVAILABLE",
+    `${target}: ${reason === "load-shed" ? "too many calls in flight, shed" : "waited too long for a free slot"}`,
+    {
+      retryable: false,
+      details: { target, reason },
+    },
+  );
 }
 
 /** A stream that ended without `done` was cut short; it is never reported complete. */

@@ -1,7 +1,16 @@
 import { KeelError, type Model } from "@keel/spec";
 import { afterEach, describe, expect, it } from "vitest";
 import { createFallbackChain, createResilience, type FallbackRules, type Resilience } from "./index.ts";
-import { failureOf, generation, request, scriptedModel, testContext, upstream, type ScriptedModel, type TestContext } from "./test-support/scripted-model.ts";
+import {
+  failureOf,
+  generation,
+  request,
+  scriptedModel,
+  testContext,
+  upstream,
+  type ScriptedModel,
+  type TestContext,
+} from "./test-support/scripted-model.ts";
 
 let resilience: Resilience;
 let context: TestContext;
@@ -10,15 +19,24 @@ afterEach(() => {
   context?.dispose();
 });
 
-const contextLength = () => new KeelError("BAD_REQUEST", "too long", { status: 400, details: { reason: "context-length" } });
-const contentPolicy = () => new KeelError("CONTENT_BLOCKED", "refused", { retryable: false, details: { reason: "content-policy" } });
+const contextLength = () =>
+  new KeelError("BAD_REQUEST", "too long", { status: 400, details: { reason: "context-length" } });
+const contentPolicy = () =>
+  new KeelError("CONTENT_BLOCKED", "refused", { retryable: false, details: { reason: "content-policy" } });
 
-function chainOf(scripts: Record<string, ScriptedModel>, options: { rules?: FallbackRules; breaker?: false } = {}): Model {
+function chainOf(
+  scripts: Record<string, ScriptedModel>,
+  options: { rules?: FallbackRules; breaker?: false } = {},
+): Model {
   resilience = createResilience();
   context = testContext();
   const targets = Object.entries(scripts).map(([name, model]) => ({
     name,
-    model: resilience.target({ name, model, policy: { retry: { baseDelayMs: 1, budget: false }, breaker: options.breaker ?? false } }),
+    model: resilience.target({
+      name,
+      model,
+      policy: { retry: { baseDelayMs: 1, budget: false }, breaker: options.breaker ?? false },
+    }),
   }));
   return createFallbackChain({ targets, ...(options.rules ? { rules: options.rules } : {}) });
 }
@@ -35,8 +53,13 @@ describe("fallback chain", () => {
     expect(result.content).toBe("from b");
     expect(first.calls).toHaveLength(1);
     expect(result.attempts).toBe(2);
-    expect(result.fallback).toEqual({ failed: [{ target: "sim/a", code: "UPSTREAM_RATE_LIMITED", message: "upstream answered 429" }], answeredBy: "sim/b" });
-    expect(context.ofType("fallback")).toEqual([{ type: "fallback", from: "sim/a", to: "sim/b", code: "UPSTREAM_RATE_LIMITED" }]);
+    expect(result.fallback).toEqual({
+      failed: [{ target: "sim/a", code: "UPSTREAM_RATE_LIMITED", message: "upstream answered 429" }],
+      answeredBy: "sim/b",
+    });
+    expect(context.ofType("fallback")).toEqual([
+      { type: "fallback", from: "sim/a", to: "sim/b", code: "UPSTREAM_RATE_LIMITED" },
+    ]);
   });
 
   it("retries a 503 on a target before moving on (retry-then-next)", async () => {
@@ -51,7 +74,10 @@ describe("fallback chain", () => {
     const small = failing(contextLength);
     const middle = answering("middle");
     const large = answering("large");
-    const chain = chainOf({ "sim/small": small, "sim/middle": middle, "sim/large": large }, { rules: { contextLength: { target: "sim/large" } } });
+    const chain = chainOf(
+      { "sim/small": small, "sim/middle": middle, "sim/large": large },
+      { rules: { contextLength: { target: "sim/large" } } },
+    );
     const result = await chain.generate(request, context.ctx);
     expect(result.content).toBe("large");
     expect(middle.calls).toHaveLength(0);
@@ -75,7 +101,11 @@ describe("fallback chain", () => {
   });
 
   it("throws a typed error carrying every failure and the total attempts when all fail", async () => {
-    const chain = chainOf({ "sim/a": failing(() => upstream(429)), "sim/b": failing(() => upstream(503)), "sim/c": failing(() => upstream(429)) });
+    const chain = chainOf({
+      "sim/a": failing(() => upstream(429)),
+      "sim/b": failing(() => upstream(503)),
+      "sim/c": failing(() => upstream(429)),
+    });
     const error = await failureOf(chain.generate(request, context.ctx));
     // The last target still retries its 429: no other target is left.
     expect(error.code).toBe("UPSTREAM_RATE_LIMITED");
@@ -91,7 +121,14 @@ describe("fallback chain", () => {
     resilience = createResilience();
     context = testContext();
     const names = ["sim/a", "sim/b"];
-    const models = names.map((name) => ({ name, model: resilience.target({ name, model: failing(() => upstream(503)), policy: { retry: false, breaker: { volumeThreshold: 1 } } }) }));
+    const models = names.map((name) => ({
+      name,
+      model: resilience.target({
+        name,
+        model: failing(() => upstream(503)),
+        policy: { retry: false, breaker: { volumeThreshold: 1 } },
+      }),
+    }));
     for (const { model } of models) await failureOf(model.generate(request, context.ctx));
     expect(resilience.breakerStates()).toEqual({ "sim/a": "open", "sim/b": "open" });
     const error = await failureOf(createFallbackChain({ targets: models }).generate(request, context.ctx));
@@ -103,10 +140,21 @@ describe("fallback chain", () => {
   it("prefers a real upstream failure over a fast CIRCUIT_OPEN in the final error", async () => {
     resilience = createResilience();
     context = testContext();
-    const open = resilience.target({ name: "sim/open", model: failing(() => upstream(503)), policy: { retry: false, breaker: { volumeThreshold: 1 } } });
+    const open = resilience.target({
+      name: "sim/open",
+      model: failing(() => upstream(503)),
+      policy: { retry: false, breaker: { volumeThreshold: 1 } },
+    });
     await failureOf(open.generate(request, context.ctx));
     const slow = resilience.target({ name: "sim/slow", model: failing(() => upstream(504)), policy: { retry: false } });
-    const error = await failureOf(createFallbackChain({ targets: [{ name: "sim/slow", model: slow }, { name: "sim/open", model: open }] }).generate(request, context.ctx));
+    const error = await failureOf(
+      createFallbackChain({
+        targets: [
+          { name: "sim/slow", model: slow },
+          { name: "sim/open", model: open },
+        ],
+      }).generate(request, context.ctx),
+    );
     expect(error.status).toBe(504);
   });
 
@@ -114,7 +162,12 @@ describe("fallback chain", () => {
     const hanging = scriptedModel({ generate: () => new Promise(() => {}) });
     resilience = createResilience();
     context = testContext();
-    const chain = createFallbackChain({ targets: [{ name: "raw/hanging", model: hanging }, { name: "raw/b", model: answering("b") }] });
+    const chain = createFallbackChain({
+      targets: [
+        { name: "raw/hanging", model: hanging },
+        { name: "raw/b", model: answering("b") },
+      ],
+    });
     setTimeout(() => context.controller.abort(), 20);
     const error = await failureOf(chain.generate(request, context.ctx));
     expect(error.code).toBe("UPSTREAM_TIMEOUT");
@@ -123,10 +176,17 @@ describe("fallback chain", () => {
 
   it("rejects bad rules with BAD_REQUEST naming the field", () => {
     const model = answering("x");
-    const build = (rules: unknown) => () => createFallbackChain({ targets: [{ name: "sim/a", model }], rules: rules as FallbackRules });
-    expect(build({ rateLimited: "sometimes" })).toThrow(expect.objectContaining({ code: "BAD_REQUEST", details: { field: "rules.rateLimited" } }));
-    expect(build({ contextLength: { target: "sim/nope" } })).toThrow(expect.objectContaining({ details: { field: "rules.contextLength.target" } }));
+    const build = (rules: unknown) => () =>
+      createFallbackChain({ targets: [{ name: "sim/a", model }], rules: rules as FallbackRules });
+    expect(build({ rateLimited: "sometimes" })).toThrow(
+      expect.objectContaining({ code: "BAD_REQUEST", details: { field: "rules.rateLimited" } }),
+    );
+    expect(build({ contextLength: { target: "sim/nope" } })).toThrow(
+      expect.objectContaining({ details: { field: "rules.contextLength.target" } }),
+    );
     expect(build({ teapot: "next" })).toThrow(expect.objectContaining({ details: { field: "rules.teapot" } }));
-    expect(() => createFallbackChain({ targets: [] })).toThrow(expect.objectContaining({ details: { field: "targets" } }));
+    expect(() => createFallbackChain({ targets: [] })).toThrow(
+      expect.objectContaining({ details: { field: "targets" } }),
+    );
   });
 });

@@ -1,4 +1,12 @@
-import { KeelError, toKeelError, type ChatRequest, type Generation, type Model, type RequestContext, type StreamEvent } from "@keel/spec";
+import {
+  KeelError,
+  toKeelError,
+  type ChatRequest,
+  type Generation,
+  type Model,
+  type RequestContext,
+  type StreamEvent,
+} from "@keel/spec";
 import { runChain, type ChainRun, type ChainTarget, type ChainWin } from "./chain-runner.ts";
 import { cancellationError, fromErrorEvent, truncatedError } from "./failures.ts";
 import { resolveRules, type FallbackRules } from "./fallback-rules.ts";
@@ -25,10 +33,20 @@ interface StreamHead {
  */
 export function createFallbackChain(options: FallbackChainOptions): Model {
   const targets = checkTargets(options.targets);
-  const rules = resolveRules(options.rules, targets.map((target) => target.name));
-  const hedgeAfterMs = options.hedging ? createChecker("hedging")("afterMs", options.hedging.afterMs, { min: 0 }) : undefined;
+  const rules = resolveRules(
+    options.rules,
+    targets.map((target) => target.name),
+  );
+  const hedgeAfterMs = options.hedging
+    ? createChecker("hedging")("afterMs", options.hedging.afterMs, { min: 0 })
+    : undefined;
 
-  const chainRun = <T>(request: ChatRequest, ctx: RequestContext, call: ChainRun<T>["call"], discard: ChainRun<T>["discard"]): ChainRun<T> => ({
+  const chainRun = <T>(
+    request: ChatRequest,
+    ctx: RequestContext,
+    call: ChainRun<T>["call"],
+    discard: ChainRun<T>["discard"],
+  ): ChainRun<T> => ({
     targets,
     rules,
     hedgeAfterMs,
@@ -45,13 +63,27 @@ export function createFallbackChain(options: FallbackChainOptions): Model {
   });
 
   async function generate(request: ChatRequest, ctx: RequestContext): Promise<Generation> {
-    const won = await runChain(chainRun<Generation>(request, ctx, (target, launchCtx) => target.model.generate(request, launchCtx), () => {}));
+    const won = await runChain(
+      chainRun<Generation>(
+        request,
+        ctx,
+        (target, launchCtx) => target.model.generate(request, launchCtx),
+        () => {},
+      ),
+    );
     won.launch.link?.dispose();
     return report(won.value, won);
   }
 
   async function* stream(request: ChatRequest, ctx: RequestContext): AsyncGenerator<StreamEvent> {
-    const won = await runChain(chainRun<StreamHead>(request, ctx, (target, launchCtx) => openStream(target, request, launchCtx), (head) => closeQuietly(head.iterator)));
+    const won = await runChain(
+      chainRun<StreamHead>(
+        request,
+        ctx,
+        (target, launchCtx) => openStream(target, request, launchCtx),
+        (head) => closeQuietly(head.iterator),
+      ),
+    );
     const { launch } = won;
     const { iterator } = won.value;
     // A resilience target bounds every chunk itself; anything else is raced against the signal.
@@ -75,7 +107,8 @@ export function createFallbackChain(options: FallbackChainOptions): Model {
     } catch (error) {
       throw toKeelError(error);
     } finally {
-      if (!finished) launch.link?.controller.abort(new DOMException("the stream consumer stopped reading", "AbortError"));
+      if (!finished)
+        launch.link?.controller.abort(new DOMException("the stream consumer stopped reading", "AbortError"));
       closeQuietly(iterator);
       launch.link?.dispose();
       guard?.dispose();
@@ -106,11 +139,17 @@ function checkTargets(targets: unknown): ChainTarget[] {
   const seen = new Set<string>();
   targets.forEach((target: Partial<ChainTarget> | null, index) => {
     const field = `targets.${index}`;
-    if (typeof target?.name !== "string" || target.name.length === 0) throw new KeelError("BAD_REQUEST", `${field}.name must be a non-empty string`, { details: { field: `${field}.name` } });
+    if (typeof target?.name !== "string" || target.name.length === 0)
+      throw new KeelError("BAD_REQUEST", `${field}.name must be a non-empty string`, {
+        details: { field: `${field}.name` },
+      });
     if (typeof target.model?.generate !== "function" || typeof target.model.stream !== "function") {
       throw new KeelError("BAD_REQUEST", `${field}.model must be a Model`, { details: { field: `${field}.model` } });
     }
-    if (seen.has(target.name)) throw new KeelError("BAD_REQUEST", `${field}.name "${target.name}" appears twice`, { details: { field: `${field}.name` } });
+    if (seen.has(target.name))
+      throw new KeelError("BAD_REQUEST", `${field}.name "${target.name}" appears twice`, {
+        details: { field: `${field}.name` },
+      });
     seen.add(target.name);
   });
   return targets as ChainTarget[];

@@ -70,13 +70,20 @@ export function classifyFailure(error: KeelError): FailureClass {
 }
 
 /** Defaults filled in; a bad action, or a jump to a target the chain lacks, is a BAD_REQUEST naming the rule. */
-export function resolveRules(rules: FallbackRules | undefined, targetNames: readonly string[]): Required<FallbackRules> {
+export function resolveRules(
+  rules: FallbackRules | undefined,
+  targetNames: readonly string[],
+): Required<FallbackRules> {
   const resolved = { ...DEFAULT_FALLBACK_RULES };
   if (rules === undefined) return resolved;
   for (const [key, action] of Object.entries(rules) as Array<[string, unknown]>) {
     const field = `rules.${key}`;
     if (!Object.hasOwn(DEFAULT_FALLBACK_RULES, key)) {
-      throw new KeelError("BAD_REQUEST", `${field} is not a failure class; use one of ${Object.keys(DEFAULT_FALLBACK_RULES).join(", ")}`, { details: { field } });
+      throw new KeelError(
+        "BAD_REQUEST",
+        `${field} is not a failure class; use one of ${Object.keys(DEFAULT_FALLBACK_RULES).join(", ")}`,
+        { details: { field } },
+      );
     }
     if (action === undefined) continue;
     resolved[key as FailureClass] = checkAction(action, field, targetNames);
@@ -89,7 +96,11 @@ function checkAction(action: unknown, field: string, targetNames: readonly strin
   if (typeof action === "object" && action !== null && typeof (action as { target?: unknown }).target === "string") {
     const target = (action as { target: string }).target;
     if (targetNames.includes(target)) return { target };
-    throw new KeelError("BAD_REQUEST", `${field}.target "${target}" is not a target of this chain`, { details: { field: `${field}.target` } });
+    throw new KeelError("BAD_REQUEST", `${field}.target "${target}" is not a target of this chain`, {
+      details: { field: `${field}.target` },
+    });
   }
-  throw new KeelError("BAD_REQUEST", `${field} must be "retry-then-next", "next", "stop" or { target }`, { details: { field } });
+  throw new KeelError("BAD_REQUEST", `${field} must be "retry-then-next", "next", "stop" or { target }`, {
+    details: { field },
+  });
 }

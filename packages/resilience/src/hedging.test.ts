@@ -1,6 +1,16 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { createFallbackChain, createResilience, type Resilience } from "./index.ts";
-import { chunks, collect, generation, hangUntilAborted, request, scriptedModel, testContext, waitOrAbort, type TestContext } from "./test-support/scripted-model.ts";
+import {
+  chunks,
+  collect,
+  generation,
+  hangUntilAborted,
+  request,
+  scriptedModel,
+  testContext,
+  waitOrAbort,
+  type TestContext,
+} from "./test-support/scripted-model.ts";
 
 let resilience: Resilience;
 let context: TestContext;

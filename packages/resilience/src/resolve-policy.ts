@@ -28,7 +28,8 @@ export interface ResolvedPolicy {
 export function resolvePolicy(policy: TargetPolicy = {}): ResolvedPolicy {
   const check = createChecker("policy");
   const retry = policy.retry === false ? undefined : (policy.retry ?? {});
-  const budget = retry?.budget === false ? undefined : (retry?.budget ?? { ratio: 0.2, windowMs: 10_000, minPerWindow: 10 });
+  const budget =
+    retry?.budget === false ? undefined : (retry?.budget ?? { ratio: 0.2, windowMs: 10_000, minPerWindow: 10 });
   const breaker = policy.breaker === false ? undefined : (policy.breaker ?? {});
   const timeout = policy.timeout ?? {};
   const concurrency = policy.concurrency === false || policy.concurrency === undefined ? undefined : policy.concurrency;
@@ -45,7 +46,10 @@ export function resolvePolicy(policy: TargetPolicy = {}): ResolvedPolicy {
       },
     },
     breaker: breaker && {
-      errorThresholdPercentage: check("breaker.errorThresholdPercentage", breaker.errorThresholdPercentage ?? 50, { min: 0, max: 100 }),
+      errorThresholdPercentage: check("breaker.errorThresholdPercentage", breaker.errorThresholdPercentage ?? 50, {
+        min: 0,
+        max: 100,
+      }),
       volumeThreshold: check("breaker.volumeThreshold", breaker.volumeThreshold ?? 10, { min: 0, integer: true }),
       resetTimeoutMs: check("breaker.resetTimeoutMs", breaker.resetTimeoutMs ?? 10_000, { min: 1 }),
       rollingWindowMs: check("breaker.rollingWindowMs", breaker.rollingWindowMs ?? 10_000, { min: 10 }),
@@ -77,9 +81,13 @@ export function createChecker(prefix: string): Checker {
       (!bounds.integer || Number.isInteger(value));
     if (valid) return value;
     const range = bounds.max === undefined ? `>= ${bounds.min}` : `between ${bounds.min} and ${bounds.max}`;
-    throw new KeelError("BAD_REQUEST", `${prefix}.${field} must be ${bounds.integer ? "an integer" : "a number"} ${range}`, {
-      details: { field: `${prefix}.${field}` },
-    });
+    throw new KeelError(
+      "BAD_REQUEST",
+      `${prefix}.${field} must be ${bounds.integer ? "an integer" : "a number"} ${range}`,
+      {
+        details: { field: `${prefix}.${field}` },
+      },
+    );
   };
 }
 

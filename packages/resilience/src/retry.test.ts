@@ -1,7 +1,15 @@
 import { KeelError } from "@keel/spec";
 import { afterEach, describe, expect, it } from "vitest";
 import { createResilience, type Resilience } from "./index.ts";
-import { failureOf, generation, request, scriptedModel, testContext, upstream, type TestContext } from "./test-support/scripted-model.ts";
+import {
+  failureOf,
+  generation,
+  request,
+  scriptedModel,
+  testContext,
+  upstream,
+  type TestContext,
+} from "./test-support/scripted-model.ts";
 
 const fast = { baseDelayMs: 1, maxDelayMs: 5, budget: false } as const;
 let resilience: Resilience;
@@ -21,7 +29,9 @@ function setUp(timeoutMs?: number) {
 describe("retry", () => {
   it("retries a 503 and counts every upstream call in the envelope", async () => {
     const { ctx, ofType } = setUp();
-    const model = scriptedModel({ generate: ({ number }) => (number < 3 ? Promise.reject(upstream(503)) : generation("ok")) });
+    const model = scriptedModel({
+      generate: ({ number }) => (number < 3 ? Promise.reject(upstream(503)) : generation("ok")),
+    });
     const target = resilience.target({ name: "sim/a", model, policy: { retry: fast, breaker: false } });
     const result = await target.generate(request, ctx);
     expect(result.content).toBe("ok");
@@ -36,21 +46,33 @@ describe("retry", () => {
   it("gives up after maxAttempts with the last error, its target and attempts", async () => {
     const { ctx, ofType } = setUp();
     const model = scriptedModel({ generate: () => Promise.reject(upstream(502)) });
-    const target = resilience.target({ name: "sim/a", model, policy: { retry: { ...fast, maxAttempts: 4 }, breaker: false } });
+    const target = resilience.target({
+      name: "sim/a",
+      model,
+      policy: { retry: { ...fast, maxAttempts: 4 }, breaker: false },
+    });
     const error = await failureOf(target.generate(request, ctx));
     expect(error.code).toBe("UPSTREAM_UNAVAILABLE");
     expect(error.status).toBe(502);
     expect(error.details).toMatchObject({ target: "sim/a", attempts: 4 });
-    expect(ofType("retry-give-up")).toEqual([{ type: "retry-give-up", target: "sim/a", attempts: 4, code: "UPSTREAM_UNAVAILABLE" }]);
+    expect(ofType("retry-give-up")).toEqual([
+      { type: "retry-give-up", target: "sim/a", attempts: 4, code: "UPSTREAM_UNAVAILABLE" },
+    ]);
   });
 
   it.each([
     ["400", upstream(400)],
-    ["401", new KeelError("UPSTREAM_UNAVAILABLE", "credentials", { status: 401, details: { reason: "upstream-auth" } })],
+    [
+      "401",
+      new KeelError("UPSTREAM_UNAVAILABLE", "credentials", { status: 401, details: { reason: "upstream-auth" } }),
+    ],
     ["403", new KeelError("UPSTREAM_UNAVAILABLE", "credentials", { status: 403 })],
     ["404", upstream(404)],
     ["422", upstream(422)],
-    ["content policy", new KeelError("CONTENT_BLOCKED", "refused", { retryable: false, details: { reason: "content-policy" } })],
+    [
+      "content policy",
+      new KeelError("CONTENT_BLOCKED", "refused", { retryable: false, details: { reason: "content-policy" } }),
+    ],
     ["an unknown error", new Error("boom")],
   ])("does not retry %s", async (_, failure) => {
     const { ctx, ofType } = setUp();
@@ -64,7 +86,9 @@ describe("retry", () => {
 
   it("waits at least Retry-After before the next attempt", async () => {
     const { ctx, ofType } = setUp();
-    const model = scriptedModel({ generate: ({ number }) => (number === 1 ? Promise.reject(upstream(429, { retryAfterMs: 80 })) : generation("ok")) });
+    const model = scriptedModel({
+      generate: ({ number }) => (number === 1 ? Promise.reject(upstream(429, { retryAfterMs: 80 })) : generation("ok")),
+    });
     const target = resilience.target({ name: "sim/a", model, policy: { retry: fast, breaker: false } });
     const startedAt = performance.now();
     await target.generate(request, ctx);
@@ -74,8 +98,15 @@ describe("retry", () => {
 
   it("caps an upstream's Retry-After at maxRetryAfterMs", async () => {
     const { ctx, ofType } = setUp();
-    const model = scriptedModel({ generate: ({ number }) => (number === 1 ? Promise.reject(upstream(503, { retryAfterMs: 120_000 })) : generation("ok")) });
-    const target = resilience.target({ name: "sim/a", model, policy: { retry: { ...fast, maxRetryAfterMs: 30 }, breaker: false } });
+    const model = scriptedModel({
+      generate: ({ number }) =>
+        number === 1 ? Promise.reject(upstream(503, { retryAfterMs: 120_000 })) : generation("ok"),
+    });
+    const target = resilience.target({
+      name: "sim/a",
+      model,
+      policy: { retry: { ...fast, maxRetryAfterMs: 30 }, breaker: false },
+    });
     const startedAt = performance.now();
     expect((await target.generate(request, ctx)).attempts).toBe(2);
     expect(performance.now() - startedAt).toBeLessThan(1000);

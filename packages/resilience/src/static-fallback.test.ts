@@ -1,7 +1,16 @@
 import { KeelError, type ChatRequest, type Generation, type RequestContext, type StreamEvent } from "@keel/spec";
 import { afterEach, describe, expect, it } from "vitest";
 import { staticFallbackMiddleware } from "./index.ts";
-import { chunks, collect, failureOf, generation, request, testContext, upstream, type TestContext } from "./test-support/scripted-model.ts";
+import {
+  chunks,
+  collect,
+  failureOf,
+  generation,
+  request,
+  testContext,
+  upstream,
+  type TestContext,
+} from "./test-support/scripted-model.ts";
 
 let context: TestContext;
 afterEach(() => context?.dispose());
@@ -10,7 +19,13 @@ const middleware = staticFallbackMiddleware({ answers: { chat: "We are busy, try
 const chainFailure = () =>
   new KeelError("UPSTREAM_UNAVAILABLE", "upstream answered 503", {
     status: 503,
-    details: { attempts: 4, fallback: [{ target: "sim/a", code: "UPSTREAM_RATE_LIMITED", message: "429" }, { target: "sim/b", code: "UPSTREAM_UNAVAILABLE", message: "503" }] },
+    details: {
+      attempts: 4,
+      fallback: [
+        { target: "sim/a", code: "UPSTREAM_RATE_LIMITED", message: "429" },
+        { target: "sim/b", code: "UPSTREAM_UNAVAILABLE", message: "503" },
+      ],
+    },
   });
 
 function generate(failure: unknown, ask: ChatRequest = request): Promise<Generation> {
@@ -43,7 +58,9 @@ describe("staticFallbackMiddleware", () => {
   });
 
   it("rethrows for a route without an answer", async () => {
-    expect((await failureOf(generate(chainFailure(), { ...request, model: "other" }))).code).toBe("UPSTREAM_UNAVAILABLE");
+    expect((await failureOf(generate(chainFailure(), { ...request, model: "other" }))).code).toBe(
+      "UPSTREAM_UNAVAILABLE",
+    );
   });
 
   it("passes a good answer through untouched", async () => {
@@ -65,7 +82,11 @@ describe("staticFallbackMiddleware", () => {
     );
     expect(events.map((event) => event.type)).toEqual(["delta", "done"]);
     const done = events[1];
-    expect(done?.type === "done" && done.generation.fallback).toEqual({ failed: [{ target: "sim/a", code: "CIRCUIT_OPEN", message: "open" }], answeredBy: null, degraded: "static" });
+    expect(done?.type === "done" && done.generation.fallback).toEqual({
+      failed: [{ target: "sim/a", code: "CIRCUIT_OPEN", message: "open" }],
+      answeredBy: null,
+      degraded: "static",
+    });
   });
 
   it("does not splice a static answer into a stream that already delivered text", async () => {
@@ -78,6 +99,8 @@ describe("staticFallbackMiddleware", () => {
   });
 
   it("rejects answers that are not text with BAD_REQUEST naming the route", () => {
-    expect(() => staticFallbackMiddleware({ answers: { chat: 42 as unknown as string } })).toThrow(expect.objectContaining({ details: { field: "answers.chat" } }));
+    expect(() => staticFallbackMiddleware({ answers: { chat: 42 as unknown as string } })).toThrow(
+      expect.objectContaining({ details: { field: "answers.chat" } }),
+    );
   });
 });

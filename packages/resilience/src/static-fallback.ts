@@ -1,5 +1,13 @@
 import { randomUUID } from "node:crypto";
-import { KeelError, toKeelError, type ChatRequest, type FallbackFailure, type Generation, type KeelErrorCode, type Middleware } from "@keel/spec";
+import {
+  KeelError,
+  toKeelError,
+  type ChatRequest,
+  type FallbackFailure,
+  type Generation,
+  type KeelErrorCode,
+  type Middleware,
+} from "@keel/spec";
 
 export interface StaticFallbackOptions {
   /** Route (request.model) -> the answer to give when every target failed. */
@@ -7,8 +15,18 @@ export interface StaticFallbackOptions {
 }
 
 // The request itself, a policy or the caller's budget failed: a canned answer would hide that.
-const NEVER_DEGRADE: ReadonlySet<KeelErrorCode> = new Set(["BAD_REQUEST", "CONTENT_BLOCKED", "VALIDATION_FAILED", "BUDGET_EXCEEDED"]);
-const UPSTREAM_CODES: ReadonlySet<KeelErrorCode> = new Set(["UPSTREAM_TIMEOUT", "UPSTREAM_RATE_LIMITED", "UPSTREAM_UNAVAILABLE", "CIRCUIT_OPEN"]);
+const NEVER_DEGRADE: ReadonlySet<KeelErrorCode> = new Set([
+  "BAD_REQUEST",
+  "CONTENT_BLOCKED",
+  "VALIDATION_FAILED",
+  "BUDGET_EXCEEDED",
+]);
+const UPSTREAM_CODES: ReadonlySet<KeelErrorCode> = new Set([
+  "UPSTREAM_TIMEOUT",
+  "UPSTREAM_RATE_LIMITED",
+  "UPSTREAM_UNAVAILABLE",
+  "CIRCUIT_OPEN",
+]);
 
 /**
  * The last line of degradation: when the call fails with an upstream error and the
@@ -63,7 +81,13 @@ export function staticFallbackMiddleware(options: StaticFallbackOptions): Middle
 function staticGeneration(request: ChatRequest, content: string, error: KeelError, latencyMs: number): Generation {
   const failed: FallbackFailure[] = Array.isArray(error.details.fallback)
     ? error.details.fallback
-    : [{ target: typeof error.details.target === "string" ? error.details.target : request.model, code: error.code, message: error.message }];
+    : [
+        {
+          target: typeof error.details.target === "string" ? error.details.target : request.model,
+          code: error.code,
+          message: error.message,
+        },
+      ];
   return {
     id: `static-${randomUUID()}`,
     content,
@@ -85,7 +109,10 @@ function checkAnswers(answers: unknown): Map<string, string> {
     throw new KeelError("BAD_REQUEST", "answers must map routes to answer texts", { details: { field: "answers" } });
   }
   for (const [route, answer] of Object.entries(answers)) {
-    if (typeof answer !== "string") throw new KeelError("BAD_REQUEST", `answers.${route} must be a string`, { details: { field: `answers.${route}` } });
+    if (typeof answer !== "string")
+      throw new KeelError("BAD_REQUEST", `answers.${route} must be a string`, {
+        details: { field: `answers.${route}` },
+      });
   }
   return new Map(Object.entries(answers as Record<string, string>));
 }

@@ -66,7 +66,12 @@ export async function startStream(start: StreamStart): Promise<Omit<StartedStrea
  */
 export async function* continueStream(
   started: StartedStream,
-  options: { target: string; idleMs: number | undefined; finish: (event: Extract<StreamEvent, { type: "done" }>) => StreamEvent; fail: (error: unknown) => unknown },
+  options: {
+    target: string;
+    idleMs: number | undefined;
+    finish: (event: Extract<StreamEvent, { type: "done" }>) => StreamEvent;
+    fail: (error: unknown) => unknown;
+  },
 ): AsyncGenerator<StreamEvent> {
   const { iterator, scope } = started;
   let finished = false;

@@ -1,7 +1,19 @@
 import type { StreamEvent } from "@keel/spec";
 import { afterEach, describe, expect, it } from "vitest";
 import { createFallbackChain, createResilience, type Resilience, type TargetPolicy } from "./index.ts";
-import { chunks, collect, failureOf, generation, hangUntilAborted, request, scriptedModel, testContext, upstream, waitOrAbort, type TestContext } from "./test-support/scripted-model.ts";
+import {
+  chunks,
+  collect,
+  failureOf,
+  generation,
+  hangUntilAborted,
+  request,
+  scriptedModel,
+  testContext,
+  upstream,
+  waitOrAbort,
+  type TestContext,
+} from "./test-support/scripted-model.ts";
 
 let resilience: Resilience;
 let context: TestContext;
@@ -19,7 +31,8 @@ function targetOf(stream: Parameters<typeof scriptedModel>[0]["stream"], policy:
   return { model, target: resilience.target({ name: "sim/a", model, policy }) };
 }
 
-const contents = (events: StreamEvent[]) => events.map((event) => (event.type === "delta" ? event.content : event.type));
+const contents = (events: StreamEvent[]) =>
+  events.map((event) => (event.type === "delta" ? event.content : event.type));
 
 describe("streams", () => {
   it("retries a failure before the first delta and reports the attempts in done", async () => {
@@ -130,7 +143,11 @@ describe("streams", () => {
   it("fails over to the next target before the first delta, with the fallback report in done", async () => {
     resilience = createResilience();
     context = testContext();
-    const first = scriptedModel({ stream: async function* () { throw upstream(429); } });
+    const first = scriptedModel({
+      stream: async function* () {
+        throw upstream(429);
+      },
+    });
     const second = scriptedModel({ stream: () => chunks(["from b"]) });
     const chain = createFallbackChain({
       targets: [

@@ -1,4 +1,11 @@
-import { toKeelError, type ChatRequest, type Generation, type Model, type RequestContext, type StreamEvent } from "@keel/spec";
+import {
+  toKeelError,
+  type ChatRequest,
+  type Generation,
+  type Model,
+  type RequestContext,
+  type StreamEvent,
+} from "@keel/spec";
 import { AttemptScope } from "./attempt-scope.ts";
 import type { TargetBreaker } from "./circuit-breaker.ts";
 import type { ConcurrencyLimiter } from "./concurrency-limiter.ts";
@@ -93,7 +100,15 @@ export function createTargetModel(state: TargetState, model: Model): Model {
       }
       tally.add();
       try {
-        const started = await startStream({ model, request, scope, target: name, firstTokenMs, idleMs, bufferDeltas: policy.bufferDeltas });
+        const started = await startStream({
+          model,
+          request,
+          scope,
+          target: name,
+          firstTokenMs,
+          idleMs,
+          bufferDeltas: policy.bufferDeltas,
+        });
         return { ...started, release };
       } catch (error) {
         scope.dispose();

@@ -38,7 +38,9 @@ const bodies = Array.from({ length: Number(values.prompts) }, (_, index) =>
   }),
 );
 
-const server = spawn(process.execPath, ["--import", "tsx", "src/cli.ts", "--port", "0"], { stdio: ["ignore", "pipe", "inherit"] });
+const server = spawn(process.execPath, ["--import", "tsx", "src/cli.ts", "--port", "0"], {
+  stdio: ["ignore", "pipe", "inherit"],
+});
 const url = await new Promise<URL>((resolve, reject) => {
   server.stdout.setEncoding("utf8");
   server.stdout.on("data", (text: string) => {
@@ -54,7 +56,11 @@ function send(index: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const outgoing = request(
       url,
-      { method: "POST", agent, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) } },
+      {
+        method: "POST",
+        agent,
+        headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) },
+      },
       (incoming) => {
         if (incoming.statusCode !== 200) reject(new Error(`status ${incoming.statusCode}`));
         incoming.resume();
@@ -118,9 +124,15 @@ try {
   const mode = rate === undefined ? `closed loop, ${concurrency} in flight` : `open loop at ${rate} req/s`;
   console.log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? "cpu"}, Node ${process.version}`);
   console.log(`${values.stream ? "streamed" : "JSON"} chat completions, ${mode}, ${bodies.length} distinct prompts`);
-  console.log(`requests: ${latencies.length} in ${(elapsedMs / 1000).toFixed(2)} s = ${Math.round((latencies.length * 1000) / elapsedMs)} req/s`);
-  console.log(`simulator CPU: ${cpuMs} ms = ${Math.round((latencies.length * 1000) / Math.max(cpuMs, 1))} req per CPU-second`);
-  console.log(`latency ms: p50 ${percentile(latencies, 0.5)}  p99 ${percentile(latencies, 0.99)}  max ${percentile(latencies, 1)}`);
+  console.log(
+    `requests: ${latencies.length} in ${(elapsedMs / 1000).toFixed(2)} s = ${Math.round((latencies.length * 1000) / elapsedMs)} req/s`,
+  );
+  console.log(
+    `simulator CPU: ${cpuMs} ms = ${Math.round((latencies.length * 1000) / Math.max(cpuMs, 1))} req per CPU-second`,
+  );
+  console.log(
+    `latency ms: p50 ${percentile(latencies, 0.5)}  p99 ${percentile(latencies, 0.99)}  max ${percentile(latencies, 1)}`,
+  );
 } finally {
   agent.destroy();
   server.kill("SIGTERM");

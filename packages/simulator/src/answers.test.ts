@@ -68,7 +68,10 @@ describe("schema examples", () => {
 describe("special tokens", () => {
   it("count special-token markers in a prompt as plain text instead of failing", async () => {
     const { client } = await useSimulator();
-    const completion = await client.chat.completions.create({ model: "gpt-4o-mini", messages: userMessage("hi <|endoftext|> there") });
+    const completion = await client.chat.completions.create({
+      model: "gpt-4o-mini",
+      messages: userMessage("hi <|endoftext|> there"),
+    });
     expect(completion.usage!.prompt_tokens).toBeGreaterThan(3);
   });
 });

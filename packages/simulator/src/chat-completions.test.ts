@@ -37,22 +37,36 @@ describe("chat completions", () => {
     expect(await ask("gpt-4o-mini", "Tell me about retries")).toBe(first);
     expect(await ask("gpt-4o-mini", "Tell me about caching")).not.toBe(first);
     expect(await ask("gpt-4o", "Tell me about retries")).not.toBe(first);
-    const answers = new Set(await Promise.all(Array.from({ length: 20 }, (_, index) => ask("gpt-4.1", `prompt ${index}`))));
+    const answers = new Set(
+      await Promise.all(Array.from({ length: 20 }, (_, index) => ask("gpt-4.1", `prompt ${index}`))),
+    );
     expect(answers.size).toBe(20);
   });
 
   it("cuts the answer at max_tokens and max_completion_tokens with finish_reason length", async () => {
     const { client } = await useSimulator({ rules: [{ reply: "one two three four five six seven eight nine ten" }] });
-    const cut = await client.chat.completions.create({ model: "gpt-4o-mini", messages: userMessage("count"), max_tokens: 3 });
+    const cut = await client.chat.completions.create({
+      model: "gpt-4o-mini",
+      messages: userMessage("count"),
+      max_tokens: 3,
+    });
     expect(cut.choices[0]!.message.content).toBe("one two three");
     expect(cut.choices[0]!.finish_reason).toBe("length");
     expect(cut.usage!.completion_tokens).toBe(3);
 
-    const newer = await client.chat.completions.create({ model: "o4-mini", messages: userMessage("count"), max_completion_tokens: 4 });
+    const newer = await client.chat.completions.create({
+      model: "o4-mini",
+      messages: userMessage("count"),
+      max_completion_tokens: 4,
+    });
     expect(newer.choices[0]!.message.content).toBe("one two three four");
     expect(newer.choices[0]!.finish_reason).toBe("length");
 
-    const roomy = await client.chat.completions.create({ model: "gpt-4o-mini", messages: userMessage("count"), max_tokens: 100 });
+    const roomy = await client.chat.completions.create({
+      model: "gpt-4o-mini",
+      messages: userMessage("count"),
+      max_tokens: 100,
+    });
     expect(roomy.choices[0]!.finish_reason).toBe("stop");
     expect(roomy.usage!.completion_tokens).toBe(10);
   });
@@ -77,7 +91,10 @@ describe("chat completions", () => {
     expect(finishing.choices[0]!.finish_reason).toBe("stop");
     const last = chunks.at(-1)!;
     expect(last.choices).toEqual([]);
-    expect(last.usage).toMatchObject({ prompt_tokens: countTokens("stream please"), completion_tokens: countTokens("Streaming works fine.") });
+    expect(last.usage).toMatchObject({
+      prompt_tokens: countTokens("stream please"),
+      completion_tokens: countTokens("Streaming works fine."),
+    });
   });
 
   it("ends the stream with data: [DONE] and sends no usage chunk unless asked", async () => {
@@ -87,7 +104,10 @@ describe("chat completions", () => {
 
     expect(response.headers["content-type"]).toMatch(/^text\/event-stream/);
     expect(response.body.endsWith("data: [DONE]\n\n")).toBe(true);
-    const events = response.body.split("\n\n").filter((line) => line.startsWith("data: {")).map((line) => JSON.parse(line.slice(6)));
+    const events = response.body
+      .split("\n\n")
+      .filter((line) => line.startsWith("data: {"))
+      .map((line) => JSON.parse(line.slice(6)));
     expect(events.every((event) => event.choices.length === 1 && !("usage" in event))).toBe(true);
     expect(events.at(-1).choices[0].finish_reason).toBe("length");
   });
@@ -101,7 +121,11 @@ describe("chat completions", () => {
         score: { type: "number" },
         published: { type: "boolean" },
         tags: { type: "array", items: { type: "string" } },
-        author: { type: "object", properties: { name: { type: "string" }, age: { type: "integer" } }, required: ["name", "age"] },
+        author: {
+          type: "object",
+          properties: { name: { type: "string" }, age: { type: "integer" } },
+          required: ["name", "age"],
+        },
         optional: { type: "string" },
       },
       required: ["title", "score", "published", "tags", "author"],
@@ -123,19 +147,26 @@ describe("chat completions", () => {
 
   it("answers an unknown model with 404 model_not_found", async () => {
     const { client } = await useSimulator();
-    const failure = await client.chat.completions.create({ model: "gpt-9", messages: userMessage("hi") }).catch((error: unknown) => error);
+    const failure = await client.chat.completions
+      .create({ model: "gpt-9", messages: userMessage("hi") })
+      .catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(NotFoundError);
     expect(failure).toMatchObject({ status: 404, code: "model_not_found", type: "invalid_request_error" });
   });
 
   it("rejects a malformed JSON body and missing messages with 400 and a clear message", async () => {
     const { simulator, client } = await useSimulator();
-    const broken = await rawRequest(`${simulator.url}/chat/completions`, { method: "POST", body: '{"model": "gpt-4o-mini",' });
+    const broken = await rawRequest(`${simulator.url}/chat/completions`, {
+      method: "POST",
+      body: '{"model": "gpt-4o-mini",',
+    });
     expect(broken.status).toBe(400);
     expect(JSON.parse(broken.body).error).toMatchObject({ type: "invalid_request_error", code: null, param: null });
     expect(JSON.parse(broken.body).error.message).toMatch(/could not parse the JSON body/);
 
-    const missing = await client.chat.completions.create({ model: "gpt-4o-mini" } as never).catch((error: unknown) => error);
+    const missing = await client.chat.completions
+      .create({ model: "gpt-4o-mini" } as never)
+      .catch((error: unknown) => error);
     expect(missing).toBeInstanceOf(BadRequestError);
     expect(missing).toMatchObject({ status: 400, code: "missing_required_parameter", param: "messages" });
     expect((missing as Error).message).toMatch(/Missing required parameter: 'messages'/);

@@ -23,7 +23,8 @@ export function parseChatCall(body: Record<string, unknown>, model: string): Par
   if (messages === undefined) {
     return fail("Missing required parameter: 'messages'.", "messages", "missing_required_parameter");
   }
-  if (!Array.isArray(messages)) return fail("Invalid type for 'messages': expected an array.", "messages", "invalid_type");
+  if (!Array.isArray(messages))
+    return fail("Invalid type for 'messages': expected an array.", "messages", "invalid_type");
   if (messages.length === 0) {
     return fail("Invalid 'messages': empty array. Expected an array with minimum length 1.", "messages", "empty_array");
   }
@@ -33,14 +34,23 @@ export function parseChatCall(body: Record<string, unknown>, model: string): Par
   for (let index = 0; index < messages.length; index++) {
     const message: unknown = messages[index];
     const param = `messages[${index}]`;
-    if (typeof message !== "object" || message === null) return fail(`Invalid type for '${param}': expected an object.`, param, "invalid_type");
+    if (typeof message !== "object" || message === null)
+      return fail(`Invalid type for '${param}': expected an object.`, param, "invalid_type");
     const { role, content } = message as { role?: unknown; content?: unknown };
     if (typeof role !== "string" || !ROLES.has(role)) {
-      return fail(`Invalid value for '${param}.role': expected one of ${[...ROLES].join(", ")}.`, `${param}.role`, "invalid_value");
+      return fail(
+        `Invalid value for '${param}.role': expected one of ${[...ROLES].join(", ")}.`,
+        `${param}.role`,
+        "invalid_value",
+      );
     }
     const text = contentText(content);
     if (text === undefined) {
-      return fail(`Invalid type for '${param}.content': expected a string, an array of parts or null.`, `${param}.content`, "invalid_type");
+      return fail(
+        `Invalid type for '${param}.content': expected a string, an array of parts or null.`,
+        `${param}.content`,
+        "invalid_type",
+      );
     }
     texts[index] = text;
     roles[index] = role;
@@ -63,7 +73,10 @@ export function parseChatCall(body: Record<string, unknown>, model: string): Par
       stream: body.stream === true,
       includeUsage: body.stream === true && streamOptions?.include_usage === true,
       maxTokens: typeof maxTokens === "number" ? maxTokens : undefined,
-      responseFormat: typeof responseFormat === "object" && responseFormat !== null ? (responseFormat as Record<string, unknown>) : undefined,
+      responseFormat:
+        typeof responseFormat === "object" && responseFormat !== null
+          ? (responseFormat as Record<string, unknown>)
+          : undefined,
     },
   };
 }

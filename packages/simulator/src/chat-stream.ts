@@ -29,7 +29,8 @@ export function streamAnswer(exchange: Exchange, plan: StreamPlan): void {
   const gap = fault?.type === "trickle" ? fault.chunkDelayMs : plan.latency.perTokenMs;
   const pieces = plan.answer.pieces;
   let contentLimit = pieces.length;
-  if (fault?.type === "stream-stall" || fault?.type === "stream-die") contentLimit = Math.min(fault.afterChunks, pieces.length);
+  if (fault?.type === "stream-stall" || fault?.type === "stream-die")
+    contentLimit = Math.min(fault.afterChunks, pieces.length);
   if (fault?.type === "malformed") contentLimit = Math.min(1, pieces.length);
   const frames = new ChunkFrames(plan);
   const response = exchange.response;

@@ -49,7 +49,8 @@ function readOptions(): SimulatorOptions {
 
 function toNumber(flag: string, text: string): number {
   const value = Number(text);
-  if (text.trim() === "" || !Number.isFinite(value) || value < 0) fail(`${flag} must be a non-negative number, got "${text}"`);
+  if (text.trim() === "" || !Number.isFinite(value) || value < 0)
+    fail(`${flag} must be a non-negative number, got "${text}"`);
   return value;
 }
 

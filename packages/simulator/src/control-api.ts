@@ -42,7 +42,12 @@ export function handleControl(
           sendPlainJson(response, 200, { ok: true, rules: (rules as unknown[]).length });
         } catch (error) {
           if (!(error instanceof SimulatorRuleError)) throw error;
-          const fields = { message: error.message, type: "invalid_request_error", code: "invalid_rules", param: error.path };
+          const fields = {
+            message: error.message,
+            type: "invalid_request_error",
+            code: "invalid_rules",
+            param: error.path,
+          };
           sendPlainJson(response, 400, errorBody(fields));
         }
       });

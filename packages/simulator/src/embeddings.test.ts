@@ -21,13 +21,21 @@ describe("embeddings", () => {
     expect(vector).toHaveLength(256);
     expect(Array.from(again.data[0]!.embedding)).toEqual(vector);
     expect(cosine(vector, vector)).toBeCloseTo(1, 5);
-    expect(first.usage).toEqual({ prompt_tokens: countTokens("The quick brown fox"), total_tokens: countTokens("The quick brown fox") });
+    expect(first.usage).toEqual({
+      prompt_tokens: countTokens("The quick brown fox"),
+      total_tokens: countTokens("The quick brown fox"),
+    });
   });
 
   it("accepts an array input and dimensions, in float and base64 encodings", async () => {
     const { client } = await useSimulator();
     const inputs = ["cache the answer", "cache the answers please", "a totally unrelated sentence"];
-    const floats = await client.embeddings.create({ model: "text-embedding-3-large", input: inputs, dimensions: 64, encoding_format: "float" });
+    const floats = await client.embeddings.create({
+      model: "text-embedding-3-large",
+      input: inputs,
+      dimensions: 64,
+      encoding_format: "float",
+    });
     // Without encoding_format the SDK asks for base64 and decodes it itself.
     const decoded = await client.embeddings.create({ model: "text-embedding-3-large", input: inputs, dimensions: 64 });
 
@@ -45,7 +53,8 @@ describe("embeddings", () => {
     expect(cosine(embedText("?!", 8), embedText("?!", 8))).toBeCloseTo(1, 5);
     expect(cosine(embedText("hi", 4), embedText("hi", 4))).toBeCloseTo(1, 5);
     const { simulator } = await useSimulator();
-    const post = (body: object) => rawRequest(`${simulator.url}/embeddings`, { method: "POST", body: JSON.stringify(body) });
+    const post = (body: object) =>
+      rawRequest(`${simulator.url}/embeddings`, { method: "POST", body: JSON.stringify(body) });
     const badDimensions = await post({ model: "text-embedding-3-small", input: "x", dimensions: 0 });
     expect(badDimensions.status).toBe(400);
     expect(JSON.parse(badDimensions.body).error.param).toBe("dimensions");
@@ -54,8 +63,12 @@ describe("embeddings", () => {
   });
 
   it("applies rules by model to embeddings too", async () => {
-    const { client } = await useSimulator({ rules: [{ model: "text-embedding-3-small", times: 1, fault: { type: "status", status: 503 } }] });
-    await expect(client.embeddings.create({ model: "text-embedding-3-small", input: "x" })).rejects.toMatchObject({ status: 503 });
+    const { client } = await useSimulator({
+      rules: [{ model: "text-embedding-3-small", times: 1, fault: { type: "status", status: 503 } }],
+    });
+    await expect(client.embeddings.create({ model: "text-embedding-3-small", input: "x" })).rejects.toMatchObject({
+      status: 503,
+    });
     expect((await client.embeddings.create({ model: "text-embedding-3-small", input: "x" })).data).toHaveLength(1);
   });
 });
@@ -63,7 +76,10 @@ describe("embeddings", () => {
 describe("moderations", () => {
   it("flags text from its word list, deterministically, and passes clean text", async () => {
     const { client } = await useSimulator();
-    const result = await client.moderations.create({ model: "omni-moderation-latest", input: ["You are an idiot", "Have a nice day", "I will kill it"] });
+    const result = await client.moderations.create({
+      model: "omni-moderation-latest",
+      input: ["You are an idiot", "Have a nice day", "I will kill it"],
+    });
     expect(result.id).toMatch(/^modr-/);
     expect(result.model).toBe("omni-moderation-latest");
     const [insult, clean, violent] = result.results;
@@ -79,7 +95,10 @@ describe("moderations", () => {
 
   it("flags the toxic content preset", async () => {
     const { client } = await useSimulator({ rules: [{ content: "toxic" }] });
-    const answer = await client.chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: "user", content: "say something" }] });
+    const answer = await client.chat.completions.create({
+      model: "gpt-4o-mini",
+      messages: [{ role: "user", content: "say something" }],
+    });
     const moderation = await client.moderations.create({ input: answer.choices[0]!.message.content! });
     expect(moderation.results[0]!.flagged).toBe(true);
   });

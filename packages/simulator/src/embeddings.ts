@@ -17,7 +17,10 @@ interface EmbeddingCall {
 }
 
 /** POST /v1/embeddings, once the model is known to exist. */
-export function handleEmbeddings(exchange: Exchange, request: { body: Record<string, unknown>; model: string; ruleBook: RuleBook }): void {
+export function handleEmbeddings(
+  exchange: Exchange,
+  request: { body: Record<string, unknown>; model: string; ruleBook: RuleBook },
+): void {
   const parsed = parseEmbeddingCall(request.body);
   if (!parsed.ok) {
     exchange.sendError(400, parsed.problem);
@@ -29,7 +32,9 @@ export function handleEmbeddings(exchange: Exchange, request: { body: Record<str
   if (applyEarlyFault(exchange, rule?.fault, latency.ttftMs)) return;
   const data = call.texts.map((text, index) => {
     const vector = embedText(text, call.dimensions);
-    const embedding = call.base64 ? JSON.stringify(Buffer.from(vector.buffer).toString("base64")) : `[${vector.join(",")}]`;
+    const embedding = call.base64
+      ? JSON.stringify(Buffer.from(vector.buffer).toString("base64"))
+      : `[${vector.join(",")}]`;
     return `{"object":"embedding","index":${index},"embedding":${embedding}}`;
   });
   const body =
@@ -43,7 +48,12 @@ function parseEmbeddingCall(body: Record<string, unknown>): Parsed<EmbeddingCall
   if (input === undefined) return fail("Missing required parameter: 'input'.", "input", "missing_required_parameter");
   const texts: string[] = [];
   let tokens = 0;
-  const items: unknown[] = typeof input === "string" || (Array.isArray(input) && typeof input[0] === "number") ? [input] : Array.isArray(input) ? input : [];
+  const items: unknown[] =
+    typeof input === "string" || (Array.isArray(input) && typeof input[0] === "number")
+      ? [input]
+      : Array.isArray(input)
+        ? input
+        : [];
   for (const item of items) {
     if (typeof item === "string") {
       texts.push(item);
@@ -56,10 +66,15 @@ function parseEmbeddingCall(body: Record<string, unknown>): Parsed<EmbeddingCall
       return fail("Invalid 'input': expected a string, an array of strings, or token arrays.", "input", "invalid_type");
     }
   }
-  if (texts.length === 0) return fail("Invalid 'input': expected a non-empty string or array.", "input", "invalid_value");
+  if (texts.length === 0)
+    return fail("Invalid 'input': expected a non-empty string or array.", "input", "invalid_value");
   const dimensions = body.dimensions ?? DEFAULT_EMBEDDING_DIMENSIONS;
   if (!Number.isInteger(dimensions) || (dimensions as number) < 1 || (dimensions as number) > MAX_DIMENSIONS) {
-    return fail(`Invalid 'dimensions': expected an integer from 1 to ${MAX_DIMENSIONS}.`, "dimensions", "invalid_value");
+    return fail(
+      `Invalid 'dimensions': expected an integer from 1 to ${MAX_DIMENSIONS}.`,
+      "dimensions",
+      "invalid_value",
+    );
   }
   const format = body.encoding_format ?? "float";
   if (format !== "float" && format !== "base64") {

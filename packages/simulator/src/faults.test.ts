@@ -20,7 +20,9 @@ async function failureOf(promise: Promise<unknown>): Promise<unknown> {
 
 describe("status faults", () => {
   it("fails the first N calls to a model, then answers normally", async () => {
-    const { client, simulator } = await useSimulator({ rules: [{ model: "gpt-4o-mini", times: 3, fault: { type: "status", status: 500 } }] });
+    const { client, simulator } = await useSimulator({
+      rules: [{ model: "gpt-4o-mini", times: 3, fault: { type: "status", status: 500 } }],
+    });
     for (let call = 0; call < 3; call++) {
       const failure = await failureOf(client.chat.completions.create(ask));
       expect(failure).toBeInstanceOf(InternalServerError);
@@ -39,14 +41,18 @@ describe("status faults", () => {
     expect(seconds).toMatchObject({ code: "rate_limit_exceeded", type: "requests" });
     expect(seconds.headers.get("retry-after")).toBe("7");
 
-    simulator.setRules([{ times: 1, fault: { type: "status", status: 429, retryAfterSeconds: 30, retryAfterDate: true } }]);
+    simulator.setRules([
+      { times: 1, fault: { type: "status", status: 429, retryAfterSeconds: 30, retryAfterDate: true } },
+    ]);
     const dated = (await failureOf(client.chat.completions.create(ask))) as RateLimitError;
     const retryAt = Date.parse(dated.headers.get("retry-after")!);
     expect(dated.headers.get("retry-after")).toMatch(/^\w{3}, \d{2} \w{3} \d{4} \d{2}:\d{2}:\d{2} GMT$/);
     expect(retryAt - Date.now()).toBeGreaterThan(25_000);
     expect(retryAt - Date.now()).toBeLessThanOrEqual(31_000);
 
-    simulator.setRules([{ times: 1, fault: { type: "status", status: 429, retryAfterMs: 250, code: "insufficient_quota" } }]);
+    simulator.setRules([
+      { times: 1, fault: { type: "status", status: 429, retryAfterMs: 250, code: "insufficient_quota" } },
+    ]);
     const millis = (await failureOf(client.chat.completions.create(ask))) as RateLimitError;
     expect(millis.headers.get("retry-after-ms")).toBe("250");
     expect(millis.headers.get("retry-after")).toBeNull();
@@ -63,21 +69,32 @@ describe("status faults", () => {
       ],
     });
     const post = (prompt: string) =>
-      rawRequest(`${simulator.url}/chat/completions`, { method: "POST", body: JSON.stringify({ model: "gpt-4o", messages: userMessage(prompt) }) });
+      rawRequest(`${simulator.url}/chat/completions`, {
+        method: "POST",
+        body: JSON.stringify({ model: "gpt-4o", messages: userMessage(prompt) }),
+      });
 
     const gateway = await post("gateway");
     expect(gateway.status).toBe(502);
-    expect(JSON.parse(gateway.body)).toEqual({ error: { message: "Bad gateway.", type: "server_error", param: null, code: null } });
+    expect(JSON.parse(gateway.body)).toEqual({
+      error: { message: "Bad gateway.", type: "server_error", param: null, code: null },
+    });
     const overloaded = await post("overloaded");
     expect(overloaded.status).toBe(503);
     expect(JSON.parse(overloaded.body).error.message).toBe("Slow down");
 
-    const refusal = await failureOf(client.chat.completions.create({ model: "gpt-4o", messages: userMessage("forbidden") }));
+    const refusal = await failureOf(
+      client.chat.completions.create({ model: "gpt-4o", messages: userMessage("forbidden") }),
+    );
     expect(refusal).toBeInstanceOf(BadRequestError);
     expect(refusal).toMatchObject({ status: 400, code: "content_policy_violation", type: "invalid_request_error" });
     expect((refusal as Error).message).toMatch(/safety system/);
     const tooLong = JSON.parse((await post("too long")).body);
-    expect(tooLong.error).toMatchObject({ code: "context_length_exceeded", param: "messages", type: "invalid_request_error" });
+    expect(tooLong.error).toMatchObject({
+      code: "context_length_exceeded",
+      param: "messages",
+      type: "invalid_request_error",
+    });
     expect(tooLong.error.message).toMatch(/maximum context length/);
   });
 });
@@ -162,7 +179,9 @@ describe("stream faults", () => {
   });
 
   it("trickle: every chunk waits the delay", async () => {
-    const { client } = await useSimulator({ rules: [{ reply: "a b c", fault: { type: "trickle", chunkDelayMs: 40 } }] });
+    const { client } = await useSimulator({
+      rules: [{ reply: "a b c", fault: { type: "trickle", chunkDelayMs: 40 } }],
+    });
     const arrivals: number[] = [];
     const started = performance.now();
     for await (const chunk of await streamOf(client)) {
@@ -175,8 +194,13 @@ describe("stream faults", () => {
   });
 
   it("malformed: a broken SSE data line fails the stream", async () => {
-    const { simulator, client } = await useSimulator({ rules: [{ reply: "fine so far", fault: { type: "malformed" } }] });
-    const raw = await rawRequest(`${simulator.url}/chat/completions`, { method: "POST", body: JSON.stringify({ ...ask, stream: true }) });
+    const { simulator, client } = await useSimulator({
+      rules: [{ reply: "fine so far", fault: { type: "malformed" } }],
+    });
+    const raw = await rawRequest(`${simulator.url}/chat/completions`, {
+      method: "POST",
+      body: JSON.stringify({ ...ask, stream: true }),
+    });
     const dataLines = raw.body.split("\n\n").filter((line) => line.startsWith("data: "));
     expect(() => JSON.parse(dataLines.at(-1)!.slice(6))).toThrow(SyntaxError);
     expect(JSON.parse(dataLines[1]!.slice(6)).choices[0].delta.content).toBe("fine");

@@ -5,7 +5,8 @@ import type { SimulatorFault } from "./types.ts";
 type StatusFault = Extract<SimulatorFault, { type: "status" }>;
 
 /** What a JSON answer body is replaced with under the `malformed` fault. */
-const MALFORMED_BODY = '{"id":"sim-malformed","object":"chat.completion","choices":[{"index":0,"message":{"content":"cut';
+const MALFORMED_BODY =
+  '{"id":"sim-malformed","object":"chat.completion","choices":[{"index":0,"message":{"content":"cut';
 
 const DEFAULT_MESSAGES: Record<string, string> = {
   rate_limit_exceeded: "Rate limit reached (simulated). Please try again later.",
@@ -45,7 +46,9 @@ export function applyEarlyFault(exchange: Exchange, fault: SimulatorFault | unde
 function sendStatusFault(exchange: Exchange, fault: StatusFault): void {
   const code = fault.code ?? (fault.status === 429 ? "rate_limit_exceeded" : null);
   const message =
-    fault.message ?? (code === null ? undefined : DEFAULT_MESSAGES[code]) ?? MESSAGES_BY_STATUS[fault.status] ??
+    fault.message ??
+    (code === null ? undefined : DEFAULT_MESSAGES[code]) ??
+    MESSAGES_BY_STATUS[fault.status] ??
     `Simulated error with status ${fault.status}.`;
   const headers: OutgoingHttpHeader[] = [];
   if (fault.retryAfterDate === true) {

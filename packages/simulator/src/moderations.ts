@@ -7,24 +7,54 @@ import { nextId } from "./wire-format.ts";
 export const DEFAULT_MODERATION_MODEL = "omni-moderation-latest";
 
 const CATEGORIES = [
-  "harassment", "harassment/threatening", "hate", "hate/threatening", "illicit", "illicit/violent",
-  "self-harm", "self-harm/intent", "self-harm/instructions", "sexual", "sexual/minors", "violence", "violence/graphic",
+  "harassment",
+  "harassment/threatening",
+  "hate",
+  "hate/threatening",
+  "illicit",
+  "illicit/violent",
+  "self-harm",
+  "self-harm/intent",
+  "self-harm/instructions",
+  "sexual",
+  "sexual/minors",
+  "violence",
+  "violence/graphic",
 ] as const;
 type Category = (typeof CATEGORIES)[number];
 
 /** The small word list behind `flagged`: a word found in the input flags its category. */
 const FLAGGED_WORDS: Record<string, Category> = {
-  idiot: "harassment", moron: "harassment", stupid: "harassment", worthless: "harassment", loser: "harassment",
-  threaten: "harassment/threatening", subhuman: "hate", vermin: "hate", meth: "illicit", counterfeit: "illicit",
-  bomb: "illicit/violent", suicide: "self-harm", "self-harm": "self-harm", porn: "sexual", nsfw: "sexual",
-  kill: "violence", murder: "violence", stab: "violence", shoot: "violence", gore: "violence/graphic",
+  idiot: "harassment",
+  moron: "harassment",
+  stupid: "harassment",
+  worthless: "harassment",
+  loser: "harassment",
+  threaten: "harassment/threatening",
+  subhuman: "hate",
+  vermin: "hate",
+  meth: "illicit",
+  counterfeit: "illicit",
+  bomb: "illicit/violent",
+  suicide: "self-harm",
+  "self-harm": "self-harm",
+  porn: "sexual",
+  nsfw: "sexual",
+  kill: "violence",
+  murder: "violence",
+  stab: "violence",
+  shoot: "violence",
+  gore: "violence/graphic",
 };
 const WORD_PATTERN = /[a-z0-9-]+/g;
 const FLAGGED_SCORE = 0.92;
 const CLEAN_SCORE = 0.00012;
 
 /** POST /v1/moderations, once the model is known to exist. */
-export function handleModerations(exchange: Exchange, request: { body: Record<string, unknown>; model: string; ruleBook: RuleBook }): void {
+export function handleModerations(
+  exchange: Exchange,
+  request: { body: Record<string, unknown>; model: string; ruleBook: RuleBook },
+): void {
   const parsed = parseInputs(request.body.input);
   if (!parsed.ok) {
     exchange.sendError(400, parsed.problem);
@@ -44,10 +74,16 @@ function parseInputs(input: unknown): Parsed<string[]> {
   if (Array.isArray(input) && input.length > 0) {
     // Either several strings, or one multi-modal input whose text parts are read.
     if (input.every((item) => typeof item === "string")) return { ok: true, value: input as string[] };
-    const text = input.map((part) => ((part as { text?: unknown } | null)?.text ?? "")).filter((value) => typeof value === "string");
+    const text = input
+      .map((part) => (part as { text?: unknown } | null)?.text ?? "")
+      .filter((value) => typeof value === "string");
     return { ok: true, value: [text.join("\n")] };
   }
-  return fail("Invalid 'input': expected a string, an array of strings, or an array of parts.", "input", "invalid_type");
+  return fail(
+    "Invalid 'input': expected a string, an array of strings, or an array of parts.",
+    "input",
+    "invalid_type",
+  );
 }
 
 export function moderate(text: string): Record<string, unknown> {

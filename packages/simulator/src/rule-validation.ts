@@ -10,7 +10,17 @@ export class SimulatorRuleError extends Error {
   }
 }
 
-const RULE_KEYS = new Set(["model", "promptIncludes", "after", "times", "probability", "reply", "content", "fault", "latency"]);
+const RULE_KEYS = new Set([
+  "model",
+  "promptIncludes",
+  "after",
+  "times",
+  "probability",
+  "reply",
+  "content",
+  "fault",
+  "latency",
+]);
 const CONTENT_PRESETS = new Set(["pii", "toxic", "invalid-json", "fenced-json", "prose-json"]);
 const FAULT_KEYS: Record<SimulatorFault["type"], readonly string[]> = {
   status: ["status", "code", "message", "retryAfterSeconds", "retryAfterDate", "retryAfterMs"],

@@ -35,7 +35,8 @@ describe("scripted rules", () => {
       ],
     });
     const ask = async () =>
-      (await client.chat.completions.create({ model: "gpt-4o-mini", messages: userMessage("hi") })).choices[0]!.message.content;
+      (await client.chat.completions.create({ model: "gpt-4o-mini", messages: userMessage("hi") })).choices[0]!.message
+        .content;
     const answers = [];
     for (let call = 0; call < 5; call++) answers.push(await ask());
     // Call 1 is inside rule 1's `after` window, so rule 2 decides (and is then used up).
@@ -61,7 +62,8 @@ describe("scripted rules", () => {
       ],
     });
     const ask = async (prompt: string, extra: object = {}) =>
-      (await client.chat.completions.create({ model: "gpt-4o-mini", messages: userMessage(prompt), ...extra })).choices[0]!.message.content!;
+      (await client.chat.completions.create({ model: "gpt-4o-mini", messages: userMessage(prompt), ...extra }))
+        .choices[0]!.message.content!;
 
     const pii = await ask("pii");
     expect(pii).toMatch(/[\w.]+@example\.com/);
@@ -77,12 +79,17 @@ describe("scripted rules", () => {
     expect(JSON.parse(fenced.slice(8, -4))).toEqual({ name: "example", count: 1 });
     const prose = await ask("prose");
     expect(() => JSON.parse(prose)).toThrow();
-    expect(JSON.parse(prose.slice(prose.indexOf("{"), prose.lastIndexOf("}") + 1))).toEqual({ name: "example", count: 1 });
+    expect(JSON.parse(prose.slice(prose.indexOf("{"), prose.lastIndexOf("}") + 1))).toEqual({
+      name: "example",
+      count: 1,
+    });
     expect(await ask("both")).toBe("polite");
 
     // With a json_schema request, the JSON presets wrap the schema's example object.
     const schema = { type: "object", properties: { city: { type: "string" } }, required: ["city"] };
-    const structured = await ask("fenced", { response_format: { type: "json_schema", json_schema: { name: "place", schema } } });
+    const structured = await ask("fenced", {
+      response_format: { type: "json_schema", json_schema: { name: "place", schema } },
+    });
     expect(JSON.parse(structured.slice(8, -4))).toEqual({ city: "example" });
   });
 
@@ -114,7 +121,9 @@ describe("scripted rules", () => {
     expect(attempt([{ content: "rude" }])).toThrow(/rules\[0\]\.content/);
     expect(attempt([{ fault: { type: "stream-stall" } }])).toThrow(/rules\[0\]\.fault\.afterChunks/);
     expect(attempt({ rules: [] })).toThrow(/rules: must be an array/);
-    await expect(startSimulator({ rules: [{ latency: { ttftMs: -5 } }] })).rejects.toThrow(/rules\[0\]\.latency\.ttftMs/);
+    await expect(startSimulator({ rules: [{ latency: { ttftMs: -5 } }] })).rejects.toThrow(
+      /rules\[0\]\.latency\.ttftMs/,
+    );
   });
 
   it("serves the configured models only", async () => {
@@ -122,7 +131,9 @@ describe("scripted rules", () => {
     const models = await client.models.list();
     expect(models.data.map((model) => model.id)).toEqual(["local-llama"]);
     expect((await client.models.retrieve("local-llama")).id).toBe("local-llama");
-    await expect(client.chat.completions.create({ model: "gpt-4o-mini", messages: userMessage("hi") })).rejects.toMatchObject({
+    await expect(
+      client.chat.completions.create({ model: "gpt-4o-mini", messages: userMessage("hi") }),
+    ).rejects.toMatchObject({
       status: 404,
       code: "model_not_found",
     });

@@ -62,7 +62,10 @@ function schemaType(schema: Schema): unknown {
 function resolveRef(reference: string, root: Schema): unknown {
   if (!reference.startsWith("#")) return undefined;
   let node: unknown = root;
-  for (const part of reference.slice(1).split("/").filter((segment) => segment.length > 0)) {
+  for (const part of reference
+    .slice(1)
+    .split("/")
+    .filter((segment) => segment.length > 0)) {
     node = asSchema(node)?.[part.replaceAll("~1", "/").replaceAll("~0", "~")];
   }
   return node;

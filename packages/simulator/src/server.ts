@@ -13,8 +13,14 @@ import { StatsRecorder } from "./stats.ts";
 import type { SimulatorHandle, SimulatorOptions, SimulatorStats } from "./types.ts";
 
 export const DEFAULT_SIMULATOR_MODELS: readonly string[] = [
-  "gpt-4o-mini", "gpt-4o", "gpt-4.1-mini", "gpt-4.1", "o4-mini",
-  "text-embedding-3-small", "text-embedding-3-large", "omni-moderation-latest",
+  "gpt-4o-mini",
+  "gpt-4o",
+  "gpt-4.1-mini",
+  "gpt-4.1",
+  "o4-mini",
+  "text-embedding-3-small",
+  "text-embedding-3-large",
+  "omni-moderation-latest",
 ];
 
 /**
@@ -82,7 +88,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const exchange = new Exchange(request, response, stats);
     const handler = request.method === "POST" ? MODEL_ENDPOINTS[path] : undefined;
     if (handler !== undefined) return answerModelCall(exchange, handler);
-    if (request.method === "GET" && (path === "/v1/models" || path.startsWith("/v1/models/"))) return catalogue.serve(exchange, path);
+    if (request.method === "GET" && (path === "/v1/models" || path.startsWith("/v1/models/")))
+      return catalogue.serve(exchange, path);
     exchange.sendError(404, { message: `Invalid URL (${request.method ?? "GET"} ${path})` });
   };
 
@@ -134,7 +141,9 @@ function waitForStats(
       const stats = read();
       if (predicate(stats)) return resolve(stats);
       if (Date.now() >= deadline) {
-        return reject(new Error(`Simulator stats did not match within ${timeoutMs} ms; last: ${JSON.stringify(stats)}`));
+        return reject(
+          new Error(`Simulator stats did not match within ${timeoutMs} ms; last: ${JSON.stringify(stats)}`),
+        );
       }
       setTimeout(poll, 5);
     };

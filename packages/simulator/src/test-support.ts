@@ -13,7 +13,9 @@ afterEach(async () => {
 });
 
 /** Starts a simulator that is closed after the current test. */
-export async function useSimulator(options: SimulatorOptions = {}): Promise<{ simulator: SimulatorHandle; client: OpenAI }> {
+export async function useSimulator(
+  options: SimulatorOptions = {},
+): Promise<{ simulator: SimulatorHandle; client: OpenAI }> {
   const simulator = await startSimulator(options);
   running.add(simulator);
   return { simulator, client: createClient(simulator) };
@@ -36,16 +38,26 @@ export interface RawResponse {
 export function rawRequest(url: string, options: { method?: string; body?: string } = {}): Promise<RawResponse> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    const outgoing = httpRequest(url, { method: options.method ?? "GET", headers: { "content-type": "application/json" } }, (incoming) => {
-      const headersAfterMs = performance.now() - started;
-      let body = "";
-      incoming.setEncoding("utf8");
-      incoming.on("data", (chunk: string) => (body += chunk));
-      incoming.on("error", reject);
-      incoming.on("end", () =>
-        resolve({ status: incoming.statusCode ?? 0, headers: incoming.headers, body, headersAfterMs, bodyAfterMs: performance.now() - started }),
-      );
-    });
+    const outgoing = httpRequest(
+      url,
+      { method: options.method ?? "GET", headers: { "content-type": "application/json" } },
+      (incoming) => {
+        const headersAfterMs = performance.now() - started;
+        let body = "";
+        incoming.setEncoding("utf8");
+        incoming.on("data", (chunk: string) => (body += chunk));
+        incoming.on("error", reject);
+        incoming.on("end", () =>
+          resolve({
+            status: incoming.statusCode ?? 0,
+            headers: incoming.headers,
+            body,
+            headersAfterMs,
+            bodyAfterMs: performance.now() - started,
+          }),
+        );
+      },
+    );
     outgoing.on("error", reject);
     outgoing.end(options.body);
   });

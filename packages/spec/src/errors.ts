@@ -115,7 +115,11 @@ export function isRetryable(error: unknown): boolean {
 export function toKeelError(error: unknown): KeelError {
   if (KeelError.isInstance(error)) return error;
   if (isAbortError(error)) {
-    return new KeelError("UPSTREAM_TIMEOUT", "the request was aborted", { cause: error, retryable: false, details: { reason: "aborted" } });
+    return new KeelError("UPSTREAM_TIMEOUT", "the request was aborted", {
+      cause: error,
+      retryable: false,
+      details: { reason: "aborted" },
+    });
   }
   return new KeelError("INTERNAL", "internal error", { cause: error });
 }

@@ -33,7 +33,14 @@ const inner: GenerateNext = async (_request, ctx) => {
   return generation;
 };
 const tenants = ["acme", "globex", "initech", "default"];
-const contexts: RequestContext[] = tenants.map((tenant) => ({ requestId: "req", tenant, operation: "generate", deadline: Number.MAX_SAFE_INTEGER, signal: new AbortController().signal, events: noopEventSink }));
+const contexts: RequestContext[] = tenants.map((tenant) => ({
+  requestId: "req",
+  tenant,
+  operation: "generate",
+  deadline: Number.MAX_SAFE_INTEGER,
+  signal: new AbortController().signal,
+  events: noopEventSink,
+}));
 
 async function measure(label: string, call: (ctx: RequestContext) => Promise<Generation>): Promise<number> {
   for (let index = 0; index < 5_000; index++) await call(contexts[index & 3]!);
@@ -51,11 +58,19 @@ const quiet = createTelemetry({ log: { destination: discard, level: "warn" }, al
 const loggingMiddleware = logging.middleware();
 const quietMiddleware = quiet.middleware();
 
-console.log(`telemetry middleware overhead, ${count.toLocaleString("en")} sequential requests, Node ${process.version}`);
+console.log(
+  `telemetry middleware overhead, ${count.toLocaleString("en")} sequential requests, Node ${process.version}`,
+);
 const off = await measure("off (inner model called directly)", (ctx) => inner(request, ctx));
-const on = await measure("on (metrics, snapshot, ledger, alerts, log)", (ctx) => loggingMiddleware.wrapGenerate!({ request, ctx, next: inner }));
-const onQuiet = await measure("on, without the per-request log line", (ctx) => quietMiddleware.wrapGenerate!({ request, ctx, next: inner }));
-console.log(`telemetry adds ${(on - off).toFixed(2)} µs/request (${(on / off).toFixed(1)}x the bare call); ${(onQuiet - off).toFixed(2)} µs without the log line`);
+const on = await measure("on (metrics, snapshot, ledger, alerts, log)", (ctx) =>
+  loggingMiddleware.wrapGenerate!({ request, ctx, next: inner }),
+);
+const onQuiet = await measure("on, without the per-request log line", (ctx) =>
+  quietMiddleware.wrapGenerate!({ request, ctx, next: inner }),
+);
+console.log(
+  `telemetry adds ${(on - off).toFixed(2)} µs/request (${(on / off).toFixed(1)}x the bare call); ${(onQuiet - off).toFixed(2)} µs without the log line`,
+);
 const snapshot = logging.snapshot();
 if (snapshot.overall["1m"].requests === 0) throw new Error("telemetry recorded nothing");
 await Promise.all([logging.close(), quiet.close()]);

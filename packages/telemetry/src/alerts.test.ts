@@ -15,12 +15,20 @@ function setup() {
   const clock = manualClock();
   const lines = captureLines();
   const telemetry = createTelemetry({ now: clock.now, log: { destination: lines }, alerts: SHORT });
-  const transitions = () => lines.records().filter((line) => typeof line.msg === "string" && /^alert (firing|resolved)/.test(line.msg)).map((line) => `${String(line.msg).split(":")[0]} ${(line.alert as { key: string }).key}`);
+  const transitions = () =>
+    lines
+      .records()
+      .filter((line) => typeof line.msg === "string" && /^alert (firing|resolved)/.test(line.msg))
+      .map((line) => `${String(line.msg).split(":")[0]} ${(line.alert as { key: string }).key}`);
   return { clock, lines, telemetry, transitions };
 }
 
 /** `seconds` of traffic, `perSecond` requests each second, rules evaluated after every second. */
-async function traffic(telemetry: Telemetry, clock: ReturnType<typeof manualClock>, options: { seconds: number; perSecond: number; script: Script }): Promise<void> {
+async function traffic(
+  telemetry: Telemetry,
+  clock: ReturnType<typeof manualClock>,
+  options: { seconds: number; perSecond: number; script: Script },
+): Promise<void> {
   for (let second = 0; second < options.seconds; second++) {
     const base = clock.now();
     for (let index = 0; index < options.perSecond; index++) await runScript(telemetry, options.script, { clock });
@@ -36,7 +44,11 @@ describe("alert rules over sliding windows", () => {
     const { clock, telemetry, transitions } = setup();
     await traffic(telemetry, clock, { seconds: 60, perSecond: 1, script: healthy });
     expect(transitions()).toEqual([]);
-    await traffic(telemetry, clock, { seconds: 10, perSecond: 2, script: { tailMs: 5, error: { code: "UPSTREAM_UNAVAILABLE", message: "down" } } });
+    await traffic(telemetry, clock, {
+      seconds: 10,
+      perSecond: 2,
+      script: { tailMs: 5, error: { code: "UPSTREAM_UNAVAILABLE", message: "down" } },
+    });
     expect(transitions()).toEqual(["alert firing error-rate"]);
     expect(telemetry.activeAlerts()).toMatchObject([{ rule: "error-rate", status: "firing" }]);
     expect(telemetry.snapshot().alerts).toHaveLength(1);
@@ -60,7 +72,11 @@ describe("alert rules over sliding windows", () => {
   it("cost anomaly (spend rate against its trailing average) fires once and resolves once", async () => {
     const { clock, telemetry, transitions } = setup();
     await traffic(telemetry, clock, { seconds: 60, perSecond: 1, script: healthy });
-    await traffic(telemetry, clock, { seconds: 10, perSecond: 1, script: { ...healthy, generation: makeGeneration({ costUsd: 0.05 }) } });
+    await traffic(telemetry, clock, {
+      seconds: 10,
+      perSecond: 1,
+      script: { ...healthy, generation: makeGeneration({ costUsd: 0.05 }) },
+    });
     expect(transitions()).toEqual(["alert firing cost-anomaly"]);
     await traffic(telemetry, clock, { seconds: 30, perSecond: 1, script: healthy });
     expect(transitions()).toEqual(["alert firing cost-anomaly", "alert resolved cost-anomaly"]);
@@ -75,10 +91,16 @@ describe("alert rules over sliding windows", () => {
     clock.advance(1_000);
     telemetry.events.emit({ type: "circuit-half-open", target });
     telemetry.evaluateAlerts();
-    expect(telemetry.activeAlerts()).toMatchObject([{ rule: "provider-availability", key: `provider-availability:${target}`, target }]);
+    expect(telemetry.activeAlerts()).toMatchObject([
+      { rule: "provider-availability", key: `provider-availability:${target}`, target },
+    ]);
     telemetry.events.emit({ type: "circuit-close", target });
     // A breaker event on a request's own sink counts too.
-    await runScript(telemetry, { events: [[0, { type: "health-probe", target: "azure/gpt-4o", ok: false, durationMs: 3 }]] }, { clock });
+    await runScript(
+      telemetry,
+      { events: [[0, { type: "health-probe", target: "azure/gpt-4o", ok: false, durationMs: 3 }]] },
+      { clock },
+    );
     telemetry.events.emit({ type: "health-probe", target: "azure/gpt-4o", ok: false, durationMs: 3 });
     telemetry.events.emit({ type: "health-probe", target: "azure/gpt-4o", ok: true, durationMs: 3 });
     expect(transitions()).toEqual([
@@ -94,9 +116,17 @@ describe("alert rules over sliding windows", () => {
   it("rules can be turned off", async () => {
     const clock = manualClock();
     const lines = captureLines();
-    const telemetry = createTelemetry({ now: clock.now, log: { destination: lines }, alerts: { ...SHORT, errorRate: false, availability: false } });
+    const telemetry = createTelemetry({
+      now: clock.now,
+      log: { destination: lines },
+      alerts: { ...SHORT, errorRate: false, availability: false },
+    });
     await traffic(telemetry, clock, { seconds: 60, perSecond: 1, script: healthy });
-    await traffic(telemetry, clock, { seconds: 10, perSecond: 2, script: { error: { code: "UPSTREAM_UNAVAILABLE", message: "down" } } });
+    await traffic(telemetry, clock, {
+      seconds: 10,
+      perSecond: 2,
+      script: { error: { code: "UPSTREAM_UNAVAILABLE", message: "down" } },
+    });
     telemetry.events.emit({ type: "circuit-open", target: "openai/gpt-4o" });
     expect(telemetry.activeAlerts()).toEqual([]);
     await telemetry.close();
@@ -110,7 +140,14 @@ describe("AlertTracker", () => {
     expect(tracker.update(1_000, false, false)).toBeUndefined(); // dipped: back to ok
     expect(tracker.update(2_000, true, false)).toBeUndefined();
     expect(tracker.update(4_000, true, false)).toBe("fired");
-    const hovering: Array<[boolean, boolean]> = [[false, false], [true, false], [false, false], [false, true], [true, false], [false, true]];
+    const hovering: Array<[boolean, boolean]> = [
+      [false, false],
+      [true, false],
+      [false, false],
+      [false, true],
+      [true, false],
+      [false, true],
+    ];
     let time = 4_000;
     for (const [breached, clear] of hovering) expect(tracker.update((time += 1_000), breached, clear)).toBeUndefined();
     expect(tracker.firing).toBe(true);

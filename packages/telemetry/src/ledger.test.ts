@@ -19,10 +19,22 @@ interface Expected {
 }
 
 /** Scripted traffic for two tenants over two UTC days; returns what each tenant's envelopes add up to. */
-async function scriptedUsage(telemetry: Telemetry, clock: ReturnType<typeof manualClock>): Promise<Record<string, Expected>> {
+async function scriptedUsage(
+  telemetry: Telemetry,
+  clock: ReturnType<typeof manualClock>,
+): Promise<Record<string, Expected>> {
   const expected: Record<string, Expected> = {};
   const add = (tenant: string, generation: Generation | undefined, extra: Partial<Expected> = {}) => {
-    const totals = (expected[tenant] ??= { requests: 0, promptTokens: 0, completionTokens: 0, costUsd: 0, savedUsd: 0, cacheHits: 0, estimatedRequests: 0, errors: 0 });
+    const totals = (expected[tenant] ??= {
+      requests: 0,
+      promptTokens: 0,
+      completionTokens: 0,
+      costUsd: 0,
+      savedUsd: 0,
+      cacheHits: 0,
+      estimatedRequests: 0,
+      errors: 0,
+    });
     totals.requests += 1;
     if (generation !== undefined && generation.cache === "miss") {
       totals.promptTokens += generation.usage.promptTokens;
@@ -35,15 +47,32 @@ async function scriptedUsage(telemetry: Telemetry, clock: ReturnType<typeof manu
   for (let index = 0; index < 6; index++) {
     const tenant = index % 2 === 0 ? "acme" : "globex";
     const model = index % 3 === 0 ? "gpt-4o" : "gpt-4o-mini";
-    const generation = makeGeneration({ model, usage: { promptTokens: 10 + index, completionTokens: 20 + index, totalTokens: 30 + 2 * index, estimated: index === 4 }, costUsd: 0.001 * (index + 1) });
+    const generation = makeGeneration({
+      model,
+      usage: {
+        promptTokens: 10 + index,
+        completionTokens: 20 + index,
+        totalTokens: 30 + 2 * index,
+        estimated: index === 4,
+      },
+      costUsd: 0.001 * (index + 1),
+    });
     await runScript(telemetry, { generation }, { clock, ctx: { tenant } });
     add(tenant, generation);
     clock.advance(30_000); // crosses midnight UTC after the second request
   }
   const hit = makeGeneration({ cache: "exact", attempts: 0, costUsd: 0 });
-  await runScript(telemetry, { events: [[0, { type: "cache-hit", kind: "exact", savedTokens: 42, savedUsd: 0.0042 }]], generation: hit }, { clock, ctx: { tenant: "acme" } });
+  await runScript(
+    telemetry,
+    { events: [[0, { type: "cache-hit", kind: "exact", savedTokens: 42, savedUsd: 0.0042 }]], generation: hit },
+    { clock, ctx: { tenant: "acme" } },
+  );
   add("acme", hit, { cacheHits: 1, savedUsd: 0.0042 });
-  await runScript(telemetry, { error: { code: "UPSTREAM_TIMEOUT", message: "slow" } }, { clock, ctx: { tenant: "globex" } });
+  await runScript(
+    telemetry,
+    { error: { code: "UPSTREAM_TIMEOUT", message: "slow" } },
+    { clock, ctx: { tenant: "globex" } },
+  );
   add("globex", undefined, { errors: 1 });
   return expected;
 }
@@ -52,7 +81,15 @@ async function expectLedgerMatches(telemetry: Telemetry, expected: Record<string
   for (const [tenant, totals] of Object.entries(expected)) {
     const report = await telemetry.usage({ tenant, from: "2026-03-01", to: "2026-03-02" });
     expect(report.tenant).toBe(tenant);
-    expect(report.totals).toMatchObject({ requests: totals.requests, promptTokens: totals.promptTokens, completionTokens: totals.completionTokens, totalTokens: totals.promptTokens + totals.completionTokens, cacheHits: totals.cacheHits, estimatedRequests: totals.estimatedRequests, errors: totals.errors });
+    expect(report.totals).toMatchObject({
+      requests: totals.requests,
+      promptTokens: totals.promptTokens,
+      completionTokens: totals.completionTokens,
+      totalTokens: totals.promptTokens + totals.completionTokens,
+      cacheHits: totals.cacheHits,
+      estimatedRequests: totals.estimatedRequests,
+      errors: totals.errors,
+    });
     expect(report.totals.costUsd).toBeCloseTo(totals.costUsd, 10);
     expect(report.totals.savedUsd).toBeCloseTo(totals.savedUsd, 10);
     expect(report.days.map((day) => day.day)).toEqual(["2026-03-01", "2026-03-02"]);
@@ -63,8 +100,16 @@ async function expectLedgerMatches(telemetry: Telemetry, expected: Record<string
   const acme = await telemetry.usage({ tenant: "acme", from: "2026-03-01", to: "2026-03-02" });
   const globex = await telemetry.usage({ tenant: "globex", from: "2026-03-01", to: "2026-03-02" });
   expect(acme.totals.requests + globex.totals.requests).toBe(expected.acme!.requests + expected.globex!.requests);
-  expect(await telemetry.usage({ tenant: "initech", from: "2026-03-01", to: "2026-03-02" })).toMatchObject({ totals: { requests: 0 }, days: [] });
-  const onlyMini = await telemetry.usage({ tenant: "acme", from: "2026-03-01", to: "2026-03-02", model: "gpt-4o-mini" });
+  expect(await telemetry.usage({ tenant: "initech", from: "2026-03-01", to: "2026-03-02" })).toMatchObject({
+    totals: { requests: 0 },
+    days: [],
+  });
+  const onlyMini = await telemetry.usage({
+    tenant: "acme",
+    from: "2026-03-01",
+    to: "2026-03-02",
+    model: "gpt-4o-mini",
+  });
   expect(onlyMini.days.every((day) => Object.keys(day.models).every((model) => model === "gpt-4o-mini"))).toBe(true);
   expect(onlyMini.totals.requests).toBeLessThan(acme.totals.requests);
 }
@@ -122,7 +167,9 @@ describe("usage ledger in Redis", () => {
     client.disconnect();
     // A second instance (another service replica) reads the same ledger.
     const replica = build(clock, { redisUrl: redis.url, keyPrefix: "t1" });
-    expect((await replica.usage({ tenant: "acme", from: "2026-03-01", to: "2026-03-02" })).totals.requests).toBe(expected.acme!.requests);
+    expect((await replica.usage({ tenant: "acme", from: "2026-03-01", to: "2026-03-02" })).totals.requests).toBe(
+      expected.acme!.requests,
+    );
     await replica.close();
     await telemetry.close();
   });
@@ -130,7 +177,12 @@ describe("usage ledger in Redis", () => {
   it("fails open while Redis is down and writes the kept sums once it is back", async () => {
     const clock = manualClock(DAY_ONE);
     const lines = captureLines();
-    const telemetry = createTelemetry({ now: clock.now, ledger: { redisUrl: redis.url, keyPrefix: "t2", flushIntervalMs: 50 }, log: { destination: lines }, alerts: false });
+    const telemetry = createTelemetry({
+      now: clock.now,
+      ledger: { redisUrl: redis.url, keyPrefix: "t2", flushIntervalMs: 50 },
+      log: { destination: lines },
+      alerts: false,
+    });
     await runScript(telemetry, {}, { clock, ctx: { tenant: "acme" } });
     await telemetry.flush();
     await redis.kill();
@@ -138,9 +190,13 @@ describe("usage ledger in Redis", () => {
       const result = await runScript(telemetry, {}, { clock, ctx: { tenant: "acme" } });
       expect(KeelError.isInstance(result)).toBe(false);
     }
-    const during = await telemetry.usage({ tenant: "acme", from: "2026-03-01", to: "2026-03-01" }).catch((thrown: unknown) => thrown);
+    const during = await telemetry
+      .usage({ tenant: "acme", from: "2026-03-01", to: "2026-03-01" })
+      .catch((thrown: unknown) => thrown);
     expect(KeelError.isInstance(during) && during.details.reason).toBe("ledger-unavailable");
-    expect(lines.records().some((line) => line.msg === "usage ledger unavailable; sums are kept and retried")).toBe(true);
+    expect(lines.records().some((line) => line.msg === "usage ledger unavailable; sums are kept and retried")).toBe(
+      true,
+    );
     await redis.start();
     let report = await telemetry.usage({ tenant: "acme", from: "2026-03-01", to: "2026-03-01" }).catch(() => undefined);
     for (let tries = 0; report === undefined && tries < 50; tries++) {

@@ -12,7 +12,11 @@ export interface PromptLogging {
  * and then only sanitized; the error message is always sanitized, since upstream
  * messages sometimes echo keys or user data.
  */
-export function logLine(summary: RequestSummary, prompts: PromptLogging, content?: { request?: ChatRequest; generation?: Generation }): Record<string, unknown> {
+export function logLine(
+  summary: RequestSummary,
+  prompts: PromptLogging,
+  content?: { request?: ChatRequest; generation?: Generation },
+): Record<string, unknown> {
   const line: Record<string, unknown> = {
     requestId: summary.requestId,
     tenant: summary.tenant,

@@ -18,19 +18,52 @@ describe("request log lines", () => {
     const clock = manualClock();
     const lines = captureLines();
     const telemetry = createTelemetry({ now: clock.now, log: { destination: lines }, alerts: false });
-    await runScript(telemetry, {
-      events: [
-        [0, { type: "upstream-request", target: "openai/gpt-4o" }],
-        [20, { type: "upstream-error", target: "openai/gpt-4o", durationMs: 20, code: "UPSTREAM_RATE_LIMITED", status: 429 }],
-        [0, { type: "fallback", from: "openai/gpt-4o", to: "openai/gpt-4o-mini", code: "UPSTREAM_RATE_LIMITED" }],
-        [0, { type: "upstream-request", target: "openai/gpt-4o-mini" }],
-        [60, { type: "upstream-response", target: "openai/gpt-4o-mini", durationMs: 60, usage: { promptTokens: 12, completionTokens: 30, totalTokens: 42 }, ttftMs: 15 }],
-        [0, { type: "safety-finding", stage: "output", scanner: "pii", kind: "EMAIL", action: "redact" }],
-        [0, { type: "validation-attempt", attempt: 1, valid: true, repaired: false, errorCount: 0 }],
-      ],
-      tailMs: 3,
-      generation: makeGeneration({ content: planted, attempts: 2, fallback: { failed: [{ target: "openai/gpt-4o", code: "UPSTREAM_RATE_LIMITED", message: "429" }], answeredBy: "openai/gpt-4o-mini" } }),
-    }, { clock, request: makeRequest({ model: "smart", messages: [{ role: "user", content: planted }] }), ctx: { requestId: "req-abc", tenant: "acme" } });
+    await runScript(
+      telemetry,
+      {
+        events: [
+          [0, { type: "upstream-request", target: "openai/gpt-4o" }],
+          [
+            20,
+            {
+              type: "upstream-error",
+              target: "openai/gpt-4o",
+              durationMs: 20,
+              code: "UPSTREAM_RATE_LIMITED",
+              status: 429,
+            },
+          ],
+          [0, { type: "fallback", from: "openai/gpt-4o", to: "openai/gpt-4o-mini", code: "UPSTREAM_RATE_LIMITED" }],
+          [0, { type: "upstream-request", target: "openai/gpt-4o-mini" }],
+          [
+            60,
+            {
+              type: "upstream-response",
+              target: "openai/gpt-4o-mini",
+              durationMs: 60,
+              usage: { promptTokens: 12, completionTokens: 30, totalTokens: 42 },
+              ttftMs: 15,
+            },
+          ],
+          [0, { type: "safety-finding", stage: "output", scanner: "pii", kind: "EMAIL", action: "redact" }],
+          [0, { type: "validation-attempt", attempt: 1, valid: true, repaired: false, errorCount: 0 }],
+        ],
+        tailMs: 3,
+        generation: makeGeneration({
+          content: planted,
+          attempts: 2,
+          fallback: {
+            failed: [{ target: "openai/gpt-4o", code: "UPSTREAM_RATE_LIMITED", message: "429" }],
+            answeredBy: "openai/gpt-4o-mini",
+          },
+        }),
+      },
+      {
+        clock,
+        request: makeRequest({ model: "smart", messages: [{ role: "user", content: planted }] }),
+        ctx: { requestId: "req-abc", tenant: "acme" },
+      },
+    );
     const [line] = lines.records();
     expect(lines.lines).toHaveLength(1);
     expect(line).toMatchObject({
@@ -63,12 +96,37 @@ describe("request log lines", () => {
 
   it("never log planted secrets or personal data, from requests, answers or error messages, even with prompt logging on", async () => {
     const lines = captureLines();
-    const telemetry = createTelemetry({ log: { destination: lines, logPrompts: true, maxPromptChars: 400 }, alerts: false });
-    const request = makeRequest({ messages: [{ role: "system", content: `Use api_key=${SECRETS[0]}` }, { role: "user", content: planted }] });
+    const telemetry = createTelemetry({
+      log: { destination: lines, logPrompts: true, maxPromptChars: 400 },
+      alerts: false,
+    });
+    const request = makeRequest({
+      messages: [
+        { role: "system", content: `Use api_key=${SECRETS[0]}` },
+        { role: "user", content: planted },
+      ],
+    });
     await runScript(telemetry, { generation: makeGeneration({ content: `Sure, ${planted}` }) }, { request });
-    await runScript(telemetry, { error: { code: "UPSTREAM_UNAVAILABLE", message: `upstream said: Incorrect API key provided: ${SECRETS[0]}; Authorization: ${SECRETS[1]}; user ${PII[0]}` } }, { request });
+    await runScript(
+      telemetry,
+      {
+        error: {
+          code: "UPSTREAM_UNAVAILABLE",
+          message: `upstream said: Incorrect API key provided: ${SECRETS[0]}; Authorization: ${SECRETS[1]}; user ${PII[0]}`,
+        },
+      },
+      { request },
+    );
     // Anything else logged through the same logger: secret fields are redacted by key at any depth.
-    telemetry.logger.info({ apiKey: SECRETS[0], headers: { authorization: SECRETS[1] }, provider: { options: { apiKey: SECRETS[2] } }, nested: { deeper: { still: { apiKey: SECRETS[0] } } } }, "config");
+    telemetry.logger.info(
+      {
+        apiKey: SECRETS[0],
+        headers: { authorization: SECRETS[1] },
+        provider: { options: { apiKey: SECRETS[2] } },
+        nested: { deeper: { still: { apiKey: SECRETS[0] } } },
+      },
+      "config",
+    );
     const output = lines.lines.join("\n");
     expectClean(output);
     const [success, failure, config] = lines.records();
@@ -77,14 +135,25 @@ describe("request log lines", () => {
     expect(String(success!.answer)).toContain("[CARD]");
     expect(failure).toMatchObject({ level: 40, errorCode: "UPSTREAM_UNAVAILABLE", outcome: "error" });
     expect(String(failure!.errorMessage)).toContain("[API_KEY]");
-    expect(config).toMatchObject({ apiKey: "[REDACTED]", headers: { authorization: "[REDACTED]" }, provider: { options: { apiKey: "[REDACTED]" } } });
+    expect(config).toMatchObject({
+      apiKey: "[REDACTED]",
+      headers: { authorization: "[REDACTED]" },
+      provider: { options: { apiKey: "[REDACTED]" } },
+    });
     await telemetry.close();
   });
 
   it("truncates logged prompts to maxPromptChars", async () => {
     const lines = captureLines();
-    const telemetry = createTelemetry({ log: { destination: lines, logPrompts: true, maxPromptChars: 40 }, alerts: false });
-    await runScript(telemetry, {}, { request: makeRequest({ messages: [{ role: "user", content: "x".repeat(1000) }] }) });
+    const telemetry = createTelemetry({
+      log: { destination: lines, logPrompts: true, maxPromptChars: 40 },
+      alerts: false,
+    });
+    await runScript(
+      telemetry,
+      {},
+      { request: makeRequest({ messages: [{ role: "user", content: "x".repeat(1000) }] }) },
+    );
     const [line] = lines.records();
     expect(String(line!.prompt).length).toBeLessThan(80);
     expect(String(line!.prompt)).toContain("truncated");
@@ -93,9 +162,16 @@ describe("request log lines", () => {
 
   it("createLogger redacts secret keys and reduces errors to type and code", () => {
     const lines = captureLines();
-    const logger = createLogger({ destination: lines, serviceName: "svc", redactPaths: ["request.headers[\"x-tenant-secret\"]"] });
+    const logger = createLogger({
+      destination: lines,
+      serviceName: "svc",
+      redactPaths: ['request.headers["x-tenant-secret"]'],
+    });
     const error = Object.assign(new Error(`boom ${SECRETS[0]}`), { code: "ECONNRESET" });
-    logger.warn({ err: error, request: { headers: { "x-api-key": SECRETS[2], "x-tenant-secret": "hush-123" } } }, "failed");
+    logger.warn(
+      { err: error, request: { headers: { "x-api-key": SECRETS[2], "x-tenant-secret": "hush-123" } } },
+      "failed",
+    );
     const output = lines.lines.join("");
     expect(output).not.toContain(SECRETS[0]);
     expect(output).not.toContain(SECRETS[2]);

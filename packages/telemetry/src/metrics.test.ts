@@ -1,7 +1,17 @@
 import { KeelError, type KeelEvent } from "@keel/spec";
 import { describe, expect, it } from "vitest";
 import { createTelemetry } from "./index.ts";
-import { captureLines, makeContext, makeGeneration, makeRequest, manualClock, runScript, runStream, sampleSum, sampleValue } from "./test-helpers.ts";
+import {
+  captureLines,
+  makeContext,
+  makeGeneration,
+  makeRequest,
+  manualClock,
+  runScript,
+  runStream,
+  sampleSum,
+  sampleValue,
+} from "./test-helpers.ts";
 
 const target = "openai/gpt-4o-mini";
 const backup = "azure/gpt-4o-mini";
@@ -16,49 +26,125 @@ describe("telemetry metrics after scripted traffic", () => {
   it("counts requests, tokens, cost, cache outcomes, retries, fallbacks, errors and safety actions", async () => {
     const { clock, telemetry } = scriptedTraffic();
     // 1. a plain success: 80 ms upstream, 2 ms of Keel.
-    await runScript(telemetry, { events: [[0, { type: "upstream-request", target }], [80, { type: "upstream-response", target, durationMs: 80, usage: { promptTokens: 12, completionTokens: 30, totalTokens: 42 } }]], tailMs: 2 }, { clock });
+    await runScript(
+      telemetry,
+      {
+        events: [
+          [0, { type: "upstream-request", target }],
+          [
+            80,
+            {
+              type: "upstream-response",
+              target,
+              durationMs: 80,
+              usage: { promptTokens: 12, completionTokens: 30, totalTokens: 42 },
+            },
+          ],
+        ],
+        tailMs: 2,
+      },
+      { clock },
+    );
     // 2. one retry after a 503, 50 ms backoff, then success.
-    await runScript(telemetry, {
-      events: [
-        [0, { type: "upstream-request", target }],
-        [100, { type: "upstream-error", target, durationMs: 100, code: "UPSTREAM_UNAVAILABLE", status: 503 }],
-        [0, { type: "retry-attempt", target, attempt: 1, delayMs: 50, code: "UPSTREAM_UNAVAILABLE" }],
-        [50, { type: "upstream-request", target }],
-        [200, { type: "upstream-response", target, durationMs: 200, usage: { promptTokens: 12, completionTokens: 30, totalTokens: 42 } }],
-      ],
-      tailMs: 1,
-      generation: makeGeneration({ attempts: 2 }),
-    }, { clock });
+    await runScript(
+      telemetry,
+      {
+        events: [
+          [0, { type: "upstream-request", target }],
+          [100, { type: "upstream-error", target, durationMs: 100, code: "UPSTREAM_UNAVAILABLE", status: 503 }],
+          [0, { type: "retry-attempt", target, attempt: 1, delayMs: 50, code: "UPSTREAM_UNAVAILABLE" }],
+          [50, { type: "upstream-request", target }],
+          [
+            200,
+            {
+              type: "upstream-response",
+              target,
+              durationMs: 200,
+              usage: { promptTokens: 12, completionTokens: 30, totalTokens: 42 },
+            },
+          ],
+        ],
+        tailMs: 1,
+        generation: makeGeneration({ attempts: 2 }),
+      },
+      { clock },
+    );
     // 3. a fallback, then every target fails.
-    const failed = await runScript(telemetry, {
-      events: [
-        [0, { type: "upstream-request", target }],
-        [30, { type: "upstream-error", target, durationMs: 30, code: "UPSTREAM_TIMEOUT" }],
-        [0, { type: "fallback", from: target, to: backup, code: "UPSTREAM_TIMEOUT" }],
-        [0, { type: "upstream-request", target: backup }],
-        [40, { type: "upstream-error", target: backup, durationMs: 40, code: "UPSTREAM_UNAVAILABLE", status: 502 }],
-      ],
-      error: { code: "UPSTREAM_UNAVAILABLE", message: "every target failed" },
-    }, { clock });
+    const failed = await runScript(
+      telemetry,
+      {
+        events: [
+          [0, { type: "upstream-request", target }],
+          [30, { type: "upstream-error", target, durationMs: 30, code: "UPSTREAM_TIMEOUT" }],
+          [0, { type: "fallback", from: target, to: backup, code: "UPSTREAM_TIMEOUT" }],
+          [0, { type: "upstream-request", target: backup }],
+          [40, { type: "upstream-error", target: backup, durationMs: 40, code: "UPSTREAM_UNAVAILABLE", status: 502 }],
+        ],
+        error: { code: "UPSTREAM_UNAVAILABLE", message: "every target failed" },
+      },
+      { clock },
+    );
     expect(KeelError.isInstance(failed) && failed.code).toBe("UPSTREAM_UNAVAILABLE");
     // 4. an exact cache hit.
-    await runScript(telemetry, { events: [[1, { type: "cache-hit", kind: "exact", savedTokens: 42, savedUsd: 0.0021 }]], generation: makeGeneration({ cache: "exact", attempts: 0 }) }, { clock });
+    await runScript(
+      telemetry,
+      {
+        events: [[1, { type: "cache-hit", kind: "exact", savedTokens: 42, savedUsd: 0.0021 }]],
+        generation: makeGeneration({ cache: "exact", attempts: 0 }),
+      },
+      { clock },
+    );
     // 5. a request that joined an identical in-flight one.
-    await runScript(telemetry, { events: [[0, { type: "cache-miss", kind: "exact" }], [1, { type: "cache-coalesced", kind: "exact", savedTokens: 42, savedUsd: 0.0021 }]], generation: makeGeneration({ attempts: 0 }) }, { clock });
+    await runScript(
+      telemetry,
+      {
+        events: [
+          [0, { type: "cache-miss", kind: "exact" }],
+          [1, { type: "cache-coalesced", kind: "exact", savedTokens: 42, savedUsd: 0.0021 }],
+        ],
+        generation: makeGeneration({ attempts: 0 }),
+      },
+      { clock },
+    );
     // 6. input safety blocks.
-    await runScript(telemetry, { events: [[0, { type: "safety-finding", stage: "input", scanner: "pii", kind: "EMAIL", action: "block" }]], error: { code: "CONTENT_BLOCKED", message: "blocked" } }, { clock });
+    await runScript(
+      telemetry,
+      {
+        events: [[0, { type: "safety-finding", stage: "input", scanner: "pii", kind: "EMAIL", action: "block" }]],
+        error: { code: "CONTENT_BLOCKED", message: "blocked" },
+      },
+      { clock },
+    );
     // 7. a stream: first chunk after 50 ms, two more 10 ms apart.
     await runStream(telemetry, { clock, chunks: ["a", "b", "c"], firstChunkMs: 50, gapMs: 10 });
 
     const text = await telemetry.metricsText();
-    expect(sampleValue(text, "keel_requests_total", { operation: "generate", outcome: "success", model: "gpt-4o-mini" })).toBe(4);
+    expect(
+      sampleValue(text, "keel_requests_total", { operation: "generate", outcome: "success", model: "gpt-4o-mini" }),
+    ).toBe(4);
     expect(sampleValue(text, "keel_requests_total", { operation: "generate", outcome: "error" })).toBe(2);
     expect(sampleValue(text, "keel_requests_total", { operation: "stream", outcome: "success" })).toBe(1);
     expect(sampleSum(text, "gen_ai_client_operation_duration_seconds_count")).toBe(7);
     // Request 1 took 82 ms: in the 0.16 s bucket, not the 0.08 s one.
-    expect(sampleValue(text, "gen_ai_client_operation_duration_seconds_bucket", { gen_ai_operation_name: "chat", le: "0.08" })).toBe(3);
-    expect(sampleValue(text, "gen_ai_client_operation_duration_seconds_bucket", { error_type: "UPSTREAM_UNAVAILABLE", le: "0.08" })).toBe(1);
-    expect(sampleValue(text, "gen_ai_client_token_usage_sum", { gen_ai_token_type: "input", gen_ai_operation_name: "chat", gen_ai_response_model: "gpt-4o-mini" })).toBe(36);
+    expect(
+      sampleValue(text, "gen_ai_client_operation_duration_seconds_bucket", {
+        gen_ai_operation_name: "chat",
+        le: "0.08",
+      }),
+    ).toBe(3);
+    expect(
+      sampleValue(text, "gen_ai_client_operation_duration_seconds_bucket", {
+        error_type: "UPSTREAM_UNAVAILABLE",
+        le: "0.08",
+      }),
+    ).toBe(1);
+    expect(
+      sampleValue(text, "gen_ai_client_token_usage_sum", {
+        gen_ai_token_type: "input",
+        gen_ai_operation_name: "chat",
+        gen_ai_response_model: "gpt-4o-mini",
+      }),
+    ).toBe(36);
     expect(sampleSum(text, "gen_ai_client_token_usage_sum", { gen_ai_token_type: "output" })).toBe(90);
     expect(sampleValue(text, "gen_ai_client_token_usage_bucket", { gen_ai_token_type: "output", le: "16" })).toBe(0);
     expect(sampleValue(text, "gen_ai_client_token_usage_bucket", { gen_ai_token_type: "output", le: "64" })).toBe(3);
@@ -89,15 +175,44 @@ describe("telemetry metrics after scripted traffic", () => {
   it("records Keel's own overhead as total minus upstream time and retry backoff", async () => {
     const { clock, telemetry } = scriptedTraffic();
     // 80 ms upstream + 2 ms Keel; 300 ms upstream + 50 ms backoff + 1 ms Keel; 0.5 ms Keel with no upstream.
-    await runScript(telemetry, { events: [[80, { type: "upstream-response", target, durationMs: 80, usage: { promptTokens: 1, completionTokens: 1, totalTokens: 2 } }]], tailMs: 2 }, { clock });
-    await runScript(telemetry, {
-      events: [
-        [100, { type: "upstream-error", target, durationMs: 100, code: "UPSTREAM_UNAVAILABLE" }],
-        [0, { type: "retry-attempt", target, attempt: 1, delayMs: 50, code: "UPSTREAM_UNAVAILABLE" }],
-        [250, { type: "upstream-response", target, durationMs: 200, usage: { promptTokens: 1, completionTokens: 1, totalTokens: 2 } }],
-      ],
-      tailMs: 1,
-    }, { clock });
+    await runScript(
+      telemetry,
+      {
+        events: [
+          [
+            80,
+            {
+              type: "upstream-response",
+              target,
+              durationMs: 80,
+              usage: { promptTokens: 1, completionTokens: 1, totalTokens: 2 },
+            },
+          ],
+        ],
+        tailMs: 2,
+      },
+      { clock },
+    );
+    await runScript(
+      telemetry,
+      {
+        events: [
+          [100, { type: "upstream-error", target, durationMs: 100, code: "UPSTREAM_UNAVAILABLE" }],
+          [0, { type: "retry-attempt", target, attempt: 1, delayMs: 50, code: "UPSTREAM_UNAVAILABLE" }],
+          [
+            250,
+            {
+              type: "upstream-response",
+              target,
+              durationMs: 200,
+              usage: { promptTokens: 1, completionTokens: 1, totalTokens: 2 },
+            },
+          ],
+        ],
+        tailMs: 1,
+      },
+      { clock },
+    );
     await runScript(telemetry, { tailMs: 0.5, generation: makeGeneration({ cache: "exact" }) }, { clock });
     const text = await telemetry.metricsText();
     expect(sampleValue(text, "keel_overhead_seconds_count", { operation: "generate" })).toBe(3);
@@ -127,10 +242,31 @@ describe("telemetry metrics after scripted traffic", () => {
     expect(result).toBe(generation);
     expect(outer).toEqual([{ type: "upstream-request", target }]);
     const thrown = new KeelError("UPSTREAM_TIMEOUT", "slow");
-    await expect(middleware.wrapGenerate!({ request: makeRequest(), ctx: makeContext(), next: async () => Promise.reject(thrown) })).rejects.toBe(thrown);
+    await expect(
+      middleware.wrapGenerate!({
+        request: makeRequest(),
+        ctx: makeContext(),
+        next: async () => Promise.reject(thrown),
+      }),
+    ).rejects.toBe(thrown);
     // A sink that throws must not break the request.
-    const angry = makeContext({ events: { emit: () => { throw new Error("sink broke"); } } });
-    await expect(middleware.wrapGenerate!({ request: makeRequest(), ctx: angry, next: async (_request, inner) => { inner.events.emit({ type: "upstream-request", target }); return generation; } })).resolves.toBe(generation);
+    const angry = makeContext({
+      events: {
+        emit: () => {
+          throw new Error("sink broke");
+        },
+      },
+    });
+    await expect(
+      middleware.wrapGenerate!({
+        request: makeRequest(),
+        ctx: angry,
+        next: async (_request, inner) => {
+          inner.events.emit({ type: "upstream-request", target });
+          return generation;
+        },
+      }),
+    ).resolves.toBe(generation);
     await telemetry.close();
   });
 
@@ -150,8 +286,17 @@ describe("telemetry metrics after scripted traffic", () => {
   });
 
   it("bounds label values: caller-chosen model names past the limit become _OTHER", async () => {
-    const telemetry = createTelemetry({ log: { destination: captureLines() }, alerts: false, metrics: { maxLabelValues: 3 } });
-    for (let index = 0; index < 10; index++) await runScript(telemetry, { generation: makeGeneration({ model: "m" }) }, { request: makeRequest({ model: `route-${index}` }) });
+    const telemetry = createTelemetry({
+      log: { destination: captureLines() },
+      alerts: false,
+      metrics: { maxLabelValues: 3 },
+    });
+    for (let index = 0; index < 10; index++)
+      await runScript(
+        telemetry,
+        { generation: makeGeneration({ model: "m" }) },
+        { request: makeRequest({ model: `route-${index}` }) },
+      );
     const text = await telemetry.metricsText();
     const models = new Set([...text.matchAll(/keel_requests_total\{[^}]*model="([^"]+)"/g)].map((match) => match[1]));
     expect(models.size).toBeLessThanOrEqual(4);
@@ -161,7 +306,11 @@ describe("telemetry metrics after scripted traffic", () => {
   });
 
   it("adds a tenant label only for configured tenants", async () => {
-    const telemetry = createTelemetry({ log: { destination: captureLines() }, alerts: false, metrics: { tenantLabels: ["acme"] } });
+    const telemetry = createTelemetry({
+      log: { destination: captureLines() },
+      alerts: false,
+      metrics: { tenantLabels: ["acme"] },
+    });
     await runScript(telemetry, {}, { ctx: { tenant: "acme" } });
     await runScript(telemetry, {}, { ctx: { tenant: "user-12345" } });
     const text = await telemetry.metricsText();
@@ -176,12 +325,31 @@ describe("telemetry for embeddings", () => {
   it("records embeddings as gen_ai.operation.name embeddings with input tokens only", async () => {
     const lines = captureLines();
     const telemetry = createTelemetry({ log: { destination: lines }, alerts: false });
-    const result = { model: "text-embedding-3-small", provider: "openai", vectors: [[0.1, 0.2]], usage: { promptTokens: 8, totalTokens: 8 }, cached: false };
-    await telemetry.middleware().wrapEmbed!({ request: { model: "text-embedding-3-small", input: ["hello"] }, ctx: makeContext({ operation: "embed" }), next: async () => result });
+    const result = {
+      model: "text-embedding-3-small",
+      provider: "openai",
+      vectors: [[0.1, 0.2]],
+      usage: { promptTokens: 8, totalTokens: 8 },
+      cached: false,
+    };
+    await telemetry.middleware().wrapEmbed!({
+      request: { model: "text-embedding-3-small", input: ["hello"] },
+      ctx: makeContext({ operation: "embed" }),
+      next: async () => result,
+    });
     const text = await telemetry.metricsText();
-    expect(sampleValue(text, "gen_ai_client_token_usage_sum", { gen_ai_operation_name: "embeddings", gen_ai_token_type: "input" })).toBe(8);
+    expect(
+      sampleValue(text, "gen_ai_client_token_usage_sum", {
+        gen_ai_operation_name: "embeddings",
+        gen_ai_token_type: "input",
+      }),
+    ).toBe(8);
     expect(sampleValue(text, "keel_requests_total", { operation: "embed", outcome: "success" })).toBe(1);
-    expect(lines.records()[0]).toMatchObject({ operation: "embed", model: "text-embedding-3-small", tokens: { input: 8, output: 0 } });
+    expect(lines.records()[0]).toMatchObject({
+      operation: "embed",
+      model: "text-embedding-3-small",
+      tokens: { input: 8, output: 0 },
+    });
     await telemetry.close();
   });
 });
@@ -204,7 +372,9 @@ describe("telemetry for streams the caller leaves", () => {
     }
     const text = await telemetry.metricsText();
     expect(sampleValue(text, "keel_requests_total", { operation: "stream", outcome: "cancelled" })).toBe(1);
-    expect(sampleValue(text, "gen_ai_client_operation_duration_seconds_bucket", { error_type: "cancelled", le: "+Inf" })).toBe(sampleValue(text, "gen_ai_client_operation_duration_seconds_count", { error_type: "cancelled" }));
+    expect(
+      sampleValue(text, "gen_ai_client_operation_duration_seconds_bucket", { error_type: "cancelled", le: "+Inf" }),
+    ).toBe(sampleValue(text, "gen_ai_client_operation_duration_seconds_count", { error_type: "cancelled" }));
     expect(lines.records()[0]).toMatchObject({ operation: "stream", outcome: "cancelled" });
     await telemetry.close();
   });

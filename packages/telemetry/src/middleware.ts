@@ -1,4 +1,12 @@
-import type { ChatRequest, EmbeddingRequest, EmbeddingResult, Generation, Middleware, RequestContext, StreamEvent } from "@keel/spec";
+import type {
+  ChatRequest,
+  EmbeddingRequest,
+  EmbeddingResult,
+  Generation,
+  Middleware,
+  RequestContext,
+  StreamEvent,
+} from "@keel/spec";
 import type { Recorder } from "./recorder.ts";
 import { RequestRecord, type EventObserver } from "./request-record.ts";
 import { summarize } from "./request-summary.ts";
@@ -30,7 +38,8 @@ export function telemetryMiddleware(parts: MiddlewareParts): Middleware {
       const record = new RequestRecord(ctx.events, observer, clock);
       return observe(
         () => next(request, childContext(ctx, record)),
-        (generation, error) => finishChat({ recorder, record, ctx, request, startedAtMs, endedAtMs: now(), generation, error }),
+        (generation, error) =>
+          finishChat({ recorder, record, ctx, request, startedAtMs, endedAtMs: now(), generation, error }),
       );
     },
 
@@ -60,7 +69,19 @@ export function telemetryMiddleware(parts: MiddlewareParts): Middleware {
       } finally {
         // Neither a `done` nor an error: the caller stopped reading (or the stream was cut short).
         const cancelled = generation === undefined && error === undefined;
-        finishChat({ recorder, record, ctx, request, startedAtMs, endedAtMs: now(), generation, error, cancelled, firstChunkAtMs, chunkGapsMs });
+        finishChat({
+          recorder,
+          record,
+          ctx,
+          request,
+          startedAtMs,
+          endedAtMs: now(),
+          generation,
+          error,
+          cancelled,
+          firstChunkAtMs,
+          chunkGapsMs,
+        });
       }
     },
 
@@ -69,7 +90,8 @@ export function telemetryMiddleware(parts: MiddlewareParts): Middleware {
       const record = new RequestRecord(ctx.events, observer, clock);
       return observe(
         () => next(request, childContext(ctx, record)),
-        (embedding, error) => finishEmbed({ recorder, record, ctx, request, startedAtMs, endedAtMs: now(), embedding, error }),
+        (embedding, error) =>
+          finishEmbed({ recorder, record, ctx, request, startedAtMs, endedAtMs: now(), embedding, error }),
       );
     },
   };
@@ -105,7 +127,14 @@ interface ChatEnd {
 }
 
 /** What every request's summary starts from, whatever its operation. */
-function requestFacts(end: { record: RequestRecord; ctx: RequestContext; request: { model: string }; startedAtMs: number; endedAtMs: number; error: unknown }) {
+function requestFacts(end: {
+  record: RequestRecord;
+  ctx: RequestContext;
+  request: { model: string };
+  startedAtMs: number;
+  endedAtMs: number;
+  error: unknown;
+}) {
   return {
     record: end.record,
     requestId: end.ctx.requestId,
@@ -126,13 +155,28 @@ function finishChat(end: ChatEnd): void {
       cancelled: end.cancelled,
       ttftMs: end.firstChunkAtMs === undefined ? undefined : end.firstChunkAtMs - end.startedAtMs,
     });
-    end.recorder.finish({ summary, attempts: end.record.attempts, chunkGapsMs: end.chunkGapsMs, request: end.request, generation: end.generation });
+    end.recorder.finish({
+      summary,
+      attempts: end.record.attempts,
+      chunkGapsMs: end.chunkGapsMs,
+      request: end.request,
+      generation: end.generation,
+    });
   } catch {
     // Telemetry never throws into a request.
   }
 }
 
-function finishEmbed(end: { recorder: Recorder; record: RequestRecord; ctx: RequestContext; request: EmbeddingRequest; startedAtMs: number; endedAtMs: number; embedding: EmbeddingResult | undefined; error: unknown }): void {
+function finishEmbed(end: {
+  recorder: Recorder;
+  record: RequestRecord;
+  ctx: RequestContext;
+  request: EmbeddingRequest;
+  startedAtMs: number;
+  endedAtMs: number;
+  embedding: EmbeddingResult | undefined;
+  error: unknown;
+}): void {
   try {
     const summary = summarize({ ...requestFacts(end), embedding: end.embedding });
     end.recorder.finish({ summary, attempts: end.record.attempts, chunkGapsMs: undefined });

@@ -44,7 +44,11 @@ export class Recorder {
       parts.metrics.recordRequest(summary, finished.chunkGapsMs);
       const sample = this.fillSample(summary);
       const endedAtMs = summary.startedAtMs + summary.latencyMs;
-      parts.snapshots.add(endedAtMs, { model: summary.model === "" ? summary.route : summary.model, tenant: summary.tenant }, sample);
+      parts.snapshots.add(
+        endedAtMs,
+        { model: summary.model === "" ? summary.route : summary.model, tenant: summary.tenant },
+        sample,
+      );
       parts.alerts?.add(endedAtMs, sample);
       parts.ledger.record({
         tenant: summary.tenant,
@@ -59,14 +63,21 @@ export class Recorder {
         savedTokens: summary.savedTokens,
         savedUsd: summary.savedUsd,
       });
-      const line = logLine(summary, parts.prompts, parts.prompts.enabled ? { request: finished.request, generation: finished.generation } : undefined);
+      const line = logLine(
+        summary,
+        parts.prompts,
+        parts.prompts.enabled ? { request: finished.request, generation: finished.generation } : undefined,
+      );
       if (summary.outcome === "error" && !summary.rejected) parts.logger.warn(line, "request failed");
       else parts.logger.info(line, "request");
       this.trace(finished);
     } catch (error) {
       // Telemetry never throws into a request; say so once per failure on the log if we can.
       try {
-        parts.logger.error({ errorType: error instanceof Error ? error.name : typeof error }, "telemetry failed to record a request");
+        parts.logger.error(
+          { errorType: error instanceof Error ? error.name : typeof error },
+          "telemetry failed to record a request",
+        );
       } catch {
         // Nothing left to tell.
       }

@@ -86,12 +86,18 @@ export class RequestRecord implements EventSink {
         this.upstreamOutputTokens += event.usage.completionTokens;
         if (event.usage.estimated === true) this.upstreamEstimated = true;
         if (event.ttftMs !== undefined) this.upstreamTtftMs = event.ttftMs;
-        if (this.attempts !== undefined) this.addAttempt(event.target, event.durationMs, { ok: true, input: event.usage.promptTokens, output: event.usage.completionTokens });
+        if (this.attempts !== undefined)
+          this.addAttempt(event.target, event.durationMs, {
+            ok: true,
+            input: event.usage.promptTokens,
+            output: event.usage.completionTokens,
+          });
         break;
       case "upstream-error":
         this.upstreamMs += event.durationMs;
         this.lastTarget = event.target;
-        if (this.attempts !== undefined) this.addAttempt(event.target, event.durationMs, { ok: false, code: event.code, status: event.status });
+        if (this.attempts !== undefined)
+          this.addAttempt(event.target, event.durationMs, { ok: false, code: event.code, status: event.status });
         break;
       case "upstream-first-chunk":
         this.upstreamTtftMs = event.ttftMs;
@@ -145,7 +151,11 @@ export class RequestRecord implements EventSink {
     if (action === "block") this.safetyBlocked = true;
   }
 
-  private addAttempt(target: string, durationMs: number, result: { ok: boolean; code?: string; status?: number | undefined; input?: number; output?: number }): void {
+  private addAttempt(
+    target: string,
+    durationMs: number,
+    result: { ok: boolean; code?: string; status?: number | undefined; input?: number; output?: number },
+  ): void {
     const endMs = this.clock!();
     this.attempts!.push({
       target,

@@ -2,7 +2,14 @@ import { toKeelError, type EmbeddingResult, type Generation, type KeelErrorCode,
 import type { RequestRecord } from "./request-record.ts";
 
 /** Failures the caller caused (or policy refused): counted as `rejected`, not as errors of the system. */
-const CALLER_CODES: ReadonlySet<KeelErrorCode> = new Set(["BAD_REQUEST", "UNAUTHENTICATED", "FORBIDDEN", "RATE_LIMITED", "BUDGET_EXCEEDED", "CONTENT_BLOCKED"]);
+const CALLER_CODES: ReadonlySet<KeelErrorCode> = new Set([
+  "BAD_REQUEST",
+  "UNAUTHENTICATED",
+  "FORBIDDEN",
+  "RATE_LIMITED",
+  "BUDGET_EXCEEDED",
+  "CONTENT_BLOCKED",
+]);
 
 export type RequestOutcome = "success" | "degraded" | "error" | "cancelled";
 
@@ -87,7 +94,14 @@ export function summarize(input: SummaryInput): RequestSummary {
     costUsd: 0,
     savedTokens: record.savedTokens,
     savedUsd: record.savedUsd,
-    validation: record.validationAttempts === 0 ? undefined : { valid: record.validationValid === true, attempts: record.validationAttempts, repaired: record.validationRepaired },
+    validation:
+      record.validationAttempts === 0
+        ? undefined
+        : {
+            valid: record.validationValid === true,
+            attempts: record.validationAttempts,
+            repaired: record.validationRepaired,
+          },
     safety: record.safety,
     errorCode: undefined,
     errorMessage: undefined,
@@ -105,9 +119,14 @@ function fromGeneration(summary: RequestSummary, generation: Generation, record:
   summary.provider = generation.provider;
   summary.attempts = generation.attempts;
   summary.generationId = generation.id;
-  if (generation.fallback.failed.length > 0) summary.fallback = generation.fallback.failed.map((failure) => `${failure.target} (${failure.code})`);
+  if (generation.fallback.failed.length > 0)
+    summary.fallback = generation.fallback.failed.map((failure) => `${failure.target} (${failure.code})`);
   if (generation.validation !== undefined) {
-    summary.validation = { valid: generation.validation.valid, attempts: generation.validation.attempts, repaired: generation.validation.repaired };
+    summary.validation = {
+      valid: generation.validation.valid,
+      attempts: generation.validation.attempts,
+      repaired: generation.validation.repaired,
+    };
   }
   if (summary.safety === undefined && generation.safety.input.length + generation.safety.output.length > 0) {
     summary.safety = [

@@ -10,7 +10,10 @@ const REPLACEMENTS: ReadonlyArray<readonly [RegExp, string]> = [
   [/\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g, "[API_KEY]"],
   [/\bgh[pousr]_[A-Za-z0-9]{20,}\b/g, "[API_KEY]"],
   [/\bxox[abprs]-[A-Za-z0-9-]{10,}/g, "[API_KEY]"],
-  [/\b(api[_-]?key|apikey|token|secret|password|authorization)(["']?\s*[:=]\s*["']?)(?!Bearer \[)[^\s"',;}]+/gi, "$1$2[REDACTED]"],
+  [
+    /\b(api[_-]?key|apikey|token|secret|password|authorization)(["']?\s*[:=]\s*["']?)(?!Bearer \[)[^\s"',;}]+/gi,
+    "$1$2[REDACTED]",
+  ],
   [/[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g, "[EMAIL]"],
   [/\b\d{3}-\d{2}-\d{4}\b/g, "[SSN]"],
   // 13 to 19 digits, optionally grouped by spaces or dashes: payment card numbers.

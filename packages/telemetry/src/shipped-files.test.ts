@@ -5,8 +5,31 @@ import { createTelemetry } from "./index.ts";
 import { captureLines, makeGeneration, manualClock, runScript, runStream } from "./test-helpers.ts";
 
 const PROMQL_WORDS = new Set([
-  "sum", "avg", "min", "max", "count", "rate", "increase", "irate", "delta", "histogram_quantile", "clamp_min", "clamp_max",
-  "abs", "offset", "and", "or", "unless", "bool", "by", "without", "on", "ignoring", "group_left", "group_right", "le",
+  "sum",
+  "avg",
+  "min",
+  "max",
+  "count",
+  "rate",
+  "increase",
+  "irate",
+  "delta",
+  "histogram_quantile",
+  "clamp_min",
+  "clamp_max",
+  "abs",
+  "offset",
+  "and",
+  "or",
+  "unless",
+  "bool",
+  "by",
+  "without",
+  "on",
+  "ignoring",
+  "group_left",
+  "group_right",
+  "le",
 ]);
 
 interface Expressions {
@@ -20,8 +43,10 @@ function namesIn(expressions: string[]): Expressions {
   const labels = new Set<string>();
   for (const expression of expressions) {
     expect(balanced(expression), expression).toBe(true);
-    for (const match of expression.matchAll(/\{([^}]*)\}/g)) for (const label of match[1]!.matchAll(/([a-zA-Z_]\w*)\s*(?:=~|!=|!~|=)/g)) labels.add(label[1]!);
-    for (const match of expression.matchAll(/\b(?:by|without|on|ignoring)\s*\(([^)]*)\)/g)) for (const label of match[1]!.split(",")) labels.add(label.trim());
+    for (const match of expression.matchAll(/\{([^}]*)\}/g))
+      for (const label of match[1]!.matchAll(/([a-zA-Z_]\w*)\s*(?:=~|!=|!~|=)/g)) labels.add(label[1]!);
+    for (const match of expression.matchAll(/\b(?:by|without|on|ignoring)\s*\(([^)]*)\)/g))
+      for (const label of match[1]!.split(",")) labels.add(label.trim());
     const bare = expression
       .replace(/\{[^}]*\}/g, " ")
       .replace(/\b(?:by|without|on|ignoring)\s*\([^)]*\)/g, " ")
@@ -45,21 +70,41 @@ function balanced(expression: string): boolean {
 
 async function scriptedMetricsText(): Promise<string> {
   const clock = manualClock();
-  const telemetry = createTelemetry({ now: clock.now, log: { destination: captureLines() }, alerts: { evaluateEveryMs: 0 } });
+  const telemetry = createTelemetry({
+    now: clock.now,
+    log: { destination: captureLines() },
+    alerts: { evaluateEveryMs: 0 },
+  });
   const target = "openai/gpt-4o-mini";
-  await runScript(telemetry, {
-    events: [
-      [0, { type: "safety-finding", stage: "input", scanner: "pii", kind: "EMAIL", action: "redact" }],
-      [0, { type: "cache-miss", kind: "exact" }],
-      [10, { type: "upstream-error", target: "openai/gpt-4o", durationMs: 10, code: "UPSTREAM_UNAVAILABLE" }],
-      [0, { type: "retry-attempt", target: "openai/gpt-4o", attempt: 1, delayMs: 5, code: "UPSTREAM_UNAVAILABLE" }],
-      [0, { type: "fallback", from: "openai/gpt-4o", to: target, code: "UPSTREAM_UNAVAILABLE" }],
-      [40, { type: "upstream-response", target, durationMs: 40, usage: { promptTokens: 5, completionTokens: 9, totalTokens: 14 } }],
-      [0, { type: "validation-attempt", attempt: 1, valid: true, repaired: false, errorCount: 0 }],
-    ],
-    generation: makeGeneration(),
-  }, { clock });
-  await runScript(telemetry, { events: [[0, { type: "cache-coalesced", kind: "exact", savedTokens: 14, savedUsd: 0.001 }]] }, { clock });
+  await runScript(
+    telemetry,
+    {
+      events: [
+        [0, { type: "safety-finding", stage: "input", scanner: "pii", kind: "EMAIL", action: "redact" }],
+        [0, { type: "cache-miss", kind: "exact" }],
+        [10, { type: "upstream-error", target: "openai/gpt-4o", durationMs: 10, code: "UPSTREAM_UNAVAILABLE" }],
+        [0, { type: "retry-attempt", target: "openai/gpt-4o", attempt: 1, delayMs: 5, code: "UPSTREAM_UNAVAILABLE" }],
+        [0, { type: "fallback", from: "openai/gpt-4o", to: target, code: "UPSTREAM_UNAVAILABLE" }],
+        [
+          40,
+          {
+            type: "upstream-response",
+            target,
+            durationMs: 40,
+            usage: { promptTokens: 5, completionTokens: 9, totalTokens: 14 },
+          },
+        ],
+        [0, { type: "validation-attempt", attempt: 1, valid: true, repaired: false, errorCount: 0 }],
+      ],
+      generation: makeGeneration(),
+    },
+    { clock },
+  );
+  await runScript(
+    telemetry,
+    { events: [[0, { type: "cache-coalesced", kind: "exact", savedTokens: 14, savedUsd: 0.001 }]] },
+    { clock },
+  );
   await runScript(telemetry, { error: { code: "UPSTREAM_TIMEOUT", message: "slow" } }, { clock });
   await runStream(telemetry, { clock, chunks: ["a", "b"], firstChunkMs: 30, gapMs: 5 });
   telemetry.events.emit({ type: "circuit-open", target });
@@ -82,7 +127,12 @@ function emitted(text: string): { metrics: Set<string>; labels: Set<string> } {
 
 describe("shipped Prometheus rules and Grafana dashboard", () => {
   it("alerts.yml: every rule is well formed and every metric and label it uses is emitted", async () => {
-    const document = parse(readFileSync(new URL("../prometheus/alerts.yml", import.meta.url), "utf8")) as { groups: Array<{ name: string; rules: Array<{ alert: string; expr: string; for?: string; annotations?: { summary?: string } }> }> };
+    const document = parse(readFileSync(new URL("../prometheus/alerts.yml", import.meta.url), "utf8")) as {
+      groups: Array<{
+        name: string;
+        rules: Array<{ alert: string; expr: string; for?: string; annotations?: { summary?: string } }>;
+      }>;
+    };
     const rules = document.groups.flatMap((group) => group.rules);
     expect(rules.length).toBeGreaterThanOrEqual(5);
     for (const rule of rules) {
@@ -99,14 +149,18 @@ describe("shipped Prometheus rules and Grafana dashboard", () => {
   });
 
   it("keel-dashboard.json: every panel query uses emitted metrics and labels", async () => {
-    const dashboard = JSON.parse(readFileSync(new URL("../grafana/keel-dashboard.json", import.meta.url), "utf8")) as { uid: string; panels: Array<{ id: number; title: string; targets: Array<{ expr: string; refId: string }> }> };
+    const dashboard = JSON.parse(readFileSync(new URL("../grafana/keel-dashboard.json", import.meta.url), "utf8")) as {
+      uid: string;
+      panels: Array<{ id: number; title: string; targets: Array<{ expr: string; refId: string }> }>;
+    };
     expect(dashboard.uid).toBe("keel-overview");
     expect(new Set(dashboard.panels.map((panel) => panel.id)).size).toBe(dashboard.panels.length);
     const expressions = dashboard.panels.flatMap((panel) => panel.targets.map((target) => target.expr));
     const used = namesIn(expressions);
     const actual = emitted(await scriptedMetricsText());
     expect(used.metrics.size).toBeGreaterThanOrEqual(12);
-    for (const metric of used.metrics) expect(actual.metrics, `metric ${metric} used by the dashboard`).toContain(metric);
+    for (const metric of used.metrics)
+      expect(actual.metrics, `metric ${metric} used by the dashboard`).toContain(metric);
     for (const label of used.labels) expect(actual.labels, `label ${label} used by the dashboard`).toContain(label);
   });
 

@@ -15,15 +15,32 @@ describe("metrics snapshot", () => {
     // 100 successes taking 1..100 ms, each with 0.001 USD, every fourth one a cache hit.
     for (let latency = 1; latency <= 100; latency++) {
       const hit = latency % 4 === 0;
-      await runScript(telemetry, {
-        events: [[0, hit ? { type: "cache-hit", kind: "exact", savedTokens: 10, savedUsd: 0.001 } : { type: "cache-miss", kind: "exact" }]],
-        tailMs: latency,
-        generation: makeGeneration({ cache: hit ? "exact" : "miss", costUsd: 0.001, usage: { promptTokens: 5, completionTokens: 7, totalTokens: 12 } }),
-      }, { clock });
+      await runScript(
+        telemetry,
+        {
+          events: [
+            [
+              0,
+              hit
+                ? { type: "cache-hit", kind: "exact", savedTokens: 10, savedUsd: 0.001 }
+                : { type: "cache-miss", kind: "exact" },
+            ],
+          ],
+          tailMs: latency,
+          generation: makeGeneration({
+            cache: hit ? "exact" : "miss",
+            costUsd: 0.001,
+            usage: { promptTokens: 5, completionTokens: 7, totalTokens: 12 },
+          }),
+        },
+        { clock },
+      );
     }
     // 10 upstream failures and 5 caller-caused rejections.
-    for (let index = 0; index < 10; index++) await runScript(telemetry, { error: { code: "UPSTREAM_UNAVAILABLE", message: "down" } }, { clock });
-    for (let index = 0; index < 5; index++) await runScript(telemetry, { error: { code: "BAD_REQUEST", message: "bad" } }, { clock });
+    for (let index = 0; index < 10; index++)
+      await runScript(telemetry, { error: { code: "UPSTREAM_UNAVAILABLE", message: "down" } }, { clock });
+    for (let index = 0; index < 5; index++)
+      await runScript(telemetry, { error: { code: "BAD_REQUEST", message: "bad" } }, { clock });
 
     const snapshot = telemetry.snapshot();
     const minute = snapshot.overall["1m"];
@@ -50,7 +67,12 @@ describe("metrics snapshot", () => {
 
     clock.advance(2 * 60_000);
     let later = telemetry.snapshot().overall;
-    expect(later["1m"]).toMatchObject({ requests: 0, latencyMs: { p50: null }, cacheHitRate: null, costPerRequestUsd: null });
+    expect(later["1m"]).toMatchObject({
+      requests: 0,
+      latencyMs: { p50: null },
+      cacheHitRate: null,
+      costPerRequestUsd: null,
+    });
     expect(later["5m"].requests).toBe(115);
     within(later["5m"].latencyMs.p95, 95, 0.12);
     clock.advance(5 * 60_000);
@@ -64,8 +86,18 @@ describe("metrics snapshot", () => {
 
   it("keeps models and tenants apart, and a tenant's snapshot shows only that tenant", async () => {
     const clock = manualClock();
-    const telemetry = createTelemetry({ now: clock.now, log: { destination: captureLines() }, alerts: false, snapshot: { maxTenants: 2 } });
-    for (let index = 0; index < 3; index++) await runScript(telemetry, { tailMs: 10, generation: makeGeneration({ model: "gpt-4o" }) }, { clock, ctx: { tenant: "acme" } });
+    const telemetry = createTelemetry({
+      now: clock.now,
+      log: { destination: captureLines() },
+      alerts: false,
+      snapshot: { maxTenants: 2 },
+    });
+    for (let index = 0; index < 3; index++)
+      await runScript(
+        telemetry,
+        { tailMs: 10, generation: makeGeneration({ model: "gpt-4o" }) },
+        { clock, ctx: { tenant: "acme" } },
+      );
     await runScript(telemetry, { tailMs: 200 }, { clock, ctx: { tenant: "globex" } });
     await runScript(telemetry, { tailMs: 5 }, { clock, ctx: { tenant: "initech" } });
     const all = telemetry.snapshot();
@@ -87,9 +119,18 @@ describe("metrics snapshot", () => {
 
   it("bounds the per-tenant, per-model series across all tenants", async () => {
     const clock = manualClock();
-    const telemetry = createTelemetry({ now: clock.now, log: { destination: captureLines() }, alerts: false, snapshot: { maxTenantModels: 2 } });
+    const telemetry = createTelemetry({
+      now: clock.now,
+      log: { destination: captureLines() },
+      alerts: false,
+      snapshot: { maxTenantModels: 2 },
+    });
     for (const model of ["m1", "m2", "m3", "m4"]) {
-      await runScript(telemetry, { tailMs: 5, generation: makeGeneration({ model }) }, { clock, ctx: { tenant: "acme" } });
+      await runScript(
+        telemetry,
+        { tailMs: 5, generation: makeGeneration({ model }) },
+        { clock, ctx: { tenant: "acme" } },
+      );
     }
     expect(Object.keys(telemetry.snapshot({ tenant: "acme" }).models).sort()).toEqual(["_OTHER", "m1", "m2"]);
     expect(telemetry.snapshot({ tenant: "acme" }).models["_OTHER"]!["1m"].requests).toBe(2);

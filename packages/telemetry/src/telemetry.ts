@@ -78,7 +78,8 @@ const defaultNow = () => performance.timeOrigin + performance.now();
 export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
   const now = options.now ?? defaultNow;
   const serviceName = options.serviceName ?? "keel";
-  const logger = options.logger ?? createLogger({ level: options.log?.level, destination: options.log?.destination, serviceName });
+  const logger =
+    options.logger ?? createLogger({ level: options.log?.level, destination: options.log?.destination, serviceName });
   const metrics = new KeelMetrics(options.metrics);
   const snapshots = new SnapshotStore(options.snapshot);
   const ledger = isLedger(options.ledger)
@@ -91,31 +92,54 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
     // One warning a minute at most while Redis is down; the counter has the full count.
     if (now() - lastLedgerWarning < 60_000) return;
     lastLedgerWarning = now();
-    logger.warn({ operation, errorType: error instanceof Error ? error.name : "error" }, "usage ledger unavailable; sums are kept and retried");
+    logger.warn(
+      { operation, errorType: error instanceof Error ? error.name : "error" },
+      "usage ledger unavailable; sums are kept and retried",
+    );
   }
 
   const alertOptions = options.alerts === false ? undefined : (options.alerts ?? {});
-  const webhook = alertOptions?.webhook === undefined ? undefined : new WebhookSender(alertOptions.webhook, {
-    delivered: (notification, attempts) => logger.info({ alert: notification.alert.key, status: notification.status, attempts }, "alert webhook delivered"),
-    failed: (notification, reason) => logger.warn({ alert: notification.alert.key, status: notification.status, reason }, "alert webhook not delivered"),
-  });
-  const alerts = alertOptions === undefined ? undefined : new AlertManager({
-    alerts: alertOptions,
-    now,
-    onTransition(state) {
-      metrics.alertActive.set({ rule: state.rule, key: state.key }, state.status === "firing" ? 1 : 0);
-      if (state.status === "firing") logger.warn({ alert: state }, `alert firing: ${state.message}`);
-      else logger.info({ alert: state }, `alert resolved: ${state.key}`);
-      webhook?.send({ version: 1, service: serviceName, status: state.status, alert: state });
-    },
-  });
+  const webhook =
+    alertOptions?.webhook === undefined
+      ? undefined
+      : new WebhookSender(alertOptions.webhook, {
+          delivered: (notification, attempts) =>
+            logger.info(
+              { alert: notification.alert.key, status: notification.status, attempts },
+              "alert webhook delivered",
+            ),
+          failed: (notification, reason) =>
+            logger.warn(
+              { alert: notification.alert.key, status: notification.status, reason },
+              "alert webhook not delivered",
+            ),
+        });
+  const alerts =
+    alertOptions === undefined
+      ? undefined
+      : new AlertManager({
+          alerts: alertOptions,
+          now,
+          onTransition(state) {
+            metrics.alertActive.set({ rule: state.rule, key: state.key }, state.status === "firing" ? 1 : 0);
+            if (state.status === "firing") logger.warn({ alert: state }, `alert firing: ${state.message}`);
+            else logger.info({ alert: state }, `alert resolved: ${state.key}`);
+            webhook?.send({ version: 1, service: serviceName, status: state.status, alert: state });
+          },
+        });
 
-  const tracer: { current: RequestTracer | undefined; loading: Promise<RequestTracer | undefined> | undefined } = { current: undefined, loading: undefined };
+  const tracer: { current: RequestTracer | undefined; loading: Promise<RequestTracer | undefined> | undefined } = {
+    current: undefined,
+    loading: undefined,
+  };
   if (options.tracing) {
     tracer.loading = loadRequestTracer({ ...options.tracing, serviceName }).then(
       (loaded) => (tracer.current = loaded),
       (error: unknown) => {
-        logger.error({ errorType: error instanceof Error ? error.name : "error" }, "tracing could not start; spans are off");
+        logger.error(
+          { errorType: error instanceof Error ? error.name : "error" },
+          "tracing could not start; spans are off",
+        );
         return undefined;
       },
     );
@@ -127,7 +151,10 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
     alerts,
     ledger,
     logger,
-    prompts: { enabled: options.log?.logPrompts === true, maxChars: options.log?.maxPromptChars ?? DEFAULT_MAX_PROMPT_CHARS },
+    prompts: {
+      enabled: options.log?.logPrompts === true,
+      maxChars: options.log?.maxPromptChars ?? DEFAULT_MAX_PROMPT_CHARS,
+    },
     tracer,
   });
   // Request sinks and the pipeline sink feed the same counters; breaker and probe events also reach the alerts.
@@ -164,7 +191,10 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
       const only = query.tenant;
       return {
         at: new Date(at).toISOString(),
-        overall: only === undefined ? snapshots.overallStats(at) : (snapshots.tenantStats(at, only)[only] ?? snapshots.emptyStats(at)),
+        overall:
+          only === undefined
+            ? snapshots.overallStats(at)
+            : (snapshots.tenantStats(at, only)[only] ?? snapshots.emptyStats(at)),
         models: only === undefined ? snapshots.modelStats(at) : snapshots.tenantModelStats(at, only),
         tenants: snapshots.tenantStats(at, only),
         breakers: metrics.breakerStates(),

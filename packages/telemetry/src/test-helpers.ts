@@ -2,7 +2,16 @@
  * Test doubles for this package's tests: a scripted inner model that emits events on
  * ctx.events the way the other packages do, a manual clock and a log line catcher.
  */
-import { KeelError, noopEventSink, type ChatRequest, type Generation, type KeelErrorCode, type KeelEvent, type RequestContext, type StreamEvent } from "@keel/spec";
+import {
+  KeelError,
+  noopEventSink,
+  type ChatRequest,
+  type Generation,
+  type KeelErrorCode,
+  type KeelEvent,
+  type RequestContext,
+  type StreamEvent,
+} from "@keel/spec";
 import type { DestinationStream } from "pino";
 import type { Telemetry } from "./telemetry.ts";
 
@@ -76,7 +85,11 @@ export interface Script {
   error?: { code: KeelErrorCode; message: string; details?: Record<string, unknown> };
 }
 
-export async function runScript(telemetry: Telemetry, script: Script, options: { clock?: ReturnType<typeof manualClock>; request?: ChatRequest; ctx?: Partial<RequestContext> } = {}): Promise<Generation | KeelError> {
+export async function runScript(
+  telemetry: Telemetry,
+  script: Script,
+  options: { clock?: ReturnType<typeof manualClock>; request?: ChatRequest; ctx?: Partial<RequestContext> } = {},
+): Promise<Generation | KeelError> {
   const middleware = telemetry.middleware();
   const request = options.request ?? makeRequest();
   const ctx = makeContext(options.ctx);
@@ -90,7 +103,8 @@ export async function runScript(telemetry: Telemetry, script: Script, options: {
           inner.events.emit(event);
         }
         options.clock?.advance(script.tailMs ?? 0);
-        if (script.error !== undefined) throw new KeelError(script.error.code, script.error.message, { details: script.error.details });
+        if (script.error !== undefined)
+          throw new KeelError(script.error.code, script.error.message, { details: script.error.details });
         return script.generation ?? makeGeneration();
       },
     });
@@ -101,7 +115,16 @@ export async function runScript(telemetry: Telemetry, script: Script, options: {
 }
 
 /** A stream that yields `chunks` deltas, `gapMs` apart on the clock, then done. */
-export async function runStream(telemetry: Telemetry, options: { clock: ReturnType<typeof manualClock>; chunks: string[]; firstChunkMs: number; gapMs: number; generation?: Generation }): Promise<StreamEvent[]> {
+export async function runStream(
+  telemetry: Telemetry,
+  options: {
+    clock: ReturnType<typeof manualClock>;
+    chunks: string[];
+    firstChunkMs: number;
+    gapMs: number;
+    generation?: Generation;
+  },
+): Promise<StreamEvent[]> {
   const middleware = telemetry.middleware();
   const request = makeRequest();
   const out: StreamEvent[] = [];
@@ -112,11 +135,21 @@ export async function runStream(telemetry: Telemetry, options: { clock: ReturnTy
       inner.events.emit({ type: "upstream-request", target: "openai/gpt-4o-mini" });
       for (let index = 0; index < options.chunks.length; index++) {
         options.clock.advance(index === 0 ? options.firstChunkMs : options.gapMs);
-        if (index === 0) inner.events.emit({ type: "upstream-first-chunk", target: "openai/gpt-4o-mini", ttftMs: options.firstChunkMs });
+        if (index === 0)
+          inner.events.emit({
+            type: "upstream-first-chunk",
+            target: "openai/gpt-4o-mini",
+            ttftMs: options.firstChunkMs,
+          });
         yield { type: "delta", content: options.chunks[index]! };
       }
       const generation = options.generation ?? makeGeneration({ content: options.chunks.join("") });
-      inner.events.emit({ type: "upstream-response", target: "openai/gpt-4o-mini", durationMs: options.firstChunkMs + options.gapMs * (options.chunks.length - 1), usage: generation.usage });
+      inner.events.emit({
+        type: "upstream-response",
+        target: "openai/gpt-4o-mini",
+        durationMs: options.firstChunkMs + options.gapMs * (options.chunks.length - 1),
+        usage: generation.usage,
+      });
       yield { type: "done", generation };
     },
   });
@@ -139,7 +172,8 @@ export function sampleSum(text: string, name: string, labels: Record<string, str
   let sum = 0;
   for (const line of text.split("\n")) {
     if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
-    if (Object.entries(labels).every(([key, value]) => line.includes(`${key}="${value}"`))) sum += Number(line.slice(line.lastIndexOf(" ") + 1));
+    if (Object.entries(labels).every(([key, value]) => line.includes(`${key}="${value}"`)))
+      sum += Number(line.slice(line.lastIndexOf(" ") + 1));
   }
   return sum;
 }

@@ -21,11 +21,20 @@ interface OtlpSpan {
   status?: { code?: number };
 }
 interface OtlpExport {
-  resourceSpans: Array<{ resource: { attributes: Array<{ key: string; value: OtlpValue }> }; scopeSpans: Array<{ spans: OtlpSpan[] }> }>;
+  resourceSpans: Array<{
+    resource: { attributes: Array<{ key: string; value: OtlpValue }> };
+    scopeSpans: Array<{ spans: OtlpSpan[] }>;
+  }>;
 }
 
 function attributes(list: Array<{ key: string; value: OtlpValue }>): Record<string, unknown> {
-  return Object.fromEntries(list.map(({ key, value }) => [key, value.stringValue ?? (value.intValue === undefined ? (value.doubleValue ?? value.boolValue) : Number(value.intValue))]));
+  return Object.fromEntries(
+    list.map(({ key, value }) => [
+      key,
+      value.stringValue ??
+        (value.intValue === undefined ? (value.doubleValue ?? value.boolValue) : Number(value.intValue)),
+    ]),
+  );
 }
 
 let server: Server | undefined;
@@ -41,23 +50,56 @@ describe("tracing over OTLP/HTTP", () => {
       let body = "";
       request.on("data", (chunk: Buffer) => (body += chunk.toString()));
       request.on("end", () => {
-        exports.push({ path: request.url, contentType: request.headers["content-type"], body: JSON.parse(body) as OtlpExport });
+        exports.push({
+          path: request.url,
+          contentType: request.headers["content-type"],
+          body: JSON.parse(body) as OtlpExport,
+        });
         response.writeHead(200, { "content-type": "application/json" }).end("{}");
       });
     });
     await new Promise<void>((resolve) => server!.listen(0, "127.0.0.1", resolve));
     const port = (server.address() as { port: number }).port;
-    const telemetry = createTelemetry({ serviceName: "keel-trace-test", log: { destination: captureLines() }, alerts: false, tracing: { otlpEndpoint: `http://127.0.0.1:${port}/v1/traces` } });
+    const telemetry = createTelemetry({
+      serviceName: "keel-trace-test",
+      log: { destination: captureLines() },
+      alerts: false,
+      tracing: { otlpEndpoint: `http://127.0.0.1:${port}/v1/traces` },
+    });
 
-    await runScript(telemetry, {
-      events: [
-        [0, { type: "upstream-request", target: "openai/gpt-4o" }],
-        [0, { type: "upstream-error", target: "openai/gpt-4o", durationMs: 15, code: "UPSTREAM_UNAVAILABLE", status: 503 }],
-        [0, { type: "fallback", from: "openai/gpt-4o", to: "openai/gpt-4o-mini", code: "UPSTREAM_UNAVAILABLE" }],
-        [0, { type: "upstream-request", target: "openai/gpt-4o-mini" }],
-        [0, { type: "upstream-response", target: "openai/gpt-4o-mini", durationMs: 40, usage: { promptTokens: 12, completionTokens: 30, totalTokens: 42 } }],
-      ],
-    }, { request: makeRequest({ model: "smart", temperature: 0.2, maxTokens: 64 }), ctx: { requestId: "req-traced", tenant: "acme" } });
+    await runScript(
+      telemetry,
+      {
+        events: [
+          [0, { type: "upstream-request", target: "openai/gpt-4o" }],
+          [
+            0,
+            {
+              type: "upstream-error",
+              target: "openai/gpt-4o",
+              durationMs: 15,
+              code: "UPSTREAM_UNAVAILABLE",
+              status: 503,
+            },
+          ],
+          [0, { type: "fallback", from: "openai/gpt-4o", to: "openai/gpt-4o-mini", code: "UPSTREAM_UNAVAILABLE" }],
+          [0, { type: "upstream-request", target: "openai/gpt-4o-mini" }],
+          [
+            0,
+            {
+              type: "upstream-response",
+              target: "openai/gpt-4o-mini",
+              durationMs: 40,
+              usage: { promptTokens: 12, completionTokens: 30, totalTokens: 42 },
+            },
+          ],
+        ],
+      },
+      {
+        request: makeRequest({ model: "smart", temperature: 0.2, maxTokens: 64 }),
+        ctx: { requestId: "req-traced", tenant: "acme" },
+      },
+    );
     await telemetry.flush();
 
     expect(exports.length).toBeGreaterThan(0);
@@ -65,7 +107,9 @@ describe("tracing over OTLP/HTTP", () => {
     expect(exports[0]!.contentType).toContain("application/json");
     const resource = attributes(exports[0]!.body.resourceSpans[0]!.resource.attributes);
     expect(resource["service.name"]).toBe("keel-trace-test");
-    const spans = exports.flatMap((item) => item.body.resourceSpans.flatMap((resourceSpan) => resourceSpan.scopeSpans.flatMap((scope) => scope.spans)));
+    const spans = exports.flatMap((item) =>
+      item.body.resourceSpans.flatMap((resourceSpan) => resourceSpan.scopeSpans.flatMap((scope) => scope.spans)),
+    );
     expect(spans).toHaveLength(3);
     const root = spans.find((span) => span.name === "chat smart")!;
     expect(attributes(root.attributes)).toMatchObject({
@@ -88,10 +132,18 @@ describe("tracing over OTLP/HTTP", () => {
       expect(child.traceId).toBe(root.traceId);
       expect(child.kind).toBe(3); // CLIENT
     }
-    expect(attributes(failed.attributes)).toMatchObject({ "gen_ai.provider.name": "openai", "gen_ai.request.model": "gpt-4o", "error.type": "UPSTREAM_UNAVAILABLE", "http.response.status_code": 503 });
+    expect(attributes(failed.attributes)).toMatchObject({
+      "gen_ai.provider.name": "openai",
+      "gen_ai.request.model": "gpt-4o",
+      "error.type": "UPSTREAM_UNAVAILABLE",
+      "http.response.status_code": 503,
+    });
     expect(failed.status?.code).toBe(2); // ERROR
-    expect(attributes(answered.attributes)).toMatchObject({ "gen_ai.usage.input_tokens": 12, "gen_ai.usage.output_tokens": 30 });
-    const durationMs = (span: OtlpSpan) => (Number(BigInt(span.endTimeUnixNano) - BigInt(span.startTimeUnixNano)) / 1e6);
+    expect(attributes(answered.attributes)).toMatchObject({
+      "gen_ai.usage.input_tokens": 12,
+      "gen_ai.usage.output_tokens": 30,
+    });
+    const durationMs = (span: OtlpSpan) => Number(BigInt(span.endTimeUnixNano) - BigInt(span.startTimeUnixNano)) / 1e6;
     expect(durationMs(answered)).toBeCloseTo(40, 0);
     await telemetry.close();
   });
@@ -104,7 +156,12 @@ describe("tracing over OTLP/HTTP", () => {
         request: makeRequest(),
         ctx: makeContext(),
         next: async (_request, inner) => {
-          inner.events.emit({ type: "upstream-response", target: "openai/gpt-4o", durationMs: 5, usage: { promptTokens: 1, completionTokens: 1, totalTokens: 2 } });
+          inner.events.emit({
+            type: "upstream-response",
+            target: "openai/gpt-4o",
+            durationMs: 5,
+            usage: { promptTokens: 1, completionTokens: 1, totalTokens: 2 },
+          });
           attemptsSeen.push((inner.events as unknown as { attempts: unknown }).attempts);
           return makeGeneration();
         },

@@ -32,7 +32,10 @@ const quietObserver = { onEvent(_event: KeelEvent) {} };
  * the usage and cost of the generations produced inside `fn` into a ledger, with the
  * same rules as the middleware (a cache hit costs 0 and records what it saved).
  */
-export async function withUsageTracking<T>(fn: (track: UsageTracker) => Promise<T>, options: UsageTrackingOptions): Promise<UsageTrackingResult<T>> {
+export async function withUsageTracking<T>(
+  fn: (track: UsageTracker) => Promise<T>,
+  options: UsageTrackingOptions,
+): Promise<UsageTrackingResult<T>> {
   if (typeof options?.tenant !== "string" || options.tenant.length === 0) {
     throw new KeelError("BAD_REQUEST", "tenant must be a non-empty string", { details: { field: "tenant" } });
   }
@@ -45,7 +48,16 @@ export async function withUsageTracking<T>(fn: (track: UsageTracker) => Promise<
     events: { emit: (event) => record.emit(event) },
     record(generation) {
       const at = now();
-      const summary = summarize({ record, requestId: generation.id, tenant: options.tenant, operation: "generate", route: generation.model, startedAtMs: at, endedAtMs: at, generation });
+      const summary = summarize({
+        record,
+        requestId: generation.id,
+        tenant: options.tenant,
+        operation: "generate",
+        route: generation.model,
+        startedAtMs: at,
+        endedAtMs: at,
+        generation,
+      });
       record = new RequestRecord(parent, quietObserver, undefined);
       const entry: UsageEntry = {
         tenant: options.tenant,

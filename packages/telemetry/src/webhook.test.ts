@@ -28,7 +28,12 @@ async function startReceiver(plan: number[]): Promise<Receiver> {
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const address = server.address() as { port: number };
-  return { url: `http://127.0.0.1:${address.port}/hook`, received, statuses, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  return {
+    url: `http://127.0.0.1:${address.port}/hook`,
+    received,
+    statuses,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
 }
 
 let receiver: Receiver | undefined;
@@ -44,14 +49,22 @@ describe("alert webhook", () => {
     const telemetry = createTelemetry({
       serviceName: "keel-test",
       log: { destination: lines },
-      alerts: { evaluateEveryMs: 0, webhook: { url: receiver.url, backoffMs: 20, headers: { "x-hook-token": "t0ken" } } },
+      alerts: {
+        evaluateEveryMs: 0,
+        webhook: { url: receiver.url, backoffMs: 20, headers: { "x-hook-token": "t0ken" } },
+      },
     });
     telemetry.events.emit({ type: "circuit-open", target: "openai/gpt-4o" });
     telemetry.events.emit({ type: "circuit-close", target: "openai/gpt-4o" });
     await telemetry.flush();
     expect(receiver.statuses).toEqual([500, 200, 200]);
     expect(receiver.received.map((notification) => notification.status)).toEqual(["firing", "firing", "resolved"]);
-    expect(receiver.received[1]).toMatchObject({ version: 1, service: "keel-test", status: "firing", alert: { rule: "provider-availability", key: "provider-availability:openai/gpt-4o", target: "openai/gpt-4o" } });
+    expect(receiver.received[1]).toMatchObject({
+      version: 1,
+      service: "keel-test",
+      status: "firing",
+      alert: { rule: "provider-availability", key: "provider-availability:openai/gpt-4o", target: "openai/gpt-4o" },
+    });
     expect(receiver.received[2]!.alert.resolvedAt).toEqual(expect.any(String));
     const delivered = lines.records().filter((line) => line.msg === "alert webhook delivered");
     expect(delivered.map((line) => line.attempts)).toEqual([2, 1]);
@@ -63,12 +76,18 @@ describe("alert webhook", () => {
     const lines = captureLines();
     const telemetry = createTelemetry({
       log: { destination: lines },
-      alerts: { evaluateEveryMs: 0, webhook: { url: receiver.url, backoffMs: 10, maxAttempts: 3, headers: { "x-hook-token": "t0ken" } } },
+      alerts: {
+        evaluateEveryMs: 0,
+        webhook: { url: receiver.url, backoffMs: 10, maxAttempts: 3, headers: { "x-hook-token": "t0ken" } },
+      },
     });
     telemetry.events.emit({ type: "health-probe", target: "openai/gpt-4o", ok: false, durationMs: 1 });
     await telemetry.flush();
     expect(receiver.statuses).toEqual([503, 503, 503]);
-    expect(lines.records().find((line) => line.msg === "alert webhook not delivered")).toMatchObject({ reason: "HTTP 503", status: "firing" });
+    expect(lines.records().find((line) => line.msg === "alert webhook not delivered")).toMatchObject({
+      reason: "HTTP 503",
+      status: "firing",
+    });
     await telemetry.close();
   });
 });

@@ -3,7 +3,14 @@
  * of first answers are invalid in assorted ways. Seeded, so the figures repeat.
  * Run: pnpm --filter @keel/validation bench   (N and SEED may be passed as arguments)
  */
-import { KeelError, type ChatRequest, type Generation, type GenerateNext, type RequestContext, type ValidationReport } from "@keel/spec";
+import {
+  KeelError,
+  type ChatRequest,
+  type Generation,
+  type GenerateNext,
+  type RequestContext,
+  type ValidationReport,
+} from "@keel/spec";
 import { structuredOutputMiddleware } from "../src/index.ts";
 import { generationOf } from "../src/testing/scripted-model.ts";
 
@@ -26,7 +33,15 @@ const schema = {
   properties: {
     id: { type: "string" },
     total: { type: "number", minimum: 0 },
-    items: { type: "array", items: { type: "object", properties: { sku: { type: "string" }, qty: { type: "integer", minimum: 1 } }, required: ["sku", "qty"], additionalProperties: false } },
+    items: {
+      type: "array",
+      items: {
+        type: "object",
+        properties: { sku: { type: "string" }, qty: { type: "integer", minimum: 1 } },
+        required: ["sku", "qty"],
+        additionalProperties: false,
+      },
+    },
   },
   required: ["id", "total", "items"],
   additionalProperties: false,
@@ -40,8 +55,16 @@ const KINDS: Array<[kind: string, share: number, script: (index: number) => stri
   ["prose", 0.05, (index) => [`Here is the order: ${valid(index)} Let me know if you need more.`]],
   ["trailing-comma", 0.05, (index) => [valid(index).replace(/}$/, ",}")]],
   ["single-quotes", 0.02, (index) => [valid(index).replaceAll('"', "'")]],
-  ["wrong-types", 0.05, (index) => [`{"id": ${index}, "total": "12.5", "items": [{"sku": "tea", "qty": "2"}]}`, valid(index)]],
-  ["missing-fields", 0.04, (index) => [`{"id": "order-${index}"}`, `{"id": "order-${index}", "total": 12.5}`, valid(index)]],
+  [
+    "wrong-types",
+    0.05,
+    (index) => [`{"id": ${index}, "total": "12.5", "items": [{"sku": "tea", "qty": "2"}]}`, valid(index)],
+  ],
+  [
+    "missing-fields",
+    0.04,
+    (index) => [`{"id": "order-${index}"}`, `{"id": "order-${index}", "total": 12.5}`, valid(index)],
+  ],
   ["never-valid", 0.03, () => ["I cannot do that.", '{"id": null}', "Sorry."]],
 ];
 
@@ -75,8 +98,19 @@ for (let index = 0; index < requests; index++) {
     call++;
     return generationOf(content);
   };
-  const ctx: RequestContext = { requestId: `r${index}`, tenant: "bench", operation: "structured", deadline: Date.now() + 60_000, signal, events: { emit() {} } };
-  const request: ChatRequest = { model: "gpt-4o-mini", messages: [{ role: "user", content: `order ${index}` }], structured: { schema, name: "order" } };
+  const ctx: RequestContext = {
+    requestId: `r${index}`,
+    tenant: "bench",
+    operation: "structured",
+    deadline: Date.now() + 60_000,
+    signal,
+    events: { emit() {} },
+  };
+  const request: ChatRequest = {
+    model: "gpt-4o-mini",
+    messages: [{ role: "user", content: `order ${index}` }],
+    structured: { schema, name: "order" },
+  };
   const started = performance.now();
   let report: ValidationReport | undefined;
   try {
@@ -103,9 +137,20 @@ for (let index = 0; index < requests; index++) {
 
 const rows = [...byKind.entries()].sort(([a], [b]) => a.localeCompare(b));
 console.log(`structured-output re-ask benchmark: N=${requests}, seed=${seed}, maxAttempts=3`);
-console.log(`valid results per caller request: ${(validResults / requests).toFixed(3)} (${validResults}/${requests}; ${failures} VALIDATION_FAILED)`);
-console.log(`upstream calls: ${upstreamCalls} (${reasks} re-asks); per valid result: ${(upstreamCalls / validResults).toFixed(3)}`);
-console.log(`re-asks avoided by repair alone: ${repairSaved} (without repair: ${upstreamCalls + repairSaved} calls, ${((upstreamCalls + repairSaved) / validResults).toFixed(3)} per valid result)`);
-console.log(`middleware time per request (scripted upstream, no I/O): first ${coldMs.toFixed(1)} ms (schema compile), then ${((busyMs / Math.max(1, requests - 1)) * 1000).toFixed(1)} µs mean`);
+console.log(
+  `valid results per caller request: ${(validResults / requests).toFixed(3)} (${validResults}/${requests}; ${failures} VALIDATION_FAILED)`,
+);
+console.log(
+  `upstream calls: ${upstreamCalls} (${reasks} re-asks); per valid result: ${(upstreamCalls / validResults).toFixed(3)}`,
+);
+console.log(
+  `re-asks avoided by repair alone: ${repairSaved} (without repair: ${upstreamCalls + repairSaved} calls, ${((upstreamCalls + repairSaved) / validResults).toFixed(3)} per valid result)`,
+);
+console.log(
+  `middleware time per request (scripted upstream, no I/O): first ${coldMs.toFixed(1)} ms (schema compile), then ${((busyMs / Math.max(1, requests - 1)) * 1000).toFixed(1)} µs mean`,
+);
 console.log("by first-answer kind: kind requests calls valid");
-for (const [kind, entry] of rows) console.log(`  ${kind.padEnd(15)} ${String(entry.requests).padStart(4)} ${String(entry.calls).padStart(5)} ${String(entry.valid).padStart(5)}`);
+for (const [kind, entry] of rows)
+  console.log(
+    `  ${kind.padEnd(15)} ${String(entry.requests).padStart(4)} ${String(entry.calls).padStart(5)} ${String(entry.valid).padStart(5)}`,
+  );

@@ -20,8 +20,16 @@ function nested(depth: number): Record<string, unknown> {
 
 describe("checkSchema", () => {
   it("accepts draft 2020-12, draft-07 and undeclared schemas, vendor keywords included", () => {
-    expect(() => checkSchema({ $schema: "https://json-schema.org/draft/2020-12/schema", type: "array", prefixItems: [{ type: "string" }] })).not.toThrow();
-    expect(() => checkSchema({ $schema: "http://json-schema.org/draft-07/schema#", type: "array", items: [{ type: "string" }] })).not.toThrow();
+    expect(() =>
+      checkSchema({
+        $schema: "https://json-schema.org/draft/2020-12/schema",
+        type: "array",
+        prefixItems: [{ type: "string" }],
+      }),
+    ).not.toThrow();
+    expect(() =>
+      checkSchema({ $schema: "http://json-schema.org/draft-07/schema#", type: "array", items: [{ type: "string" }] }),
+    ).not.toThrow();
     expect(() => checkSchema({ type: "array", items: [{ type: "string" }] })).not.toThrow();
     expect(() => checkSchema({ type: "object", nullable: true, "x-vendor": 1 })).not.toThrow();
   });
@@ -40,17 +48,23 @@ describe("checkSchema", () => {
   });
 
   it("rejects an unsupported dialect and a non-object", () => {
-    expect(rejection({ $schema: "http://json-schema.org/draft-04/schema#" }).details.reason).toBe("unsupported-dialect");
+    expect(rejection({ $schema: "http://json-schema.org/draft-04/schema#" }).details.reason).toBe(
+      "unsupported-dialect",
+    );
     expect(rejection("not a schema").details.reason).toBe("not-an-object");
     expect(rejection([]).details.reason).toBe("not-an-object");
   });
 
   it("rejects a schema over maxBytes", () => {
-    const properties = Object.fromEntries(Array.from({ length: 3000 }, (_, index) => [`field${index}`, { type: "string" }]));
+    const properties = Object.fromEntries(
+      Array.from({ length: 3000 }, (_, index) => [`field${index}`, { type: "string" }]),
+    );
     const error = rejection({ type: "object", properties });
     expect(error.details.reason).toBe("too-large");
     expect(error.message).toContain("65536");
-    expect(rejection({ type: "object", description: "x".repeat(200) }, { maxBytes: 100 }).details.reason).toBe("too-large");
+    expect(rejection({ type: "object", description: "x".repeat(200) }, { maxBytes: 100 }).details.reason).toBe(
+      "too-large",
+    );
   });
 
   it("rejects nesting deeper than maxDepth and accepts it at the limit", () => {
@@ -67,6 +81,8 @@ describe("checkSchema", () => {
 
   it("replaces a schema registered under the same $id when its body changes", () => {
     checkSchema({ $id: "https://keel.test/person", type: "object", properties: { a: { type: "string" } } });
-    expect(() => checkSchema({ $id: "https://keel.test/person", type: "object", properties: { b: { type: "string" } } })).not.toThrow();
+    expect(() =>
+      checkSchema({ $id: "https://keel.test/person", type: "object", properties: { b: { type: "string" } } }),
+    ).not.toThrow();
   });
 });

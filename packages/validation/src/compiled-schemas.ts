@@ -50,7 +50,10 @@ function declaredDialect(schema: Record<string, unknown>): Dialect | undefined {
     if (declared.includes("2020-12")) return "2020-12";
     if (declared.includes("draft-07")) return "draft-07";
   }
-  throw badSchema(`structured.schema declares an unsupported $schema: ${String(declared)} (use draft 2020-12 or 07)`, "unsupported-dialect");
+  throw badSchema(
+    `structured.schema declares an unsupported $schema: ${String(declared)} (use draft 2020-12 or 07)`,
+    "unsupported-dialect",
+  );
 }
 
 /** Validates against the meta-schema; an undeclared dialect tries 2020-12, then draft-07. */

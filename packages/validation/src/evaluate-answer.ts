@@ -11,7 +11,11 @@ export type AnswerVerdict =
 export function evaluateAnswer(plan: StructuredPlan, text: string): AnswerVerdict {
   const extracted = extractJson(text);
   if (!extracted.success) {
-    return { valid: false, repaired: false, issues: [{ path: "/", message: `the answer is not JSON (${extracted.error})` }] };
+    return {
+      valid: false,
+      repaired: false,
+      issues: [{ path: "/", message: `the answer is not JSON (${extracted.error})` }],
+    };
   }
   const issues = validateCompiled(plan.compiled, plan.spec, extracted.value);
   if (issues.length > 0) return { valid: false, repaired: extracted.repaired, issues };

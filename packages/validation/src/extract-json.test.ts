@@ -3,7 +3,11 @@ import { extractJson } from "./extract-json.ts";
 
 describe("extractJson", () => {
   it("parses pure JSON without calling it repaired", () => {
-    expect(extractJson('{"name":"Ada","age":36}')).toEqual({ success: true, value: { name: "Ada", age: 36 }, repaired: false });
+    expect(extractJson('{"name":"Ada","age":36}')).toEqual({
+      success: true,
+      value: { name: "Ada", age: 36 },
+      repaired: false,
+    });
     expect(extractJson("  42 \n")).toEqual({ success: true, value: 42, repaired: false });
   });
 
@@ -18,11 +22,19 @@ describe("extractJson", () => {
   });
 
   it("repairs trailing commas", () => {
-    expect(extractJson('{"a": 1, "b": [1, 2,],}')).toEqual({ success: true, value: { a: 1, b: [1, 2] }, repaired: true });
+    expect(extractJson('{"a": 1, "b": [1, 2,],}')).toEqual({
+      success: true,
+      value: { a: 1, b: [1, 2] },
+      repaired: true,
+    });
   });
 
   it("repairs single quotes and unquoted keys", () => {
-    expect(extractJson("{name: 'Ada', 'age': 36}")).toEqual({ success: true, value: { name: "Ada", age: 36 }, repaired: true });
+    expect(extractJson("{name: 'Ada', 'age': 36}")).toEqual({
+      success: true,
+      value: { name: "Ada", age: 36 },
+      repaired: true,
+    });
   });
 
   it("closes a truncated answer", () => {

@@ -1,8 +1,6 @@
 import { jsonrepair } from "jsonrepair";
 
-export type ExtractResult =
-  | { success: true; value: unknown; repaired: boolean }
-  | { success: false; error: string };
+export type ExtractResult = { success: true; value: unknown; repaired: boolean } | { success: false; error: string };
 
 const FENCE = /```[\w-]*[^\S\n]*\n?([\s\S]*?)(?:```|$)/;
 // Bounds the work on a long answer full of brackets that are not JSON.
@@ -33,7 +31,8 @@ export function extractJson(text: string): ExtractResult {
     const parsed = parseStrict(candidate);
     const result = parsed.ok ? parsed : repair(candidate);
     if (result.ok) {
-      if (best === undefined || candidate.length > best.length) best = { value: result.value, length: candidate.length };
+      if (best === undefined || candidate.length > best.length)
+        best = { value: result.value, length: candidate.length };
       if (end === -1) break;
       start = nextOpening(source, end + 1);
     } else {

@@ -4,7 +4,11 @@ import { revalidate } from "./revalidate.ts";
 import { generationOf } from "./testing/scripted-model.ts";
 
 const schema = { type: "object", properties: { total: { type: "number" } }, required: ["total"] };
-const structured: ChatRequest = { model: "gpt-4o-mini", messages: [{ role: "user", content: "sum" }], structured: { schema } };
+const structured: ChatRequest = {
+  model: "gpt-4o-mini",
+  messages: [{ role: "user", content: "sum" }],
+  structured: { schema },
+};
 
 describe("revalidate", () => {
   it("accepts anything for a request without structured", () => {
@@ -28,7 +32,12 @@ describe("revalidate", () => {
   it("applies the request's custom validators too", () => {
     const positive: ChatRequest = {
       ...structured,
-      structured: { schema, validators: [(value) => ((value as { total: number }).total < 0 ? [{ path: "/total", message: "must be positive" }] : [])] },
+      structured: {
+        schema,
+        validators: [
+          (value) => ((value as { total: number }).total < 0 ? [{ path: "/total", message: "must be positive" }] : []),
+        ],
+      },
     };
     expect(revalidate(positive, generationOf("", { data: { total: -1 } }))).toBe(false);
     expect(revalidate(positive, generationOf("", { data: { total: 1 } }))).toBe(true);

@@ -1,4 +1,12 @@
-import { KeelError, toKeelError, type ChatRequest, type Generation, type RequestContext, type Usage, type ValidationAttempt } from "@keel/spec";
+import {
+  KeelError,
+  toKeelError,
+  type ChatRequest,
+  type Generation,
+  type RequestContext,
+  type Usage,
+  type ValidationAttempt,
+} from "@keel/spec";
 import { evaluateAnswer } from "./evaluate-answer.ts";
 import { reaskRequest, type StructuredPlan } from "./structured-request.ts";
 
@@ -35,7 +43,13 @@ export async function runStructured(options: RunStructuredOptions): Promise<Gene
 
     const verdict = evaluateAnswer(plan, generation.content);
     history.push({ attempt, repaired: verdict.repaired, errors: verdict.issues });
-    ctx.events.emit({ type: "validation-attempt", attempt, valid: verdict.valid, repaired: verdict.repaired, errorCount: verdict.issues.length });
+    ctx.events.emit({
+      type: "validation-attempt",
+      attempt,
+      valid: verdict.valid,
+      repaired: verdict.repaired,
+      errorCount: verdict.issues.length,
+    });
 
     if (verdict.valid) {
       return {
@@ -78,16 +92,25 @@ interface FailureFacts {
 function validationFailed(facts: FailureFacts): KeelError {
   const raw = facts.generation.content;
   const last = facts.history[facts.history.length - 1];
-  return new KeelError("VALIDATION_FAILED", `the model's answer failed validation after ${facts.history.length} attempts`, {
-    details: {
-      reason: "invalid-output",
-      errors: last?.errors ?? [],
-      raw: raw.length > MAX_RAW_IN_ERROR ? raw.slice(0, MAX_RAW_IN_ERROR) : raw,
-      rawTruncated: raw.length > MAX_RAW_IN_ERROR,
-      validation: { valid: false, attempts: facts.history.length, repaired: facts.history.some((entry) => entry.repaired), history: facts.history },
-      attempts: facts.upstreamAttempts,
-      usage: facts.usage,
-      costUsd: facts.costUsd,
+  return new KeelError(
+    "VALIDATION_FAILED",
+    `the model's answer failed validation after ${facts.history.length} attempts`,
+    {
+      details: {
+        reason: "invalid-output",
+        errors: last?.errors ?? [],
+        raw: raw.length > MAX_RAW_IN_ERROR ? raw.slice(0, MAX_RAW_IN_ERROR) : raw,
+        rawTruncated: raw.length > MAX_RAW_IN_ERROR,
+        validation: {
+          valid: false,
+          attempts: facts.history.length,
+          repaired: facts.history.some((entry) => entry.repaired),
+          history: facts.history,
+        },
+        attempts: facts.upstreamAttempts,
+        usage: facts.usage,
+        costUsd: facts.costUsd,
+      },
     },
-  });
+  );
 }

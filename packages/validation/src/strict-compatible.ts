@@ -39,7 +39,11 @@ function everyNodeStrict(node: unknown, depth: number): boolean {
 
 function isObjectSchema(schema: Record<string, unknown>): boolean {
   const type = schema.type;
-  return type === "object" || (Array.isArray(type) && type.includes("object")) || (type === undefined && "properties" in schema);
+  return (
+    type === "object" ||
+    (Array.isArray(type) && type.includes("object")) ||
+    (type === undefined && "properties" in schema)
+  );
 }
 
 function isClosedObject(schema: Record<string, unknown>): boolean {

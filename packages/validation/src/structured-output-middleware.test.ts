@@ -1,7 +1,12 @@
 import { KeelError, type ChatRequest, type Generation, type StructuredOutputSpec } from "@keel/spec";
 import { describe, expect, it } from "vitest";
 import { structuredOutputMiddleware } from "./structured-output-middleware.ts";
-import { createTestContext, scriptedModel, type ScriptedModel, type ScriptedModelOptions } from "./testing/scripted-model.ts";
+import {
+  createTestContext,
+  scriptedModel,
+  type ScriptedModel,
+  type ScriptedModelOptions,
+} from "./testing/scripted-model.ts";
 
 const personSchema = {
   type: "object",
@@ -26,7 +31,10 @@ async function run(answers: string[], request: ChatRequest = structuredRequest()
   return { generation, model, events };
 }
 
-async function failure(answers: string[], request: ChatRequest = structuredRequest()): Promise<{ error: KeelError; model: ScriptedModel }> {
+async function failure(
+  answers: string[],
+  request: ChatRequest = structuredRequest(),
+): Promise<{ error: KeelError; model: ScriptedModel }> {
   const model = scriptedModel(answers);
   const { ctx } = createTestContext();
   try {
@@ -54,7 +62,12 @@ describe("structuredOutputMiddleware: repair without re-ask", () => {
       expect(model.calls).toHaveLength(1);
       expect(generation.data).toEqual(ada);
       expect(generation.content).toBe(JSON.stringify(ada));
-      expect(generation.validation).toEqual({ valid: true, attempts: 1, repaired: true, history: [{ attempt: 1, repaired: true, errors: [] }] });
+      expect(generation.validation).toEqual({
+        valid: true,
+        attempts: 1,
+        repaired: true,
+        history: [{ attempt: 1, repaired: true, errors: [] }],
+      });
       expect(events).toEqual([{ type: "validation-attempt", attempt: 1, valid: true, repaired: true, errorCount: 0 }]);
     });
   }
@@ -129,7 +142,9 @@ describe("structuredOutputMiddleware: re-ask", () => {
 
   it("feeds a custom validator's issues to the re-ask", async () => {
     const plausibleAge = (value: unknown) =>
-      (value as { age: number }).age > 130 ? [{ path: "/age", message: "must be a plausible human age (at most 130)" }] : [];
+      (value as { age: number }).age > 130
+        ? [{ path: "/age", message: "must be a plausible human age (at most 130)" }]
+        : [];
     const request = structuredRequest({ validators: [plausibleAge] });
     const { generation, model } = await run(['{"name": "Ada", "age": 360}', JSON.stringify(ada)], request);
     expect(model.calls).toHaveLength(2);
@@ -139,7 +154,11 @@ describe("structuredOutputMiddleware: re-ask", () => {
 
   it("sums usage, cost and upstream attempts over every attempt", async () => {
     const usage = { promptTokens: 100, completionTokens: 20, totalTokens: 120 };
-    const { generation } = await run(['{"name": 1}', '{"name": 2}', JSON.stringify(ada)], structuredRequest(), { usage, costUsd: 0.01, attempts: 2 });
+    const { generation } = await run(['{"name": 1}', '{"name": 2}', JSON.stringify(ada)], structuredRequest(), {
+      usage,
+      costUsd: 0.01,
+      attempts: 2,
+    });
     expect(generation.usage).toEqual({ promptTokens: 300, completionTokens: 60, totalTokens: 360 });
     expect(generation.costUsd).toBeCloseTo(0.03, 10);
     expect(generation.attempts).toBe(6);
@@ -164,17 +183,28 @@ describe("structuredOutputMiddleware: how JSON is asked for", () => {
   it("sends response_format json_schema (strict when the schema allows) to a supporting model", async () => {
     const { model } = await run([JSON.stringify(ada)]);
     const sent = model.calls[0]!;
-    expect(sent.responseFormat).toEqual({ type: "json_schema", jsonSchema: { name: "person", schema: personSchema, strict: true } });
+    expect(sent.responseFormat).toEqual({
+      type: "json_schema",
+      jsonSchema: { name: "person", schema: personSchema, strict: true },
+    });
     expect(sent.messages).toEqual([{ role: "user", content: "Who wrote the first program?" }]);
     expect(sent.structured).toBeUndefined();
   });
 
   it("sends strict: false for a schema outside OpenAI's strict subset, and drops $schema", async () => {
-    const open = { $schema: "https://json-schema.org/draft/2020-12/schema", type: "object", properties: { name: { type: "string" } } };
+    const open = {
+      $schema: "https://json-schema.org/draft/2020-12/schema",
+      type: "object",
+      properties: { name: { type: "string" } },
+    };
     const { model } = await run(['{"name": "Ada"}'], structuredRequest({ schema: open, name: undefined }));
     expect(model.calls[0]!.responseFormat).toEqual({
       type: "json_schema",
-      jsonSchema: { name: "response", schema: { type: "object", properties: { name: { type: "string" } } }, strict: false },
+      jsonSchema: {
+        name: "response",
+        schema: { type: "object", properties: { name: { type: "string" } } },
+        strict: false,
+      },
     });
   });
 
@@ -193,8 +223,15 @@ describe("structuredOutputMiddleware: how JSON is asked for", () => {
   it("honours a custom supportsJsonSchema and defaultMaxAttempts", async () => {
     const model = scriptedModel(["nope", "still nope"]);
     const { ctx } = createTestContext();
-    const middleware = structuredOutputMiddleware({ supportsJsonSchema: (name) => name === "house-model", defaultMaxAttempts: 2 });
-    const attempt = middleware.wrapGenerate!({ request: structuredRequest({}, "house-model"), ctx, next: model.generate });
+    const middleware = structuredOutputMiddleware({
+      supportsJsonSchema: (name) => name === "house-model",
+      defaultMaxAttempts: 2,
+    });
+    const attempt = middleware.wrapGenerate!({
+      request: structuredRequest({}, "house-model"),
+      ctx,
+      next: model.generate,
+    });
     await expect(attempt).rejects.toMatchObject({ code: "VALIDATION_FAILED" });
     expect(model.calls).toHaveLength(2);
     expect(model.calls[0]!.responseFormat?.type).toBe("json_schema");
@@ -210,7 +247,11 @@ describe("structuredOutputMiddleware: how JSON is asked for", () => {
     const forced = scriptedModel([JSON.stringify(ada)]);
     const { ctx } = createTestContext();
     const open = { type: "object", properties: { name: { type: "string" } } };
-    await structuredOutputMiddleware({ strict: true }).wrapGenerate!({ request: structuredRequest({ schema: open }), ctx, next: forced.generate });
+    await structuredOutputMiddleware({ strict: true }).wrapGenerate!({
+      request: structuredRequest({ schema: open }),
+      ctx,
+      next: forced.generate,
+    });
     expect(forced.calls[0]!.responseFormat).toMatchObject({ jsonSchema: { strict: true } });
   });
 
@@ -228,7 +269,10 @@ describe("structuredOutputMiddleware: how JSON is asked for", () => {
 
 describe("structuredOutputMiddleware: bad requests", () => {
   it("rejects an invalid schema with BAD_REQUEST before any upstream call", async () => {
-    const { error, model } = await failure([], structuredRequest({ schema: { type: "object", properties: { a: { type: 5 } } } }));
+    const { error, model } = await failure(
+      [],
+      structuredRequest({ schema: { type: "object", properties: { a: { type: 5 } } } }),
+    );
     expect(error.code).toBe("BAD_REQUEST");
     expect(error.details.field).toBe("structured.schema");
     expect(model.calls).toHaveLength(0);

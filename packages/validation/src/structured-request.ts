@@ -1,4 +1,10 @@
-import { KeelError, type ChatMessage, type ChatRequest, type StructuredOutputSpec, type ValidationIssue } from "@keel/spec";
+import {
+  KeelError,
+  type ChatMessage,
+  type ChatRequest,
+  type StructuredOutputSpec,
+  type ValidationIssue,
+} from "@keel/spec";
 import { compileSchema, type CompiledSchema } from "./compiled-schemas.ts";
 import type { SchemaLimits } from "./schema-limits.ts";
 
@@ -25,12 +31,20 @@ const MAX_LISTED_ISSUES = 20;
 const MAX_ECHOED_ANSWER = 32_000;
 
 /** Validates the spec (BAD_REQUEST before any upstream call) and builds the first request. */
-export function planStructured(request: ChatRequest, spec: StructuredOutputSpec, settings: StructuredSettings): StructuredPlan {
+export function planStructured(
+  request: ChatRequest,
+  spec: StructuredOutputSpec,
+  settings: StructuredSettings,
+): StructuredPlan {
   const maxAttempts = spec.maxAttempts ?? Math.min(settings.defaultMaxAttempts, settings.maxAttemptsLimit);
   if (!Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > settings.maxAttemptsLimit) {
-    throw new KeelError("BAD_REQUEST", `structured.maxAttempts must be an integer from 1 to ${settings.maxAttemptsLimit}`, {
-      details: { field: "structured.maxAttempts", reason: "out-of-range" },
-    });
+    throw new KeelError(
+      "BAD_REQUEST",
+      `structured.maxAttempts must be an integer from 1 to ${settings.maxAttemptsLimit}`,
+      {
+        details: { field: "structured.maxAttempts", reason: "out-of-range" },
+      },
+    );
   }
   const name = spec.name ?? "response";
   if (!NAME_PATTERN.test(name)) {
@@ -47,7 +61,11 @@ export function planStructured(request: ChatRequest, spec: StructuredOutputSpec,
         ...plain,
         responseFormat: {
           type: "json_schema",
-          jsonSchema: { name, schema: compiled.responseSchema, strict: settings.strict === "auto" ? compiled.strictCompatible : settings.strict },
+          jsonSchema: {
+            name,
+            schema: compiled.responseSchema,
+            strict: settings.strict === "auto" ? compiled.strictCompatible : settings.strict,
+          },
         },
       }
     : { ...plain, messages: withInstruction(plain.messages, name, compiled.text) };
@@ -73,10 +91,15 @@ function withInstruction(messages: ChatMessage[], name: string, schemaText: stri
  * kept, so the prompt does not grow with every attempt.
  */
 export function reaskRequest(plan: StructuredPlan, previousAnswer: string, issues: ValidationIssue[]): ChatRequest {
-  const answer = previousAnswer.length > MAX_ECHOED_ANSWER ? previousAnswer.slice(0, MAX_ECHOED_ANSWER) : previousAnswer;
+  const answer =
+    previousAnswer.length > MAX_ECHOED_ANSWER ? previousAnswer.slice(0, MAX_ECHOED_ANSWER) : previousAnswer;
   return {
     ...plan.request,
-    messages: [...plan.request.messages, { role: "assistant", content: answer }, { role: "user", content: reaskMessage(issues) }],
+    messages: [
+      ...plan.request.messages,
+      { role: "assistant", content: answer },
+      { role: "user", content: reaskMessage(issues) },
+    ],
   };
 }
 

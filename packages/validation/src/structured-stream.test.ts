@@ -3,10 +3,20 @@ import { describe, expect, it } from "vitest";
 import { structuredOutputMiddleware } from "./structured-output-middleware.ts";
 import { createTestContext, generationOf, scriptedModel } from "./testing/scripted-model.ts";
 
-const schema = { type: "object", properties: { city: { type: "string" } }, required: ["city"], additionalProperties: false };
+const schema = {
+  type: "object",
+  properties: { city: { type: "string" } },
+  required: ["city"],
+  additionalProperties: false,
+};
 
 function request(overrides: Partial<ChatRequest> = {}): ChatRequest {
-  return { model: "gpt-4o-mini", messages: [{ role: "user", content: "Capital of France?" }], structured: { schema }, ...overrides };
+  return {
+    model: "gpt-4o-mini",
+    messages: [{ role: "user", content: "Capital of France?" }],
+    structured: { schema },
+    ...overrides,
+  };
 }
 
 async function collect(stream: AsyncIterable<StreamEvent>): Promise<StreamEvent[]> {
@@ -20,7 +30,9 @@ describe("structuredOutputMiddleware: streams", () => {
     const answer = '```json\n{"city": "Paris",}\n```';
     const model = scriptedModel([answer]);
     const { ctx, events } = createTestContext();
-    const streamed = await collect(structuredOutputMiddleware().wrapStream!({ request: request(), ctx, next: model.stream }));
+    const streamed = await collect(
+      structuredOutputMiddleware().wrapStream!({ request: request(), ctx, next: model.stream }),
+    );
     const deltas = streamed.filter((event) => event.type === "delta");
     expect(deltas.map((event) => event.content).join("")).toBe(answer);
     const done = streamed.at(-1);
@@ -36,10 +48,17 @@ describe("structuredOutputMiddleware: streams", () => {
   it("re-asks without streaming the re-asks and sums usage into done", async () => {
     const model = scriptedModel(['{"town": "Paris"}', '{"city": "Paris"}']);
     const { ctx } = createTestContext();
-    const streamed = await collect(structuredOutputMiddleware().wrapStream!({ request: request(), ctx, next: model.stream }));
+    const streamed = await collect(
+      structuredOutputMiddleware().wrapStream!({ request: request(), ctx, next: model.stream }),
+    );
     expect(model.calls).toHaveLength(2);
     expect(model.calls[1]!.messages.at(-1)?.content).toContain("- /city: is required but missing");
-    expect(streamed.filter((event) => event.type === "delta").map((event) => event.type === "delta" && event.content).join("")).toBe('{"town": "Paris"}');
+    expect(
+      streamed
+        .filter((event) => event.type === "delta")
+        .map((event) => event.type === "delta" && event.content)
+        .join(""),
+    ).toBe('{"town": "Paris"}');
     const done = streamed.at(-1);
     if (done?.type !== "done") throw new Error("no done event");
     expect(done.generation.data).toEqual({ city: "Paris" });
@@ -50,7 +69,9 @@ describe("structuredOutputMiddleware: streams", () => {
   it("throws VALIDATION_FAILED from the iterator when no attempt is valid", async () => {
     const model = scriptedModel(["no", "no", "no"]);
     const { ctx } = createTestContext();
-    await expect(collect(structuredOutputMiddleware().wrapStream!({ request: request(), ctx, next: model.stream }))).rejects.toMatchObject({
+    await expect(
+      collect(structuredOutputMiddleware().wrapStream!({ request: request(), ctx, next: model.stream })),
+    ).rejects.toMatchObject({
       code: "VALIDATION_FAILED",
     });
     expect(model.calls).toHaveLength(3);
@@ -59,8 +80,15 @@ describe("structuredOutputMiddleware: streams", () => {
   it("throws BAD_REQUEST from the iterator before any upstream call", async () => {
     const model = scriptedModel([]);
     const { ctx } = createTestContext();
-    const stream = structuredOutputMiddleware().wrapStream!({ request: request({ structured: { schema, maxAttempts: 9 } }), ctx, next: model.stream });
-    await expect(collect(stream)).rejects.toMatchObject({ code: "BAD_REQUEST", details: { field: "structured.maxAttempts" } });
+    const stream = structuredOutputMiddleware().wrapStream!({
+      request: request({ structured: { schema, maxAttempts: 9 } }),
+      ctx,
+      next: model.stream,
+    });
+    await expect(collect(stream)).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      details: { field: "structured.maxAttempts" },
+    });
     expect(model.calls).toHaveLength(0);
   });
 
@@ -69,7 +97,9 @@ describe("structuredOutputMiddleware: streams", () => {
     async function* cutShort(): AsyncIterable<StreamEvent> {
       yield { type: "delta", content: '{"ci' };
     }
-    const streamed = await collect(structuredOutputMiddleware().wrapStream!({ request: request(), ctx, next: () => cutShort() }));
+    const streamed = await collect(
+      structuredOutputMiddleware().wrapStream!({ request: request(), ctx, next: () => cutShort() }),
+    );
     expect(streamed).toEqual([{ type: "delta", content: '{"ci' }]);
   });
 

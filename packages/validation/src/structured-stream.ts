@@ -1,4 +1,11 @@
-import { KeelError, type ChatRequest, type Generation, type RequestContext, type StreamEvent, type StreamNext } from "@keel/spec";
+import {
+  KeelError,
+  type ChatRequest,
+  type Generation,
+  type RequestContext,
+  type StreamEvent,
+  type StreamNext,
+} from "@keel/spec";
 import { runStructured } from "./run-structured.ts";
 import { planStructured, type StructuredSettings } from "./structured-request.ts";
 
@@ -28,7 +35,12 @@ export async function* structuredStream(args: {
   }
   // Cut short without `done`: end the same way, so core reports it as incomplete.
   if (first === undefined) return;
-  const generation = await runStructured({ plan, ctx, first, call: (attemptRequest) => collectGeneration(next, attemptRequest, ctx) });
+  const generation = await runStructured({
+    plan,
+    ctx,
+    first,
+    call: (attemptRequest) => collectGeneration(next, attemptRequest, ctx),
+  });
   yield { type: "done", generation };
 }
 
@@ -36,8 +48,13 @@ async function collectGeneration(next: StreamNext, request: ChatRequest, ctx: Re
   for await (const event of next(request, ctx)) {
     if (event.type === "done") return event.generation;
     if (event.type === "error") {
-      throw new KeelError(event.error.code, event.error.message, { retryable: event.error.retryable, details: event.error.details });
+      throw new KeelError(event.error.code, event.error.message, {
+        retryable: event.error.retryable,
+        details: event.error.details,
+      });
     }
   }
-  throw new KeelError("UPSTREAM_UNAVAILABLE", "the upstream stream ended before it was complete", { details: { reason: "truncated" } });
+  throw new KeelError("UPSTREAM_UNAVAILABLE", "the upstream stream ended before it was complete", {
+    details: { reason: "truncated" },
+  });
 }

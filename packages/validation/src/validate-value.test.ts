@@ -9,7 +9,10 @@ const person: StructuredOutputSpec = {
       name: { type: "string" },
       age: { type: "integer", minimum: 0 },
       email: { type: "string", format: "email" },
-      items: { type: "array", items: { type: "object", properties: { price: { type: "number" } }, required: ["price"] } },
+      items: {
+        type: "array",
+        items: { type: "object", properties: { price: { type: "number" } }, required: ["price"] },
+      },
     },
     required: ["name", "age"],
     additionalProperties: false,
@@ -18,7 +21,9 @@ const person: StructuredOutputSpec = {
 
 describe("validateValue", () => {
   it("returns no issues for a valid value", () => {
-    expect(validateValue(person, { name: "Ada", age: 36, email: "ada@example.com", items: [{ price: 1.5 }] })).toEqual([]);
+    expect(validateValue(person, { name: "Ada", age: 36, email: "ada@example.com", items: [{ price: 1.5 }] })).toEqual(
+      [],
+    );
   });
 
   it("reports every error with its JSON path", () => {
@@ -47,13 +52,22 @@ describe("validateValue", () => {
         },
       ],
     };
-    expect(validateValue(spec, { name: "Old", age: 200 })).toEqual([{ path: "/age", message: "must be a plausible human age" }]);
+    expect(validateValue(spec, { name: "Old", age: 200 })).toEqual([
+      { path: "/age", message: "must be a plausible human age" },
+    ]);
     expect(validateValue(spec, { name: 3 })).toHaveLength(2);
     expect(calls).toBe(1);
   });
 
   it("turns a throwing custom validator into an issue", () => {
-    const spec: StructuredOutputSpec = { schema: { type: "object" }, validators: [() => { throw new Error("end before start"); }] };
+    const spec: StructuredOutputSpec = {
+      schema: { type: "object" },
+      validators: [
+        () => {
+          throw new Error("end before start");
+        },
+      ],
+    };
     expect(validateValue(spec, {})).toEqual([{ path: "/", message: "end before start" }]);
   });
 });

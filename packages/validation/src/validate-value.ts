@@ -12,7 +12,11 @@ export function validateValue(spec: StructuredOutputSpec, value: unknown, limits
   return validateCompiled(compileSchema(spec.schema, limits), spec, value);
 }
 
-export function validateCompiled(compiled: CompiledSchema, spec: StructuredOutputSpec, value: unknown): ValidationIssue[] {
+export function validateCompiled(
+  compiled: CompiledSchema,
+  spec: StructuredOutputSpec,
+  value: unknown,
+): ValidationIssue[] {
   if (compiled.validate(value) !== true) return (compiled.validate.errors ?? []).map(toIssue);
   const validators = spec.validators;
   if (validators === undefined || validators.length === 0) return [];

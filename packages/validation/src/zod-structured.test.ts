@@ -22,9 +22,9 @@ describe("zodStructured", () => {
     const invoice = zodStructured(Invoice, { name: "invoice" });
     expect(invoice.schema).toMatchObject({ type: "object", required: ["customer", "lines", "total"] });
     expect(invoice.spec.name).toBe("invoice");
-    expect(validateValue({ schema: invoice.schema }, { customer: "Ada", lines: [{ item: "x", amount: "1" }], total: 1 })).toEqual([
-      { path: "/lines/0/amount", message: "must be number" },
-    ]);
+    expect(
+      validateValue({ schema: invoice.schema }, { customer: "Ada", lines: [{ item: "x", amount: "1" }], total: 1 }),
+    ).toEqual([{ path: "/lines/0/amount", message: "must be number" }]);
   });
 
   it("parses a value into the zod type", () => {
@@ -43,7 +43,9 @@ describe("zodStructured", () => {
       caught = error;
     }
     expect(KeelError.isInstance(caught) && caught.code).toBe("VALIDATION_FAILED");
-    expect(KeelError.isInstance(caught) && caught.details.errors).toEqual([{ path: "/total", message: "must equal the sum of the line amounts" }]);
+    expect(KeelError.isInstance(caught) && caught.details.errors).toEqual([
+      { path: "/total", message: "must equal the sum of the line amounts" },
+    ]);
   });
 
   it("drives a re-ask from a zod refinement that JSON Schema cannot express", async () => {
@@ -53,7 +55,11 @@ describe("zodStructured", () => {
       '{"customer": "Ada", "lines": [{"item": "tea", "amount": 2}], "total": 2}',
     ]);
     const { ctx } = createTestContext();
-    const request = { model: "gpt-4.1-mini", messages: [{ role: "user" as const, content: "Bill Ada for tea" }], structured: invoice.spec };
+    const request = {
+      model: "gpt-4.1-mini",
+      messages: [{ role: "user" as const, content: "Bill Ada for tea" }],
+      structured: invoice.spec,
+    };
     const generation = await structuredOutputMiddleware().wrapGenerate!({ request, ctx, next: model.generate });
     expect(model.calls[1]?.messages.at(-1)?.content).toContain("- /total: must equal the sum of the line amounts");
     expect(invoice.parse(generation.data).total).toBe(2);

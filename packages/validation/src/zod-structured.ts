@@ -41,7 +41,10 @@ export function zodStructured<T>(schema: ZodType<T>, options: { name?: string } 
 
 function toIssues(error: z.ZodError): ValidationIssue[] {
   return error.issues.map((issue) => ({
-    path: issue.path.length === 0 ? "/" : `/${issue.path.map((segment) => String(segment).replaceAll("~", "~0").replaceAll("/", "~1")).join("/")}`,
+    path:
+      issue.path.length === 0
+        ? "/"
+        : `/${issue.path.map((segment) => String(segment).replaceAll("~", "~0").replaceAll("/", "~1")).join("/")}`,
     message: issue.message,
   }));
 }

@@ -9,22 +9,31 @@ const BAD_REQUESTS: Array<{ name: string; input: ChatInput; field: string }> = [
   { name: "an unknown model", input: chat("hi", { model: "gpt-9-ultra" }), field: "model" },
   { name: "a temperature out of range", input: chat("hi", { temperature: 5 }), field: "temperature" },
   { name: "no messages", input: { model: "chat", messages: [] }, field: "messages" },
-  { name: "a message content of the wrong type", input: { model: "chat", messages: [{ role: "user", content: 7 }] }, field: "messages.0.content" },
+  {
+    name: "a message content of the wrong type",
+    input: { model: "chat", messages: [{ role: "user", content: 7 }] },
+    field: "messages.0.content",
+  },
 ];
 
 describe.each(SERVICE_KINDS)("bad input through %s", (kind) => {
-  it.each(BAD_REQUESTS)("refuses $name with BAD_REQUEST naming the field, in generate and stream", async ({ input, field }) => {
-    const stack = await startChaos(kind);
-    const error = errorOf(await stack.service.generate(input));
-    expect(error).toMatchObject({ code: "BAD_REQUEST", retryable: false, details: { field } });
-    expect(error.message).toContain(field);
+  it.each(BAD_REQUESTS)(
+    "refuses $name with BAD_REQUEST naming the field, in generate and stream",
+    async ({ input, field }) => {
+      const stack = await startChaos(kind);
+      const error = errorOf(await stack.service.generate(input));
+      expect(error).toMatchObject({ code: "BAD_REQUEST", retryable: false, details: { field } });
+      expect(error.message).toContain(field);
 
-    // Input that fails the schema refuses the operation; a well-formed request for an unknown
-    // model opens the stream and gets one error event. Either way: no delta, the same typed error.
-    const streamed = await stack.service.stream(input);
-    const refusal = streamed.rejected ?? (streamed.events.length === 1 && streamed.events[0]?.type === "error" ? streamed.events[0].error : undefined);
-    expect(refusal, JSON.stringify(streamed.events)).toMatchObject({ code: "BAD_REQUEST", details: { field } });
-    expect(streamed.events.filter((event) => event.type !== "error")).toEqual([]);
-    expect(stack.simulator.stats().totalCalls).toBe(0);
-  });
+      // Input that fails the schema refuses the operation; a well-formed request for an unknown
+      // model opens the stream and gets one error event. Either way: no delta, the same typed error.
+      const streamed = await stack.service.stream(input);
+      const refusal =
+        streamed.rejected ??
+        (streamed.events.length === 1 && streamed.events[0]?.type === "error" ? streamed.events[0].error : undefined);
+      expect(refusal, JSON.stringify(streamed.events)).toMatchObject({ code: "BAD_REQUEST", details: { field } });
+      expect(streamed.events.filter((event) => event.type !== "error")).toEqual([]);
+      expect(stack.simulator.stats().totalCalls).toBe(0);
+    },
+  );
 });

@@ -6,7 +6,9 @@ import { SERVICE_KINDS } from "./support/service-adapter.ts";
 
 const RESET_MS = 400;
 
-async function readiness(url: string): Promise<{ status: number; body: { ready: boolean; checks: Record<string, { ok: boolean; detail?: string }> } }> {
+async function readiness(
+  url: string,
+): Promise<{ status: number; body: { ready: boolean; checks: Record<string, { ok: boolean; detail?: string }> } }> {
   const response = await fetch(`${url}/readyz`);
   return { status: response.status, body: (await response.json()) as never };
 }
@@ -18,13 +20,19 @@ describe.each(SERVICE_KINDS)("circuit breaker and load shedding through %s", (ki
       config: {
         policy: {
           retry: false,
-          breaker: { errorThresholdPercentage: 50, volumeThreshold: 3, resetTimeoutMs: RESET_MS, rollingWindowMs: 10_000 },
+          breaker: {
+            errorThresholdPercentage: 50,
+            volumeThreshold: 3,
+            resetTimeoutMs: RESET_MS,
+            rollingWindowMs: 10_000,
+          },
         },
       },
     });
     const solo = (content: string) => stack.service.generate(chat(content, { model: "solo" }));
 
-    for (let call = 1; call <= 3; call++) expect(errorOf(await solo(`failing ${call}`)).code).toBe("UPSTREAM_UNAVAILABLE");
+    for (let call = 1; call <= 3; call++)
+      expect(errorOf(await solo(`failing ${call}`)).code).toBe("UPSTREAM_UNAVAILABLE");
     expect(stack.calls(PRIMARY_MODEL)).toBe(3);
 
     // Open: typed CIRCUIT_OPEN at once, and the target sees nothing.
@@ -34,7 +42,10 @@ describe.each(SERVICE_KINDS)("circuit breaker and load shedding through %s", (ki
     expect(stack.calls(PRIMARY_MODEL)).toBe(3);
     // The multi-target route shares the target's breaker: it skips straight to the next one.
     const skipped = envelopeOf(await stack.service.generate(chat("while open, with a fallback")));
-    expect(skipped.fallback).toMatchObject({ answeredBy: SECONDARY, failed: [{ target: PRIMARY, code: "CIRCUIT_OPEN" }] });
+    expect(skipped.fallback).toMatchObject({
+      answeredBy: SECONDARY,
+      failed: [{ target: PRIMARY, code: "CIRCUIT_OPEN" }],
+    });
     expect(skipped.attempts).toBe(1);
     expect([stack.calls(PRIMARY_MODEL), stack.calls(SECONDARY_MODEL)]).toEqual([3, 1]);
     const whileOpen = await readiness(stack.host.url);
@@ -55,7 +66,12 @@ describe.each(SERVICE_KINDS)("circuit breaker and load shedding through %s", (ki
   it("a half-open probe that fails opens the breaker again", async () => {
     const stack = await startChaos(kind, {
       rules: [{ model: PRIMARY_MODEL, fault: { type: "status", status: 503 } }],
-      config: { policy: { retry: false, breaker: { errorThresholdPercentage: 50, volumeThreshold: 2, resetTimeoutMs: RESET_MS } } },
+      config: {
+        policy: {
+          retry: false,
+          breaker: { errorThresholdPercentage: 50, volumeThreshold: 2, resetTimeoutMs: RESET_MS },
+        },
+      },
     });
     const solo = (content: string) => stack.service.generate(chat(content, { model: "solo" }));
     await solo("one");

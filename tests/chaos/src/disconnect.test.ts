@@ -14,7 +14,10 @@ describe.each(SERVICE_KINDS)("caller disconnect through %s", (kind) => {
     await stack.simulator.waitFor((current) => current.inFlight === 1, 3_000);
     controller.abort();
     await expect(pending).rejects.toThrow();
-    const stats = await stack.simulator.waitFor((current) => current.clientAborts === 1 && current.inFlight === 0, 3_000);
+    const stats = await stack.simulator.waitFor(
+      (current) => current.clientAborts === 1 && current.inFlight === 0,
+      3_000,
+    );
     // No retry and no fallback on behalf of a caller who left.
     expect(stats.totalCalls).toBe(1);
   });
@@ -38,7 +41,10 @@ describe.each(SERVICE_KINDS)("caller disconnect through %s", (kind) => {
       });
       expect(outcome.ended).toBe("aborted");
       expect(outcome.events.length).toBeGreaterThanOrEqual(1);
-      const stats = await stack.simulator.waitFor((current) => current.clientAborts === 1 && current.inFlight === 0, 5_000);
+      const stats = await stack.simulator.waitFor(
+        (current) => current.clientAborts === 1 && current.inFlight === 0,
+        5_000,
+      );
       expect(stats.totalCalls).toBe(1);
     });
 
@@ -49,7 +55,10 @@ describe.each(SERVICE_KINDS)("caller disconnect through %s", (kind) => {
       await stack.simulator.waitFor((current) => current.inFlight === 1, 3_000);
       controller.abort();
       expect((await pending).events).toEqual([]);
-      const stats = await stack.simulator.waitFor((current) => current.clientAborts === 1 && current.inFlight === 0, 5_000);
+      const stats = await stack.simulator.waitFor(
+        (current) => current.clientAborts === 1 && current.inFlight === 0,
+        5_000,
+      );
       expect(stats.totalCalls).toBe(1);
     });
   }

@@ -11,7 +11,11 @@ import { SERVICE_KINDS } from "./support/service-adapter.ts";
  */
 const RETRY_AFTER_FORMS: Array<{ form: string; fault: SimulatorFault; atLeastMs: number }> = [
   { form: "Retry-After seconds", fault: { type: "status", status: 429, retryAfterSeconds: 1 }, atLeastMs: 950 },
-  { form: "Retry-After HTTP-date", fault: { type: "status", status: 429, retryAfterSeconds: 2, retryAfterDate: true }, atLeastMs: 950 },
+  {
+    form: "Retry-After HTTP-date",
+    fault: { type: "status", status: 429, retryAfterSeconds: 2, retryAfterDate: true },
+    atLeastMs: 950,
+  },
   { form: "retry-after-ms", fault: { type: "status", status: 429, retryAfterMs: 400 }, atLeastMs: 380 },
 ];
 
@@ -24,7 +28,11 @@ describe.each(SERVICE_KINDS)("429 with Retry-After through %s", (kind) => {
       });
       const outcome = await stack.service.generate(chat("rate limited"));
       const envelope = envelopeOf(outcome);
-      expect(envelope).toMatchObject({ model: PRIMARY_MODEL, attempts: 2, fallback: { failed: [], answeredBy: PRIMARY } });
+      expect(envelope).toMatchObject({
+        model: PRIMARY_MODEL,
+        attempts: 2,
+        fallback: { failed: [], answeredBy: PRIMARY },
+      });
       expect([stack.calls(PRIMARY_MODEL), stack.calls(SECONDARY_MODEL)]).toEqual([2, 0]);
       expect(outcome.elapsedMs).toBeGreaterThanOrEqual(atLeastMs);
       expect(outcome.elapsedMs).toBeLessThan(atLeastMs + 3_000);
@@ -32,13 +40,19 @@ describe.each(SERVICE_KINDS)("429 with Retry-After through %s", (kind) => {
 
     it("with the default rateLimited: next, moves to the next target at once without waiting", async () => {
       // A long advertised wait: the next target must not wait for it.
-      const longWait: SimulatorFault = { ...fault, ...("retryAfterMs" in fault ? { retryAfterMs: 5_000 } : { retryAfterSeconds: 5 }) };
+      const longWait: SimulatorFault = {
+        ...fault,
+        ...("retryAfterMs" in fault ? { retryAfterMs: 5_000 } : { retryAfterSeconds: 5 }),
+      };
       const stack = await startChaos(kind, { rules: [{ model: PRIMARY_MODEL, fault: longWait }] });
       const outcome = await stack.service.generate(chat("rate limited"));
       const envelope = envelopeOf(outcome);
       expect(envelope.model).toBe(SECONDARY_MODEL);
       expect(envelope.attempts).toBe(2);
-      expect(envelope.fallback).toMatchObject({ answeredBy: SECONDARY, failed: [{ target: PRIMARY, code: "UPSTREAM_RATE_LIMITED" }] });
+      expect(envelope.fallback).toMatchObject({
+        answeredBy: SECONDARY,
+        failed: [{ target: PRIMARY, code: "UPSTREAM_RATE_LIMITED" }],
+      });
       expect([stack.calls(PRIMARY_MODEL), stack.calls(SECONDARY_MODEL)]).toEqual([1, 1]);
       expect(outcome.elapsedMs).toBeLessThan(1_500);
     });

@@ -22,7 +22,11 @@ describe.each(SERVICE_KINDS)("stream faults through %s", (kind) => {
     expect(deltasOf(outcome.events).join("")).toBe(SECONDARY_REPLY);
     const final = finalEventOf(outcome);
     if (final.type !== "done") throw new Error(`expected done, got ${JSON.stringify(final)}`);
-    expect(final.generation).toMatchObject({ model: SECONDARY_MODEL, attempts: 3, fallback: { answeredBy: SECONDARY, failed: [{ target: PRIMARY, code: "UPSTREAM_TIMEOUT" }] } });
+    expect(final.generation).toMatchObject({
+      model: SECONDARY_MODEL,
+      attempts: 3,
+      fallback: { answeredBy: SECONDARY, failed: [{ target: PRIMARY, code: "UPSTREAM_TIMEOUT" }] },
+    });
     expect([stack.calls(PRIMARY_MODEL), stack.calls(SECONDARY_MODEL)]).toEqual([2, 1]);
     expect(outcome.elapsedMs).toBeGreaterThanOrEqual(2 * 300 - 20);
     expect(outcome.elapsedMs).toBeLessThan(2 * 300 + 2_500);
@@ -41,7 +45,10 @@ describe.each(SERVICE_KINDS)("stream faults through %s", (kind) => {
     expect(deltas.length).toBeGreaterThanOrEqual(1);
     expect(PRIMARY_REPLY.startsWith(deltas.join(""))).toBe(true);
     const final = finalEventOf(outcome);
-    expect(final).toMatchObject({ type: "error", error: { code: "UPSTREAM_TIMEOUT", details: { reason: "idle-timeout" } } });
+    expect(final).toMatchObject({
+      type: "error",
+      error: { code: "UPSTREAM_TIMEOUT", details: { reason: "idle-timeout" } },
+    });
     // Deltas already reached the caller: no retry, no fallback.
     expect([stack.calls(PRIMARY_MODEL), stack.calls(SECONDARY_MODEL)]).toEqual([1, 0]);
     expect(outcome.elapsedMs).toBeLessThan(300 + 2_500);
@@ -49,32 +56,48 @@ describe.each(SERVICE_KINDS)("stream faults through %s", (kind) => {
   });
 
   it("a stream that dies after N chunks ends with an error event, never a clean end", async () => {
-    const stack = await startChaos(kind, { rules: [{ model: PRIMARY_MODEL, reply: PRIMARY_REPLY, fault: { type: "stream-die", afterChunks: 4 } }] });
+    const stack = await startChaos(kind, {
+      rules: [{ model: PRIMARY_MODEL, reply: PRIMARY_REPLY, fault: { type: "stream-die", afterChunks: 4 } }],
+    });
     const outcome = await stack.service.stream(chat("die mid-way"));
     expect(outcome.ended).toBe("complete");
     expect(outcome.events.some((event) => event.type === "done")).toBe(false);
     expect(deltasOf(outcome.events).length).toBeGreaterThanOrEqual(1);
     expect(PRIMARY_REPLY.startsWith(deltasOf(outcome.events).join(""))).toBe(true);
-    expect(finalEventOf(outcome)).toMatchObject({ type: "error", error: { code: "UPSTREAM_UNAVAILABLE", retryable: true } });
+    expect(finalEventOf(outcome)).toMatchObject({
+      type: "error",
+      error: { code: "UPSTREAM_UNAVAILABLE", retryable: true },
+    });
     expect([stack.calls(PRIMARY_MODEL), stack.calls(SECONDARY_MODEL)]).toEqual([1, 0]);
   });
 
   it("a stream that dies before its first delta reached the caller is retried instead", async () => {
     const stack = await startChaos(kind, {
-      rules: [{ model: PRIMARY_MODEL, times: 1, reply: PRIMARY_REPLY, fault: { type: "stream-die", afterChunks: 0 } }, { model: PRIMARY_MODEL, reply: PRIMARY_REPLY }],
+      rules: [
+        { model: PRIMARY_MODEL, times: 1, reply: PRIMARY_REPLY, fault: { type: "stream-die", afterChunks: 0 } },
+        { model: PRIMARY_MODEL, reply: PRIMARY_REPLY },
+      ],
     });
     const outcome = await stack.service.stream(chat("die at once"));
     expect(deltasOf(outcome.events).join("")).toBe(PRIMARY_REPLY);
-    expect(finalEventOf(outcome)).toMatchObject({ type: "done", generation: { attempts: 2, fallback: { failed: [], answeredBy: PRIMARY } } });
+    expect(finalEventOf(outcome)).toMatchObject({
+      type: "done",
+      generation: { attempts: 2, fallback: { failed: [], answeredBy: PRIMARY } },
+    });
     expect(stack.calls(PRIMARY_MODEL)).toBe(2);
   });
 
   it("a malformed SSE line after the first delta is committed: that delta, then an error event", async () => {
     // The simulator's malformed stream: one content chunk ("alpha"), then a data line cut mid-JSON.
-    const stack = await startChaos(kind, { rules: [{ model: PRIMARY_MODEL, reply: PRIMARY_REPLY, fault: { type: "malformed" } }] });
+    const stack = await startChaos(kind, {
+      rules: [{ model: PRIMARY_MODEL, reply: PRIMARY_REPLY, fault: { type: "malformed" } }],
+    });
     const outcome = await stack.service.stream(chat("malformed stream"));
     expect(deltasOf(outcome.events)).toEqual(["alpha"]);
-    expect(finalEventOf(outcome)).toMatchObject({ type: "error", error: { code: "UPSTREAM_UNAVAILABLE", details: { reason: "stream-truncated" } } });
+    expect(finalEventOf(outcome)).toMatchObject({
+      type: "error",
+      error: { code: "UPSTREAM_UNAVAILABLE", details: { reason: "stream-truncated" } },
+    });
     expect([stack.calls(PRIMARY_MODEL), stack.calls(SECONDARY_MODEL)]).toEqual([1, 0]);
   });
 
@@ -88,7 +111,10 @@ describe.each(SERVICE_KINDS)("stream faults through %s", (kind) => {
     });
     const outcome = await stack.service.stream(chat("malformed stream"));
     expect(deltasOf(outcome.events).join("")).toBe(SECONDARY_REPLY);
-    expect(finalEventOf(outcome)).toMatchObject({ type: "done", generation: { fallback: { answeredBy: SECONDARY, failed: [{ target: PRIMARY, code: "UPSTREAM_UNAVAILABLE" }] } } });
+    expect(finalEventOf(outcome)).toMatchObject({
+      type: "done",
+      generation: { fallback: { answeredBy: SECONDARY, failed: [{ target: PRIMARY, code: "UPSTREAM_UNAVAILABLE" }] } },
+    });
     expect([stack.calls(PRIMARY_MODEL), stack.calls(SECONDARY_MODEL)]).toEqual([2, 1]);
   });
 });

@@ -16,7 +16,10 @@ describe.each(SERVICE_KINDS)("timeouts and deadlines through %s", (kind) => {
     const envelope = envelopeOf(outcome);
     expect(envelope.model).toBe(SECONDARY_MODEL);
     expect(envelope.attempts).toBe(3);
-    expect(envelope.fallback).toMatchObject({ answeredBy: SECONDARY, failed: [{ target: PRIMARY, code: "UPSTREAM_TIMEOUT" }] });
+    expect(envelope.fallback).toMatchObject({
+      answeredBy: SECONDARY,
+      failed: [{ target: PRIMARY, code: "UPSTREAM_TIMEOUT" }],
+    });
     expect([stack.calls(PRIMARY_MODEL), stack.calls(SECONDARY_MODEL)]).toEqual([2, 1]);
     // Two timed-out attempts, then one quick answer.
     expect(outcome.elapsedMs).toBeGreaterThanOrEqual(2 * ATTEMPT_MS - 20);
@@ -33,7 +36,10 @@ describe.each(SERVICE_KINDS)("timeouts and deadlines through %s", (kind) => {
     });
     const outcome = await stack.service.generate(chat("trickle"));
     const envelope = envelopeOf(outcome);
-    expect(envelope.fallback).toMatchObject({ answeredBy: SECONDARY, failed: [{ target: PRIMARY, code: "UPSTREAM_TIMEOUT" }] });
+    expect(envelope.fallback).toMatchObject({
+      answeredBy: SECONDARY,
+      failed: [{ target: PRIMARY, code: "UPSTREAM_TIMEOUT" }],
+    });
     expect([stack.calls(PRIMARY_MODEL), stack.calls(SECONDARY_MODEL)]).toEqual([1, 1]);
     expect(outcome.elapsedMs).toBeLessThan(ATTEMPT_MS + 2_000);
   });
@@ -66,7 +72,10 @@ describe.each(SERVICE_KINDS)("timeouts and deadlines through %s", (kind) => {
     const outcome = await stack.service.stream(chat("deadline stream"));
     expect(outcome.ended).toBe("complete");
     expect(outcome.events).toHaveLength(1);
-    expect(outcome.events[0]).toMatchObject({ type: "error", error: { code: "UPSTREAM_TIMEOUT", details: { reason: "deadline" } } });
+    expect(outcome.events[0]).toMatchObject({
+      type: "error",
+      error: { code: "UPSTREAM_TIMEOUT", details: { reason: "deadline" } },
+    });
     expect(outcome.elapsedMs).toBeLessThan(800 + 1_500);
     await stack.simulator.waitFor((current) => current.inFlight === 0, 3_000);
   });
@@ -97,7 +106,10 @@ describe.each(SERVICE_KINDS)("timeouts and deadlines through %s", (kind) => {
     const streamed = await stack.service.stream(chat("everything is still down"));
     expect(streamed.events.map((event) => event.type)).toEqual(["delta", "done"]);
     expect(streamed.events[0]).toEqual({ type: "delta", content: "We are busy; please try again in a minute." });
-    expect(streamed.events[1]).toMatchObject({ type: "done", generation: { provider: "static", fallback: { degraded: "static", answeredBy: null } } });
+    expect(streamed.events[1]).toMatchObject({
+      type: "done",
+      generation: { provider: "static", fallback: { degraded: "static", answeredBy: null } },
+    });
   });
 
   it("without a static fallback, every target failing is the last upstream error, typed", async () => {

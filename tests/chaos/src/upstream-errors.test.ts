@@ -12,7 +12,12 @@ describe.each(SERVICE_KINDS)("upstream errors through %s", (kind) => {
     });
     const outcome = await stack.service.generate(chat("burst"));
     const envelope = envelopeOf(outcome);
-    expect(envelope).toMatchObject({ provider: "sim", model: PRIMARY_MODEL, attempts: 3, fallback: { failed: [], answeredBy: PRIMARY } });
+    expect(envelope).toMatchObject({
+      provider: "sim",
+      model: PRIMARY_MODEL,
+      attempts: 3,
+      fallback: { failed: [], answeredBy: PRIMARY },
+    });
     expect(envelope.content.length).toBeGreaterThan(0);
     expect(stack.calls(PRIMARY_MODEL)).toBe(3);
     expect(stack.calls(SECONDARY_MODEL)).toBe(0);
@@ -24,12 +29,16 @@ describe.each(SERVICE_KINDS)("upstream errors through %s", (kind) => {
   });
 
   it("a burst longer than the retries moves on to the next target, which the envelope reports", async () => {
-    const stack = await startChaos(kind, { rules: [{ model: PRIMARY_MODEL, times: 5, fault: { type: "status", status: 503 } }] });
+    const stack = await startChaos(kind, {
+      rules: [{ model: PRIMARY_MODEL, times: 5, fault: { type: "status", status: 503 } }],
+    });
     const envelope = envelopeOf(await stack.service.generate(chat("long burst")));
     expect(envelope.model).toBe(SECONDARY_MODEL);
     expect(envelope.attempts).toBe(3);
     expect(envelope.fallback.answeredBy).toBe(SECONDARY);
-    expect(envelope.fallback.failed).toEqual([{ target: PRIMARY, code: "UPSTREAM_UNAVAILABLE", message: expect.any(String) }]);
+    expect(envelope.fallback.failed).toEqual([
+      { target: PRIMARY, code: "UPSTREAM_UNAVAILABLE", message: expect.any(String) },
+    ]);
     expect([stack.calls(PRIMARY_MODEL), stack.calls(SECONDARY_MODEL)]).toEqual([2, 1]);
   });
 
@@ -42,7 +51,10 @@ describe.each(SERVICE_KINDS)("upstream errors through %s", (kind) => {
     stack.simulator.reset();
     stack.simulator.setRules([{ model: PRIMARY_MODEL, fault: { type: "reset" } }]);
     const always = envelopeOf(await stack.service.generate(chat("reset always")));
-    expect(always.fallback).toMatchObject({ answeredBy: SECONDARY, failed: [{ target: PRIMARY, code: "UPSTREAM_UNAVAILABLE" }] });
+    expect(always.fallback).toMatchObject({
+      answeredBy: SECONDARY,
+      failed: [{ target: PRIMARY, code: "UPSTREAM_UNAVAILABLE" }],
+    });
     expect([stack.calls(PRIMARY_MODEL), stack.calls(SECONDARY_MODEL)]).toEqual([2, 1]);
     expect(always.attempts).toBe(3);
   });
@@ -55,7 +67,9 @@ describe.each(SERVICE_KINDS)("upstream errors through %s", (kind) => {
   });
 
   it("a non-retryable 400 is neither retried nor failed over", async () => {
-    const stack = await startChaos(kind, { rules: [{ model: PRIMARY_MODEL, fault: { type: "status", status: 400, message: "bad thing" } }] });
+    const stack = await startChaos(kind, {
+      rules: [{ model: PRIMARY_MODEL, fault: { type: "status", status: 400, message: "bad thing" } }],
+    });
     const outcome = await stack.service.generate(chat("refused"));
     expect(outcome.kind).toBe("error");
     if (outcome.kind !== "error") return;

@@ -21,7 +21,9 @@ const binary = process.env.REDIS_SERVER_BIN ?? "redis-server";
 export async function startRedisServer(): Promise<RedisServerHandle> {
   const probe = spawnSync(binary, ["--version"], { encoding: "utf8" });
   if (probe.error || probe.status !== 0) {
-    throw new Error(`redis-server is required for these tests and was not found ("${binary}"). Install it (apt-get install redis-server) or set REDIS_SERVER_BIN.`);
+    throw new Error(
+      `redis-server is required for these tests and was not found ("${binary}"). Install it (apt-get install redis-server) or set REDIS_SERVER_BIN.`,
+    );
   }
   const port = await freePort();
   let child: ChildProcess | undefined;

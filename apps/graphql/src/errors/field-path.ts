@@ -14,12 +14,14 @@ export function inputFieldOf(error: GraphQLError): string | undefined {
 function fromMessage(message: string): string | undefined {
   // Variable "$input" got invalid value "hot" at "input.temperature"; ...
   const at = /got invalid value .* at "([^"]+)"/s.exec(message);
-  const missing = /Field "(?:\w+\.)?(\w+)" (?:of required type "[^"]+" was not provided|is not defined by type)/.exec(message);
+  const missing = /Field "(?:\w+\.)?(\w+)" (?:of required type "[^"]+" was not provided|is not defined by type)/.exec(
+    message,
+  );
   if (at?.[1]) {
     const path = relativePath(at[1].replace(/\[(\d+)\]/g, ".$1"));
     return missing?.[1] ? joinPath(path, missing[1]) : path || undefined;
   }
-  if (message.startsWith("Variable \"$") && missing?.[1]) return missing[1];
+  if (message.startsWith('Variable "$') && missing?.[1]) return missing[1];
   return undefined;
 }
 
@@ -54,7 +56,8 @@ function namesAlong(chain: readonly (ASTNode | readonly ASTNode[])[]): string[] 
     if (step.kind === Kind.LIST) {
       // The chain goes on through the list's `values` array to one of its elements.
       const element = chain[index + 2];
-      const position = element && !isNodeList(element) ? step.values.indexOf(element as (typeof step.values)[number]) : -1;
+      const position =
+        element && !isNodeList(element) ? step.values.indexOf(element as (typeof step.values)[number]) : -1;
       if (position !== -1) names.push(String(position));
     }
   }

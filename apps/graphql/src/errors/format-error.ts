@@ -40,7 +40,11 @@ export function formatGraphqlError(error: unknown, graphqlCode: string | undefin
   const place = placeOf(graphqlError);
   const keelError = findKeelError(error);
   if (keelError) {
-    const extensions: KeelErrorExtensions = { code: keelError.code, retryable: keelError.retryable, details: keelError.details };
+    const extensions: KeelErrorExtensions = {
+      code: keelError.code,
+      retryable: keelError.retryable,
+      details: keelError.details,
+    };
     return { message: keelError.message, ...place, extensions: { ...extensions } };
   }
   if (graphqlError && graphqlCode !== undefined && CALLER_MISTAKE_CODES.has(graphqlCode)) {

@@ -48,7 +48,11 @@ export function createGraphqlHandler(options: GraphqlHandlerOptions): RequestHan
         try {
           body = JSON.parse(read.text);
         } catch {
-          return sendErrors(response, 400, { code: "BAD_REQUEST", message: "the request body is not valid JSON", details: { reason: "malformed-json" } });
+          return sendErrors(response, 400, {
+            code: "BAD_REQUEST",
+            message: "the request body is not valid JSON",
+            details: { reason: "malformed-json" },
+          });
         }
       } else {
         body = read.text;

@@ -10,9 +10,12 @@ export const httpSubscriptionGuard: ApolloServerPlugin = {
     return {
       async didResolveOperation({ operation }) {
         if (operation?.operation !== "subscription") return;
-        throw new GraphQLError("subscriptions are served over WebSocket (graphql-ws protocol) at this same URL, not over HTTP POST", {
-          extensions: { code: "BAD_REQUEST", http: { status: 400 } },
-        });
+        throw new GraphQLError(
+          "subscriptions are served over WebSocket (graphql-ws protocol) at this same URL, not over HTTP POST",
+          {
+            extensions: { code: "BAD_REQUEST", http: { status: 400 } },
+          },
+        );
       },
     };
   },

@@ -1,9 +1,6 @@
 import type { IncomingMessage } from "node:http";
 
-export type BodyResult =
-  | { kind: "ok"; text: string }
-  | { kind: "too-large" }
-  | { kind: "aborted" };
+export type BodyResult = { kind: "ok"; text: string } | { kind: "too-large" } | { kind: "aborted" };
 
 /**
  * Reads a request body up to `maxBytes`. Past the limit it stops keeping data (the
@@ -32,7 +29,11 @@ export function readBody(request: IncomingMessage, maxBytes: number): Promise<Bo
       chunks.push(chunk);
     });
     request.on("end", () => {
-      if (!tooLarge) resolve({ kind: "ok", text: chunks.length === 1 ? (chunks[0] as Buffer).toString("utf8") : Buffer.concat(chunks).toString("utf8") });
+      if (!tooLarge)
+        resolve({
+          kind: "ok",
+          text: chunks.length === 1 ? (chunks[0] as Buffer).toString("utf8") : Buffer.concat(chunks).toString("utf8"),
+        });
     });
     request.on("error", () => resolve({ kind: "aborted" }));
     request.on("aborted", () => resolve({ kind: "aborted" }));

@@ -14,6 +14,9 @@ export interface EarlyError {
 export function sendErrors(response: ServerResponse, status: number, error: EarlyError): void {
   const extensions = { code: error.code, retryable: false, details: error.details };
   const text = JSON.stringify({ errors: [{ message: error.message, extensions }] });
-  response.writeHead(status, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(text) });
+  response.writeHead(status, {
+    "content-type": "application/json; charset=utf-8",
+    "content-length": Buffer.byteLength(text),
+  });
   response.end(text);
 }

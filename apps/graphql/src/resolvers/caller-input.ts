@@ -4,7 +4,10 @@
  * set" and rejects null, so nulls are dropped here (objects and lists of objects,
  * never inside caller-owned JSON values) before the input meets parseChatRequest.
  */
-export function withoutNulls(input: Record<string, unknown>, jsonFields: ReadonlySet<string> = NO_JSON_FIELDS): Record<string, unknown> {
+export function withoutNulls(
+  input: Record<string, unknown>,
+  jsonFields: ReadonlySet<string> = NO_JSON_FIELDS,
+): Record<string, unknown> {
   const result: Record<string, unknown> = {};
   for (const key in input) {
     const value = input[key];

@@ -11,10 +11,16 @@ import { GENERATE_JSON_FIELDS, withoutNulls } from "./caller-input.ts";
  * any event, the same as the mutation.
  */
 export const generateStream = {
-  subscribe(_parent: unknown, args: { input: Record<string, unknown> }, context: GraphqlContext): AsyncIterableIterator<StreamEvent> {
+  subscribe(
+    _parent: unknown,
+    args: { input: Record<string, unknown> },
+    context: GraphqlContext,
+  ): AsyncIterableIterator<StreamEvent> {
     const request = parseChatRequest(withoutNulls(args.input, GENERATE_JSON_FIELDS));
     if (context.isShuttingDown()) {
-      throw new KeelError("UPSTREAM_UNAVAILABLE", "the service is shutting down", { details: { reason: "shutting-down" } });
+      throw new KeelError("UPSTREAM_UNAVAILABLE", "the service is shutting down", {
+        details: { reason: "shutting-down" },
+      });
     }
     const stream = new EndableStream((signal) =>
       context.pipeline.stream(request, { tenant: context.tenant, requestId: randomUUID(), signal }),

@@ -5,7 +5,15 @@ import type { GraphqlContext } from "../context.ts";
 import { GENERATE_JSON_FIELDS, withoutNulls } from "./caller-input.ts";
 
 /** Mutation.generate: one completion; a KeelError thrown here becomes extensions.code. */
-export async function generate(_parent: unknown, args: { input: Record<string, unknown> }, context: GraphqlContext): Promise<Generation> {
+export async function generate(
+  _parent: unknown,
+  args: { input: Record<string, unknown> },
+  context: GraphqlContext,
+): Promise<Generation> {
   const request = parseChatRequest(withoutNulls(args.input, GENERATE_JSON_FIELDS));
-  return context.pipeline.generate(request, { tenant: context.tenant, requestId: randomUUID(), signal: context.signal });
+  return context.pipeline.generate(request, {
+    tenant: context.tenant,
+    requestId: randomUUID(),
+    signal: context.signal,
+  });
 }

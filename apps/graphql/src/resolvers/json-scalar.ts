@@ -35,6 +35,8 @@ function literalToJson(node: ValueNode): unknown {
     case Kind.VARIABLE:
       // A variable inside a JSON literal would need the operation's variables here;
       // pass the whole JSON value as one variable instead.
-      throw new TypeError(`JSON literals cannot contain variables ($${node.name.value}); pass the whole value as a variable`);
+      throw new TypeError(
+        `JSON literals cannot contain variables ($${node.name.value}); pass the whole value as a variable`,
+      );
   }
 }

@@ -9,7 +9,15 @@ import { STRUCTURED_JSON_FIELDS, withoutNulls } from "./caller-input.ts";
  * a bad field is the same BAD_REQUEST), checks the JSON Schema before any upstream call,
  * then repairs, validates and re-asks. Custom validators cannot be sent over GraphQL.
  */
-export async function structured(_parent: unknown, args: { input: Record<string, unknown> }, context: GraphqlContext): Promise<Generation> {
+export async function structured(
+  _parent: unknown,
+  args: { input: Record<string, unknown> },
+  context: GraphqlContext,
+): Promise<Generation> {
   const input = withoutNulls(args.input, STRUCTURED_JSON_FIELDS) as StructuredRequestInput;
-  return context.pipeline.structured(input, { tenant: context.tenant, requestId: randomUUID(), signal: context.signal });
+  return context.pipeline.structured(input, {
+    tenant: context.tenant,
+    requestId: randomUUID(),
+    signal: context.signal,
+  });
 }

@@ -53,7 +53,12 @@ export class EndableStream implements AsyncIterableIterator<StreamEvent> {
   /** The client went away: abort the upstream and end without another event. */
   return(): Promise<IteratorResult<StreamEvent>> {
     if (!this.#finished) {
-      this.#stop(new KeelError("UPSTREAM_TIMEOUT", "the caller closed the stream", { retryable: false, details: { reason: "client-closed" } }));
+      this.#stop(
+        new KeelError("UPSTREAM_TIMEOUT", "the caller closed the stream", {
+          retryable: false,
+          details: { reason: "client-closed" },
+        }),
+      );
     }
     this.#final = undefined;
     const waiting = this.#waiting;
@@ -108,7 +113,9 @@ export class EndableStream implements AsyncIterableIterator<StreamEvent> {
   #truncated(): StreamEvent {
     return {
       type: "error",
-      error: new KeelError("UPSTREAM_UNAVAILABLE", "the stream ended before it completed", { details: { reason: "stream-truncated" } }).toJSON(),
+      error: new KeelError("UPSTREAM_UNAVAILABLE", "the stream ended before it completed", {
+        details: { reason: "stream-truncated" },
+      }).toJSON(),
     };
   }
 }

@@ -31,7 +31,11 @@ export interface SubscriptionServer {
  */
 export function startSubscriptionServer(options: SubscriptionServerOptions): SubscriptionServer {
   const { schema } = options;
-  const webSockets = new WebSocketServer({ server: options.server, path: options.path, maxPayload: options.maxMessageBytes });
+  const webSockets = new WebSocketServer({
+    server: options.server,
+    path: options.path,
+    maxPayload: options.maxMessageBytes,
+  });
   const connectionSignals = new WeakMap<WebSocket, AbortSignal>();
   let active = 0;
 
@@ -92,7 +96,9 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
 function formatResult(result: { data?: unknown; errors?: readonly GraphQLError[] }): FormattedExecutionResult {
   // Only errors raised while executing a field carry a path; the others come from
   // coercing the caller's variables before execution.
-  const errors = (result.errors ?? []).map((error) => formatGraphqlError(error, error.path ? undefined : "BAD_USER_INPUT"));
+  const errors = (result.errors ?? []).map((error) =>
+    formatGraphqlError(error, error.path ? undefined : "BAD_USER_INPUT"),
+  );
   return { data: result.data as FormattedExecutionResult["data"], errors };
 }
 

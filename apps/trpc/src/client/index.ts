@@ -1,2 +1,7 @@
-export { typedStructured, type StructuredClient, type TypedGeneration, type TypedStructuredInput } from "./structured.ts";
+export {
+  typedStructured,
+  type StructuredClient,
+  type TypedGeneration,
+  type TypedStructuredInput,
+} from "./structured.ts";
 export type { StructuredInput } from "../procedures/structured-input.ts";

@@ -24,7 +24,8 @@ function convert<T>(schema: ZodType<T>, name: string | undefined): ZodStructured
   let byName = converted.get(schema);
   if (!byName) converted.set(schema, (byName = new Map()));
   let entry = byName.get(name);
-  if (!entry) byName.set(name, (entry = zodStructured(schema, name === undefined ? {} : { name }) as ZodStructured<unknown>));
+  if (!entry)
+    byName.set(name, (entry = zodStructured(schema, name === undefined ? {} : { name }) as ZodStructured<unknown>));
   return entry as ZodStructured<T>;
 }
 
@@ -43,6 +44,13 @@ export async function typedStructured<T>(
 ): Promise<TypedGeneration<T>> {
   const { schema, ...request } = input;
   const structured = convert(schema, request.name);
-  const generation = (await client.ai.structured.mutate({ ...request, schema: structured.schema }, options)) as Generation;
-  return { ...generation, data: structured.parse(generation.data), validation: generation.validation as ValidationReport };
+  const generation = (await client.ai.structured.mutate(
+    { ...request, schema: structured.schema },
+    options,
+  )) as Generation;
+  return {
+    ...generation,
+    data: structured.parse(generation.data),
+    validation: generation.validation as ValidationReport,
+  };
 }

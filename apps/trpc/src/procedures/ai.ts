@@ -17,15 +17,14 @@ export function createAiRouter(pipeline: Pipeline) {
       .mutation(({ input, ctx, signal }) => pipeline.generate(input, callOptions(ctx, signal))),
 
     /** Over SSE: `delta` events, then one `done` with the envelope, or one typed `error`. */
-    stream: publicProcedure
-      .input(chatRequestSchema)
-      .subscription(({ input, ctx, signal }): AsyncGenerator<StreamEvent, void, undefined> =>
+    stream: publicProcedure.input(chatRequestSchema).subscription(
+      ({ input, ctx, signal }): AsyncGenerator<StreamEvent, void, undefined> =>
         trackedStream({
           open: (streamSignal) => pipeline.stream(input, { ...callOptions(ctx, undefined), signal: streamSignal }),
           callerSignal: signal,
           trackStream: ctx.trackStream,
         }),
-      ),
+    ),
 
     /**
      * The answer parsed and validated against `schema` (repaired, re-asked): the envelope

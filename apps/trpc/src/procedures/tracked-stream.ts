@@ -64,7 +64,13 @@ export async function* trackedStream(options: {
     callerSignal?.removeEventListener("abort", onCallerAbort);
     // The subscriber left or shutdown closed us: end the pipeline stream too, which
     // aborts its upstream call. Not awaited: a next() may still be pending on a stall.
-    if (!finished) stop(new KeelError("UPSTREAM_TIMEOUT", "the subscriber went away", { retryable: false, details: { reason: "client-closed" } }));
+    if (!finished)
+      stop(
+        new KeelError("UPSTREAM_TIMEOUT", "the subscriber went away", {
+          retryable: false,
+          details: { reason: "client-closed" },
+        }),
+      );
     // Always close the pipeline's iterator, also after its final event: it is parked at
     // that `yield`, and only return() runs its cleanup (the request scope's timer, the
     // telemetry record and usage ledger entry of the stream).

@@ -22,7 +22,9 @@ const usageQuerySchema = z
 /** `usage.get`: the calling tenant's requests, tokens and cost per model and UTC day. */
 export function createUsageRouter(pipeline: Pipeline) {
   return router({
-    get: publicProcedure.input(usageQuerySchema).query(({ input, ctx }) => pipeline.usage(withoutUndefined(input), { tenant: ctx.tenant })),
+    get: publicProcedure
+      .input(usageQuerySchema)
+      .query(({ input, ctx }) => pipeline.usage(withoutUndefined(input), { tenant: ctx.tenant })),
   });
 }
 

@@ -27,7 +27,15 @@ export const cacheSchema = z.object({
     .default({}),
   /** tenant -> namespace: tenants mapped to one namespace share cached answers. Default: none share. */
   sharedNamespaces: z.record(z.string(), z.string()).default({}),
-  coalesce: z.union([z.literal(false), z.strictObject({ lockTtlMs: z.number().int().positive().optional(), pollMs: z.number().int().positive().optional() })]).default({}),
+  coalesce: z
+    .union([
+      z.literal(false),
+      z.strictObject({
+        lockTtlMs: z.number().int().positive().optional(),
+        pollMs: z.number().int().positive().optional(),
+      }),
+    ])
+    .default({}),
   semantic: z
     .object({
       enabled: z.boolean().default(true),
@@ -39,5 +47,7 @@ export const cacheSchema = z.object({
       embedder: z.string().default("local"),
     })
     .prefault({}),
-  embeddings: z.object({ enabled: z.boolean().default(true), ttlSeconds: z.number().int().positive().optional() }).prefault({}),
+  embeddings: z
+    .object({ enabled: z.boolean().default(true), ttlSeconds: z.number().int().positive().optional() })
+    .prefault({}),
 });

@@ -6,7 +6,9 @@ export class ConfigError extends Error {
   readonly issues: ReadonlyArray<{ path: string; message: string }>;
 
   constructor(source: string, issues: ReadonlyArray<{ path: string; message: string }>) {
-    super(`invalid Keel config (${source}):\n${issues.map((issue) => `  - ${issue.path}: ${issue.message}`).join("\n")}`);
+    super(
+      `invalid Keel config (${source}):\n${issues.map((issue) => `  - ${issue.path}: ${issue.message}`).join("\n")}`,
+    );
     this.issues = issues;
   }
 

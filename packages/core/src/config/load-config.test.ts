@@ -28,19 +28,32 @@ describe("loadConfig", () => {
   });
 
   it("reads ports and host from the environment", () => {
-    const config = loadConfig({ KEEL_TRPC_PORT: "3100", KEEL_GRAPHQL_PORT: "4200", KEEL_SIMULATOR_PORT: "4300", KEEL_HOST: "0.0.0.0" });
+    const config = loadConfig({
+      KEEL_TRPC_PORT: "3100",
+      KEEL_GRAPHQL_PORT: "4200",
+      KEEL_SIMULATOR_PORT: "4300",
+      KEEL_HOST: "0.0.0.0",
+    });
     expect(config.services).toMatchObject({ host: "0.0.0.0", trpcPort: 3100, graphqlPort: 4200, simulatorPort: 4300 });
     expect(config.providers.simulator?.baseURL).toBe("http://0.0.0.0:4300/v1");
   });
 
   it("names the environment variable when a port is not a number", () => {
-    expect(() => loadConfig({ KEEL_TRPC_PORT: "three" })).toThrow(/KEEL_TRPC_PORT: expected an integer port, received "three"/);
+    expect(() => loadConfig({ KEEL_TRPC_PORT: "three" })).toThrow(
+      /KEEL_TRPC_PORT: expected an integer port, received "three"/,
+    );
   });
 
   it("loads YAML and JSON files named by KEEL_CONFIG", () => {
-    const yaml = writeTemp("keel.yaml", "providers:\n  local:\n    baseURL: http://127.0.0.1:9/v1\n    apiKey: k\nmodels:\n  small:\n    targets: [local/tiny]\n");
+    const yaml = writeTemp(
+      "keel.yaml",
+      "providers:\n  local:\n    baseURL: http://127.0.0.1:9/v1\n    apiKey: k\nmodels:\n  small:\n    targets: [local/tiny]\n",
+    );
     expect(loadConfig({ KEEL_CONFIG: yaml }).models.small?.targets).toEqual(["local/tiny"]);
-    const json = writeTemp("keel.json", JSON.stringify({ providers: { p: { apiKey: "k" } }, models: { m: { targets: ["p/m"] } } }));
+    const json = writeTemp(
+      "keel.json",
+      JSON.stringify({ providers: { p: { apiKey: "k" } }, models: { m: { targets: ["p/m"] } } }),
+    );
     expect(Object.keys(loadConfig({ KEEL_CONFIG: json }).providers)).toEqual(["p"]);
   });
 

@@ -84,7 +84,11 @@ function withDefaultRoutes(config: KeelConfig, env: Environment): KeelConfig {
   const name = apiKey ? "openai" : "simulator";
   const provider = apiKey
     ? { type: "openai" as const, apiKey, ...(env.OPENAI_BASE_URL ? { baseURL: env.OPENAI_BASE_URL } : {}) }
-    : { type: "openai" as const, apiKey: "simulator", baseURL: `http://${config.services.host}:${config.services.simulatorPort}/v1` };
+    : {
+        type: "openai" as const,
+        apiKey: "simulator",
+        baseURL: `http://${config.services.host}:${config.services.simulatorPort}/v1`,
+      };
   const models = { ...config.models };
   for (const model of DEFAULT_CHAT_MODELS) {
     models[model] ??= { targets: [model, ...(DEFAULT_FALLBACKS[model] ?? [])].map((target) => `${name}/${target}`) };

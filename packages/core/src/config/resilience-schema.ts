@@ -10,7 +10,11 @@ const retrySchema = z.strictObject({
   budget: z
     .union([
       z.literal(false),
-      z.strictObject({ ratio: z.number().min(0).max(1), windowMs: z.number().int().positive(), minPerWindow: z.number().int().nonnegative() }),
+      z.strictObject({
+        ratio: z.number().min(0).max(1),
+        windowMs: z.number().int().positive(),
+        minPerWindow: z.number().int().nonnegative(),
+      }),
     ])
     .optional(),
 });
@@ -35,13 +39,20 @@ export const targetPolicySchema = z.strictObject({
   concurrency: z
     .union([
       z.literal(false),
-      z.strictObject({ maxConcurrent: z.number().int().positive(), maxQueue: z.number().int().nonnegative(), queueTimeoutMs: z.number().int().positive().optional() }),
+      z.strictObject({
+        maxConcurrent: z.number().int().positive(),
+        maxQueue: z.number().int().nonnegative(),
+        queueTimeoutMs: z.number().int().positive().optional(),
+      }),
     ])
     .optional(),
   stream: z.strictObject({ bufferDeltas: z.number().int().min(1).max(64).optional() }).optional(),
 });
 
-const fallbackActionSchema = z.union([z.enum(["retry-then-next", "next", "stop"]), z.strictObject({ target: z.string() })]);
+const fallbackActionSchema = z.union([
+  z.enum(["retry-then-next", "next", "stop"]),
+  z.strictObject({ target: z.string() }),
+]);
 
 export const fallbackRulesSchema = z.strictObject({
   rateLimited: fallbackActionSchema.optional(),

@@ -18,9 +18,7 @@ const providerSchema = z.object({
 });
 
 /** "provider/model": the upstream model of a named provider. */
-const targetSchema = z
-  .string()
-  .regex(/^[^/\s]+\/\S+$/, 'expected "provider/model"');
+const targetSchema = z.string().regex(/^[^/\s]+\/\S+$/, 'expected "provider/model"');
 
 const routeSchema = z.object({
   /** Ordered fallback chain: the first target is tried first. */
@@ -78,7 +76,9 @@ const validationSchema = z.object({
 
 export const configSchema = z.object({
   services: servicesSchema.prefault({}),
-  providers: z.record(z.string().regex(/^[^/\s]+$/, "provider names cannot contain '/' or spaces"), providerSchema).default({}),
+  providers: z
+    .record(z.string().regex(/^[^/\s]+$/, "provider names cannot contain '/' or spaces"), providerSchema)
+    .default({}),
   models: z.record(z.string().min(1), routeSchema).default({}),
   /** Embedding models callers may ask for, mapped to "provider/model". */
   embeddingModels: z.record(z.string().min(1), targetSchema).default({}),

@@ -13,10 +13,43 @@ const baselineRule = {
 };
 
 const alertsSchema = z.strictObject({
-  errorRate: z.union([z.literal(false), z.strictObject({ ...baselineRule, minRate: z.number().min(0).max(1).optional(), minRequests: z.number().int().nonnegative().optional() })]).optional(),
-  latency: z.union([z.literal(false), z.strictObject({ ...baselineRule, minP95Ms: z.number().nonnegative().optional(), maxP95Ms: z.number().positive().optional(), minRequests: z.number().int().nonnegative().optional() })]).optional(),
-  cost: z.union([z.literal(false), z.strictObject({ ...baselineRule, minUsd: z.number().nonnegative().optional(), maxUsdPerHour: z.number().positive().optional() })]).optional(),
-  availability: z.union([z.literal(false), z.strictObject({ forMs: milliseconds.optional(), resolveAfterMs: milliseconds.optional() })]).optional(),
+  errorRate: z
+    .union([
+      z.literal(false),
+      z.strictObject({
+        ...baselineRule,
+        minRate: z.number().min(0).max(1).optional(),
+        minRequests: z.number().int().nonnegative().optional(),
+      }),
+    ])
+    .optional(),
+  latency: z
+    .union([
+      z.literal(false),
+      z.strictObject({
+        ...baselineRule,
+        minP95Ms: z.number().nonnegative().optional(),
+        maxP95Ms: z.number().positive().optional(),
+        minRequests: z.number().int().nonnegative().optional(),
+      }),
+    ])
+    .optional(),
+  cost: z
+    .union([
+      z.literal(false),
+      z.strictObject({
+        ...baselineRule,
+        minUsd: z.number().nonnegative().optional(),
+        maxUsdPerHour: z.number().positive().optional(),
+      }),
+    ])
+    .optional(),
+  availability: z
+    .union([
+      z.literal(false),
+      z.strictObject({ forMs: milliseconds.optional(), resolveAfterMs: milliseconds.optional() }),
+    ])
+    .optional(),
   webhook: z
     .strictObject({
       url: z.url(),
@@ -63,7 +96,11 @@ export const telemetrySchema = z.object({
   tracing: z
     .union([
       z.literal(false),
-      z.strictObject({ otlpEndpoint: z.url(), headers: z.record(z.string(), z.string()).optional(), timeoutMs: z.number().int().positive().optional() }),
+      z.strictObject({
+        otlpEndpoint: z.url(),
+        headers: z.record(z.string(), z.string()).optional(),
+        timeoutMs: z.number().int().positive().optional(),
+      }),
     ])
     .default(false),
 });

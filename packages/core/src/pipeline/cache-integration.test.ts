@@ -27,7 +27,9 @@ function pipelineWith(overrides: Partial<KeelConfigInput> = {}, options: { redis
       defaults: { policy: { retry: false, breaker: false } },
       telemetry: { log: { level: "silent" } },
       // A generous command timeout: on a loaded test machine a slow lock command would fail open (a second call).
-      ...(options.redis ? { redis: { url: redis.url, keyPrefix: `core-test-${++prefixes}:`, commandTimeoutMs: 2_000 } } : {}),
+      ...(options.redis
+        ? { redis: { url: redis.url, keyPrefix: `core-test-${++prefixes}:`, commandTimeoutMs: 2_000 } }
+        : {}),
       ...overrides,
     }),
   );
@@ -90,7 +92,9 @@ describe("caching in the pipeline", () => {
   it("coalesces 100 concurrent identical requests into one upstream call on Redis", async () => {
     simulator.setRules([{ latency: { ttftMs: 150 } }]);
     const pipeline = pipelineWith({}, { redis: true });
-    const answers = await Promise.all(Array.from({ length: 100 }, () => pipeline.generate(ask("One call for all of us"))));
+    const answers = await Promise.all(
+      Array.from({ length: 100 }, () => pipeline.generate(ask("One call for all of us"))),
+    );
     expect(new Set(answers.map((answer) => answer.content)).size).toBe(1);
     expect(calls()).toBe(1);
   });
@@ -106,7 +110,9 @@ describe("caching in the pipeline", () => {
     simulator.reset();
     simulator.setRules([{ latency: { ttftMs: 200 } }]);
     const answers = await Promise.all(
-      Array.from({ length: 20 }, (_, index) => (index % 2 === 0 ? first : second).generate(ask("Shared across instances"))),
+      Array.from({ length: 20 }, (_, index) =>
+        (index % 2 === 0 ? first : second).generate(ask("Shared across instances")),
+      ),
     );
     expect(new Set(answers.map((answer) => answer.content)).size).toBe(1);
     expect(calls()).toBe(1);

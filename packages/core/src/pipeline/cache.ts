@@ -28,16 +28,34 @@ export interface PipelineCache {
  * route's targets starts it with a fresh cache; cached structured answers are
  * validated again on read.
  */
-export function createPipelineCache(options: { config: KeelConfig; providers: Map<string, Provider>; onWarning: (message: string) => void }): PipelineCache {
+export function createPipelineCache(options: {
+  config: KeelConfig;
+  providers: Map<string, Provider>;
+  onWarning: (message: string) => void;
+}): PipelineCache {
   const { config, providers, onWarning } = options;
   const settings = config.cache;
   const store = config.redis
-    ? createRedisStore({ url: config.redis.url, keyPrefix: `${config.redis.keyPrefix}cache:`, commandTimeoutMs: config.redis.commandTimeoutMs, onWarning })
+    ? createRedisStore({
+        url: config.redis.url,
+        keyPrefix: `${config.redis.keyPrefix}cache:`,
+        commandTimeoutMs: config.redis.commandTimeoutMs,
+        onWarning,
+      })
     : createMemoryStore(settings.memory);
   const routes: Record<string, RoutePolicy> = {};
-  for (const [route, routeSettings] of Object.entries(config.models)) if (routeSettings.cache) routes[route] = routeSettings.cache;
-  const keyScope = (request: ChatRequest) => (Object.hasOwn(config.models, request.model) ? config.models[request.model]?.targets.join(",") ?? "" : "");
-  const shared = { store, defaults: settings.defaults, routes, sharedNamespaces: settings.sharedNamespaces, keyScope, verify: revalidate };
+  for (const [route, routeSettings] of Object.entries(config.models))
+    if (routeSettings.cache) routes[route] = routeSettings.cache;
+  const keyScope = (request: ChatRequest) =>
+    Object.hasOwn(config.models, request.model) ? (config.models[request.model]?.targets.join(",") ?? "") : "";
+  const shared = {
+    store,
+    defaults: settings.defaults,
+    routes,
+    sharedNamespaces: settings.sharedNamespaces,
+    keyScope,
+    verify: revalidate,
+  };
 
   const middlewares: Middleware[] = [exactCacheMiddleware({ ...shared, coalesce: settings.coalesce })];
   if (settings.semantic.enabled) {
@@ -53,7 +71,13 @@ export function createPipelineCache(options: { config: KeelConfig; providers: Ma
     );
   }
   if (settings.embeddings.enabled) {
-    middlewares.push(embeddingCacheMiddleware({ store, sharedNamespaces: settings.sharedNamespaces, ...(settings.embeddings.ttlSeconds ? { ttlSeconds: settings.embeddings.ttlSeconds } : {}) }));
+    middlewares.push(
+      embeddingCacheMiddleware({
+        store,
+        sharedNamespaces: settings.sharedNamespaces,
+        ...(settings.embeddings.ttlSeconds ? { ttlSeconds: settings.embeddings.ttlSeconds } : {}),
+      }),
+    );
   }
   return { store, middlewares };
 }
@@ -62,7 +86,13 @@ function embedderFor(config: KeelConfig, providers: Map<string, Provider>) {
   const name = config.cache.semantic.embedder;
   if (name === "local") return createLocalEmbedder();
   const target = Object.hasOwn(config.embeddingModels, name) ? config.embeddingModels[name] : undefined;
-  if (!target) throw new ConfigError("config", [{ path: "cache.semantic.embedder", message: `expected "local" or one of embeddingModels (${Object.keys(config.embeddingModels).join(", ") || "none"}), received "${name}"` }]);
+  if (!target)
+    throw new ConfigError("config", [
+      {
+        path: "cache.semantic.embedder",
+        message: `expected "local" or one of embeddingModels (${Object.keys(config.embeddingModels).join(", ") || "none"}), received "${name}"`,
+      },
+    ]);
   const { provider, model } = splitTarget(target);
   const upstream = providers.get(provider) as Provider;
   return embedderFromModel({ embed: (request, ctx) => upstream.embed({ ...request, model }, ctx) }, name);

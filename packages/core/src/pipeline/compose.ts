@@ -16,7 +16,9 @@ function wrapOne(inner: FullModel, middleware: Middleware): FullModel {
   const stream: FullModel["stream"] = (request, ctx) => inner.stream(request, ctx);
   const embed: FullModel["embed"] = (request, ctx) => inner.embed(request, ctx);
   return {
-    generate: wrapGenerate ? (request, ctx) => wrapGenerate.call(middleware, { request, ctx, next: generate }) : generate,
+    generate: wrapGenerate
+      ? (request, ctx) => wrapGenerate.call(middleware, { request, ctx, next: generate })
+      : generate,
     stream: wrapStream ? (request, ctx) => wrapStream.call(middleware, { request, ctx, next: stream }) : stream,
     embed: wrapEmbed ? (request, ctx) => wrapEmbed.call(middleware, { request, ctx, next: embed }) : embed,
   };

@@ -81,7 +81,9 @@ describe("createPipeline", () => {
     const generation = await pipeline.generate(ask("hello"));
     expect(generation.model).toBe("gpt-4.1-mini");
     expect(generation.fallback.answeredBy).toBe("sim/gpt-4.1-mini");
-    expect(generation.fallback.failed).toEqual([expect.objectContaining({ target: "sim/gpt-4o-mini", code: "UPSTREAM_UNAVAILABLE" })]);
+    expect(generation.fallback.failed).toEqual([
+      expect.objectContaining({ target: "sim/gpt-4o-mini", code: "UPSTREAM_UNAVAILABLE" }),
+    ]);
     expect(generation.attempts).toBe(3); // two tries on the first target, one on the second
     expect(simulator.stats().calls).toMatchObject({ "gpt-4o-mini": 2, "gpt-4.1-mini": 1 });
     await pipeline.close();
@@ -171,12 +173,15 @@ describe("createPipeline", () => {
 });
 
 describe("model names that look like Object.prototype members", () => {
-  it.each(["constructor", "__proto__", "toString", "hasOwnProperty"])("%s is an unknown model, not an internal error", async (model) => {
-    const pipeline = pipelineWith();
-    const error = await failure(pipeline.generate(ask("hi", model)));
-    expect(error).toMatchObject({ code: "BAD_REQUEST", details: { reason: "unknown-model" } });
-    const embedError = await failure(pipeline.embed({ model, input: ["hi"] }));
-    expect(embedError).toMatchObject({ code: "BAD_REQUEST", details: { reason: "unknown-model" } });
-    await pipeline.close();
-  });
+  it.each(["constructor", "__proto__", "toString", "hasOwnProperty"])(
+    "%s is an unknown model, not an internal error",
+    async (model) => {
+      const pipeline = pipelineWith();
+      const error = await failure(pipeline.generate(ask("hi", model)));
+      expect(error).toMatchObject({ code: "BAD_REQUEST", details: { reason: "unknown-model" } });
+      const embedError = await failure(pipeline.embed({ model, input: ["hi"] }));
+      expect(embedError).toMatchObject({ code: "BAD_REQUEST", details: { reason: "unknown-model" } });
+      await pipeline.close();
+    },
+  );
 });

@@ -64,12 +64,21 @@ export function createPipeline(config: KeelConfig, options: PipelineOptions = {}
   const resilience = createResilience({ events: telemetry.events });
   telemetry.setBreakerStates(() => resilience.breakerStates());
   const routeModels = createRouteModels(config, providers, resilience);
-  const cache = createPipelineCache({ config, providers, onWarning: (message) => telemetry.logger.warn({ component: "cache" }, message) });
+  const cache = createPipelineCache({
+    config,
+    providers,
+    onWarning: (message) => telemetry.logger.warn({ component: "cache" }, message),
+  });
   const middlewares = createMiddlewares({ config, telemetry: telemetry.middleware(), caches: cache.middlewares });
   const model = wrapModel(createTerminal(config, routeModels, providers), middlewares);
 
   const open = (operation: Operation, options: CallOptions | undefined, timeoutMs?: number) =>
-    openRequestScope({ operation, call: options, defaultTimeoutMs: timeoutMs ?? config.defaults.timeoutMs, events: noopEventSink });
+    openRequestScope({
+      operation,
+      call: options,
+      defaultTimeoutMs: timeoutMs ?? config.defaults.timeoutMs,
+      events: noopEventSink,
+    });
 
   /** Checks that need no upstream call come first, so a bad request costs nothing. */
   const admit = (request: ChatRequest) => {
@@ -133,5 +142,8 @@ export function createPipeline(config: KeelConfig, options: PipelineOptions = {}
 }
 
 async function* rejectedStream(error: unknown): AsyncGenerator<StreamEvent, void, undefined> {
-  yield { type: "error", error: (KeelError.isInstance(error) ? error : new KeelError("INTERNAL", "internal error")).toJSON() };
+  yield {
+    type: "error",
+    error: (KeelError.isInstance(error) ? error : new KeelError("INTERNAL", "internal error")).toJSON(),
+  };
 }

@@ -8,7 +8,11 @@ import type { KeelConfig } from "../config/schema.ts";
  * telemetry -> input safety -> static fallback -> exact cache -> semantic cache
  *   -> output safety -> validation -> (the route's fallback chain)
  */
-export function createMiddlewares(options: { config: KeelConfig; telemetry: Middleware; caches: Middleware[] }): Middleware[] {
+export function createMiddlewares(options: {
+  config: KeelConfig;
+  telemetry: Middleware;
+  caches: Middleware[];
+}): Middleware[] {
   const { config, telemetry, caches } = options;
   const middlewares: Middleware[] = config.telemetry.enabled ? [telemetry] : [];
   const staticAnswers = staticAnswersOf(config);

@@ -30,13 +30,20 @@ export async function* toPublicStream(
     }
     final ??= {
       type: "error",
-      error: new KeelError("UPSTREAM_UNAVAILABLE", "the stream ended before it completed", { details: { reason: "stream-truncated" } }).toJSON(),
+      error: new KeelError("UPSTREAM_UNAVAILABLE", "the stream ended before it completed", {
+        details: { reason: "stream-truncated" },
+      }).toJSON(),
     };
   } catch (error) {
     final = { type: "error", error: normaliseFailure(error, scope).toJSON() };
   } finally {
     if (!final) {
-      scope.abort(new KeelError("UPSTREAM_TIMEOUT", "the caller stopped reading the stream", { retryable: false, details: { reason: "client-closed" } }));
+      scope.abort(
+        new KeelError("UPSTREAM_TIMEOUT", "the caller stopped reading the stream", {
+          retryable: false,
+          details: { reason: "client-closed" },
+        }),
+      );
     }
     scope.dispose();
   }

@@ -10,8 +10,14 @@ export interface Readiness {
  * cache is reported but never gates readiness: it fails open, so a broken Redis costs
  * hit rate, not answers.
  */
-export function readinessOf(config: KeelConfig, breakers: Record<string, string>, cache: { ok: boolean; kind: string; message?: string }): Readiness {
-  const checks: Readiness["checks"] = { cache: { ok: cache.ok, detail: cache.message ? `${cache.kind}: ${cache.message}` : cache.kind } };
+export function readinessOf(
+  config: KeelConfig,
+  breakers: Record<string, string>,
+  cache: { ok: boolean; kind: string; message?: string },
+): Readiness {
+  const checks: Readiness["checks"] = {
+    cache: { ok: cache.ok, detail: cache.message ? `${cache.kind}: ${cache.message}` : cache.kind },
+  };
   let ready = true;
   for (const [route, settings] of Object.entries(config.models)) {
     const open = settings.targets.filter((target) => breakers[target] === "open");

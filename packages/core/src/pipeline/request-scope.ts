@@ -37,11 +37,23 @@ export function openRequestScope(options: {
     if (!controller.signal.aborted) controller.abort(reason);
   };
   const timer = setTimeout(
-    () => abort(new KeelError("UPSTREAM_TIMEOUT", `the request did not finish within its ${timeoutMs} ms deadline`, { retryable: false, details: { reason: "deadline" } })),
+    () =>
+      abort(
+        new KeelError("UPSTREAM_TIMEOUT", `the request did not finish within its ${timeoutMs} ms deadline`, {
+          retryable: false,
+          details: { reason: "deadline" },
+        }),
+      ),
     timeoutMs,
   );
   const callerSignal = call?.signal;
-  const onCallerAbort = () => abort(new KeelError("UPSTREAM_TIMEOUT", "the caller went away", { retryable: false, details: { reason: "client-closed" } }));
+  const onCallerAbort = () =>
+    abort(
+      new KeelError("UPSTREAM_TIMEOUT", "the caller went away", {
+        retryable: false,
+        details: { reason: "client-closed" },
+      }),
+    );
   if (callerSignal?.aborted) onCallerAbort();
   else callerSignal?.addEventListener("abort", onCallerAbort, { once: true });
 

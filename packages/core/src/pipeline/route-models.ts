@@ -9,7 +9,11 @@ import { bindTarget } from "./targets.ts";
  * (retry -> breaker -> concurrency -> timeout -> provider). Targets are shared by name:
  * two routes that name the same target share its breaker, limiter and retry budget.
  */
-export function createRouteModels(config: KeelConfig, providers: Map<string, Provider>, resilience: Resilience): Map<string, Model> {
+export function createRouteModels(
+  config: KeelConfig,
+  providers: Map<string, Provider>,
+  resilience: Resilience,
+): Map<string, Model> {
   const routes = new Map<string, Model>();
   for (const [route, settings] of Object.entries(config.models)) {
     const targets = settings.targets.map((name) => ({

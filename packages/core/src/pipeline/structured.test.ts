@@ -29,7 +29,11 @@ const schema = {
   required: ["city", "population"],
   additionalProperties: false,
 };
-const ask = { model: "gpt-4o-mini", messages: [{ role: "user" as const, content: "Largest city of Norway, as JSON" }], schema };
+const ask = {
+  model: "gpt-4o-mini",
+  messages: [{ role: "user" as const, content: "Largest city of Norway, as JSON" }],
+  schema,
+};
 
 describe("pipeline.structured through the simulator", () => {
   it("returns the parsed, valid value with one upstream call", async () => {
@@ -64,7 +68,9 @@ describe("pipeline.structured through the simulator", () => {
   });
 
   it("rejects a bad schema with BAD_REQUEST before any upstream call", async () => {
-    const error = await pipeline.structured({ ...ask, schema: { type: "no-such-type" } }).catch((caught: unknown) => caught);
+    const error = await pipeline
+      .structured({ ...ask, schema: { type: "no-such-type" } })
+      .catch((caught: unknown) => caught);
     expect(KeelError.isInstance(error) && error.code).toBe("BAD_REQUEST");
     expect(simulator.stats().totalCalls).toBe(0);
   });

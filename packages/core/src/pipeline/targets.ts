@@ -29,7 +29,10 @@ export function createProviders(config: KeelConfig): Map<string, Provider> {
 export function bindTarget(providers: Map<string, Provider>, target: string): Model {
   const { provider: providerName, model } = splitTarget(target);
   const provider = providers.get(providerName);
-  if (!provider) throw new ConfigError("config", [{ path: "models", message: `unknown provider "${providerName}" in target "${target}"` }]);
+  if (!provider)
+    throw new ConfigError("config", [
+      { path: "models", message: `unknown provider "${providerName}" in target "${target}"` },
+    ]);
   return {
     generate: (request, ctx) => provider.generate(request.model === model ? request : { ...request, model }, ctx),
     stream: (request, ctx) => provider.stream(request.model === model ? request : { ...request, model }, ctx),
@@ -41,12 +44,17 @@ function checkTargets(config: KeelConfig, providers: Map<string, Provider>): voi
   for (const [route, settings] of Object.entries(config.models)) {
     settings.targets.forEach((target, index) => {
       const { provider } = splitTarget(target);
-      if (!providers.has(provider)) issues.push({ path: `models.${route}.targets.${index}`, message: `unknown provider "${provider}"; configured: ${[...providers.keys()].join(", ") || "(none)"}` });
+      if (!providers.has(provider))
+        issues.push({
+          path: `models.${route}.targets.${index}`,
+          message: `unknown provider "${provider}"; configured: ${[...providers.keys()].join(", ") || "(none)"}`,
+        });
     });
   }
   for (const [name, target] of Object.entries(config.embeddingModels)) {
     const { provider } = splitTarget(target);
-    if (!providers.has(provider)) issues.push({ path: `embeddingModels.${name}`, message: `unknown provider "${provider}"` });
+    if (!providers.has(provider))
+      issues.push({ path: `embeddingModels.${name}`, message: `unknown provider "${provider}"` });
   }
   if (issues.length > 0) throw new ConfigError("config", issues);
 }

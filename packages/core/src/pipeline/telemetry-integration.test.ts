@@ -34,22 +34,41 @@ afterAll(async () => {
 
 describe("telemetry in the pipeline", () => {
   it("keeps a ledger whose totals equal the sum of the envelopes, per tenant", async () => {
-    const ask = (content: string) => ({ model: "small", temperature: 0, messages: [{ role: "user" as const, content }] });
-    const acme = await Promise.all(["one", "two", "three"].map((word) => pipeline.generate(ask(`count ${word}`), { tenant: "acme" })));
+    const ask = (content: string) => ({
+      model: "small",
+      temperature: 0,
+      messages: [{ role: "user" as const, content }],
+    });
+    const acme = await Promise.all(
+      ["one", "two", "three"].map((word) => pipeline.generate(ask(`count ${word}`), { tenant: "acme" })),
+    );
     const hit = await pipeline.generate(ask("count one"), { tenant: "acme" });
     await pipeline.generate(ask("for another tenant"), { tenant: "globex" });
     const report = await pipeline.usage({}, { tenant: "acme" });
-    const sum = (pick: (generation: (typeof acme)[number]) => number) => [...acme, hit].reduce((total, generation) => total + pick(generation), 0);
+    const sum = (pick: (generation: (typeof acme)[number]) => number) =>
+      [...acme, hit].reduce((total, generation) => total + pick(generation), 0);
     expect(report.tenant).toBe("acme");
-    expect(report.totals).toMatchObject({ requests: 4, cacheHits: 1, totalTokens: sum((generation) => generation.usage.totalTokens) });
-    expect(report.totals.costUsd).toBeCloseTo(sum((generation) => generation.costUsd), 10);
+    expect(report.totals).toMatchObject({
+      requests: 4,
+      cacheHits: 1,
+      totalTokens: sum((generation) => generation.usage.totalTokens),
+    });
+    expect(report.totals.costUsd).toBeCloseTo(
+      sum((generation) => generation.costUsd),
+      10,
+    );
     expect(report.totals.savedTokens).toBe(acme[0]?.usage.totalTokens);
     expect((await pipeline.usage({}, { tenant: "globex" })).totals.requests).toBe(1);
   });
 
   it("exposes GenAI and Keel metrics in Prometheus text", async () => {
     const text = await pipeline.metricsText();
-    for (const name of ["gen_ai_client_operation_duration_seconds_bucket", "gen_ai_client_token_usage_bucket", "keel_overhead_seconds_bucket", "keel_cache_requests_total"]) {
+    for (const name of [
+      "gen_ai_client_operation_duration_seconds_bucket",
+      "gen_ai_client_token_usage_bucket",
+      "keel_overhead_seconds_bucket",
+      "keel_cache_requests_total",
+    ]) {
       expect(text).toContain(name);
     }
     expect(text).toMatch(/gen_ai_request_model="small"/);
@@ -69,18 +88,29 @@ describe("telemetry in the pipeline", () => {
 
   it("writes one sanitized line per request, with no secret and no PII", async () => {
     lines.length = 0;
-    await pipeline.generate({ model: "small", messages: [{ role: "user", content: "Mail jane.doe@example.com, card 4111 1111 1111 1111, key sk-live-SECRETKEY0123456789" }] });
+    await pipeline.generate({
+      model: "small",
+      messages: [
+        {
+          role: "user",
+          content: "Mail jane.doe@example.com, card 4111 1111 1111 1111, key sk-live-SECRETKEY0123456789",
+        },
+      ],
+    });
     const text = lines.join("\n");
     expect(lines.length).toBe(1);
     expect(JSON.parse(lines[0] as string)).toMatchObject({ route: "small", operation: "generate", tenant: "default" });
-    for (const secret of ["jane.doe@example.com", "4111 1111 1111 1111", "SECRETKEY0123456789"]) expect(text).not.toContain(secret);
+    for (const secret of ["jane.doe@example.com", "4111 1111 1111 1111", "SECRETKEY0123456789"])
+      expect(text).not.toContain(secret);
   });
 });
 
 describe("streams in the ledger", () => {
   it("records a stream whose consumer stops pulling right after the final event", async () => {
     const before = (await pipeline.usage({}, { tenant: "streamer" })).totals.requests;
-    const iterator = pipeline.stream({ model: "small", messages: [{ role: "user", content: "stream me" }] }, { tenant: "streamer" })[Symbol.asyncIterator]();
+    const iterator = pipeline
+      .stream({ model: "small", messages: [{ role: "user", content: "stream me" }] }, { tenant: "streamer" })
+      [Symbol.asyncIterator]();
     let event = await iterator.next();
     while (!event.done && event.value.type === "delta") event = await iterator.next();
     expect(event.value).toMatchObject({ type: "done" });

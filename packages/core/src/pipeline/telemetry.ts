@@ -13,9 +13,19 @@ export function createPipelineTelemetry(config: KeelConfig, overrides: Telemetry
   const { telemetry, redis } = config;
   return createTelemetry({
     serviceName: telemetry.serviceName,
-    log: { level: telemetry.log.level, logPrompts: telemetry.log.logPrompts, maxPromptChars: telemetry.log.maxPromptChars },
+    log: {
+      level: telemetry.log.level,
+      logPrompts: telemetry.log.logPrompts,
+      maxPromptChars: telemetry.log.maxPromptChars,
+    },
     metrics: telemetry.metrics,
-    ledger: redis ? { ...telemetry.ledger, redisUrl: redis.url, keyPrefix: telemetry.ledger.keyPrefix ?? `${redis.keyPrefix}usage:` } : telemetry.ledger,
+    ledger: redis
+      ? {
+          ...telemetry.ledger,
+          redisUrl: redis.url,
+          keyPrefix: telemetry.ledger.keyPrefix ?? `${redis.keyPrefix}usage:`,
+        }
+      : telemetry.ledger,
     alerts: telemetry.alerts,
     tracing: telemetry.tracing,
     ...(overrides.logger ? { logger: overrides.logger } : {}),

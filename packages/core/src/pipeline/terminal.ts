@@ -5,17 +5,27 @@ import type { FullModel } from "./compose.ts";
 import { resolveRoute, splitTarget } from "./routes.ts";
 
 /** The innermost model: picks the route's fallback chain, or the embedding target. */
-export function createTerminal(config: KeelConfig, routeModels: Map<string, Model>, providers: Map<string, Provider>): FullModel {
+export function createTerminal(
+  config: KeelConfig,
+  routeModels: Map<string, Model>,
+  providers: Map<string, Provider>,
+): FullModel {
   const routeModel = (name: string): Model => routeModels.get(name) ?? (resolveRoute(config, name), unreachable());
   return {
     generate: (request, ctx) => routeModel(request.model).generate(request, ctx),
     stream: (request, ctx) => routeModel(request.model).stream(request, ctx),
     embed: (request, ctx) => {
-      const target = Object.hasOwn(config.embeddingModels, request.model) ? config.embeddingModels[request.model] : undefined;
+      const target = Object.hasOwn(config.embeddingModels, request.model)
+        ? config.embeddingModels[request.model]
+        : undefined;
       if (!target) {
-        throw new KeelError("BAD_REQUEST", `unknown embedding model "${request.model}"; this deployment serves: ${Object.keys(config.embeddingModels).join(", ") || "(none)"}`, {
-          details: { field: "model", reason: "unknown-model" },
-        });
+        throw new KeelError(
+          "BAD_REQUEST",
+          `unknown embedding model "${request.model}"; this deployment serves: ${Object.keys(config.embeddingModels).join(", ") || "(none)"}`,
+          {
+            details: { field: "model", reason: "unknown-model" },
+          },
+        );
       }
       const { provider, model } = splitTarget(target);
       return (providers.get(provider) as Provider).embed({ ...request, model }, ctx);

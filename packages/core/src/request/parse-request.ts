@@ -19,7 +19,10 @@ function parseWith<T>(schema: z.ZodType<T>, input: unknown): T {
 
 /** Turns a zod error into BAD_REQUEST: "messages.0.content: expected string, received number". */
 export function badRequestFromZod(error: z.ZodError): KeelError {
-  const issues = error.issues.map((issue) => ({ field: issue.path.map(String).join(".") || "(input)", message: issue.message }));
+  const issues = error.issues.map((issue) => ({
+    field: issue.path.map(String).join(".") || "(input)",
+    message: issue.message,
+  }));
   const first = issues[0] ?? { field: "(input)", message: "invalid input" };
   const message = issues.map((issue) => `${issue.field}: ${issue.message}`).join("; ");
   return new KeelError("BAD_REQUEST", message, { details: { field: first.field, issues } });

@@ -10,7 +10,10 @@ import { badRequestFromZod } from "./parse-request.ts";
  */
 export const structuredRequestSchema = chatRequestSchema.extend({
   schema: z.record(z.string(), z.unknown()),
-  name: z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/, "expected 1-64 letters, digits, _ or -").optional(),
+  name: z
+    .string()
+    .regex(/^[a-zA-Z0-9_-]{1,64}$/, "expected 1-64 letters, digits, _ or -")
+    .optional(),
   maxAttempts: z.number().int().min(1).max(10).optional(),
   validators: z
     .array(z.custom<CustomValidator>((value) => typeof value === "function", "expected a function"))

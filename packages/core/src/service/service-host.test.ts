@@ -12,10 +12,27 @@ afterEach(async () => {
   await Promise.all(pipelines.splice(0).map((pipeline) => pipeline.close()));
 });
 
-async function start(handler: RequestHandler, shutdownGraceMs = 2_000, errorBody?: (error: KeelError) => unknown): Promise<ServiceHost> {
-  const pipeline = createPipeline(parseConfig({ providers: { sim: { baseURL: "http://127.0.0.1:9/v1", apiKey: "k" } }, models: { m: { targets: ["sim/m"] } } }));
+async function start(
+  handler: RequestHandler,
+  shutdownGraceMs = 2_000,
+  errorBody?: (error: KeelError) => unknown,
+): Promise<ServiceHost> {
+  const pipeline = createPipeline(
+    parseConfig({
+      providers: { sim: { baseURL: "http://127.0.0.1:9/v1", apiKey: "k" } },
+      models: { m: { targets: ["sim/m"] } },
+    }),
+  );
   pipelines.push(pipeline);
-  const host = await startServiceHost({ name: "test", pipeline, host: "127.0.0.1", port: 0, handler, shutdownGraceMs, ...(errorBody ? { errorBody } : {}) });
+  const host = await startServiceHost({
+    name: "test",
+    pipeline,
+    host: "127.0.0.1",
+    port: 0,
+    handler,
+    shutdownGraceMs,
+    ...(errorBody ? { errorBody } : {}),
+  });
   hosts.push(host);
   return host;
 }

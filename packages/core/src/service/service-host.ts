@@ -60,7 +60,8 @@ export async function startServiceHost(options: ServiceHostOptions): Promise<Ser
       return;
     }
     const path = request.url?.split("?", 1)[0];
-    if (request.method === "GET" && path === "/healthz") return sendJson(response, 200, { status: "ok", service: options.name });
+    if (request.method === "GET" && path === "/healthz")
+      return sendJson(response, 200, { status: "ok", service: options.name });
     if (request.method === "GET" && path === "/readyz") return void answerReadiness(pipeline, response);
     if (request.method === "GET" && path === "/metrics") return void answerMetrics(pipeline, response);
     Promise.resolve(handler(request, response)).catch(() => {

@@ -1,4 +1,13 @@
-import { KeelError, type ChatRequest, type Generation, type KeelErrorOptions, type KeelEvent, type Model, type RequestContext, type StreamEvent } from "@keel/spec";
+import {
+  KeelError,
+  type ChatRequest,
+  type Generation,
+  type KeelErrorOptions,
+  type KeelEvent,
+  type Model,
+  type RequestContext,
+  type StreamEvent,
+} from "@keel/spec";
 
 /** One call the scripted model received. */
 export interface ScriptedCall {
@@ -62,7 +71,10 @@ export function generation(content: string, overrides: Partial<Generation> = {})
 }
 
 /** Deltas then done, like a provider stream; `gapMs` between chunks. */
-export async function* chunks(parts: string[], options: { gapMs?: number; signal?: AbortSignal; done?: boolean } = {}): AsyncGenerator<StreamEvent> {
+export async function* chunks(
+  parts: string[],
+  options: { gapMs?: number; signal?: AbortSignal; done?: boolean } = {},
+): AsyncGenerator<StreamEvent> {
   for (const content of parts) {
     if (options.gapMs) await waitOrAbort(options.gapMs, options.signal);
     yield { type: "delta", content };
@@ -82,16 +94,27 @@ export function hangUntilAborted(signal: AbortSignal): Promise<never> {
 export function waitOrAbort(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(resolve, ms);
-    signal?.addEventListener("abort", () => {
-      clearTimeout(timer);
-      reject(new DOMException("aborted", "AbortError"));
-    }, { once: true });
+    signal?.addEventListener(
+      "abort",
+      () => {
+        clearTimeout(timer);
+        reject(new DOMException("aborted", "AbortError"));
+      },
+      { once: true },
+    );
   });
 }
 
 /** An upstream failure as the provider package reports it. */
 export function upstream(status: number, options: KeelErrorOptions = {}): KeelError {
-  const code = status === 429 ? "UPSTREAM_RATE_LIMITED" : status >= 500 ? "UPSTREAM_UNAVAILABLE" : status === 408 ? "UPSTREAM_TIMEOUT" : "BAD_REQUEST";
+  const code =
+    status === 429
+      ? "UPSTREAM_RATE_LIMITED"
+      : status >= 500
+        ? "UPSTREAM_UNAVAILABLE"
+        : status === 408
+          ? "UPSTREAM_TIMEOUT"
+          : "BAD_REQUEST";
   return new KeelError(code, `upstream answered ${status}`, { status, ...options });
 }
 

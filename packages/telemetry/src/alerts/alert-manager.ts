@@ -41,11 +41,32 @@ export class AlertManager {
   constructor(private readonly options: AlertManagerOptions) {
     const alerts = options.alerts;
     const percent = (value: number) => `${(value * 100).toFixed(1)}%`;
-    this.addRule("error-rate", alerts.errorRate, (input, rule) => errorRateVerdict(input, rule), (verdict, windowMs) => `error rate ${percent(verdict.value)} over the last ${windowMs / 1000}s, above ${percent(verdict.threshold)}`);
-    this.addRule("latency-p95", alerts.latency, (input, rule) => latencyVerdict(input, rule), (verdict, windowMs) => `p95 latency ${verdict.value} ms over the last ${windowMs / 1000}s, above ${verdict.threshold.toFixed(0)} ms`);
-    this.addRule("cost-anomaly", alerts.cost, (input, rule) => costVerdict(input, rule), (verdict, windowMs) => `spend rate ${verdict.value.toFixed(4)} USD/h over the last ${windowMs / 1000}s, above ${verdict.threshold.toFixed(4)} USD/h`);
+    this.addRule(
+      "error-rate",
+      alerts.errorRate,
+      (input, rule) => errorRateVerdict(input, rule),
+      (verdict, windowMs) =>
+        `error rate ${percent(verdict.value)} over the last ${windowMs / 1000}s, above ${percent(verdict.threshold)}`,
+    );
+    this.addRule(
+      "latency-p95",
+      alerts.latency,
+      (input, rule) => latencyVerdict(input, rule),
+      (verdict, windowMs) =>
+        `p95 latency ${verdict.value} ms over the last ${windowMs / 1000}s, above ${verdict.threshold.toFixed(0)} ms`,
+    );
+    this.addRule(
+      "cost-anomaly",
+      alerts.cost,
+      (input, rule) => costVerdict(input, rule),
+      (verdict, windowMs) =>
+        `spend rate ${verdict.value.toFixed(4)} USD/h over the last ${windowMs / 1000}s, above ${verdict.threshold.toFixed(4)} USD/h`,
+    );
     const bucketMs = alerts.bucketMs ?? 10_000;
-    const span = Math.max(MINUTE, ...this.rules.map((rule) => (rule.options.windowMs ?? 5 * MINUTE) + (rule.options.baselineMs ?? 60 * MINUTE)));
+    const span = Math.max(
+      MINUTE,
+      ...this.rules.map((rule) => (rule.options.windowMs ?? 5 * MINUTE) + (rule.options.baselineMs ?? 60 * MINUTE)),
+    );
     this.ring = new Ring(bucketMs, Math.ceil(span / bucketMs) + 2);
     const every = alerts.evaluateEveryMs ?? 10_000;
     if (every > 0) {
@@ -54,10 +75,21 @@ export class AlertManager {
     }
   }
 
-  private addRule<T extends BaselineRuleOptions>(rule: BaselineRule["rule"], options: T | false | undefined, judge: (input: RuleInput, options: T) => Verdict, describe: BaselineRule["describe"]): void {
+  private addRule<T extends BaselineRuleOptions>(
+    rule: BaselineRule["rule"],
+    options: T | false | undefined,
+    judge: (input: RuleInput, options: T) => Verdict,
+    describe: BaselineRule["describe"],
+  ): void {
     if (options === false) return;
     const resolved = (options ?? {}) as T;
-    this.rules.push({ rule, options: resolved, judge: (input) => judge(input, resolved), tracker: new AlertTracker(resolved.forMs ?? 0, resolved.resolveAfterMs ?? MINUTE), describe });
+    this.rules.push({
+      rule,
+      options: resolved,
+      judge: (input) => judge(input, resolved),
+      tracker: new AlertTracker(resolved.forMs ?? 0, resolved.resolveAfterMs ?? MINUTE),
+      describe,
+    });
   }
 
   add(nowMs: number, sample: Sample): void {
@@ -84,9 +116,22 @@ export class AlertManager {
       this.baseline.reset();
       this.ring.sum({ nowMs, spanMs: windowMs }, this.window);
       this.ring.sum({ nowMs, spanMs: baselineMs, endOffsetMs: windowMs }, this.baseline);
-      const covered = this.firstSampleMs === undefined ? 0 : Math.min(baselineMs, Math.max(0, nowMs - windowMs - this.firstSampleMs));
-      const verdict = rule.judge({ window: this.window, baseline: this.baseline, windowMs, baselineCoveredMs: covered });
-      this.apply({ rule: rule.rule, key: rule.rule, tracker: rule.tracker, verdict, message: () => rule.describe(verdict, windowMs), nowMs });
+      const covered =
+        this.firstSampleMs === undefined ? 0 : Math.min(baselineMs, Math.max(0, nowMs - windowMs - this.firstSampleMs));
+      const verdict = rule.judge({
+        window: this.window,
+        baseline: this.baseline,
+        windowMs,
+        baselineCoveredMs: covered,
+      });
+      this.apply({
+        rule: rule.rule,
+        key: rule.rule,
+        tracker: rule.tracker,
+        verdict,
+        message: () => rule.describe(verdict, windowMs),
+        nowMs,
+      });
     }
     for (const target of this.targets.keys()) this.evaluateTarget(target, nowMs);
   }
@@ -103,7 +148,11 @@ export class AlertManager {
     let health = this.targets.get(target);
     if (health === undefined) {
       const options = this.options.alerts.availability || {};
-      health = { breaker: "closed", probeFailing: false, tracker: new AlertTracker(options.forMs ?? 0, options.resolveAfterMs ?? 0) };
+      health = {
+        breaker: "closed",
+        probeFailing: false,
+        tracker: new AlertTracker(options.forMs ?? 0, options.resolveAfterMs ?? 0),
+      };
       this.targets.set(target, health);
     }
     return health;
@@ -116,10 +165,26 @@ export class AlertManager {
     const clear = health.breaker === "closed" && !health.probeFailing;
     const verdict: Verdict = { value: breached ? 1 : 0, threshold: 1, breached, clear };
     const why = health.breaker === "open" ? "circuit breaker open" : "health probe failing";
-    this.apply({ rule: "provider-availability", key: `provider-availability:${target}`, target, tracker: health.tracker, verdict, message: () => `${target} unavailable: ${why}`, nowMs });
+    this.apply({
+      rule: "provider-availability",
+      key: `provider-availability:${target}`,
+      target,
+      tracker: health.tracker,
+      verdict,
+      message: () => `${target} unavailable: ${why}`,
+      nowMs,
+    });
   }
 
-  private apply(input: { rule: AlertRule; key: string; target?: string; tracker: AlertTracker; verdict: Verdict; message: () => string; nowMs: number }): void {
+  private apply(input: {
+    rule: AlertRule;
+    key: string;
+    target?: string;
+    tracker: AlertTracker;
+    verdict: Verdict;
+    message: () => string;
+    nowMs: number;
+  }): void {
     const transition = input.tracker.update(input.nowMs, input.verdict.breached, input.verdict.clear);
     if (transition === "fired") {
       const state: AlertState = {
@@ -137,7 +202,8 @@ export class AlertManager {
     } else if (transition === "resolved") {
       const state = this.firing.get(input.key);
       this.firing.delete(input.key);
-      if (state !== undefined) this.options.onTransition({ ...state, status: "resolved", resolvedAt: new Date(input.nowMs).toISOString() });
+      if (state !== undefined)
+        this.options.onTransition({ ...state, status: "resolved", resolvedAt: new Date(input.nowMs).toISOString() });
     }
   }
 }

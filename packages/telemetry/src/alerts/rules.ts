@@ -33,7 +33,11 @@ export function errorRateVerdict(input: RuleInput, options: ErrorRateRuleOptions
   const rate = requests === 0 ? 0 : input.window.get(FIELD.errors) / requests;
   const baselineRequests = input.baseline.get(FIELD.requests);
   const thresholds = [options.minRate ?? 0.05];
-  if (baselineRequests >= minRequests) thresholds[0] = Math.max(thresholds[0]!, (input.baseline.get(FIELD.errors) / baselineRequests) * (options.factor ?? 3));
+  if (baselineRequests >= minRequests)
+    thresholds[0] = Math.max(
+      thresholds[0]!,
+      (input.baseline.get(FIELD.errors) / baselineRequests) * (options.factor ?? 3),
+    );
   return verdict(rate, thresholds, options.resolveRatio ?? 0.8, requests >= minRequests);
 }
 

@@ -1,5 +1,13 @@
 import { buildReport, resolveQuery } from "./query.ts";
-import { addEntry, emptyTotals, type UsageEntry, type UsageLedger, type UsageQuery, type UsageReport, type UsageTotals } from "./types.ts";
+import {
+  addEntry,
+  emptyTotals,
+  type UsageEntry,
+  type UsageLedger,
+  type UsageQuery,
+  type UsageReport,
+  type UsageTotals,
+} from "./types.ts";
 
 export interface MemoryLedgerOptions {
   /** Days kept; older days are dropped as new ones arrive. Default 400. */

@@ -30,7 +30,8 @@ export function utcDay(epochMs: number): string {
 
 /** Checks a usage query; bad input is a BAD_REQUEST naming the field. */
 export function resolveQuery(query: UsageQuery, nowMs: number): ResolvedQuery {
-  if (typeof query !== "object" || query === null) throw new KeelError("BAD_REQUEST", "a usage query is required", { details: { field: "query" } });
+  if (typeof query !== "object" || query === null)
+    throw new KeelError("BAD_REQUEST", "a usage query is required", { details: { field: "query" } });
   if (typeof query.tenant !== "string" || query.tenant.length === 0) {
     throw new KeelError("BAD_REQUEST", "tenant must be a non-empty string", { details: { field: "tenant" } });
   }
@@ -41,7 +42,10 @@ export function resolveQuery(query: UsageQuery, nowMs: number): ResolvedQuery {
   const fromMs = query.from === undefined ? toMs - 29 * DAY_MS : parseDay(query.from, "from");
   if (fromMs > toMs) throw new KeelError("BAD_REQUEST", "from must not be after to", { details: { field: "from" } });
   const dayCount = (toMs - fromMs) / DAY_MS + 1;
-  if (dayCount > MAX_QUERY_DAYS) throw new KeelError("BAD_REQUEST", `a usage query spans at most ${MAX_QUERY_DAYS} days`, { details: { field: "from" } });
+  if (dayCount > MAX_QUERY_DAYS)
+    throw new KeelError("BAD_REQUEST", `a usage query spans at most ${MAX_QUERY_DAYS} days`, {
+      details: { field: "from" },
+    });
   const days: string[] = [];
   for (let day = fromMs; day <= toMs; day += DAY_MS) days.push(utcDay(day));
   return { tenant: query.tenant, from: utcDay(fromMs), to: utcDay(toMs), model: query.model, days };
@@ -56,7 +60,10 @@ function parseDay(value: unknown, field: string): number {
 }
 
 /** Builds the report from per-day, per-model totals (days in order, empty days left out). */
-export function buildReport(query: ResolvedQuery, byDay: ReadonlyArray<{ day: string; models: Map<string, UsageTotals> }>): UsageReport {
+export function buildReport(
+  query: ResolvedQuery,
+  byDay: ReadonlyArray<{ day: string; models: Map<string, UsageTotals> }>,
+): UsageReport {
   const totals = emptyTotals();
   const days: UsageDay[] = [];
   for (const { day, models } of byDay) {

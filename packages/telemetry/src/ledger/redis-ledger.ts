@@ -1,7 +1,18 @@
 import { KeelError } from "@keel/spec";
 import { Redis } from "ioredis";
 import { buildReport, resolveQuery } from "./query.ts";
-import { FLOAT_FIELDS, USAGE_FIELDS, addEntry, emptyTotals, type UsageEntry, type UsageField, type UsageLedger, type UsageQuery, type UsageReport, type UsageTotals } from "./types.ts";
+import {
+  FLOAT_FIELDS,
+  USAGE_FIELDS,
+  addEntry,
+  emptyTotals,
+  type UsageEntry,
+  type UsageField,
+  type UsageLedger,
+  type UsageQuery,
+  type UsageReport,
+  type UsageTotals,
+} from "./types.ts";
 
 export interface RedisLedgerOptions {
   redisUrl: string;
@@ -94,9 +105,15 @@ export function createRedisLedger(options: RedisLedgerOptions): UsageLedger {
         if (hashes === null || hashes.some(([error]) => error !== null)) throw new Error("usage read failed");
       } catch (error) {
         options.onError?.(error, "query");
-        throw new KeelError("INTERNAL", "the usage ledger is unavailable", { cause: error, details: { reason: "ledger-unavailable" } });
+        throw new KeelError("INTERNAL", "the usage ledger is unavailable", {
+          cause: error,
+          details: { reason: "ledger-unavailable" },
+        });
       }
-      const byDay = resolved.days.map((day, index) => ({ day, models: parseHash(hashes![index]![1] as Record<string, string>) }));
+      const byDay = resolved.days.map((day, index) => ({
+        day,
+        models: parseHash(hashes![index]![1] as Record<string, string>),
+      }));
       // Sums still buffered after a failed flush are part of the truth too.
       for (const entry of byDay) {
         const buffered = pending.get(keyOf(resolved.tenant, entry.day));
@@ -128,7 +145,12 @@ function parseHash(hash: Record<string, string>): Map<string, UsageTotals> {
   return models;
 }
 
-function mergeInto(target: Map<string, Map<string, UsageTotals>>, key: string, model: string, totals: UsageTotals): void {
+function mergeInto(
+  target: Map<string, Map<string, UsageTotals>>,
+  key: string,
+  model: string,
+  totals: UsageTotals,
+): void {
   let models = target.get(key);
   if (models === undefined) target.set(key, (models = new Map()));
   mergeModel(models, model, totals);

@@ -84,7 +84,18 @@ export interface UsageLedger {
 }
 
 export function emptyTotals(): UsageTotals {
-  return { requests: 0, errors: 0, cacheHits: 0, promptTokens: 0, completionTokens: 0, totalTokens: 0, estimatedRequests: 0, costUsd: 0, savedTokens: 0, savedUsd: 0 };
+  return {
+    requests: 0,
+    errors: 0,
+    cacheHits: 0,
+    promptTokens: 0,
+    completionTokens: 0,
+    totalTokens: 0,
+    estimatedRequests: 0,
+    costUsd: 0,
+    savedTokens: 0,
+    savedUsd: 0,
+  };
 }
 
 export function addEntry(totals: UsageTotals, entry: UsageEntry): void {

@@ -98,7 +98,11 @@ export class FastHistogram extends FastMetric<HistogramSeries> {
     let cumulative = 0;
     this.buckets.forEach((bound, index) => {
       cumulative += series.counts[index]!;
-      into.push({ value: cumulative, labels: { ...series.labels, le: String(bound) }, metricName: `${this.name}_bucket` });
+      into.push({
+        value: cumulative,
+        labels: { ...series.labels, le: String(bound) },
+        metricName: `${this.name}_bucket`,
+      });
     });
     into.push({ value: series.count, labels: { ...series.labels, le: "+Inf" }, metricName: `${this.name}_bucket` });
     into.push({ value: series.sum, labels: series.labels, metricName: `${this.name}_sum` });

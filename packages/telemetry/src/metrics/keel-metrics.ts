@@ -35,7 +35,10 @@ export class KeelMetrics {
   readonly ledgerErrors: Counter;
   readonly alertActive: Gauge;
   // Children resolved once per label value: prom-client hashes label objects on every `labels()` call.
-  private readonly targetChildren = new Map<string, { success: HistogramSeries; error: HistogramSeries; retries: Counter.Internal }>();
+  private readonly targetChildren = new Map<
+    string,
+    { success: HistogramSeries; error: HistogramSeries; retries: Counter.Internal }
+  >();
 
   constructor(options: MetricsOptions = {}) {
     const registers = [this.registry];
@@ -43,17 +46,69 @@ export class KeelMetrics {
     this.limitModel = new LabelLimiter(max);
     this.limitTarget = new LabelLimiter(max);
     this.limitProvider = new LabelLimiter(max);
-    this.requestMetrics = new RequestMetricSet(this.registry, options.tenantLabels, { model: this.limitModel, provider: this.limitProvider });
-    this.upstreamDuration = new FastHistogram({ name: METRIC.upstreamDuration, help: "Duration of each upstream call (one attempt), by target and outcome.", buckets: GEN_AI_DURATION_BUCKETS, registry: this.registry });
-    this.retries = new Counter({ name: METRIC.retries, help: "Retries of an upstream call, by target.", labelNames: ["target"], registers });
-    this.fallbacks = new Counter({ name: METRIC.fallbacks, help: "Moves from a failed target to the next one in a fallback chain.", labelNames: ["from", "to", "code"], registers });
-    this.coalesced = new Counter({ name: METRIC.coalesced, help: "Requests answered by joining an identical in-flight request.", labelNames: ["kind"], registers });
-    this.safety = new Counter({ name: METRIC.safetyActions, help: "Safety findings by stage, scanner and action taken.", labelNames: ["stage", "scanner", "action"], registers });
-    this.validation = new Counter({ name: METRIC.validationAttempts, help: "Structured-output validation attempts by result.", labelNames: ["outcome"], registers });
-    this.timeouts = new Counter({ name: METRIC.timeouts, help: "Timeouts by kind (attempt, ttft, idle, deadline).", labelNames: ["target", "kind"], registers });
-    this.healthProbeUp = new Gauge({ name: METRIC.healthProbeUp, help: "1 when the last health probe of a target succeeded, 0 when it failed.", labelNames: ["target"], registers });
-    this.ledgerErrors = new Counter({ name: METRIC.ledgerErrors, help: "Usage-ledger writes or reads that failed (the request itself went on).", registers });
-    this.alertActive = new Gauge({ name: METRIC.alertActive, help: "1 while an in-process alert is firing.", labelNames: ["rule", "key"], registers });
+    this.requestMetrics = new RequestMetricSet(this.registry, options.tenantLabels, {
+      model: this.limitModel,
+      provider: this.limitProvider,
+    });
+    this.upstreamDuration = new FastHistogram({
+      name: METRIC.upstreamDuration,
+      help: "Duration of each upstream call (one attempt), by target and outcome.",
+      buckets: GEN_AI_DURATION_BUCKETS,
+      registry: this.registry,
+    });
+    this.retries = new Counter({
+      name: METRIC.retries,
+      help: "Retries of an upstream call, by target.",
+      labelNames: ["target"],
+      registers,
+    });
+    this.fallbacks = new Counter({
+      name: METRIC.fallbacks,
+      help: "Moves from a failed target to the next one in a fallback chain.",
+      labelNames: ["from", "to", "code"],
+      registers,
+    });
+    this.coalesced = new Counter({
+      name: METRIC.coalesced,
+      help: "Requests answered by joining an identical in-flight request.",
+      labelNames: ["kind"],
+      registers,
+    });
+    this.safety = new Counter({
+      name: METRIC.safetyActions,
+      help: "Safety findings by stage, scanner and action taken.",
+      labelNames: ["stage", "scanner", "action"],
+      registers,
+    });
+    this.validation = new Counter({
+      name: METRIC.validationAttempts,
+      help: "Structured-output validation attempts by result.",
+      labelNames: ["outcome"],
+      registers,
+    });
+    this.timeouts = new Counter({
+      name: METRIC.timeouts,
+      help: "Timeouts by kind (attempt, ttft, idle, deadline).",
+      labelNames: ["target", "kind"],
+      registers,
+    });
+    this.healthProbeUp = new Gauge({
+      name: METRIC.healthProbeUp,
+      help: "1 when the last health probe of a target succeeded, 0 when it failed.",
+      labelNames: ["target"],
+      registers,
+    });
+    this.ledgerErrors = new Counter({
+      name: METRIC.ledgerErrors,
+      help: "Usage-ledger writes or reads that failed (the request itself went on).",
+      registers,
+    });
+    this.alertActive = new Gauge({
+      name: METRIC.alertActive,
+      help: "1 while an in-process alert is firing.",
+      labelNames: ["rule", "key"],
+      registers,
+    });
     const metrics = this;
     new Gauge({
       name: METRIC.circuitState,
@@ -61,7 +116,8 @@ export class KeelMetrics {
       labelNames: ["target"],
       registers,
       collect() {
-        for (const [target, state] of Object.entries(metrics.breakerStates())) this.set({ target }, CIRCUIT_STATE_VALUE[state]);
+        for (const [target, state] of Object.entries(metrics.breakerStates()))
+          this.set({ target }, CIRCUIT_STATE_VALUE[state]);
       },
     });
     if (options.defaultMetrics === true) collectDefaultMetrics({ register: this.registry, prefix: "keel_process_" });
@@ -96,7 +152,11 @@ export class KeelMetrics {
         this.target(event.target).retries.inc();
         break;
       case "fallback":
-        this.fallbacks.inc({ from: this.limitTarget.value(event.from), to: this.limitTarget.value(event.to), code: event.code });
+        this.fallbacks.inc({
+          from: this.limitTarget.value(event.from),
+          to: this.limitTarget.value(event.to),
+          code: event.code,
+        });
         break;
       case "cache-coalesced":
         this.coalesced.inc({ kind: event.kind });

@@ -2,7 +2,13 @@ import type { Registry } from "prom-client";
 import type { RequestSummary } from "../request-summary.ts";
 import { FastCounter, FastHistogram, type CounterSeries, type HistogramSeries } from "./fast-instruments.ts";
 import { OTHER_LABEL, type LabelLimiter } from "./label-limiter.ts";
-import { GEN_AI_DURATION_BUCKETS, GEN_AI_TOKEN_BUCKETS, METRIC, OVERHEAD_BUCKETS, genAiOperationName } from "./names.ts";
+import {
+  GEN_AI_DURATION_BUCKETS,
+  GEN_AI_TOKEN_BUCKETS,
+  METRIC,
+  OVERHEAD_BUCKETS,
+  genAiOperationName,
+} from "./names.ts";
 
 interface ResolvedLabels {
   operation: string;
@@ -53,16 +59,53 @@ export class RequestMetricSet {
     private readonly limits: { model: LabelLimiter; provider: LabelLimiter },
   ) {
     this.tenants = tenantLabels === undefined ? undefined : new Set(tenantLabels);
-    this.duration = new FastHistogram({ name: METRIC.operationDuration, help: "GenAI operation duration: the whole request as Keel's callers see it.", buckets: GEN_AI_DURATION_BUCKETS, registry });
-    this.tokens = new FastHistogram({ name: METRIC.tokenUsage, help: "Number of input and output tokens used per request.", buckets: GEN_AI_TOKEN_BUCKETS, registry });
-    this.timeToFirstChunk = new FastHistogram({ name: METRIC.timeToFirstChunk, help: "Streams: time from the request to its first chunk.", buckets: GEN_AI_DURATION_BUCKETS, registry });
-    this.timePerOutputChunk = new FastHistogram({ name: METRIC.timePerOutputChunk, help: "Streams: time between consecutive chunks after the first.", buckets: GEN_AI_DURATION_BUCKETS, registry });
+    this.duration = new FastHistogram({
+      name: METRIC.operationDuration,
+      help: "GenAI operation duration: the whole request as Keel's callers see it.",
+      buckets: GEN_AI_DURATION_BUCKETS,
+      registry,
+    });
+    this.tokens = new FastHistogram({
+      name: METRIC.tokenUsage,
+      help: "Number of input and output tokens used per request.",
+      buckets: GEN_AI_TOKEN_BUCKETS,
+      registry,
+    });
+    this.timeToFirstChunk = new FastHistogram({
+      name: METRIC.timeToFirstChunk,
+      help: "Streams: time from the request to its first chunk.",
+      buckets: GEN_AI_DURATION_BUCKETS,
+      registry,
+    });
+    this.timePerOutputChunk = new FastHistogram({
+      name: METRIC.timePerOutputChunk,
+      help: "Streams: time between consecutive chunks after the first.",
+      buckets: GEN_AI_DURATION_BUCKETS,
+      registry,
+    });
     this.requests = new FastCounter(METRIC.requests, "Requests by operation, requested model and outcome.", registry);
-    this.overhead = new FastHistogram({ name: METRIC.overhead, help: "Keel's own time per request: total minus upstream calls and retry backoff.", buckets: OVERHEAD_BUCKETS, registry });
+    this.overhead = new FastHistogram({
+      name: METRIC.overhead,
+      help: "Keel's own time per request: total minus upstream calls and retry backoff.",
+      buckets: OVERHEAD_BUCKETS,
+      registry,
+    });
     this.errors = new FastCounter(METRIC.errors, "Failed requests by KeelError code.", registry);
-    this.cacheRequests = new FastCounter(METRIC.cacheRequests, "Requests that consulted a cache, by outcome (miss, exact, semantic, stale, coalesced).", registry);
-    this.cacheSavedUsd = new FastCounter(METRIC.cacheSavedUsd, "Upstream spend avoided by cache hits, stale answers and coalescing (USD).", registry).child({});
-    this.cacheSavedTokens = new FastCounter(METRIC.cacheSavedTokens, "Upstream tokens avoided by cache hits, stale answers and coalescing.", registry).child({});
+    this.cacheRequests = new FastCounter(
+      METRIC.cacheRequests,
+      "Requests that consulted a cache, by outcome (miss, exact, semantic, stale, coalesced).",
+      registry,
+    );
+    this.cacheSavedUsd = new FastCounter(
+      METRIC.cacheSavedUsd,
+      "Upstream spend avoided by cache hits, stale answers and coalescing (USD).",
+      registry,
+    ).child({});
+    this.cacheSavedTokens = new FastCounter(
+      METRIC.cacheSavedTokens,
+      "Upstream tokens avoided by cache hits, stale answers and coalescing.",
+      registry,
+    ).child({});
     this.cost = new FastCounter(METRIC.costUsd, "Upstream spend in USD, by the model that answered.", registry);
   }
 
@@ -118,17 +161,25 @@ export class RequestMetricSet {
     };
     // An empty label is the same as no label to Prometheus; leave it out rather than print "".
     if (labels.responseModel !== "") genAi.gen_ai_response_model = labels.responseModel;
-    const withTenant = (values: Record<string, string>) => (this.tenants === undefined ? values : { ...values, tenant });
+    const withTenant = (values: Record<string, string>) =>
+      this.tenants === undefined ? values : { ...values, tenant };
     return {
       duration: this.duration.child(labels.errorType === "" ? genAi : { ...genAi, error_type: labels.errorType }),
       inputTokens: this.tokens.child({ ...genAi, gen_ai_token_type: "input" }),
       outputTokens: this.tokens.child({ ...genAi, gen_ai_token_type: "output" }),
       timeToFirstChunk: this.timeToFirstChunk.child(genAi),
       timePerOutputChunk: this.timePerOutputChunk.child(genAi),
-      requests: this.requests.child(withTenant({ operation: labels.operation, model: labels.requestModel, outcome: labels.outcome })),
+      requests: this.requests.child(
+        withTenant({ operation: labels.operation, model: labels.requestModel, outcome: labels.outcome }),
+      ),
       overhead: this.overhead.child({ operation: labels.operation }),
-      errors: labels.errorType === "" ? undefined : this.errors.child({ code: labels.errorType, operation: labels.operation }),
-      cost: this.cost.child(withTenant({ model: labels.responseModel === "" ? "none" : labels.responseModel, provider: labels.provider })),
+      errors:
+        labels.errorType === ""
+          ? undefined
+          : this.errors.child({ code: labels.errorType, operation: labels.operation }),
+      cost: this.cost.child(
+        withTenant({ model: labels.responseModel === "" ? "none" : labels.responseModel, provider: labels.provider }),
+      ),
     };
   }
 }

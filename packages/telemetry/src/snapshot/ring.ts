@@ -102,7 +102,8 @@ export class Ring {
       const base = slot * FIELD_COUNT;
       for (let field = 0; field < FIELD_COUNT; field++) into.fields[field]! += this.fields[base + field]!;
       const latencyBase = slot * LATENCY_BUCKET_COUNT;
-      for (let bucket = 0; bucket < LATENCY_BUCKET_COUNT; bucket++) into.latency[bucket]! += this.latency[latencyBase + bucket]!;
+      for (let bucket = 0; bucket < LATENCY_BUCKET_COUNT; bucket++)
+        into.latency[bucket]! += this.latency[latencyBase + bucket]!;
     }
   }
 }

@@ -11,7 +11,11 @@ export interface TracingOptions {
 }
 
 export interface RequestTracer {
-  record(summary: RequestSummary, attempts: readonly AttemptRecord[], request: { temperature?: number; maxTokens?: number }): void;
+  record(
+    summary: RequestSummary,
+    attempts: readonly AttemptRecord[],
+    request: { temperature?: number; maxTokens?: number },
+  ): void;
   flush(): Promise<void>;
   close(): Promise<void>;
 }
@@ -31,7 +35,11 @@ export async function loadRequestTracer(options: TracingOptions & { serviceName:
     import("@opentelemetry/resources"),
   ]);
   const timeoutMs = options.timeoutMs ?? 5_000;
-  const exporter = new exporterModule.OTLPTraceExporter({ url: options.otlpEndpoint, headers: options.headers ?? {}, timeoutMillis: timeoutMs });
+  const exporter = new exporterModule.OTLPTraceExporter({
+    url: options.otlpEndpoint,
+    headers: options.headers ?? {},
+    timeoutMillis: timeoutMs,
+  });
   const provider = new sdk.BasicTracerProvider({
     resource: resources.resourceFromAttributes({ "service.name": options.serviceName }),
     spanProcessors: [new sdk.BatchSpanProcessor(exporter)],
@@ -61,8 +69,13 @@ export async function loadRequestTracer(options: TracingOptions & { serviceName:
       if (request.maxTokens !== undefined) attributes["gen_ai.request.max_tokens"] = request.maxTokens;
       if (summary.cache !== undefined) attributes["keel.cache"] = summary.cache;
       if (summary.errorCode !== undefined) attributes["error.type"] = summary.errorCode;
-      const span = tracer.startSpan(`${operation} ${summary.route}`, { kind: api.SpanKind.INTERNAL, startTime: summary.startedAtMs, attributes });
-      if (summary.errorCode !== undefined) span.setStatus({ code: api.SpanStatusCode.ERROR, message: summary.errorCode });
+      const span = tracer.startSpan(`${operation} ${summary.route}`, {
+        kind: api.SpanKind.INTERNAL,
+        startTime: summary.startedAtMs,
+        attributes,
+      });
+      if (summary.errorCode !== undefined)
+        span.setStatus({ code: api.SpanStatusCode.ERROR, message: summary.errorCode });
       const parent = api.trace.setSpan(api.context.active(), span);
       for (const attempt of attempts) {
         const slash = attempt.target.indexOf("/");
@@ -79,7 +92,11 @@ export async function loadRequestTracer(options: TracingOptions & { serviceName:
           child["error.type"] = attempt.code ?? "_OTHER";
           if (attempt.status !== undefined) child["http.response.status_code"] = attempt.status;
         }
-        const attemptSpan = tracer.startSpan(`${operation} ${child["gen_ai.request.model"]}`, { kind: api.SpanKind.CLIENT, startTime: attempt.startMs, attributes: child }, parent);
+        const attemptSpan = tracer.startSpan(
+          `${operation} ${child["gen_ai.request.model"]}`,
+          { kind: api.SpanKind.CLIENT, startTime: attempt.startMs, attributes: child },
+          parent,
+        );
         if (!attempt.ok) attemptSpan.setStatus({ code: api.SpanStatusCode.ERROR, message: attempt.code ?? "error" });
         attemptSpan.end(attempt.endMs);
       }

@@ -1,4 +1,13 @@
-import type { ChatRequest, GenerateNext, Generation, KeelEvent, RequestContext, StreamEvent, StreamNext, Usage } from "@keel/spec";
+import type {
+  ChatRequest,
+  GenerateNext,
+  Generation,
+  KeelEvent,
+  RequestContext,
+  StreamEvent,
+  StreamNext,
+  Usage,
+} from "@keel/spec";
 
 /**
  * A test double for the model below the middleware: answers each call with the next
@@ -67,7 +76,10 @@ export function generationOf(content: string, overrides: Partial<Generation> = {
   };
 }
 
-export function createTestContext(signal: AbortSignal = new AbortController().signal): { ctx: RequestContext; events: KeelEvent[] } {
+export function createTestContext(signal: AbortSignal = new AbortController().signal): {
+  ctx: RequestContext;
+  events: KeelEvent[];
+} {
   const events: KeelEvent[] = [];
   const ctx: RequestContext = {
     requestId: "request-1",

@@ -29,7 +29,10 @@ afterEach(async () => {
  * A fresh simulator, pipeline and service for one test (closed after it), so breaker
  * state, rule counters and stats never leak between scenarios.
  */
-export async function startChaos(kind: ServiceKind, options: { rules?: SimulatorRule[]; config?: ChaosConfigOptions } = {}): Promise<ChaosStack> {
+export async function startChaos(
+  kind: ServiceKind,
+  options: { rules?: SimulatorRule[]; config?: ChaosConfigOptions } = {},
+): Promise<ChaosStack> {
   const simulator = await startSimulator({ rules: options.rules ?? [] });
   const pipeline = createPipeline(chaosConfig(simulator.url, options.config));
   const start = kind === "trpc" ? startTrpcService : startGraphqlService;

@@ -1,7 +1,14 @@
 import { createClient } from "graphql-ws";
 import WebSocket from "ws";
 import type { Generation } from "@keel/spec";
-import type { ChatInput, ErrorView, GenerateOutcome, ServiceAdapter, StreamEventView, StreamOutcome } from "./service-adapter.ts";
+import type {
+  ChatInput,
+  ErrorView,
+  GenerateOutcome,
+  ServiceAdapter,
+  StreamEventView,
+  StreamOutcome,
+} from "./service-adapter.ts";
 
 const GENERATION_FIELDS = `
   id content model provider cache attempts costUsd latencyMs finishReason
@@ -39,7 +46,10 @@ export function createGraphqlAdapter(url: string): ServiceAdapter {
         body: JSON.stringify({ query: GENERATE, variables: { input: toGraphqlInput(input) } }),
         ...(options.signal ? { signal: options.signal } : {}),
       });
-      const body = (await response.json()) as { data?: { generate?: Record<string, unknown> } | null; errors?: GraphqlError[] };
+      const body = (await response.json()) as {
+        data?: { generate?: Record<string, unknown> } | null;
+        errors?: GraphqlError[];
+      };
       const elapsedMs = performance.now() - started;
       const first = body.errors?.[0];
       if (first) return { kind: "error", error: errorViewOf(first), elapsedMs };
@@ -98,13 +108,17 @@ export function createGraphqlAdapter(url: string): ServiceAdapter {
 /** Spec spelling in, GraphQL enums out: roles and cache modes are upper-case enum values there. */
 function toGraphqlInput(input: ChatInput): Record<string, unknown> {
   const messages = Array.isArray(input.messages)
-    ? input.messages.map((message: Record<string, unknown>) => (typeof message.role === "string" ? { ...message, role: message.role.toUpperCase() } : message))
+    ? input.messages.map((message: Record<string, unknown>) =>
+        typeof message.role === "string" ? { ...message, role: message.role.toUpperCase() } : message,
+      )
     : input.messages;
   const cache = input.cache as { mode?: unknown } | undefined;
   return {
     ...input,
     messages,
-    ...(cache && typeof cache.mode === "string" ? { cache: { ...cache, mode: cache.mode.toUpperCase().replaceAll("-", "_") } } : {}),
+    ...(cache && typeof cache.mode === "string"
+      ? { cache: { ...cache, mode: cache.mode.toUpperCase().replaceAll("-", "_") } }
+      : {}),
   };
 }
 
@@ -116,14 +130,18 @@ function toEnvelope(wire: Record<string, unknown>): Generation {
     ...(wire as unknown as Generation),
     cache: String(wire.cache).toLowerCase() as Generation["cache"],
     finishReason: String(wire.finishReason).toLowerCase() as Generation["finishReason"],
-    fallback: { ...(report as Generation["fallback"]), ...(degraded ? { degraded: degraded.toLowerCase() as "stale" | "static" } : {}) },
+    fallback: {
+      ...(report as Generation["fallback"]),
+      ...(degraded ? { degraded: degraded.toLowerCase() as "stale" | "static" } : {}),
+    },
   };
 }
 
 function toEventView(wire: WireEvent): StreamEventView {
   if (wire.type === "DELTA") return { type: "delta", content: wire.content ?? "" };
   if (wire.type === "DONE" && wire.generation) return { type: "done", generation: toEnvelope(wire.generation) };
-  if (wire.type === "ERROR" && wire.error) return { type: "error", error: { ...wire.error, details: wire.error.details ?? {} } };
+  if (wire.type === "ERROR" && wire.error)
+    return { type: "error", error: { ...wire.error, details: wire.error.details ?? {} } };
   throw new Error(`malformed stream event: ${JSON.stringify(wire)}`);
 }
 

@@ -13,14 +13,17 @@ export function errorOf(outcome: GenerateOutcome): ErrorView {
   throw new Error(`expected an error, got an envelope answered by ${outcome.envelope.fallback.answeredBy}`);
 }
 
-export const deltasOf = (events: StreamEventView[]) => events.flatMap((event) => (event.type === "delta" ? [event.content] : []));
+export const deltasOf = (events: StreamEventView[]) =>
+  events.flatMap((event) => (event.type === "delta" ? [event.content] : []));
 
 /** The one final event of a stream (done or error), checking there is exactly one and it is last. */
 export function finalEventOf(outcome: StreamOutcome): Exclude<StreamEventView, { type: "delta" }> {
   const finals = outcome.events.filter((event) => event.type !== "delta");
   const last = outcome.events.at(-1);
   if (finals.length !== 1 || !last || last.type === "delta") {
-    throw new Error(`expected exactly one final event, last; got ${JSON.stringify(outcome.events.map((event) => event.type))}`);
+    throw new Error(
+      `expected exactly one final event, last; got ${JSON.stringify(outcome.events.map((event) => event.type))}`,
+    );
   }
   return last;
 }

@@ -23,7 +23,10 @@ export function createTrpcAdapter(url: string): ServiceAdapter {
     async generate(input, options = {}) {
       const started = performance.now();
       try {
-        const envelope = await client.ai.generate.mutate(input as GenerateInput, options.signal ? { signal: options.signal } : {});
+        const envelope = await client.ai.generate.mutate(
+          input as GenerateInput,
+          options.signal ? { signal: options.signal } : {},
+        );
         return { kind: "envelope", envelope, elapsedMs: performance.now() - started };
       } catch (error) {
         if (options.signal?.aborted) throw error;
