@@ -1,0 +1,1 @@
+export type { Detector, Finding } from "./finding.ts";
