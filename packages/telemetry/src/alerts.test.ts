@@ -149,10 +149,15 @@ describe("AlertTracker", () => {
       [false, true],
     ];
     let time = 4_000;
-    for (const [breached, clear] of hovering) expect(tracker.update((time += 1_000), breached, clear)).toBeUndefined();
+    for (const [breached, clear] of hovering) {
+      time += 1_000;
+      expect(tracker.update(time, breached, clear)).toBeUndefined();
+    }
     expect(tracker.firing).toBe(true);
-    expect(tracker.update((time += 1_000), false, true)).toBeUndefined();
-    expect(tracker.update((time += 2_000), false, true)).toBe("resolved");
+    time += 1_000;
+    expect(tracker.update(time, false, true)).toBeUndefined();
+    time += 2_000;
+    expect(tracker.update(time, false, true)).toBe("resolved");
     expect(tracker.firing).toBe(false);
   });
 });

@@ -25,7 +25,7 @@ async function scriptedUsage(
 ): Promise<Record<string, Expected>> {
   const expected: Record<string, Expected> = {};
   const add = (tenant: string, generation: Generation | undefined, extra: Partial<Expected> = {}) => {
-    const totals = (expected[tenant] ??= {
+    expected[tenant] ??= {
       requests: 0,
       promptTokens: 0,
       completionTokens: 0,
@@ -34,7 +34,8 @@ async function scriptedUsage(
       cacheHits: 0,
       estimatedRequests: 0,
       errors: 0,
-    });
+    };
+    const totals = expected[tenant];
     totals.requests += 1;
     if (generation !== undefined && generation.cache === "miss") {
       totals.promptTokens += generation.usage.promptTokens;

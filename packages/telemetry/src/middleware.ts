@@ -56,7 +56,10 @@ export function telemetryMiddleware(parts: MiddlewareParts): Middleware {
           if (event.type === "delta") {
             const at = now();
             if (firstChunkAtMs === undefined) firstChunkAtMs = at;
-            else (chunkGapsMs ??= []).push(at - lastChunkAtMs);
+            else {
+              chunkGapsMs ??= [];
+              chunkGapsMs.push(at - lastChunkAtMs);
+            }
             lastChunkAtMs = at;
           } else if (event.type === "done") {
             generation = event.generation;

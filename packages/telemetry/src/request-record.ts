@@ -107,7 +107,8 @@ export class RequestRecord implements EventSink {
         this.backoffMs += event.delayMs;
         break;
       case "fallback":
-        (this.fallbacks ??= []).push(`${event.from} -> ${event.to} (${event.code})`);
+        this.fallbacks ??= [];
+        this.fallbacks.push(`${event.from} -> ${event.to} (${event.code})`);
         break;
       case "degraded":
         this.degraded = event.mode;
@@ -147,7 +148,8 @@ export class RequestRecord implements EventSink {
   }
 
   private safetyFinding(entry: string, action: SafetyAction): void {
-    (this.safety ??= []).push(entry);
+    this.safety ??= [];
+    this.safety.push(entry);
     if (action === "block") this.safetyBlocked = true;
   }
 

@@ -35,7 +35,10 @@ export function scrubSecrets<T>(value: T, depth = 0): T {
     for (let index = 0; index < value.length; index++) {
       const item: unknown = value[index];
       const scrubbed = scrubSecrets(item, depth + 1);
-      if (scrubbed !== item) (copy ??= value.slice())[index] = scrubbed;
+      if (scrubbed !== item) {
+        copy ??= value.slice();
+        copy[index] = scrubbed;
+      }
     }
     return (copy ?? value) as T;
   }
@@ -49,7 +52,10 @@ export function scrubSecrets<T>(value: T, depth = 0): T {
     let scrubbed: unknown;
     if (SECRET_KEYS.has(key) || SECRET_KEYS.has(key.toLowerCase())) scrubbed = item === undefined ? item : CENSOR;
     else scrubbed = scrubSecrets(item, depth + 1);
-    if (scrubbed !== item) (copy ??= { ...record })[key] = scrubbed;
+    if (scrubbed !== item) {
+      copy ??= { ...record };
+      copy[key] = scrubbed;
+    }
   }
   return (copy ?? value) as T;
 }

@@ -31,17 +31,24 @@ export function createMemoryLedger(options: MemoryLedgerOptions = {}): UsageLedg
   return {
     record(entry: UsageEntry): void {
       let days = tenants.get(entry.tenant);
-      if (days === undefined) tenants.set(entry.tenant, (days = new Map()));
+      if (days === undefined) {
+        days = new Map();
+        tenants.set(entry.tenant, days);
+      }
       let models = days.get(entry.day);
       if (models === undefined) {
-        days.set(entry.day, (models = new Map()));
+        models = new Map();
+        days.set(entry.day, models);
         if (entry.day > newestDay) {
           newestDay = entry.day;
           prune(entry.day);
         }
       }
       let totals = models.get(entry.model);
-      if (totals === undefined) models.set(entry.model, (totals = emptyTotals()));
+      if (totals === undefined) {
+        totals = emptyTotals();
+        models.set(entry.model, totals);
+      }
       addEntry(totals, entry);
     },
     async query(query: UsageQuery): Promise<UsageReport> {

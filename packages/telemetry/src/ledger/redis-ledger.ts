@@ -89,9 +89,15 @@ export function createRedisLedger(options: RedisLedgerOptions): UsageLedger {
     record(entry: UsageEntry): void {
       const key = keyOf(entry.tenant, entry.day);
       let models = pending.get(key);
-      if (models === undefined) pending.set(key, (models = new Map()));
+      if (models === undefined) {
+        models = new Map();
+        pending.set(key, models);
+      }
       let totals = models.get(entry.model);
-      if (totals === undefined) models.set(entry.model, (totals = emptyTotals()));
+      if (totals === undefined) {
+        totals = emptyTotals();
+        models.set(entry.model, totals);
+      }
       addEntry(totals, entry);
     },
     async query(query: UsageQuery): Promise<UsageReport> {
@@ -139,7 +145,10 @@ function parseHash(hash: Record<string, string>): Map<string, UsageTotals> {
     const field = name.slice(bar + 1) as UsageField;
     if (!(USAGE_FIELDS as readonly string[]).includes(field)) continue;
     let totals = models.get(model);
-    if (totals === undefined) models.set(model, (totals = emptyTotals()));
+    if (totals === undefined) {
+      totals = emptyTotals();
+      models.set(model, totals);
+    }
     totals[field] = Number(value);
   }
   return models;
@@ -152,12 +161,18 @@ function mergeInto(
   totals: UsageTotals,
 ): void {
   let models = target.get(key);
-  if (models === undefined) target.set(key, (models = new Map()));
+  if (models === undefined) {
+    models = new Map();
+    target.set(key, models);
+  }
   mergeModel(models, model, totals);
 }
 
 function mergeModel(models: Map<string, UsageTotals>, model: string, totals: UsageTotals): void {
   let existing = models.get(model);
-  if (existing === undefined) models.set(model, (existing = emptyTotals()));
+  if (existing === undefined) {
+    existing = emptyTotals();
+    models.set(model, existing);
+  }
   for (const field of USAGE_FIELDS) existing[field] += totals[field];
 }

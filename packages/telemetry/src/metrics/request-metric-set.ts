@@ -128,7 +128,10 @@ export class RequestMetricSet {
 
   private cacheOutcome(outcome: string): CounterSeries {
     let series = this.cacheOutcomes.get(outcome);
-    if (series === undefined) this.cacheOutcomes.set(outcome, (series = this.cacheRequests.child({ outcome })));
+    if (series === undefined) {
+      series = this.cacheRequests.child({ outcome });
+      this.cacheOutcomes.set(outcome, series);
+    }
     return series;
   }
 
