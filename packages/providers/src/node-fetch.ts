@@ -56,7 +56,14 @@ export function createNodeFetch(): typeof fetch {
     }
     if (init?.signal?.aborted) return Promise.reject(abortError());
     const secure = url.protocol === "https:";
-    const agent = secure ? (httpsAgent ??= new HttpsAgent(agentOptions)) : (httpAgent ??= new HttpAgent(agentOptions));
+    let agent: HttpAgent | HttpsAgent;
+    if (secure) {
+      httpsAgent ??= new HttpsAgent(agentOptions);
+      agent = httpsAgent;
+    } else {
+      httpAgent ??= new HttpAgent(agentOptions);
+      agent = httpAgent;
+    }
     const outgoing = (secure ? httpsRequest : httpRequest)(url, {
       agent,
       method: init?.method ?? "GET",

@@ -22,10 +22,15 @@ const converted = new WeakMap<ZodType, Map<string | undefined, ZodStructured<unk
 
 function convert<T>(schema: ZodType<T>, name: string | undefined): ZodStructured<T> {
   let byName = converted.get(schema);
-  if (!byName) converted.set(schema, (byName = new Map()));
+  if (!byName) {
+    byName = new Map();
+    converted.set(schema, byName);
+  }
   let entry = byName.get(name);
-  if (!entry)
-    byName.set(name, (entry = zodStructured(schema, name === undefined ? {} : { name }) as ZodStructured<unknown>));
+  if (!entry) {
+    entry = zodStructured(schema, name === undefined ? {} : { name }) as ZodStructured<unknown>;
+    byName.set(name, entry);
+  }
   return entry as ZodStructured<T>;
 }
 
