@@ -25,7 +25,7 @@ interface StoredVector {
  */
 export function embeddingCacheMiddleware(options: EmbeddingCacheOptions): Middleware {
   const { store, sharedNamespaces } = options;
-  const ttlMs = positiveOption(options.ttlSeconds, 604_800, "ttlSeconds") * 1_000;
+  const ttlMs = positiveOption({ value: options.ttlSeconds, fallback: 604_800, field: "ttlSeconds" }) * 1_000;
   return {
     name: "embedding-cache",
     async wrapEmbed({ request, ctx, next }): Promise<EmbeddingResult> {

@@ -33,7 +33,7 @@ export function exactCacheMiddleware(options: ExactCacheOptions): Middleware {
       const plan = engine.plan(request, ctx);
       if (plan === "not-cached") throw notCachedError();
       if (!plan) return next(request, ctx);
-      const stale = await lookup(engine, request, ctx, plan);
+      const stale = await lookup({ engine, request, ctx, plan });
       if (stale && "hit" in stale) return stale.hit;
       try {
         const { generation, leader } = await engine.coalescer.run({
@@ -55,7 +55,7 @@ export function exactCacheMiddleware(options: ExactCacheOptions): Middleware {
         ctx.events.emit({ type: "cache-coalesced", kind: "exact", ...savedOf(generation) });
         return servedFromCache(generation, "exact", plan.startedAt);
       } catch (error) {
-        return serveStaleOrThrow(error, stale?.entry, ctx, plan);
+        return serveStaleOrThrow({ error, stale: stale?.entry, ctx, plan });
       }
     },
     wrapStream({ request, ctx, next }) {
@@ -66,13 +66,16 @@ export function exactCacheMiddleware(options: ExactCacheOptions): Middleware {
 
 type Lookup = { hit: Generation } | { entry: CacheEntry | undefined } | undefined;
 
+/** One cacheable request on its way through the exact cache. */
+interface CachedRequest {
+  engine: ExactCacheEngine;
+  request: ChatRequest;
+  ctx: RequestContext;
+  plan: Plan;
+}
+
 /** A fresh hit, or the stale entry (if any) to fall back on; throws for only-if-cached misses. */
-async function lookup(
-  engine: ExactCacheEngine,
-  request: ChatRequest,
-  ctx: RequestContext,
-  plan: Plan,
-): Promise<Lookup> {
+async function lookup({ engine, request, ctx, plan }: CachedRequest): Promise<Lookup> {
   if (plan.mode === "refresh") return undefined;
   const found = await engine.read(request, ctx, plan);
   if (found?.fresh) {
@@ -84,7 +87,15 @@ async function lookup(
   return { entry: found?.entry };
 }
 
-function serveStaleOrThrow(error: unknown, stale: CacheEntry | undefined, ctx: RequestContext, plan: Plan): Generation {
+/** The upstream's failure, and the expired entry (if any) that may answer in its place. */
+interface UpstreamFailure {
+  error: unknown;
+  stale: CacheEntry | undefined;
+  ctx: RequestContext;
+  plan: Plan;
+}
+
+function serveStaleOrThrow({ error, stale, ctx, plan }: UpstreamFailure): Generation {
   if (!stale || plan.policy.staleGraceMs === 0 || !KeelError.isInstance(error) || !allowsStale(error, ctx)) throw error;
   ctx.events.emit({ type: "cache-stale", ...savedOf(stale.generation) });
   ctx.events.emit({ type: "degraded", mode: "stale" });
@@ -99,7 +110,7 @@ async function* streamThroughCache(
   const plan = engine.plan(request, ctx);
   if (plan === "not-cached") throw notCachedError();
   if (!plan) return yield* next(request, ctx);
-  const found = await lookup(engine, request, ctx, plan);
+  const found = await lookup({ engine, request, ctx, plan });
   if (found && "hit" in found) return yield* replayStream(found.hit, engine.replayChunkChars);
   const stale = found?.entry;
 
@@ -112,7 +123,7 @@ async function* streamThroughCache(
       return yield* replayStream(servedFromCache(generation, "exact", plan.startedAt), engine.replayChunkChars);
     } catch (error) {
       if (!engine.coalescer.isLeaderGone(error))
-        return yield* replayStream(serveStaleOrThrow(error, stale, ctx, plan), engine.replayChunkChars);
+        return yield* replayStream(serveStaleOrThrow({ error, stale, ctx, plan }), engine.replayChunkChars);
     }
   }
 
@@ -133,7 +144,7 @@ async function* streamThroughCache(
   } catch (error) {
     flight.reject(error);
     if (started) throw error;
-    return yield* replayStream(serveStaleOrThrow(error, stale, ctx, plan), engine.replayChunkChars);
+    return yield* replayStream(serveStaleOrThrow({ error, stale, ctx, plan }), engine.replayChunkChars);
   } finally {
     // Ended without `done` (an early return() or a cut stream): nothing was stored.
     if (!done) flight.abandon();

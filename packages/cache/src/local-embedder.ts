@@ -18,7 +18,7 @@ export interface Embedder {
  * synonyms), not paraphrases that change them.
  */
 export function createLocalEmbedder(options: { dimensions?: number } = {}): Embedder {
-  const dimensions = Math.floor(positiveOption(options.dimensions, 512, "dimensions"));
+  const dimensions = Math.floor(positiveOption({ value: options.dimensions, fallback: 512, field: "dimensions" }));
   return {
     name: `keel-local-hash-v1-${dimensions}`,
     dimensions,

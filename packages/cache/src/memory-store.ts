@@ -20,10 +20,12 @@ export interface MemoryStoreOptions {
 
 /** A bounded in-process store on lru-cache: per-entry TTL, entry and byte limits. */
 export function createMemoryStore(options: MemoryStoreOptions = {}): CacheStore {
-  const maxEntryBytes = Math.floor(positiveOption(options.maxEntryBytes, DEFAULT_MAX_ENTRY_BYTES, "maxEntryBytes"));
+  const maxEntryBytes = Math.floor(
+    positiveOption({ value: options.maxEntryBytes, fallback: DEFAULT_MAX_ENTRY_BYTES, field: "maxEntryBytes" }),
+  );
   const entries = new LRUCache<string, CacheValue>({
-    max: Math.floor(positiveOption(options.maxEntries, 10_000, "maxEntries")),
-    maxSize: Math.floor(positiveOption(options.maxBytes, 64 * 1024 * 1024, "maxBytes")),
+    max: Math.floor(positiveOption({ value: options.maxEntries, fallback: 10_000, field: "maxEntries" })),
+    maxSize: Math.floor(positiveOption({ value: options.maxBytes, fallback: 64 * 1024 * 1024, field: "maxBytes" })),
     sizeCalculation: (value, key) => byteLength(value) + key.length,
   });
   // Locks live apart from entries so eviction pressure never drops a held lock.

@@ -41,9 +41,16 @@ export function createPolicyResolver(defaults: RoutePolicy = {}, routes: Record<
 function resolve(policy: RoutePolicy, route: string): ResolvedPolicy {
   const field = (name: string) => `routes.${route}.${name}`;
   return {
-    ttlMs: positiveOption(policy.ttlSeconds, 3_600, field("ttlSeconds")) * 1_000,
-    maxAgeMs: positiveOption(policy.maxAgeSeconds, Infinity, field("maxAgeSeconds")) * 1_000,
-    staleGraceMs: positiveOption(policy.staleGraceSeconds, 86_400, field("staleGraceSeconds"), true) * 1_000,
+    ttlMs: positiveOption({ value: policy.ttlSeconds, fallback: 3_600, field: field("ttlSeconds") }) * 1_000,
+    maxAgeMs:
+      positiveOption({ value: policy.maxAgeSeconds, fallback: Infinity, field: field("maxAgeSeconds") }) * 1_000,
+    staleGraceMs:
+      positiveOption({
+        value: policy.staleGraceSeconds,
+        fallback: 86_400,
+        field: field("staleGraceSeconds"),
+        allowZero: true,
+      }) * 1_000,
     cacheNonDeterministic: policy.cacheNonDeterministic ?? false,
     enabled: policy.enabled ?? true,
   };

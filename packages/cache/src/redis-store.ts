@@ -41,10 +41,25 @@ const RELEASE_SCRIPT =
  */
 export function createRedisStore(options: RedisStoreOptions): CacheStore {
   const prefix = options.keyPrefix ?? "keel:cache:";
-  const maxEntryBytes = Math.floor(positiveOption(options.maxEntryBytes, DEFAULT_MAX_ENTRY_BYTES, "maxEntryBytes"));
-  const commandTimeoutMs = positiveOption(options.commandTimeoutMs, 250, "commandTimeoutMs");
-  const connectTimeoutMs = positiveOption(options.connectTimeoutMs, 1_000, "connectTimeoutMs");
-  const warnEveryMs = positiveOption(options.warnEveryMs, 30_000, "warnEveryMs", true);
+  const maxEntryBytes = Math.floor(
+    positiveOption({ value: options.maxEntryBytes, fallback: DEFAULT_MAX_ENTRY_BYTES, field: "maxEntryBytes" }),
+  );
+  const commandTimeoutMs = positiveOption({
+    value: options.commandTimeoutMs,
+    fallback: 250,
+    field: "commandTimeoutMs",
+  });
+  const connectTimeoutMs = positiveOption({
+    value: options.connectTimeoutMs,
+    fallback: 1_000,
+    field: "connectTimeoutMs",
+  });
+  const warnEveryMs = positiveOption({
+    value: options.warnEveryMs,
+    fallback: 30_000,
+    field: "warnEveryMs",
+    allowZero: true,
+  });
   const onWarning = options.onWarning ?? ((message: string) => process.emitWarning(message, "KeelCacheWarning"));
   const owned = options.client === undefined;
   const client = options.client ?? createClient(options, { commandTimeoutMs, connectTimeoutMs });

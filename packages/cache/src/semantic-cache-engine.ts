@@ -60,9 +60,18 @@ export const DEFAULT_SEMANTIC_THRESHOLD = 0.8;
 export function createSemanticCacheEngine(options: SemanticCacheOptions) {
   const { store, verify, keyScope, sharedNamespaces } = options;
   const embedder = options.embedder ?? createLocalEmbedder();
-  const threshold = positiveOption(options.threshold, DEFAULT_SEMANTIC_THRESHOLD, "threshold");
-  const maxMessages = positiveOption(options.maxMessages, 6, "maxMessages");
-  const resyncIntervalMs = positiveOption(options.resyncIntervalMs, 60_000, "resyncIntervalMs", true);
+  const threshold = positiveOption({
+    value: options.threshold,
+    fallback: DEFAULT_SEMANTIC_THRESHOLD,
+    field: "threshold",
+  });
+  const maxMessages = positiveOption({ value: options.maxMessages, fallback: 6, field: "maxMessages" });
+  const resyncIntervalMs = positiveOption({
+    value: options.resyncIntervalMs,
+    fallback: 60_000,
+    field: "resyncIntervalMs",
+    allowZero: true,
+  });
   const guard = options.guard ?? true;
   const policyOf = createPolicyResolver(options.defaults, options.routes);
   const index = createVectorIndex({

@@ -36,7 +36,7 @@ export function semanticCacheMiddleware(options: SemanticCacheOptions): Semantic
       const plan = engine.plan(request, ctx);
       if (plan === "not-cached") throw notCachedError();
       if (!plan) return next(request, ctx);
-      const hit = await lookup(engine, request, ctx, plan);
+      const hit = await lookup({ engine, request, ctx, plan });
       if (hit) return hit;
       const generation = await next(request, ctx);
       await engine.write(generation, ctx, plan);
@@ -48,7 +48,15 @@ export function semanticCacheMiddleware(options: SemanticCacheOptions): Semantic
   };
 }
 
-async function lookup(engine: SemanticCacheEngine, request: ChatRequest, ctx: RequestContext, plan: SemanticPlan) {
+/** One cacheable request on its way through the semantic cache. */
+interface CachedRequest {
+  engine: SemanticCacheEngine;
+  request: ChatRequest;
+  ctx: RequestContext;
+  plan: SemanticPlan;
+}
+
+async function lookup({ engine, request, ctx, plan }: CachedRequest) {
   if (plan.mode === "refresh") return undefined;
   const found = await engine.lookup(request, ctx, plan);
   if (found) {
@@ -73,7 +81,7 @@ async function* streamThroughSemanticCache(
   const plan = engine.plan(request, ctx);
   if (plan === "not-cached") throw notCachedError();
   if (!plan) return yield* next(request, ctx);
-  const hit = await lookup(engine, request, ctx, plan);
+  const hit = await lookup({ engine, request, ctx, plan });
   if (hit) return yield* replayStream(hit, engine.replayChunkChars);
   for await (const event of next(request, ctx)) {
     // Only a stream that reached `done` is stored; an error or an early return stores nothing.

@@ -32,22 +32,22 @@ export async function embed(
       { signal: call.signal },
     );
   } catch (error) {
-    throw failedCall(ctx, target, started, error);
+    throw failedCall({ ctx, target, started, error });
   } finally {
     call.release();
   }
 
   const vectors = inInputOrder(response?.data, request.input.length);
   if (vectors === undefined) {
-    throw failedCall(
+    throw failedCall({
       ctx,
       target,
       started,
-      new KeelError("UPSTREAM_UNAVAILABLE", `${target}: the upstream sent a malformed embeddings response`, {
+      error: new KeelError("UPSTREAM_UNAVAILABLE", `${target}: the upstream sent a malformed embeddings response`, {
         retryable: true,
         details: { target, reason: "malformed" },
       }),
-    );
+    });
   }
   // Servers that send no usage (some self-hosted ones) get a tokenizer estimate.
   const promptTokens =

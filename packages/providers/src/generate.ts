@@ -18,7 +18,7 @@ export async function generate(state: ProviderState, request: ChatRequest, ctx: 
   try {
     completion = await state.client.chat.completions.create(body, { signal: call.signal });
   } catch (error) {
-    throw failedCall(ctx, target, started, error);
+    throw failedCall({ ctx, target, started, error });
   } finally {
     call.release();
   }
@@ -28,15 +28,15 @@ export async function generate(state: ProviderState, request: ChatRequest, ctx: 
   // the server labelled text) is the upstream failing, not an empty answer.
   const choice = typeof completion === "object" && completion !== null ? completion.choices?.[0] : undefined;
   if (choice === undefined) {
-    throw failedCall(
+    throw failedCall({
       ctx,
       target,
       started,
-      new KeelError("UPSTREAM_UNAVAILABLE", `${target}: the upstream sent a malformed response`, {
+      error: new KeelError("UPSTREAM_UNAVAILABLE", `${target}: the upstream sent a malformed response`, {
         retryable: true,
         details: { target, reason: "malformed" },
       }),
-    );
+    });
   }
 
   const generation = toGeneration(state, request, {

@@ -25,26 +25,24 @@ export async function* stream(
   // Linked to ctx.signal for the whole stream, headers and body alike.
   const call = callSignal(ctx.signal);
   try {
-    yield* readStream(state, request, ctx, { body, target, started, signal: call.signal });
+    yield* readStream({ state, request, ctx, body, target, started, signal: call.signal });
   } finally {
     call.release();
   }
 }
 
 interface StreamCall {
+  state: ProviderState;
+  request: ChatRequest;
+  ctx: RequestContext;
   body: ReturnType<typeof toWireRequest>;
   target: string;
   started: number;
   signal: AbortSignal;
 }
 
-async function* readStream(
-  state: ProviderState,
-  request: ChatRequest,
-  ctx: RequestContext,
-  call: StreamCall,
-): AsyncGenerator<StreamEvent> {
-  const { target, started } = call;
+async function* readStream(call: StreamCall): AsyncGenerator<StreamEvent> {
+  const { state, request, ctx, target, started } = call;
   let chunks: AsyncIterable<OpenAI.Chat.Completions.ChatCompletionChunk> & { controller: AbortController };
   try {
     chunks = await state.client.chat.completions.create(
@@ -52,7 +50,7 @@ async function* readStream(
       { signal: call.signal },
     );
   } catch (error) {
-    throw failedCall(ctx, target, started, error);
+    throw failedCall({ ctx, target, started, error });
   }
 
   let id = "";
@@ -87,15 +85,15 @@ async function* readStream(
     }
     complete = true;
   } catch (error) {
-    throw failedCall(ctx, target, started, midStreamError(error, target, deltas));
+    throw failedCall({ ctx, target, started, error: midStreamError(error, target, deltas) });
   } finally {
     // A consumer that stops early, or a failure, must not leave the socket open.
     if (!complete) chunks.controller.abort();
   }
 
   // The SDK ends the iteration quietly when its request is aborted; the signal says so.
-  if (ctx.signal.aborted) throw failedCall(ctx, target, started, undefined);
-  if (!finishReason) throw failedCall(ctx, target, started, truncated(target, deltas));
+  if (ctx.signal.aborted) throw failedCall({ ctx, target, started, error: undefined });
+  if (!finishReason) throw failedCall({ ctx, target, started, error: truncated(target, deltas) });
 
   const latencyMs = elapsedSince(started);
   const generation = toGeneration(state, request, { id, content, model, finishReason, usage, toolCalls, latencyMs });

@@ -14,11 +14,19 @@ export function elapsedSince(started: number): number {
   return Math.round((performance.now() - started) * 1000) / 1000;
 }
 
+/** A call to the upstream that failed: its request's context, its target, when it started, and what went wrong. */
+export interface FailedCall {
+  ctx: RequestContext;
+  target: string;
+  started: number;
+  error: unknown;
+}
+
 /**
  * The KeelError for a failed call, with its `upstream-error` event emitted. When the
  * caller's signal fired, the failure is the abort, whatever shape the SDK gave it.
  */
-export function failedCall(ctx: RequestContext, target: string, started: number, error: unknown): KeelError {
+export function failedCall({ ctx, target, started, error }: FailedCall): KeelError {
   const keelError = ctx.signal.aborted ? abortedError(target, error) : upstreamError(error, target);
   ctx.events.emit({
     type: "upstream-error",

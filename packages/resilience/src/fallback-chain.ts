@@ -41,19 +41,12 @@ export function createFallbackChain(options: FallbackChainOptions): Model {
     ? createChecker("hedging")("afterMs", options.hedging.afterMs, { min: 0 })
     : undefined;
 
-  const chainRun = <T>(
-    request: ChatRequest,
-    ctx: RequestContext,
-    call: ChainRun<T>["call"],
-    discard: ChainRun<T>["discard"],
-  ): ChainRun<T> => ({
+  /** One request's run over the chain: this chain's targets, rules and hedging with the request's own call. */
+  const chainRun = <T>(run: Pick<ChainRun<T>, "request" | "ctx" | "call" | "discard">): ChainRun<T> => ({
     targets,
     rules,
     hedgeAfterMs,
-    request,
-    ctx,
-    call,
-    discard,
+    ...run,
   });
 
   const report = (generation: Generation, won: ChainWin<unknown>): Generation => ({
@@ -64,12 +57,12 @@ export function createFallbackChain(options: FallbackChainOptions): Model {
 
   async function generate(request: ChatRequest, ctx: RequestContext): Promise<Generation> {
     const won = await runChain(
-      chainRun<Generation>(
+      chainRun<Generation>({
         request,
         ctx,
-        (target, launchCtx) => target.model.generate(request, launchCtx),
-        () => {},
-      ),
+        call: (target, launchCtx) => target.model.generate(request, launchCtx),
+        discard: () => {},
+      }),
     );
     won.launch.link?.dispose();
     return report(won.value, won);
@@ -77,12 +70,12 @@ export function createFallbackChain(options: FallbackChainOptions): Model {
 
   async function* stream(request: ChatRequest, ctx: RequestContext): AsyncGenerator<StreamEvent> {
     const won = await runChain(
-      chainRun<StreamHead>(
+      chainRun<StreamHead>({
         request,
         ctx,
-        (target, launchCtx) => openStream(target, request, launchCtx),
-        (head) => closeQuietly(head.iterator),
-      ),
+        call: (target, launchCtx) => openStream(target, request, launchCtx),
+        discard: (head) => closeQuietly(head.iterator),
+      }),
     );
     const { launch } = won;
     const { iterator } = won.value;

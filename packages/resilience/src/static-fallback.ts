@@ -54,7 +54,7 @@ export function staticFallbackMiddleware(options: StaticFallbackOptions): Middle
         const content = answerFor(request, error);
         if (content === undefined) throw error;
         ctx.events.emit({ type: "degraded", mode: "static" });
-        return staticGeneration(request, content, error, Date.now() - startedAt);
+        return staticGeneration({ request, content, error, latencyMs: Date.now() - startedAt });
       }
     },
     async *wrapStream({ request, ctx, next }) {
@@ -72,13 +72,24 @@ export function staticFallbackMiddleware(options: StaticFallbackOptions): Middle
         if (content === undefined) throw error;
         ctx.events.emit({ type: "degraded", mode: "static" });
         yield { type: "delta", content };
-        yield { type: "done", generation: staticGeneration(request, content, error, Date.now() - startedAt) };
+        yield {
+          type: "done",
+          generation: staticGeneration({ request, content, error, latencyMs: Date.now() - startedAt }),
+        };
       }
     },
   };
 }
 
-function staticGeneration(request: ChatRequest, content: string, error: KeelError, latencyMs: number): Generation {
+/** The canned answer standing in for a failed call, the failure it replaces, and how long the caller waited. */
+interface StaticAnswer {
+  request: ChatRequest;
+  content: string;
+  error: KeelError;
+  latencyMs: number;
+}
+
+function staticGeneration({ request, content, error, latencyMs }: StaticAnswer): Generation {
   const failed: FallbackFailure[] = Array.isArray(error.details.fallback)
     ? error.details.fallback
     : [

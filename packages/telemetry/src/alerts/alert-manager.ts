@@ -25,6 +25,14 @@ interface TargetHealth {
   tracker: AlertTracker;
 }
 
+/** A baseline rule as configured: its options (false turns it off), how to judge it and how to describe a breach. */
+interface RuleDefinition<T extends BaselineRuleOptions> {
+  rule: BaselineRule["rule"];
+  options: T | false | undefined;
+  judge: (input: RuleInput, options: T) => Verdict;
+  describe: BaselineRule["describe"];
+}
+
 const MINUTE = 60_000;
 
 /** Evaluates the in-process alert rules over their own sliding windows and reports each fire and resolve once. */
@@ -41,27 +49,27 @@ export class AlertManager {
   constructor(private readonly options: AlertManagerOptions) {
     const alerts = options.alerts;
     const percent = (value: number) => `${(value * 100).toFixed(1)}%`;
-    this.addRule(
-      "error-rate",
-      alerts.errorRate,
-      (input, rule) => errorRateVerdict(input, rule),
-      (verdict, windowMs) =>
+    this.addRule({
+      rule: "error-rate",
+      options: alerts.errorRate,
+      judge: (input, rule) => errorRateVerdict(input, rule),
+      describe: (verdict, windowMs) =>
         `error rate ${percent(verdict.value)} over the last ${windowMs / 1000}s, above ${percent(verdict.threshold)}`,
-    );
-    this.addRule(
-      "latency-p95",
-      alerts.latency,
-      (input, rule) => latencyVerdict(input, rule),
-      (verdict, windowMs) =>
+    });
+    this.addRule({
+      rule: "latency-p95",
+      options: alerts.latency,
+      judge: (input, rule) => latencyVerdict(input, rule),
+      describe: (verdict, windowMs) =>
         `p95 latency ${verdict.value} ms over the last ${windowMs / 1000}s, above ${verdict.threshold.toFixed(0)} ms`,
-    );
-    this.addRule(
-      "cost-anomaly",
-      alerts.cost,
-      (input, rule) => costVerdict(input, rule),
-      (verdict, windowMs) =>
+    });
+    this.addRule({
+      rule: "cost-anomaly",
+      options: alerts.cost,
+      judge: (input, rule) => costVerdict(input, rule),
+      describe: (verdict, windowMs) =>
         `spend rate ${verdict.value.toFixed(4)} USD/h over the last ${windowMs / 1000}s, above ${verdict.threshold.toFixed(4)} USD/h`,
-    );
+    });
     const bucketMs = alerts.bucketMs ?? 10_000;
     const span = Math.max(
       MINUTE,
@@ -75,12 +83,7 @@ export class AlertManager {
     }
   }
 
-  private addRule<T extends BaselineRuleOptions>(
-    rule: BaselineRule["rule"],
-    options: T | false | undefined,
-    judge: (input: RuleInput, options: T) => Verdict,
-    describe: BaselineRule["describe"],
-  ): void {
+  private addRule<T extends BaselineRuleOptions>({ rule, options, judge, describe }: RuleDefinition<T>): void {
     if (options === false) return;
     const resolved = (options ?? {}) as T;
     this.rules.push({

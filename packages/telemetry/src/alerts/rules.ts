@@ -20,7 +20,15 @@ export interface RuleInput {
 
 const HOUR_MS = 3_600_000;
 
-function verdict(value: number, thresholds: number[], resolveRatio: number, enough: boolean): Verdict {
+interface VerdictInput {
+  value: number;
+  thresholds: number[];
+  resolveRatio: number;
+  /** Whether the window holds enough traffic to judge at all. */
+  enough: boolean;
+}
+
+function verdict({ value, thresholds, resolveRatio, enough }: VerdictInput): Verdict {
   const threshold = thresholds.length === 0 ? Number.NaN : Math.min(...thresholds);
   const breached = enough && thresholds.length > 0 && value > threshold;
   const clear = !enough || thresholds.length === 0 || value <= threshold * resolveRatio;
@@ -38,7 +46,12 @@ export function errorRateVerdict(input: RuleInput, options: ErrorRateRuleOptions
       thresholds[0]!,
       (input.baseline.get(FIELD.errors) / baselineRequests) * (options.factor ?? 3),
     );
-  return verdict(rate, thresholds, options.resolveRatio ?? 0.8, requests >= minRequests);
+  return verdict({
+    value: rate,
+    thresholds,
+    resolveRatio: options.resolveRatio ?? 0.8,
+    enough: requests >= minRequests,
+  });
 }
 
 export function latencyVerdict(input: RuleInput, options: LatencyRuleOptions): Verdict {
@@ -50,7 +63,7 @@ export function latencyVerdict(input: RuleInput, options: LatencyRuleOptions): V
   const baselineP95 = baselineCount >= minRequests ? percentile(input.baseline.latency, baselineCount, 0.95) : null;
   if (baselineP95 !== null) thresholds.push(Math.max(options.minP95Ms ?? 250, baselineP95 * (options.factor ?? 2)));
   if (options.maxP95Ms !== undefined) thresholds.push(options.maxP95Ms);
-  return verdict(p95, thresholds, options.resolveRatio ?? 0.8, count >= minRequests);
+  return verdict({ value: p95, thresholds, resolveRatio: options.resolveRatio ?? 0.8, enough: count >= minRequests });
 }
 
 export function costVerdict(input: RuleInput, options: CostRuleOptions): Verdict {
@@ -63,5 +76,10 @@ export function costVerdict(input: RuleInput, options: CostRuleOptions): Verdict
     thresholds.push(baselinePerHour * (options.factor ?? 3));
   }
   if (options.maxUsdPerHour !== undefined) thresholds.push(options.maxUsdPerHour);
-  return verdict(perHour, thresholds, options.resolveRatio ?? 0.8, spend >= (options.minUsd ?? 0.01));
+  return verdict({
+    value: perHour,
+    thresholds,
+    resolveRatio: options.resolveRatio ?? 0.8,
+    enough: spend >= (options.minUsd ?? 0.01),
+  });
 }

@@ -80,7 +80,8 @@ export function createRedisLedger(options: RedisLedgerOptions): UsageLedger {
     } catch (error) {
       // Put the sums back so the next flush writes them. A partly applied pipeline could
       // count some fields twice; Redis pipelines fail whole when the connection drops, which is the case met here.
-      for (const [key, models] of batch) for (const [model, totals] of models) mergeInto(pending, key, model, totals);
+      for (const [key, models] of batch)
+        for (const [model, totals] of models) mergeInto({ target: pending, key, model, totals });
       options.onError?.(error, "flush");
     }
   }
@@ -154,12 +155,15 @@ function parseHash(hash: Record<string, string>): Map<string, UsageTotals> {
   return models;
 }
 
-function mergeInto(
-  target: Map<string, Map<string, UsageTotals>>,
-  key: string,
-  model: string,
-  totals: UsageTotals,
-): void {
+/** One model's sums, to be added under `key` (a tenant's day) in `target`. */
+interface Merge {
+  target: Map<string, Map<string, UsageTotals>>;
+  key: string;
+  model: string;
+  totals: UsageTotals;
+}
+
+function mergeInto({ target, key, model, totals }: Merge): void {
   let models = target.get(key);
   if (models === undefined) {
     models = new Map();
