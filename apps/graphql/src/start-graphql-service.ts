@@ -37,7 +37,7 @@ export async function startGraphqlService(options: GraphqlServiceOptions): Promi
   const apollo = new ApolloServer<GraphqlContext>({
     schema,
     includeStacktraceInErrorResponses: false,
-    formatError: (formatted, error) => formatGraphqlError(error, stringOrUndefined(formatted.extensions?.["code"])),
+    formatError: (formatted, error) => formatGraphqlError(error, stringOrUndefined(formatted.extensions?.code)),
     // The launcher handles signals and shuts down in order; Apollo must not stop itself.
     stopOnTerminationSignals: false,
     plugins: [ApolloServerPluginLandingPageDisabled(), httpSubscriptionGuard],

@@ -31,6 +31,7 @@ function fromDocument(error: GraphQLError): string | undefined {
   if (!target?.loc || body === undefined || !isValueOrField(target)) return undefined;
   let found: string[] | undefined;
   visit(parse(body, { noLocation: false }), {
+    // biome-ignore lint/complexity/useMaxParams: graphql-js's visitor calls enter(node, key, parent, path, ancestors) positionally.
     enter(node, _key, parent, _path, ancestors) {
       if (found || node.kind !== target.kind || node.loc?.start !== target.loc?.start) return undefined;
       found = namesAlong(parent === undefined ? [...ancestors, node] : [...ancestors, parent, node]);

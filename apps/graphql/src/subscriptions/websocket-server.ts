@@ -77,7 +77,9 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
       onComplete: () => {
         active -= 1;
       },
+      // biome-ignore lint/complexity/useMaxParams: graphql-ws calls onNext(context, id, payload, args, result) positionally.
       onNext: (_context, _id, _payload, _args, result) => (result.errors ? formatResult(result) : undefined),
+      // biome-ignore lint/complexity/useMaxParams: graphql-ws calls onError(context, id, payload, errors) positionally.
       onError: (_context, _id, _payload, errors) => errors.map((error) => formatGraphqlError(error, codeOf(error))),
     },
     webSockets,
@@ -103,7 +105,7 @@ function formatResult(result: { data?: unknown; errors?: readonly GraphQLError[]
 }
 
 function codeOf(error: GraphQLError): string | undefined {
-  const code = error.extensions["code"];
+  const code = error.extensions.code;
   if (typeof code === "string") return code;
   // Raised by graphql-ws itself before execution ("Unable to identify operation").
   return error.originalError ? undefined : "OPERATION_RESOLUTION_FAILURE";
