@@ -1,6 +1,16 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chat, collectStream, GENERATE, graphql, hasNoStackTrace, startStack, wsClient, type Stack } from "./stack.ts";
+import {
+  chat,
+  collectStream,
+  GENERATE,
+  graphql,
+  hasNoStackTrace,
+  startStack,
+  wsClient,
+  type GenerateData,
+  type Stack,
+} from "./stack.ts";
 
 const NAUGHTY: string[] = JSON.parse(readFileSync("/work/shared/data/bad_input/blns.json", "utf8"));
 
@@ -35,12 +45,16 @@ describe("the big list of naughty strings through the service", () => {
 
   it("as message content of the mutation: every one answered, none crashes, hangs or is lost", async () => {
     const outcomes = await eachBounded(NAUGHTY, 8, async (content) => {
-      const response = await graphql(stack.url, GENERATE, { input: chat(content) });
+      const response = await graphql<GenerateData>({
+        url: stack.url,
+        query: GENERATE,
+        variables: { input: chat(content) },
+      });
       expect(hasNoStackTrace(response.text)).toBe(true);
       // A cache hit (a repeated or near-identical string) is answered without an upstream call.
       if (response.body?.data?.generate)
         return response.body.data.generate.cache === "MISS" ? "answered" : "answered-from-cache";
-      const code = response.body?.errors?.[0]?.extensions?.["code"];
+      const code = response.body?.errors?.[0]?.extensions?.code;
       expect(code).toBe("BAD_REQUEST");
       return "rejected";
     });
@@ -56,11 +70,11 @@ describe("the big list of naughty strings through the service", () => {
   it("as the model name: each a typed BAD_REQUEST naming the model field", async () => {
     const before = stack.simulator.stats().totalCalls;
     const codes = await eachBounded(NAUGHTY, 16, async (model) => {
-      const response = await graphql(stack.url, GENERATE, { input: chat("hi", { model }) });
+      const response = await graphql({ url: stack.url, query: GENERATE, variables: { input: chat("hi", { model }) } });
       expect(hasNoStackTrace(response.text)).toBe(true);
       const error = response.body?.errors?.[0];
-      expect(error?.extensions?.["details"]).toMatchObject({ field: "model" });
-      return error?.extensions?.["code"];
+      expect(error?.extensions?.details).toMatchObject({ field: "model" });
+      return error?.extensions?.code;
     });
     expect(new Set(codes)).toEqual(new Set(["BAD_REQUEST"]));
     expect(stack.simulator.stats().totalCalls).toBe(before);
@@ -72,7 +86,7 @@ describe("the big list of naughty strings through the service", () => {
       const sample = NAUGHTY.filter((_, index) => index % 5 === 0);
       const endings = await eachBounded(sample, 8, async (content) => {
         const outcome = await collectStream(client, chat(content));
-        if (outcome.errors.length > 0) return outcome.errors[0]?.extensions?.["code"];
+        if (outcome.errors.length > 0) return outcome.errors[0]?.extensions?.code;
         expect(outcome.completed).toBe(true);
         const finals = outcome.events.filter((event) => event.type !== "DELTA");
         expect(finals).toHaveLength(1);

@@ -3,10 +3,12 @@ import type { Client } from "graphql-ws";
 import {
   chat,
   collectStream,
+  dataOf,
   GENERATE,
   graphql,
   startStack,
   wsClient,
+  type GenerateData,
   type Stack,
   type StreamEventView,
 } from "./stack.ts";
@@ -29,9 +31,9 @@ describe("cache control through generate and generateStream", () => {
 
   const upstreamCalls = () => stack.simulator.stats().calls["gpt-4o-mini"] ?? 0;
   const generate = async (input: Record<string, unknown>) => {
-    const response = await graphql(stack.url, GENERATE, { input });
+    const response = await graphql<GenerateData>({ url: stack.url, query: GENERATE, variables: { input } });
     if (response.body?.errors) throw new Error(JSON.stringify(response.body.errors));
-    return response.body?.data?.generate;
+    return dataOf(response).generate;
   };
 
   it("answers a repeated deterministic request from the exact cache: EXACT, attempts 0, one upstream call in total", async () => {
@@ -63,7 +65,7 @@ describe("cache control through generate and generateStream", () => {
 
   it("fails ONLY_IF_CACHED on a fresh prompt with UPSTREAM_UNAVAILABLE (reason not-cached) and no upstream call", async () => {
     const input = chat("Zebra quartz lantern 7781?", { cache: { mode: "ONLY_IF_CACHED" } });
-    const response = await graphql(stack.url, GENERATE, { input });
+    const response = await graphql({ url: stack.url, query: GENERATE, variables: { input } });
     expect(response.body?.data).toBeNull();
     expect(response.body?.errors?.[0]).toMatchObject({
       path: ["generate"],
@@ -101,7 +103,11 @@ describe("cache control through generate and generateStream", () => {
   });
 
   it("refuses a cache mode outside the enum with BAD_REQUEST naming the field", async () => {
-    const response = await graphql(stack.url, GENERATE, { input: chat("Hi", { cache: { mode: "SOMETIMES" } }) });
+    const response = await graphql({
+      url: stack.url,
+      query: GENERATE,
+      variables: { input: chat("Hi", { cache: { mode: "SOMETIMES" } }) },
+    });
     expect(response.body?.errors?.[0]?.extensions).toMatchObject({
       code: "BAD_REQUEST",
       details: { field: "cache.mode" },

@@ -7,12 +7,13 @@ import {
   postRaw,
   startStack,
   type GraphqlResponse,
+  type HealthData,
   type Stack,
 } from "./stack.ts";
 
 function onlyError(response: GraphqlResponse) {
   expect(response.body?.errors).toHaveLength(1);
-  return response.body?.errors?.[0] as { message: string; extensions: Record<string, any> };
+  return response.body?.errors?.[0] as { message: string; extensions: Record<string, unknown> };
 }
 
 describe("errors", () => {
@@ -30,10 +31,10 @@ describe("errors", () => {
 
   describe("bad input -> BAD_REQUEST naming the field", () => {
     it("a value of the wrong type in a literal", async () => {
-      const response = await graphql(
-        stack.url,
-        `mutation { generate(input: { model: "gpt-4o-mini", messages: [{ role: USER, content: "hi" }], temperature: "hot" }) { id } }`,
-      );
+      const response = await graphql({
+        url: stack.url,
+        query: `mutation { generate(input: { model: "gpt-4o-mini", messages: [{ role: USER, content: "hi" }], temperature: "hot" }) { id } }`,
+      });
       expect(response.status).toBe(400);
       const error = onlyError(response);
       expect(error.extensions).toMatchObject({
@@ -46,8 +47,12 @@ describe("errors", () => {
     });
 
     it("a value of the wrong type in a variable, deep in a list", async () => {
-      const response = await graphql(stack.url, GENERATE, {
-        input: { model: "gpt-4o-mini", messages: [{ role: "USER", content: 42 }] },
+      const response = await graphql({
+        url: stack.url,
+        query: GENERATE,
+        variables: {
+          input: { model: "gpt-4o-mini", messages: [{ role: "USER", content: 42 }] },
+        },
       });
       expect(response.status).toBe(400);
       const error = onlyError(response);
@@ -60,22 +65,29 @@ describe("errors", () => {
     });
 
     it("an unknown enum value deep in a literal list", async () => {
-      const response = await graphql(
-        stack.url,
-        `mutation { generate(input: { model: "gpt-4o-mini", messages: [{ role: USER, content: "a" }, { role: WIZARD, content: "b" }] }) { id } }`,
-      );
+      const response = await graphql({
+        url: stack.url,
+        query: `mutation { generate(input: { model: "gpt-4o-mini", messages: [{ role: USER, content: "a" }, { role: WIZARD, content: "b" }] }) { id } }`,
+      });
       const error = onlyError(response);
       expect(error.extensions).toMatchObject({ code: "BAD_REQUEST", details: { field: "messages.1.role" } });
     });
 
     it("missing messages, as a literal and as a variable", async () => {
-      const literal = await graphql(stack.url, `mutation { generate(input: { model: "gpt-4o-mini" }) { id } }`);
+      const literal = await graphql({
+        url: stack.url,
+        query: `mutation { generate(input: { model: "gpt-4o-mini" }) { id } }`,
+      });
       expect(literal.status).toBe(400);
       const literalError = onlyError(literal);
       expect(literalError.extensions).toMatchObject({ code: "BAD_REQUEST", details: { field: "messages" } });
       expect(literalError.message).toContain("messages");
 
-      const variable = await graphql(stack.url, GENERATE, { input: { model: "gpt-4o-mini" } });
+      const variable = await graphql({
+        url: stack.url,
+        query: GENERATE,
+        variables: { input: { model: "gpt-4o-mini" } },
+      });
       const variableError = onlyError(variable);
       expect(variableError.extensions).toMatchObject({
         code: "BAD_REQUEST",
@@ -85,7 +97,11 @@ describe("errors", () => {
     });
 
     it("an empty message list, caught by core's parser after GraphQL's type checks", async () => {
-      const response = await graphql(stack.url, GENERATE, { input: { model: "gpt-4o-mini", messages: [] } });
+      const response = await graphql({
+        url: stack.url,
+        query: GENERATE,
+        variables: { input: { model: "gpt-4o-mini", messages: [] } },
+      });
       expect(response.status).toBe(200);
       const error = onlyError(response);
       expect(error.extensions).toMatchObject({ code: "BAD_REQUEST", retryable: false, details: { field: "messages" } });
@@ -94,7 +110,11 @@ describe("errors", () => {
     });
 
     it("temperature out of range -> the same BAD_REQUEST core gives tRPC", async () => {
-      const response = await graphql(stack.url, GENERATE, { input: chat("hi", { temperature: 3 }) });
+      const response = await graphql({
+        url: stack.url,
+        query: GENERATE,
+        variables: { input: chat("hi", { temperature: 3 }) },
+      });
       const error = onlyError(response);
       expect(error.extensions).toMatchObject({ code: "BAD_REQUEST", details: { field: "temperature" } });
       expect(error.message).toMatch(/^temperature: /);
@@ -102,13 +122,17 @@ describe("errors", () => {
     });
 
     it("a misspelt field", async () => {
-      const response = await graphql(stack.url, GENERATE, { input: { ...chat("hi"), temprature: 1 } });
+      const response = await graphql({
+        url: stack.url,
+        query: GENERATE,
+        variables: { input: { ...chat("hi"), temprature: 1 } },
+      });
       const error = onlyError(response);
       expect(error.extensions).toMatchObject({ code: "BAD_REQUEST", details: { field: "temprature" } });
     });
 
     it("a query that does not parse", async () => {
-      const response = await graphql(stack.url, "mutation { generate(input: ");
+      const response = await graphql({ url: stack.url, query: "mutation { generate(input: " });
       expect(response.status).toBe(400);
       expect(onlyError(response).extensions).toMatchObject({
         code: "BAD_REQUEST",
@@ -134,7 +158,7 @@ describe("errors", () => {
         code: "BAD_REQUEST",
         details: { reason: "body-too-large", limitBytes: 4096 },
       });
-      const after = await graphql(stack.url, "{ health { ready } }");
+      const after = await graphql<HealthData>({ url: stack.url, query: "{ health { ready } }" });
       expect(after.body?.data?.health.ready).toBe(true);
     });
 
@@ -146,7 +170,11 @@ describe("errors", () => {
   });
 
   it("an unknown model -> BAD_REQUEST naming the model field, the same code tRPC gives", async () => {
-    const response = await graphql(stack.url, GENERATE, { input: chat("hi", { model: "gpt-9" }) });
+    const response = await graphql({
+      url: stack.url,
+      query: GENERATE,
+      variables: { input: chat("hi", { model: "gpt-9" }) },
+    });
     expect(response.status).toBe(200);
     const error = onlyError(response);
     expect(error.extensions).toMatchObject({
@@ -158,7 +186,7 @@ describe("errors", () => {
   });
 
   it("upstream 500 -> UPSTREAM_UNAVAILABLE, retryable", async () => {
-    const response = await graphql(stack.url, GENERATE, { input: chat("boom") });
+    const response = await graphql({ url: stack.url, query: GENERATE, variables: { input: chat("boom") } });
     expect(response.status).toBe(200);
     const error = onlyError(response);
     expect(error.extensions).toMatchObject({ code: "UPSTREAM_UNAVAILABLE", retryable: true });
@@ -167,18 +195,18 @@ describe("errors", () => {
   });
 
   it("upstream 429 -> UPSTREAM_RATE_LIMITED", async () => {
-    const response = await graphql(stack.url, GENERATE, { input: chat("please slow down") });
+    const response = await graphql({ url: stack.url, query: GENERATE, variables: { input: chat("please slow down") } });
     const error = onlyError(response);
     expect(error.extensions).toMatchObject({ code: "UPSTREAM_RATE_LIMITED", retryable: true });
   });
 
   it("no error response carries a stack trace", async () => {
     const responses = await Promise.all([
-      graphql(stack.url, GENERATE, { input: chat("boom") }),
-      graphql(stack.url, GENERATE, { input: chat("hi", { temperature: 3 }) }),
-      graphql(stack.url, GENERATE, { input: { model: "gpt-4o-mini" } }),
-      graphql(stack.url, "mutation { generate(input: "),
-      graphql(stack.url, "{ nothing }"),
+      graphql({ url: stack.url, query: GENERATE, variables: { input: chat("boom") } }),
+      graphql({ url: stack.url, query: GENERATE, variables: { input: chat("hi", { temperature: 3 }) } }),
+      graphql({ url: stack.url, query: GENERATE, variables: { input: { model: "gpt-4o-mini" } } }),
+      graphql({ url: stack.url, query: "mutation { generate(input: " }),
+      graphql({ url: stack.url, query: "{ nothing }" }),
       postRaw(stack.url, "{not json"),
       postRaw(stack.url, "", { contentType: "text/plain" }),
     ]);

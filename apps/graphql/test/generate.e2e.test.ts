@@ -1,5 +1,24 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chat, GENERATE, graphql, startStack, type Stack } from "./stack.ts";
+import {
+  chat,
+  dataOf,
+  GENERATE,
+  graphql,
+  startStack,
+  type GenerateData,
+  type HealthData,
+  type Stack,
+} from "./stack.ts";
+
+interface EmbedData {
+  embed: {
+    model: string;
+    provider: string;
+    vectors: number[][];
+    usage: { promptTokens: number; totalTokens: number };
+    cached: boolean;
+  };
+}
 
 describe("generate mutation", () => {
   let stack: Stack;
@@ -11,10 +30,10 @@ describe("generate mutation", () => {
   it("answers the exact mutation of the service contract", async () => {
     const query = `mutation { generate(input: { model: "gpt-4o-mini", messages: [{ role: USER, content: "What is the capital of France?" }], temperature: 0 }) {
       id content model provider cache attempts usage { promptTokens completionTokens totalTokens } costUsd latencyMs } }`;
-    const response = await graphql(stack.url, query);
+    const response = await graphql<GenerateData>({ url: stack.url, query });
     expect(response.status).toBe(200);
     expect(response.body?.errors).toBeUndefined();
-    const generation = response.body?.data?.generate;
+    const generation = dataOf(response).generate;
     expect(generation).toMatchObject({
       content: "Paris is the capital of France.",
       model: "gpt-4o-mini",
@@ -31,19 +50,23 @@ describe("generate mutation", () => {
   });
 
   it("returns the whole envelope as typed fields, from variables", async () => {
-    const response = await graphql(stack.url, GENERATE, {
-      input: chat("the capital, please", {
-        maxTokens: 50,
-        topP: 1,
-        seed: 7,
-        stop: ["\n\n"],
-        cache: { mode: "BYPASS" },
-        idempotent: true,
-      }),
+    const response = await graphql<GenerateData>({
+      url: stack.url,
+      query: GENERATE,
+      variables: {
+        input: chat("the capital, please", {
+          maxTokens: 50,
+          topP: 1,
+          seed: 7,
+          stop: ["\n\n"],
+          cache: { mode: "BYPASS" },
+          idempotent: true,
+        }),
+      },
     });
     expect(response.status).toBe(200);
     expect(response.body?.errors).toBeUndefined();
-    const generation = response.body?.data?.generate;
+    const generation = dataOf(response).generate;
     expect(generation).toMatchObject({
       content: "Paris is the capital of France.",
       model: "gpt-4o-mini",
@@ -65,30 +88,37 @@ describe("generate mutation", () => {
   });
 
   it("accepts null for optional fields, as GraphQL clients send them", async () => {
-    const response = await graphql(stack.url, GENERATE, {
-      input: chat("capital again", { temperature: null, cache: null, stop: null }),
+    const response = await graphql<GenerateData>({
+      url: stack.url,
+      query: GENERATE,
+      variables: {
+        input: chat("capital again", { temperature: null, cache: null, stop: null }),
+      },
     });
     expect(response.body?.errors).toBeUndefined();
     expect(response.body?.data?.generate.content).toBe("Paris is the capital of France.");
   });
 
   it("answers the health query", async () => {
-    const response = await graphql(stack.url, "{ health { status ready checks { name ok detail } } }");
+    const response = await graphql<HealthData>({
+      url: stack.url,
+      query: "{ health { status ready checks { name ok detail } } }",
+    });
     expect(response.status).toBe(200);
     expect(response.body?.data?.health).toMatchObject({ status: "ok", ready: true });
     expect(response.body?.data?.health.checks.length).toBeGreaterThan(0);
   });
 
   it("embeds each input string", async () => {
-    const response = await graphql(
-      stack.url,
-      `mutation { embed(input: { model: "text-embedding-3-small", input: ["one", "two"] }) { model provider vectors usage { promptTokens totalTokens } cached } }`,
-    );
+    const response = await graphql<EmbedData>({
+      url: stack.url,
+      query: `mutation { embed(input: { model: "text-embedding-3-small", input: ["one", "two"] }) { model provider vectors usage { promptTokens totalTokens } cached } }`,
+    });
     expect(response.body?.errors).toBeUndefined();
-    const embedding = response.body?.data?.embed;
+    const embedding = dataOf(response).embed;
     expect(embedding.provider).toBe("simulator");
     expect(embedding.vectors).toHaveLength(2);
-    expect(embedding.vectors[0].length).toBeGreaterThan(0);
+    expect(embedding.vectors[0]?.length).toBeGreaterThan(0);
     expect(embedding.usage.totalTokens).toBeGreaterThan(0);
   });
 });

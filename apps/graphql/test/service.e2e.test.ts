@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chat, GENERATE, graphql, startStack, type Stack } from "./stack.ts";
+import { chat, GENERATE, graphql, startStack, type HealthData, type Stack } from "./stack.ts";
 
 describe("service endpoints and transport", () => {
   let stack: Stack;
@@ -32,10 +32,10 @@ describe("service endpoints and transport", () => {
   });
 
   it("refuses a subscription over HTTP with BAD_REQUEST pointing at WebSocket", async () => {
-    const response = await graphql(
-      stack.url,
-      `subscription { generateStream(input: { model: "gpt-4o-mini", messages: [{ role: USER, content: "hi" }] }) { type } }`,
-    );
+    const response = await graphql({
+      url: stack.url,
+      query: `subscription { generateStream(input: { model: "gpt-4o-mini", messages: [{ role: USER, content: "hi" }] }) { type } }`,
+    });
     expect(response.status).toBe(400);
     expect(response.body?.errors?.[0]?.message).toContain("WebSocket");
     expect(response.body?.errors?.[0]?.extensions).toMatchObject({ code: "BAD_REQUEST" });
@@ -45,7 +45,12 @@ describe("service endpoints and transport", () => {
     stack.simulator.reset();
     stack.simulator.setRules([{ promptIncludes: "hangs", fault: { type: "hang" } }]);
     const controller = new AbortController();
-    const pending = graphql(stack.url, GENERATE, { input: chat("this hangs") }, { signal: controller.signal });
+    const pending = graphql({
+      url: stack.url,
+      query: GENERATE,
+      variables: { input: chat("this hangs") },
+      signal: controller.signal,
+    });
     await stack.simulator.waitFor((stats) => stats.inFlight === 1, 10_000);
     controller.abort();
     await expect(pending).rejects.toThrow();
@@ -55,7 +60,7 @@ describe("service endpoints and transport", () => {
     );
     expect(stats.totalCalls).toBe(1);
     // The service is still healthy afterwards.
-    const after = await graphql(stack.url, "{ health { ready } }");
+    const after = await graphql<HealthData>({ url: stack.url, query: "{ health { ready } }" });
     expect(after.body?.data?.health.ready).toBe(true);
   });
 });

@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { chat, collectStream, GENERATE, graphql, startStack, wsClient, type StreamEventView } from "./stack.ts";
+import {
+  chat,
+  collectStream,
+  GENERATE,
+  graphql,
+  startStack,
+  wsClient,
+  type GenerateData,
+  type StreamEventView,
+} from "./stack.ts";
 
 const LONG_REPLY = Array.from({ length: 200 }, (_, index) => `word${index}`).join(" ");
 
@@ -22,7 +31,11 @@ describe("graceful shutdown", () => {
         if (event.type === "DELTA") firstDelta();
       });
       await streaming;
-      const inFlight = graphql(stack.url, GENERATE, { input: chat("quick one") });
+      const inFlight = graphql<GenerateData>({
+        url: stack.url,
+        query: GENERATE,
+        variables: { input: chat("quick one") },
+      });
       await stack.simulator.waitFor((stats) => stats.inFlight === 2, 10_000);
 
       const startedAt = Date.now();

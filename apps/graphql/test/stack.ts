@@ -58,17 +58,32 @@ export interface GraphqlResponse<Data = Record<string, unknown>> {
   body: { data?: Data | null; errors?: GraphQLFormattedError[] } | undefined;
 }
 
-/** POSTs one GraphQL operation as a partner's plain fetch would. */
-export async function graphql<Data = Record<string, any>>(
-  url: string,
-  query: string,
-  variables?: Record<string, unknown>,
-  init: { signal?: AbortSignal } = {},
-): Promise<GraphqlResponse<Data>> {
-  return postRaw<Data>(url, JSON.stringify({ query, ...(variables ? { variables } : {}) }), init);
+/** One GraphQL operation to POST: where, the document, its variables, and a signal to abort it. */
+export interface GraphqlOperation {
+  url: string;
+  query: string;
+  variables?: Record<string, unknown>;
+  signal?: AbortSignal;
 }
 
-export async function postRaw<Data = Record<string, any>>(
+/** POSTs one GraphQL operation as a partner's plain fetch would. */
+export async function graphql<Data = Record<string, unknown>>({
+  url,
+  query,
+  variables,
+  signal,
+}: GraphqlOperation): Promise<GraphqlResponse<Data>> {
+  return postRaw<Data>(url, JSON.stringify({ query, ...(variables ? { variables } : {}) }), signal ? { signal } : {});
+}
+
+/** The response's `data`; throws with the whole response text when there is none. */
+export function dataOf<Data>(response: GraphqlResponse<Data>): Data {
+  const data = response.body?.data;
+  if (data === undefined || data === null) throw new Error(`the response has no data: ${response.text}`);
+  return data;
+}
+
+export async function postRaw<Data = Record<string, unknown>>(
   url: string,
   body: string,
   init: { signal?: AbortSignal; contentType?: string } = {},
@@ -103,6 +118,52 @@ export const GENERATION_FIELDS = `
   toolCalls { id type function { name arguments } }
 `;
 
+/** A Generation as GENERATION_FIELDS selects it (schema.graphql's Generation). */
+export interface GenerationView {
+  id: string;
+  content: string;
+  model: string;
+  provider: string;
+  cache: "MISS" | "EXACT" | "SEMANTIC" | "STALE";
+  attempts: number;
+  costUsd: number;
+  latencyMs: number;
+  finishReason: "STOP" | "LENGTH" | "TOOL_CALLS" | "CONTENT_FILTER" | "ERROR";
+  data: unknown;
+  usage: { promptTokens: number; completionTokens: number; totalTokens: number; estimated: boolean | null };
+  fallback: {
+    failed: Array<{ target: string; code: string; message: string }>;
+    answeredBy: string | null;
+    degraded: "STALE" | "STATIC" | null;
+  };
+  safety: { input: SafetyFindingView[]; output: SafetyFindingView[] };
+  validation: {
+    valid: boolean;
+    attempts: number;
+    repaired: boolean;
+    history: Array<{ attempt: number; repaired: boolean; errors: Array<{ path: string; message: string }> }>;
+  } | null;
+  toolCalls: Array<{ id: string; type: string; function: { name: string; arguments: string } }> | null;
+}
+
+export interface SafetyFindingView {
+  scanner: string;
+  kind: string;
+  action: "ALLOW" | "REDACT" | "BLOCK" | "FLAG";
+  score: number | null;
+  message: string | null;
+}
+
+/** The health query's answer (schema.graphql's Health). */
+export interface HealthData {
+  health: { status: string; ready: boolean; checks: Array<{ name: string; ok: boolean; detail: string | null }> };
+}
+
+/** What GENERATE answers with. */
+export interface GenerateData {
+  generate: GenerationView;
+}
+
 export const GENERATE = `mutation Generate($input: GenerateInput!) { generate(input: $input) { ${GENERATION_FIELDS} } }`;
 export const GENERATE_STREAM = `subscription Stream($input: GenerateInput!) {
   generateStream(input: $input) { type content error { code message retryable details } generation { ${GENERATION_FIELDS} } }
@@ -119,7 +180,7 @@ export interface StreamEventView {
   type: "DELTA" | "DONE" | "ERROR";
   content: string | null;
   error: { code: string; message: string; retryable: boolean; details: Record<string, unknown> | null } | null;
-  generation: Record<string, any> | null;
+  generation: GenerationView | null;
 }
 
 export interface StreamOutcome {

@@ -1,5 +1,17 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { GENERATION_FIELDS, graphql, hasNoStackTrace, startStack, type Stack } from "./stack.ts";
+import {
+  dataOf,
+  GENERATION_FIELDS,
+  graphql,
+  hasNoStackTrace,
+  startStack,
+  type GenerationView,
+  type Stack,
+} from "./stack.ts";
+
+interface StructuredData {
+  structured: GenerationView;
+}
 
 const STRUCTURED = `mutation Structured($input: StructuredInput!) { structured(input: $input) { ${GENERATION_FIELDS} } }`;
 
@@ -31,13 +43,14 @@ describe("structured mutation", () => {
   beforeEach(() => stack.simulator.reset());
 
   const upstreamCalls = () => stack.simulator.stats().calls["gpt-4o-mini"] ?? 0;
-  const run = (input: Record<string, unknown>) => graphql(stack.url, STRUCTURED, { input });
+  const run = (input: Record<string, unknown>) =>
+    graphql<StructuredData>({ url: stack.url, query: STRUCTURED, variables: { input } });
 
   it("returns the parsed, valid value as data, with a typed validation report, in one upstream call", async () => {
     const response = await run(ask({ name: "city_fact" }));
     expect(response.status).toBe(200);
     expect(response.body?.errors).toBeUndefined();
-    const generation = response.body?.data?.structured;
+    const generation = dataOf(response).structured;
     // The simulator answers a json_schema request with the schema's smallest example.
     expect(generation.data).toEqual({ city: "example", population: 1 });
     expect(generation.validation).toEqual({
@@ -61,7 +74,7 @@ describe("structured mutation", () => {
     const query = `mutation { structured(input: { model: "gpt-4o-mini", messages: [{ role: USER, content: "Pick a colour (literal)" }],
       name: null, maxAttempts: null, schema: { type: "object", properties: { colour: { enum: [null, "red", "blue"] } }, required: ["colour"] } })
       { data validation { valid attempts } } }`;
-    const response = await graphql(stack.url, query);
+    const response = await graphql({ url: stack.url, query });
     expect(response.body?.errors).toBeUndefined();
     // `enum: [null, ...]` reached core intact: the first value, null, is the simulator's example.
     expect(response.body?.data?.structured).toEqual({
@@ -74,7 +87,7 @@ describe("structured mutation", () => {
     stack.simulator.setRules([{ content }]);
     const response = await run(ask());
     expect(response.body?.errors).toBeUndefined();
-    const generation = response.body?.data?.structured;
+    const generation = dataOf(response).structured;
     expect(generation.data).toEqual({ city: "example", population: 1 });
     expect(generation.validation).toMatchObject({ valid: true, attempts: 1, repaired: true });
     expect(upstreamCalls()).toBe(1);
@@ -84,14 +97,14 @@ describe("structured mutation", () => {
     stack.simulator.setRules([{ times: 1, reply: '{"city": "Oslo", "population": "many"}' }]);
     const response = await run(ask());
     expect(response.body?.errors).toBeUndefined();
-    const generation = response.body?.data?.structured;
+    const generation = dataOf(response).structured;
     expect(generation.data).toEqual({ city: "example", population: 1 });
-    expect(generation.validation.attempts).toBe(2);
-    expect(generation.validation.history[0]).toMatchObject({
+    expect(generation.validation?.attempts).toBe(2);
+    expect(generation.validation?.history[0]).toMatchObject({
       attempt: 1,
       errors: [expect.objectContaining({ path: "/population" })],
     });
-    expect(generation.validation.history[1]).toMatchObject({ attempt: 2, errors: [] });
+    expect(generation.validation?.history[1]).toMatchObject({ attempt: 2, errors: [] });
     expect(generation.attempts).toBe(2);
     expect(upstreamCalls()).toBe(2);
   });
@@ -110,7 +123,8 @@ describe("structured mutation", () => {
         details: { reason: "invalid-output", raw: "not json", attempts: 2 },
       },
     });
-    expect((error?.extensions?.["details"] as { errors: unknown[] }).errors.length).toBeGreaterThan(0);
+    const details = error?.extensions?.details as { errors: unknown[] } | undefined;
+    expect(details?.errors.length).toBeGreaterThan(0);
     expect(hasNoStackTrace(response.text)).toBe(true);
     expect(upstreamCalls()).toBe(2);
   });
