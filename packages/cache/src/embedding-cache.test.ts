@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { embeddingCacheMiddleware } from "./embedding-cache.ts";
 import { embedderFromModel } from "./model-embedder.ts";
 import { semanticCacheMiddleware } from "./semantic-cache.ts";
-import { storeFixtures } from "./store-fixtures.ts";
+import { storeFixtures } from "./test-support/store-fixtures.ts";
 import { chat, createContext, createScriptedModel, wrap } from "./test-support.ts";
 
 let setup: Awaited<ReturnType<typeof storeFixtures>>;

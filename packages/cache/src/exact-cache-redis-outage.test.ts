@@ -2,7 +2,7 @@ import { freePort, startRedisServer, type RedisServerHandle } from "@keel/testki
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { exactCacheMiddleware } from "./exact-cache.ts";
 import { createRedisStore } from "./redis-store.ts";
-import { untilHealthy } from "./store-fixtures.ts";
+import { untilHealthy } from "./test-support/store-fixtures.ts";
 import { chat, createContext, createScriptedModel, sleepMs, uniquePrefix, wrap } from "./test-support.ts";
 
 let redis: RedisServerHandle;

@@ -2,7 +2,7 @@ import { KeelError, type FallbackFailure, type KeelEvent } from "@keel/spec";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { exactCacheMiddleware } from "./exact-cache.ts";
 import type { ExactCacheOptions } from "./exact-cache-engine.ts";
-import { storeFixtures, type StoreFixture } from "./store-fixtures.ts";
+import { storeFixtures, type StoreFixture } from "./test-support/store-fixtures.ts";
 import { chat, createContext, createScriptedModel, sleepMs, wrap } from "./test-support.ts";
 
 let setup: Awaited<ReturnType<typeof storeFixtures>>;

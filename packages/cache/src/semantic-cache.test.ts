@@ -5,7 +5,7 @@ import type { Embedder } from "./local-embedder.ts";
 import { createMemoryStore } from "./memory-store.ts";
 import { semanticCacheMiddleware } from "./semantic-cache.ts";
 import type { SemanticCacheOptions } from "./semantic-cache-engine.ts";
-import { storeFixtures } from "./store-fixtures.ts";
+import { storeFixtures } from "./test-support/store-fixtures.ts";
 import { chat, collect, createContext, createScriptedModel, wrap } from "./test-support.ts";
 
 let setup: Awaited<ReturnType<typeof storeFixtures>>;

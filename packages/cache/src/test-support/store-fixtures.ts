@@ -1,9 +1,9 @@
 // Store factories for tests that run the same behaviour on both stores.
 import { startRedisServer, type RedisServerHandle } from "@keel/testkit";
-import { createMemoryStore } from "./memory-store.ts";
-import { createRedisStore, type RedisStoreOptions } from "./redis-store.ts";
-import type { CacheStore } from "./store.ts";
-import { uniquePrefix } from "./test-support.ts";
+import { createMemoryStore } from "../memory-store.ts";
+import { createRedisStore, type RedisStoreOptions } from "../redis-store.ts";
+import type { CacheStore } from "../store.ts";
+import { uniquePrefix } from "../test-support.ts";
 
 export interface StoreFixture {
   name: "memory" | "redis";
@@ -29,7 +29,10 @@ export async function storeFixtures(): Promise<{
   const redis = await startRedisServer();
   const opened: CacheStore[] = [];
   const shared = new Map<string, string>();
-  const track = (store: CacheStore) => (opened.push(store), store);
+  const track = (store: CacheStore) => {
+    opened.push(store);
+    return store;
+  };
   const fixtures: StoreFixture[] = [
     {
       name: "memory",
