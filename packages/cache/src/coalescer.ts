@@ -1,5 +1,5 @@
 import { KeelError, type Generation, type KeelErrorBody, type RequestContext } from "@keel/spec";
-import type { CacheStore } from "./store.ts";
+import type { CacheStore, StoreLock } from "./store.ts";
 import { sleep, waitFor } from "./wait.ts";
 
 export interface CoalesceOptions {
@@ -42,8 +42,9 @@ export function createCoalescer(
   const flights = new Map<string, Promise<Generation>>();
   // A memory store is per process: the in-process map already covers it.
   const crossInstance = options !== false && store.kind !== "memory";
-  const lockTtlMs = (options && options.lockTtlMs) || 30_000;
-  const pollMs = (options && options.pollMs) || 50;
+  const tuning: CoalesceOptions = options || {};
+  const lockTtlMs = tuning.lockTtlMs || 30_000;
+  const pollMs = tuning.pollMs || 50;
 
   const begin = (key: string, ctx: RequestContext): Flight => {
     let settle: { resolve(generation: Generation): void; reject(error: unknown): void } | undefined;
@@ -73,7 +74,7 @@ export function createCoalescer(
     const lockKey = `lock:${run.key}`;
     const errorKey = `error:${run.key}`;
     for (;;) {
-      let lock;
+      let lock: StoreLock | undefined;
       try {
         lock = await store.tryLock(lockKey, lockTtlMs);
       } catch (error) {
@@ -126,7 +127,7 @@ export function createCoalescer(
     async run(run: CoalesceRun): Promise<{ generation: Generation; leader: boolean }> {
       for (;;) {
         const existing = flights.get(run.key);
-        if (existing) {
+        if (existing !== undefined) {
           try {
             return { generation: await waitFor(existing, run.ctx), leader: false };
           } catch (error) {

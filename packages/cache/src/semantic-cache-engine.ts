@@ -1,4 +1,4 @@
-import { type ChatRequest, type Generation, type RequestContext } from "@keel/spec";
+import type { ChatRequest, Generation, RequestContext } from "@keel/spec";
 import { semanticPartition } from "./cache-key.ts";
 import { canonicalJson, sha256 } from "./canonical-json.ts";
 import { decodeEntry, decodeVector, encodeEntry, encodeVector, isFresh, isStorable, type CacheEntry } from "./entry.ts";
