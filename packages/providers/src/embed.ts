@@ -1,4 +1,5 @@
 import { KeelError, type EmbeddingRequest, type EmbeddingResult, type RequestContext } from "@keel/spec";
+import type OpenAI from "openai";
 import { countTokens } from "./tokens.ts";
 import { callSignal, elapsedSince, failedCall, type ProviderState } from "./upstream-call.ts";
 
@@ -22,7 +23,7 @@ export async function embed(
   ctx.events.emit({ type: "upstream-request", target });
   const started = performance.now();
   const call = callSignal(ctx.signal);
-  let response;
+  let response: OpenAI.CreateEmbeddingResponse;
   try {
     // "float" rather than the SDK's default base64: not every compatible server
     // (Ollama among them) implements base64, and the SDK would decode it into a
