@@ -45,7 +45,7 @@ export function sleep(ms: number, signal: AbortSignal, onAbort: () => unknown): 
 export function closeQuietly(iterator: AsyncIterator<unknown>): void {
   try {
     const closing = iterator.return?.();
-    if (closing) closing.catch(noop);
+    if (closing !== undefined) closing.catch(noop);
   } catch {
     // An iterator that throws on return() is already finished as far as we care.
   }
