@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createResilience, type Resilience, type TargetPolicy } from "./index.ts";
 import {
   collect,
+  failingStream,
   failureOf,
   generation,
   request,
@@ -122,9 +123,7 @@ describe("circuit breaker", () => {
   it("counts the outcome of a stream's start", async () => {
     resilience = createResilience();
     const model = scriptedModel({
-      stream: async function* () {
-        throw upstream(503);
-      },
+      stream: () => failingStream(() => upstream(503)),
     });
     const target = resilience.target({ name: "sim/stream", model, policy });
     for (let index = 0; index < 4; index += 1) {

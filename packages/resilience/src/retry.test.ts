@@ -141,7 +141,7 @@ describe("retry", () => {
 
   it("spends at most the retry budget on a failing target", async () => {
     setUp();
-    const events = new Array<string>();
+    const events: string[] = [];
     const model = scriptedModel({ generate: () => Promise.reject(upstream(503)) });
     const target = resilience.target({
       name: "sim/a",

@@ -4,6 +4,7 @@ import { staticFallbackMiddleware } from "./index.ts";
 import {
   chunks,
   collect,
+  failingStream,
   failureOf,
   generation,
   request,
@@ -75,9 +76,7 @@ describe("staticFallbackMiddleware", () => {
       middleware.wrapStream!({
         request,
         ctx: context.ctx,
-        next: async function* (): AsyncGenerator<StreamEvent> {
-          throw new KeelError("CIRCUIT_OPEN", "open", { details: { target: "sim/a" } });
-        },
+        next: () => failingStream(() => new KeelError("CIRCUIT_OPEN", "open", { details: { target: "sim/a" } })),
       }),
     );
     expect(events.map((event) => event.type)).toEqual(["delta", "done"]);

@@ -4,6 +4,7 @@ import { createFallbackChain, createResilience, type Resilience, type TargetPoli
 import {
   chunks,
   collect,
+  failingStream,
   failureOf,
   generation,
   hangUntilAborted,
@@ -144,9 +145,7 @@ describe("streams", () => {
     resilience = createResilience();
     context = testContext();
     const first = scriptedModel({
-      stream: async function* () {
-        throw upstream(429);
-      },
+      stream: () => failingStream(() => upstream(429)),
     });
     const second = scriptedModel({ stream: () => chunks(["from b"]) });
     const chain = createFallbackChain({

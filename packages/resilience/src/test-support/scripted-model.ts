@@ -82,6 +82,11 @@ export async function* chunks(
   if (options.done !== false) yield { type: "done", generation: generation(parts.join("")) };
 }
 
+/** A stream that fails on its first read, before any event: `failure()` is what that read throws. */
+export function failingStream(failure: () => unknown): AsyncIterable<StreamEvent> {
+  return { [Symbol.asyncIterator]: () => ({ next: () => Promise.reject(failure()) }) };
+}
+
 /** Never settles until the signal aborts, then rejects like fetch does. */
 export function hangUntilAborted(signal: AbortSignal): Promise<never> {
   return new Promise((_, reject) => {
