@@ -19,11 +19,14 @@ export function createModelCatalogue(models: readonly string[]) {
   });
 
   const serve = (exchange: Exchange, path: string): void => {
-    if (path === "/v1/models") return exchange.sendJson(200, listBody);
+    if (path === "/v1/models") {
+      exchange.sendJson(200, listBody);
+      return;
+    }
     const id = decodeURIComponent(path.slice("/v1/models/".length));
     const entry = entries.get(id);
-    if (entry === undefined) return exchange.sendError(404, notFound(id));
-    exchange.sendJson(200, entry);
+    if (entry === undefined) exchange.sendError(404, notFound(id));
+    else exchange.sendJson(200, entry);
   };
 
   return { names, notFound, serve };

@@ -38,7 +38,9 @@ const FAULT_KEYS: Record<SimulatorFault["type"], readonly string[]> = {
  */
 export function validateRules(value: unknown, knownModels: ReadonlySet<string>): SimulatorRule[] {
   if (!Array.isArray(value)) throw new SimulatorRuleError("rules", "must be an array");
-  value.forEach((rule: unknown, index) => validateRule(rule, `rules[${index}]`, knownModels));
+  value.forEach((rule: unknown, index) => {
+    validateRule(rule, `rules[${index}]`, knownModels);
+  });
   return value as SimulatorRule[];
 }
 

@@ -83,14 +83,20 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const url = request.url ?? "/";
     const queryAt = url.indexOf("?");
     const path = queryAt === -1 ? url : url.slice(0, queryAt);
-    if (path.startsWith("/_sim/")) return handleControl(request, response, { path, handle: control });
-    if (!path.startsWith("/v1/")) return sendPlainJson(response, 404, invalidUrlBody(request.method, path));
+    if (path.startsWith("/_sim/")) {
+      handleControl(request, response, { path, handle: control });
+      return;
+    }
+    if (!path.startsWith("/v1/")) {
+      sendPlainJson(response, 404, invalidUrlBody(request.method, path));
+      return;
+    }
     const exchange = new Exchange(request, response, stats);
     const handler = request.method === "POST" ? MODEL_ENDPOINTS[path] : undefined;
-    if (handler !== undefined) return answerModelCall(exchange, handler);
-    if (request.method === "GET" && (path === "/v1/models" || path.startsWith("/v1/models/")))
-      return catalogue.serve(exchange, path);
-    exchange.sendError(404, { message: `Invalid URL (${request.method ?? "GET"} ${path})` });
+    if (handler !== undefined) answerModelCall(exchange, handler);
+    else if (request.method === "GET" && (path === "/v1/models" || path.startsWith("/v1/models/")))
+      catalogue.serve(exchange, path);
+    else exchange.sendError(404, { message: `Invalid URL (${request.method ?? "GET"} ${path})` });
   };
 
   const server = createServer({ keepAlive: true }, onRequest);
@@ -139,13 +145,10 @@ function waitForStats(
   return new Promise((resolve, reject) => {
     const poll = (): void => {
       const stats = read();
-      if (predicate(stats)) return resolve(stats);
-      if (Date.now() >= deadline) {
-        return reject(
-          new Error(`Simulator stats did not match within ${timeoutMs} ms; last: ${JSON.stringify(stats)}`),
-        );
-      }
-      setTimeout(poll, 5);
+      if (predicate(stats)) resolve(stats);
+      else if (Date.now() >= deadline)
+        reject(new Error(`Simulator stats did not match within ${timeoutMs} ms; last: ${JSON.stringify(stats)}`));
+      else setTimeout(poll, 5);
     };
     poll();
   });
