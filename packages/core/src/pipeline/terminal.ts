@@ -10,7 +10,13 @@ export function createTerminal(
   routeModels: Map<string, Model>,
   providers: Map<string, Provider>,
 ): FullModel {
-  const routeModel = (name: string): Model => routeModels.get(name) ?? (resolveRoute(config, name), unreachable());
+  const routeModel = (name: string): Model => {
+    const model = routeModels.get(name);
+    if (model !== undefined) return model;
+    // An unknown name throws resolveRoute's BAD_REQUEST; a known one without a model is a bug.
+    resolveRoute(config, name);
+    return unreachable();
+  };
   return {
     generate: (request, ctx) => routeModel(request.model).generate(request, ctx),
     stream: (request, ctx) => routeModel(request.model).stream(request, ctx),

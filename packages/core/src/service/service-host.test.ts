@@ -1,5 +1,5 @@
 import { request as httpRequest } from "node:http";
-import { KeelError } from "@keel/spec";
+import type { KeelError } from "@keel/spec";
 import { afterEach, describe, expect, it } from "vitest";
 import { parseConfig } from "../config/load-config.ts";
 import { createPipeline, type Pipeline } from "../pipeline/create-pipeline.ts";
