@@ -90,7 +90,8 @@ describe("ai.structured", () => {
       retryable: false,
     });
     expect(error.data?.details).toMatchObject({ reason: "invalid-output", raw: "not json", attempts: 2 });
-    expect((error.data?.details.errors as unknown[]).length).toBeGreaterThan(0);
+    const errors = error.data?.details.errors as unknown[] | undefined;
+    expect(errors?.length).toBeGreaterThan(0);
     expect(upstreamCalls()).toBe(2);
   });
 

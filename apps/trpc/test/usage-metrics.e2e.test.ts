@@ -97,7 +97,7 @@ describe("usage.get and metrics.snapshot after scripted traffic", () => {
       12,
     );
     expect(snapshot.overall["1h"].requests).toBe(minute.requests);
-    expect(snapshot.tenants["default"]?.["1m"].requests).toBe(minute.requests);
+    expect(snapshot.tenants.default?.["1m"].requests).toBe(minute.requests);
     expect(Object.keys(snapshot.tenants)).toEqual(["default"]);
     // The caller's own figures per model add up to its total.
     expect(Object.keys(snapshot.models)).toContain("gpt-4o-mini");

@@ -133,7 +133,7 @@ describe("metrics snapshot", () => {
       );
     }
     expect(Object.keys(telemetry.snapshot({ tenant: "acme" }).models).sort()).toEqual(["_OTHER", "m1", "m2"]);
-    expect(telemetry.snapshot({ tenant: "acme" }).models["_OTHER"]!["1m"].requests).toBe(2);
+    expect(telemetry.snapshot({ tenant: "acme" }).models._OTHER!["1m"].requests).toBe(2);
     await telemetry.close();
   });
 

@@ -1,5 +1,5 @@
 import { percentile } from "./latency-buckets.ts";
-import { Aggregate, FIELD, Ring, type Sample } from "./ring.ts";
+import { type Aggregate, FIELD, Ring, type Sample } from "./ring.ts";
 
 export type WindowName = "1m" | "5m" | "1h";
 
