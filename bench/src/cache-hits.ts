@@ -214,7 +214,7 @@ function printSummary(): void {
   console.log(`\nCache hits vs uncached vs a bare Redis GET (p50 / p99, ms; open loop, ${durationMs} ms per cell):`);
   const header = ["rate", "service", "memory hit", "redis hit", "bypass (memory)", "bypass (redis)", "redis GET floor"];
   console.log(`  ${header.map((cell, index) => cell.padEnd(index < 2 ? 8 : 22)).join("")}`);
-  const cell = (backend: Row["backend"], service: string, mode: Row["mode"], rate: number) => {
+  const cell = ({ backend, service, mode, rate }: Omit<Row, "result"> & { rate: number }) => {
     const row = rows.find(
       (candidate) =>
         candidate.backend === backend &&
@@ -229,11 +229,11 @@ function printSummary(): void {
   for (const rate of rates) {
     for (const service of ["trpc", "graphql"]) {
       const cells = [
-        cell("memory", service, "hit", rate),
-        cell("redis", service, "hit", rate),
-        cell("memory", service, "bypass", rate),
-        cell("redis", service, "bypass", rate),
-        cell("floor", "redis GET", "GET", rate),
+        cell({ backend: "memory", service, mode: "hit", rate }),
+        cell({ backend: "redis", service, mode: "hit", rate }),
+        cell({ backend: "memory", service, mode: "bypass", rate }),
+        cell({ backend: "redis", service, mode: "bypass", rate }),
+        cell({ backend: "floor", service: "redis GET", mode: "GET", rate }),
       ];
       console.log(`  ${String(rate).padEnd(8)}${service.padEnd(8)}${cells.map((value) => value.padEnd(22)).join("")}`);
     }

@@ -205,8 +205,26 @@ function simulatorStats(): Promise<{ totalCalls: number }> {
   return simulatorControl("GET", "/_sim/stats") as Promise<{ totalCalls: number }>;
 }
 
+/** The parts of an answer the tally reads: the envelope's attempts and who answered. */
+interface EnvelopeFacts {
+  attempts?: number;
+  fallback?: { answeredBy?: string | null };
+}
+
+/**
+ * Wire bodies of the two services (tRPC: result.data or error.data.keelCode; GraphQL:
+ * data.generate or errors[0].extensions.code). Every field is optional because any shape
+ * may come back under faults, and every read goes through `?.`.
+ */
+interface WireBody {
+  result?: { data?: EnvelopeFacts };
+  error?: { data?: { keelCode?: string } };
+  data?: { generate?: EnvelopeFacts | null } | null;
+  errors?: Array<{ extensions?: { code?: string } }>;
+}
+
 /** Wire bodies of two services, read defensively: any shape may come back under faults. */
-function parse(text: string): any {
+function parse(text: string): WireBody | undefined {
   try {
     return JSON.parse(text);
   } catch {
