@@ -1,7 +1,9 @@
 #!/usr/bin/env node
-// Runs every package's typecheck and tests through Turborepo, then prints one closing
-// line, `N passed, N failed`, summed from each package's vitest JSON report. Exits
-// non-zero on any failure, on a failed typecheck, or when no test ran at all.
+// Runs `biome check .` (the root `lint` script: lint and format check) first, then every
+// package's typecheck and tests through Turborepo, then prints one closing line,
+// `N passed, N failed`, summed from each package's vitest JSON report. The lint counts as
+// neither a passed nor a failed test. Exits non-zero on any failure, on a failed lint or
+// typecheck, or when no test ran at all.
 import { spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -9,6 +11,8 @@ import { delimiter, join } from "node:path";
 
 const root = new URL("..", import.meta.url).pathname;
 ensureRedisServer();
+// The tests still run after a failed lint, so one run reports both.
+const lintFailed = !lint();
 const workspaces = listWorkspaces();
 for (const dir of workspaces) rmSync(join(dir, ".vitest-result.json"), { force: true });
 
@@ -38,8 +42,24 @@ for (const dir of workspaces) {
 
 const turboFailed = turbo.status !== 0;
 if (turboFailed && failed === 0) failed = 1; // a typecheck or a crashed runner counts as a failure
+if (lintFailed) {
+  console.error(
+    "Lint failed: `biome check .` (pnpm lint) reported errors, printed before the tests; the run fails whatever the tests say. `./node_modules/.bin/biome check --write .` applies the safe fixes.",
+  );
+}
 console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`);
-process.exit(turboFailed || failed > 0 || passed === 0 ? 1 : 0);
+process.exit(lintFailed || turboFailed || failed > 0 || passed === 0 ? 1 : 0);
+
+// The root `lint` script, run with the repository's own Biome; true when it passed.
+function lint() {
+  console.log("biome check . (pnpm lint)");
+  const biome = spawnSync(join(root, "node_modules", ".bin", "biome"), ["check", "."], {
+    cwd: root,
+    stdio: "inherit",
+  });
+  if (biome.error) console.error(`biome could not be started: ${biome.error.message}`);
+  return biome.status === 0;
+}
 
 function listWorkspaces() {
   const dirs = [];
