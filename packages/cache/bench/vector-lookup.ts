@@ -14,9 +14,9 @@ const DIMENSIONS = 512;
 const THRESHOLD = 0.8;
 const PARTITION = "bench";
 /** What the semantic cache asks of the index per lookup (semantic-cache-engine.ts). */
-const LOOKUP = 4;
+const LOOKUP = { count: 4, minSimilarity: THRESHOLD };
 const add = (index: ReturnType<typeof createVectorIndex>, id: string, vector: number[]) =>
-  index.add(PARTITION, id, vector);
+  index.add({ id, namespace: "bench", partition: PARTITION, vector, expiresAt: Number.MAX_SAFE_INTEGER });
 
 const argument = (name: string, fallback: string) => {
   const at = process.argv.indexOf(`--${name}`);
@@ -106,7 +106,11 @@ for (const size of sizes) {
 
   collect();
   const before = process.memoryUsage();
-  const index = createVectorIndex({ dimensions: DIMENSIONS, maxPerPartition: size + 1_000 });
+  const index = createVectorIndex({
+    dimensions: DIMENSIONS,
+    maxEntries: size + 1_000,
+    maxEntriesPerNamespace: size + 1_000,
+  });
   const buildStarted = performance.now();
   for (const [position, vector] of vectors.entries()) add(index, `q${position}`, vector);
   const buildMs = performance.now() - buildStarted;
