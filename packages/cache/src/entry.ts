@@ -11,6 +11,8 @@ export interface CacheEntry {
   query?: string;
   vector?: string;
   embedder?: string;
+  /** Semantic entries: the tenant namespace, so the index can count entries per namespace after a resync. */
+  namespace?: string;
 }
 
 export function encodeEntry(entry: CacheEntry): string {

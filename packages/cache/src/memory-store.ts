@@ -23,10 +23,15 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): CacheStore 
   const maxEntryBytes = Math.floor(
     positiveOption({ value: options.maxEntryBytes, fallback: DEFAULT_MAX_ENTRY_BYTES, field: "maxEntryBytes" }),
   );
+  const removalListeners = new Set<(key: string) => void>();
   const entries = new LRUCache<string, CacheValue>({
     max: Math.floor(positiveOption({ value: options.maxEntries, fallback: 10_000, field: "maxEntries" })),
     maxSize: Math.floor(positiveOption({ value: options.maxBytes, fallback: 64 * 1024 * 1024, field: "maxBytes" })),
     sizeCalculation: (value, key) => byteLength(value) + key.length,
+    // "set" replaces a value under the same key: nothing left the store.
+    disposeAfter: (_value, key, reason) => {
+      if (reason !== "set") for (const listener of removalListeners) listener(key);
+    },
   });
   // Locks live apart from entries so eviction pressure never drops a held lock.
   const locks = new Map<string, { token: string; expiresAt: number }>();
@@ -79,6 +84,10 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): CacheStore 
     async close() {
       entries.clear();
       locks.clear();
+    },
+    watchRemovals(listener) {
+      removalListeners.add(listener);
+      return () => removalListeners.delete(listener);
     },
   };
 }

@@ -36,16 +36,20 @@ export interface SemanticCacheOptions {
   verify?: (request: ChatRequest, cached: Generation) => boolean;
   /** How often entries other instances stored are pulled into this instance's index. Default 60,000 ms; 0 = never. */
   resyncIntervalMs?: number;
-  /** Most vectors per partition. Default 100,000. */
+  /** Most entries in this instance's vector index; past it the least recently used leaves the index and the store. Default 50,000. */
+  maxEntries?: number;
+  /** Most entries of one tenant namespace, evicted the same way. Default 10,000. */
+  maxEntriesPerNamespace?: number;
+  /** Most entries of one partition, evicted the same way. Default: the namespace cap. */
   maxEntriesPerPartition?: number;
-  /** A partition becomes an HNSW graph past this many entries (smaller ones are scanned exactly). Default 512. */
-  hnswFrom?: number;
+  /** Partitions with at least this many entries compare sign codes before vectors (smaller ones: exact scan only). Default 256. */
+  filterFrom?: number;
   /** Characters per delta when a hit is replayed as a stream. Default 64. */
   replayChunkChars?: number;
 }
 
 export interface SemanticPlan {
-  key: { partition: string; text: string };
+  key: { partition: string; text: string; namespace: string };
   mode: ReturnType<typeof cacheControlOf>["mode"];
   policy: ResolvedPolicy;
   ttlMs: number;
@@ -74,13 +78,40 @@ export function createSemanticCacheEngine(options: SemanticCacheOptions) {
   });
   const guard = options.guard ?? true;
   const policyOf = createPolicyResolver(options.defaults, options.routes);
+  const cap = (field: "maxEntries" | "maxEntriesPerNamespace" | "maxEntriesPerPartition" | "filterFrom") =>
+    options[field] === undefined
+      ? undefined
+      : Math.floor(positiveOption({ value: options[field], fallback: 1, field }));
   const index = createVectorIndex({
     dimensions: embedder.dimensions,
-    maxPerPartition: options.maxEntriesPerPartition,
-    hnswFrom: options.hnswFrom,
+    maxEntries: cap("maxEntries"),
+    maxEntriesPerNamespace: cap("maxEntriesPerNamespace"),
+    maxEntriesPerPartition: cap("maxEntriesPerPartition"),
+    filterFrom: cap("filterFrom"),
   });
   let lastSync = 0;
   let syncing: Promise<number> | undefined;
+  // Entries the store drops by itself (the memory store's LRU and TTL) leave the index at once.
+  const stopWatching = store.watchRemovals?.((key) => {
+    if (key.startsWith(PREFIX)) index.remove(key);
+  });
+
+  /** Entries the caps pushed out of the index leave the store too: unreachable, they would only take room. */
+  const dropEvicted = (evicted: readonly string[]) => {
+    for (const key of evicted) store.delete(key).catch(() => {});
+  };
+  const addToIndex = (key: string, entry: CacheEntry, partition: string): boolean => {
+    if (!entry.vector) return false;
+    const result = index.add({
+      id: key,
+      namespace: entry.namespace ?? "",
+      partition,
+      vector: decodeVector(entry.vector),
+      expiresAt: entry.storedAt + entry.freshMs,
+    });
+    dropEvicted(result.evicted);
+    return result.added;
+  };
 
   const storeError = (operation: string, error: unknown, ctx: RequestContext) => {
     ctx.events.emit({
@@ -90,23 +121,25 @@ export function createSemanticCacheEngine(options: SemanticCacheOptions) {
     });
   };
 
-  /** Loads every semantic entry of the store into the in-memory index (at start, then now and then). */
+  /**
+   * Loads the store's semantic entries into the in-memory index (at start, then now and
+   * then). First it takes out of the index what the store no longer holds (evicted or
+   * expired there, e.g. by Redis's maxmemory policy), so that stale entries, not live
+   * ones, make room for what it adds.
+   */
   const resync = (): Promise<number> => {
     syncing ??= (async () => {
       let added = 0;
+      const startedAt = Date.now();
+      const present = new Set<string>();
       try {
-        for await (const keys of store.scan(PREFIX)) {
-          for (const key of keys) {
-            const partition = key.slice(PREFIX.length, key.lastIndexOf(":"));
-            if (index.has(partition, key)) continue;
-            const entry = decodeEntry(await store.get(key));
-            if (
-              entry?.vector &&
-              entry.embedder === embedder.name &&
-              index.add(partition, key, decodeVector(entry.vector))
-            )
-              added++;
-          }
+        for await (const keys of store.scan(PREFIX)) for (const key of keys) present.add(key);
+        index.reconcile(present, startedAt);
+        for (const key of present) {
+          if (index.has(key)) continue;
+          const entry = decodeEntry(await store.get(key));
+          if (!entry || entry.embedder !== embedder.name || entry.storedAt + entry.freshMs <= Date.now()) continue;
+          if (addToIndex(key, entry, key.slice(PREFIX.length, key.lastIndexOf(":")))) added++;
         }
       } finally {
         lastSync = Date.now();
@@ -134,13 +167,14 @@ export function createSemanticCacheEngine(options: SemanticCacheOptions) {
       ? { ...request, messages: request.messages.filter((message) => message.role !== "system") }
       : request;
     const text = [...system.map((message) => message.content), last.content].join("\n");
+    const namespace = namespaceOf(ctx.tenant, sharedNamespaces);
     const partition = semanticPartition(partitionRequest, {
-      namespace: namespaceOf(ctx.tenant, sharedNamespaces),
+      namespace,
       scope: keyScope?.(request),
       embedder: embedder.name,
     });
     return {
-      key: { partition, text },
+      key: { partition, text, namespace },
       mode: control.mode,
       policy,
       ttlMs: control.ttlMs ?? policy.ttlMs,
@@ -168,7 +202,7 @@ export function createSemanticCacheEngine(options: SemanticCacheOptions) {
     const vector = await embed(current, ctx);
     if (!vector) return undefined;
     const queryFeatures = guard ? textFeatures(current.key.text) : undefined;
-    for (const candidate of index.search(current.key.partition, vector, 4)) {
+    for (const candidate of index.search(current.key.partition, vector, { count: 4, minSimilarity: threshold })) {
       if (candidate.similarity < threshold) break;
       let entry: CacheEntry | undefined;
       try {
@@ -178,12 +212,13 @@ export function createSemanticCacheEngine(options: SemanticCacheOptions) {
         return undefined;
       }
       if (!entry) {
-        index.remove(current.key.partition, candidate.id);
+        index.remove(candidate.id);
         continue;
       }
       if (!isFresh(entry, current.policy, Date.now())) continue;
       if (queryFeatures && guardRejection(queryFeatures, textFeatures(entry.query ?? "")) !== undefined) continue;
       if (verify && !verify(request, entry.generation)) continue;
+      index.touch(candidate.id);
       return { generation: entry.generation, similarity: candidate.similarity };
     }
     return undefined;
@@ -202,6 +237,7 @@ export function createSemanticCacheEngine(options: SemanticCacheOptions) {
       query: current.key.text,
       vector: encodeVector(vector),
       embedder: embedder.name,
+      namespace: current.key.namespace,
     };
     try {
       const result = await store.set(id, encodeEntry(entry), { ttlMs: current.ttlMs });
@@ -210,13 +246,23 @@ export function createSemanticCacheEngine(options: SemanticCacheOptions) {
           ? { type: "cache-store", kind: "semantic", bytes: result.bytes }
           : { type: "cache-store", kind: "semantic", bytes: result.bytes, skipped: result.reason },
       );
-      if (result.stored) index.add(current.key.partition, id, vector);
+      if (result.stored) addToIndex(id, entry, current.key.partition);
     } catch (error) {
       storeError("set", error, ctx);
     }
   };
 
-  return { plan, lookup, write, ready, resync, index, replayChunkChars: options.replayChunkChars ?? 64 };
+  return {
+    plan,
+    lookup,
+    write,
+    ready,
+    resync,
+    index,
+    /** Stops listening to the store's removals (the store itself stays open). */
+    close: () => stopWatching?.(),
+    replayChunkChars: options.replayChunkChars ?? 64,
+  };
 }
 
 export type SemanticCacheEngine = ReturnType<typeof createSemanticCacheEngine>;

@@ -16,14 +16,16 @@ export interface SemanticCacheMiddleware extends Middleware {
   readonly ready: Promise<number>;
   /** Pulls entries stored by other instances into this instance's index; resolves to how many were added. */
   resync(): Promise<number>;
-  /** Vectors held in this instance's index, partitions, and how many of them are HNSW graphs. */
-  stats(): { vectors: number; partitions: number; graphs: number };
+  /** Vectors held in this instance's index, partitions, namespaces, and bytes of vectors and codes. */
+  stats(): { vectors: number; partitions: number; namespaces: number; bytes: number };
+  /** Stops following the store's removals (call when dropping the middleware but keeping the store). */
+  close(): void;
 }
 
 /**
  * The semantic cache: answers a request whose last user message means the same as one
  * answered before (same tenant namespace, model, scope, earlier messages and parameters),
- * by cosine similarity over an HNSW index, guarded against near misses.
+ * by cosine similarity over a bounded in-memory index, guarded against near misses.
  */
 export function semanticCacheMiddleware(options: SemanticCacheOptions): SemanticCacheMiddleware {
   const engine = createSemanticCacheEngine(options);
@@ -32,6 +34,7 @@ export function semanticCacheMiddleware(options: SemanticCacheOptions): Semantic
     ready: engine.ready,
     resync: engine.resync,
     stats: () => engine.index.stats(),
+    close: engine.close,
     async wrapGenerate({ request, ctx, next }) {
       const plan = engine.plan(request, ctx);
       if (plan === "not-cached") throw notCachedError();

@@ -41,6 +41,12 @@ export interface CacheStore {
   scan(prefix: string): AsyncIterable<string[]>;
   health(): Promise<StoreHealth>;
   close(): Promise<void>;
+  /**
+   * Calls `listener` with each key the store drops (evicted for room, expired, deleted);
+   * returns an unsubscribe function. Only where the store can tell (the memory store);
+   * the semantic cache reconciles with `scan` where it cannot (Redis).
+   */
+  watchRemovals?(listener: (key: string) => void): () => void;
 }
 
 export function byteLength(value: CacheValue): number {

@@ -1,162 +1,186 @@
-import hnswlib from "hnswlib-node";
+import type { Neighbour } from "./neighbour.ts";
+import { createPartitionVectors, type PartitionVectors } from "./partition-vectors.ts";
+import { createSignCodes, type SignCodes } from "./sign-codes.ts";
+
+export type { Neighbour } from "./neighbour.ts";
 
 export interface VectorIndexOptions {
   /** 0: learned from the first vector added. */
   dimensions: number;
-  /** Most vectors one partition holds; past it new entries are not indexed. Default 100,000. */
-  maxPerPartition?: number;
-  /** A partition switches from an exact scan to HNSW when it grows past this. Default 512. */
-  hnswFrom?: number;
-  /** HNSW graph degree. Default 16. */
-  m?: number;
-  /** Default 200. */
-  efConstruction?: number;
-  /** Search breadth; higher finds true neighbours more often. Default 64. */
-  efSearch?: number;
+  /** Most vectors in the whole index; past it the least recently used leaves. Default 50,000. */
+  maxEntries?: number;
+  /** Most vectors of one tenant namespace; past it that namespace's least recently used leaves. Default 10,000. */
+  maxEntriesPerNamespace?: number;
+  /** Most vectors of one partition. Default: the namespace cap. */
+  maxEntriesPerPartition?: number;
+  /** Partitions with at least this many vectors compare sign codes before vectors. Default 256. */
+  filterFrom?: number;
+  /** Sign code length. Default 256 bits. */
+  codeBits?: number;
+  /** Expired vectors are swept out at most this often (on an add or a lookup). Default 5,000 ms. */
+  sweepEveryMs?: number;
+  /** Milliseconds since the epoch. Default Date.now. */
+  clock?: () => number;
 }
 
-interface Graph {
-  index: hnswlib.HierarchicalNSW;
-  labelOf: Map<string, number>;
-  idOf: Map<number, string>;
-  nextLabel: number;
-  /** Labels marked deleted, reused by the next additions. */
-  free: number[];
-}
-
-/** Small partitions are scanned exactly; large ones are an HNSW graph. */
-type Partition = { flat: Map<string, Float32Array>; graph?: undefined } | { flat?: undefined; graph: Graph };
-
-export interface Neighbour {
+/** One indexed cache entry: where it lives in the index and until when it is fresh in the store. */
+interface IndexedEntry {
   id: string;
-  similarity: number;
+  namespace: string;
+  partition: string;
+  expiresAt: number;
+  addedAt: number;
+}
+
+export interface IndexAddition {
+  /** The store key of the entry. */
+  id: string;
+  namespace: string;
+  partition: string;
+  vector: readonly number[];
+  /** When the store drops the entry (its TTL); the index drops it then too. */
+  expiresAt: number;
 }
 
 /**
- * Per-partition nearest-neighbour indexes in this process's memory (cosine similarity on
- * normalised vectors). A partition starts as an exact scan and becomes an hnswlib HNSW
- * graph once it holds `hnswFrom` vectors: creating an hnswlib index costs tens of ms and
- * megabytes up front, which most partitions (one per tenant x model x parameters x
- * earlier turns) never repay. HNSW deletion marks a vector and reuses its slot; the graph
- * is never compacted.
+ * The semantic cache's in-memory vector index, bounded. Entries are grouped by partition
+ * (a match never crosses one) and counted per tenant namespace and in total; each of the
+ * three caps evicts its least recently used entry (added or served) to make room. Expired
+ * entries are swept out; `remove` and `reconcile` take out what left the store. Each
+ * partition is a contiguous exact scan, filtered by sign codes once it is large (see
+ * partition-vectors.ts): pure TypeScript, nothing to compile at install.
  */
 export function createVectorIndex(options: VectorIndexOptions) {
-  const partitions = new Map<string, Partition>();
-  const maxPerPartition = options.maxPerPartition ?? 100_000;
-  const hnswFrom = options.hnswFrom ?? 512;
+  const maxEntries = options.maxEntries ?? 50_000;
+  const maxPerNamespace = options.maxEntriesPerNamespace ?? 10_000;
+  const maxPerPartition = options.maxEntriesPerPartition ?? maxPerNamespace;
+  const filterFrom = options.filterFrom ?? 256;
+  const sweepEveryMs = options.sweepEveryMs ?? 5_000;
+  const clock = options.clock ?? Date.now;
   let dimensions = options.dimensions;
+  let codes: SignCodes | undefined;
+  let lastSweep = clock();
 
-  const toGraph = (flat: Map<string, Float32Array>): Graph => {
-    const index = new hnswlib.HierarchicalNSW("ip", dimensions);
-    index.initIndex({
-      maxElements: Math.max(1_024, flat.size * 2),
-      m: options.m ?? 16,
-      efConstruction: options.efConstruction ?? 200,
-      allowReplaceDeleted: true,
-    });
-    index.setEf(options.efSearch ?? 64);
-    const graph: Graph = { index, labelOf: new Map(), idOf: new Map(), nextLabel: 0, free: [] };
-    for (const [id, vector] of flat) addToGraph(graph, id, Array.from(vector));
-    return graph;
-  };
+  /** Every entry, least recently used first (a Map keeps insertion order; a touch re-inserts). */
+  const entries = new Map<string, IndexedEntry>();
+  const namespaces = new Map<string, Map<string, IndexedEntry>>();
+  const partitions = new Map<string, { vectors: PartitionVectors; entries: Map<string, IndexedEntry> }>();
 
-  const addToGraph = (graph: Graph, id: string, vector: number[]): boolean => {
-    const reused = graph.free.pop();
-    const label = reused ?? graph.nextLabel;
-    if (reused === undefined) {
-      if (label >= maxPerPartition) return false;
-      if (label >= graph.index.getMaxElements())
-        graph.index.resizeIndex(Math.min(maxPerPartition, graph.index.getMaxElements() * 2));
-      graph.nextLabel++;
-    }
-    graph.index.addPoint(vector, label, reused !== undefined);
-    graph.labelOf.set(id, label);
-    graph.idOf.set(label, id);
+  const remove = (id: string): boolean => {
+    const entry = entries.get(id);
+    if (!entry) return false;
+    entries.delete(id);
+    const namespace = namespaces.get(entry.namespace);
+    namespace?.delete(id);
+    if (namespace?.size === 0) namespaces.delete(entry.namespace);
+    const partition = partitions.get(entry.partition);
+    partition?.entries.delete(id);
+    partition?.vectors.remove(id);
+    if (partition?.entries.size === 0) partitions.delete(entry.partition);
     return true;
   };
 
-  const remove = (name: string, id: string): void => {
-    const partition = partitions.get(name);
-    if (!partition) return;
-    if (partition.flat) {
-      partition.flat.delete(id);
-      return;
+  const expire = (): number => {
+    const now = clock();
+    lastSweep = now;
+    let removed = 0;
+    for (const entry of entries.values()) if (entry.expiresAt <= now && remove(entry.id)) removed++;
+    return removed;
+  };
+  const sweepIfDue = () => {
+    if (clock() - lastSweep >= sweepEveryMs) expire();
+  };
+
+  /** Evicts the least recently used of `group` while it is at `cap`. */
+  const makeRoom = (group: Map<string, IndexedEntry> | undefined, cap: number, evicted: string[]) => {
+    while (group && group.size >= cap) {
+      const oldest = group.keys().next().value as string;
+      remove(oldest);
+      evicted.push(oldest);
     }
-    const label = partition.graph.labelOf.get(id);
-    if (label === undefined) return;
-    partition.graph.index.markDelete(label);
-    partition.graph.labelOf.delete(id);
-    partition.graph.idOf.delete(label);
-    partition.graph.free.push(label);
+  };
+
+  const touch = (id: string): void => {
+    const entry = entries.get(id);
+    if (!entry) return;
+    for (const group of [entries, namespaces.get(entry.namespace), partitions.get(entry.partition)?.entries]) {
+      group?.delete(id);
+      group?.set(id, entry);
+    }
   };
 
   return {
-    has: (name: string, id: string): boolean => {
-      const partition = partitions.get(name);
-      return partition ? (partition.flat ? partition.flat.has(id) : partition.graph.labelOf.has(id)) : false;
-    },
-    /** Adds (or replaces) a vector; false when the partition is full or the vector has the wrong size. */
-    add(name: string, id: string, vector: number[]): boolean {
-      if (dimensions === 0) dimensions = vector.length;
-      if (vector.length !== dimensions) return false;
-      remove(name, id);
-      let partition = partitions.get(name);
+    has: (id: string): boolean => entries.has(id),
+    /**
+     * Adds (or replaces) an entry's vector. `evicted` lists the ids that left to make room
+     * (the caller deletes them from the store); `added` is false for a vector of the wrong size.
+     */
+    add(addition: IndexAddition): { added: boolean; evicted: string[] } {
+      if (dimensions === 0) dimensions = addition.vector.length;
+      if (addition.vector.length !== dimensions) return { added: false, evicted: [] };
+      codes ??= createSignCodes({ dimensions, bits: options.codeBits });
+      sweepIfDue();
+      remove(addition.id);
+      const evicted: string[] = [];
+      makeRoom(partitions.get(addition.partition)?.entries, maxPerPartition, evicted);
+      makeRoom(namespaces.get(addition.namespace), maxPerNamespace, evicted);
+      makeRoom(entries, maxEntries, evicted);
+      const entry: IndexedEntry = {
+        id: addition.id,
+        namespace: addition.namespace,
+        partition: addition.partition,
+        expiresAt: addition.expiresAt,
+        addedAt: clock(),
+      };
+      entries.set(entry.id, entry);
+      const namespace = namespaces.get(entry.namespace) ?? new Map<string, IndexedEntry>();
+      namespaces.set(entry.namespace, namespace);
+      namespace.set(entry.id, entry);
+      let partition = partitions.get(entry.partition);
       if (!partition) {
-        partition = { flat: new Map() };
-        partitions.set(name, partition);
+        partition = { vectors: createPartitionVectors({ dimensions, codes }), entries: new Map() };
+        partitions.set(entry.partition, partition);
       }
-      if (partition.flat) {
-        if (partition.flat.size >= maxPerPartition) return false;
-        partition.flat.set(id, Float32Array.from(vector));
-        if (partition.flat.size >= hnswFrom) partitions.set(name, { graph: toGraph(partition.flat) });
-        return true;
-      }
-      return addToGraph(partition.graph, id, vector);
+      partition.entries.set(entry.id, entry);
+      partition.vectors.add(entry.id, Float32Array.from(addition.vector));
+      return { added: true, evicted };
     },
     remove,
-    /** The nearest ids by cosine similarity, best first. */
-    search(name: string, vector: number[], count: number): Neighbour[] {
-      const partition = partitions.get(name);
-      if (!partition || vector.length !== dimensions) return [];
-      if (partition.flat) return scan(partition.flat, vector, count);
-      const live = partition.graph.labelOf.size;
-      if (live === 0) return [];
-      const result = partition.graph.index.searchKnn(vector, Math.min(count, live));
-      const found: Neighbour[] = [];
-      result.neighbors.forEach((label, index) => {
-        const id = partition.graph.idOf.get(label);
-        if (id !== undefined) found.push({ id, similarity: 1 - (result.distances[index] ?? 1) });
-      });
-      return found.sort((left, right) => right.similarity - left.similarity);
+    /** Marks an entry as just used (served), so the caps evict it last. */
+    touch,
+    /** Removes every expired entry now; how many left. */
+    expire,
+    /** Removes the entries added before `since` that are not in `present` (the store's keys); how many left. */
+    reconcile(present: ReadonlySet<string>, since: number): number {
+      let removed = 0;
+      for (const entry of entries.values())
+        if (entry.addedAt < since && !present.has(entry.id) && remove(entry.id)) removed++;
+      return removed;
     },
-    /** Vectors held, and how many partitions are HNSW graphs. */
-    stats(): { vectors: number; partitions: number; graphs: number } {
-      let vectors = 0;
-      let graphs = 0;
-      for (const partition of partitions.values()) {
-        if (partition.flat) vectors += partition.flat.size;
-        else {
-          vectors += partition.graph.labelOf.size;
-          graphs++;
-        }
-      }
-      return { vectors, partitions: partitions.size, graphs };
+    /**
+     * The most similar entries of a partition, best first, at most `count`. Entries below
+     * `minSimilarity` may be left out (large partitions skip them by their sign codes).
+     */
+    search(partition: string, vector: readonly number[], query: { count: number; minSimilarity: number }): Neighbour[] {
+      sweepIfDue();
+      const found = partitions.get(partition);
+      if (!found || !codes || vector.length !== dimensions) return [];
+      const queryVector = Float32Array.from(vector);
+      const bounds = found.vectors.size >= filterFrom ? codes.bounds(query.minSimilarity) : undefined;
+      if (!bounds) return found.vectors.search({ vector: queryVector, count: query.count });
+      const code = new Uint32Array(codes.words);
+      codes.encode(queryVector, code, 0);
+      return found.vectors.search({ vector: queryVector, filter: { code, bounds }, count: query.count });
     },
+    /** Vectors held, partitions, namespaces, and bytes of vectors and codes (plus an estimate of bookkeeping). */
+    stats(): { vectors: number; partitions: number; namespaces: number; bytes: number } {
+      let bytes = entries.size * 200;
+      for (const partition of partitions.values()) bytes += partition.vectors.bytes();
+      return { vectors: entries.size, partitions: partitions.size, namespaces: namespaces.size, bytes };
+    },
+    /** Vectors held by one namespace. */
+    namespaceSize: (namespace: string): number => namespaces.get(namespace)?.size ?? 0,
   };
-}
-
-function scan(flat: Map<string, Float32Array>, vector: number[], count: number): Neighbour[] {
-  const best: Neighbour[] = [];
-  for (const [id, candidate] of flat) {
-    let dot = 0;
-    for (let index = 0; index < candidate.length; index++) dot += candidate[index]! * vector[index]!;
-    if (best.length < count || dot > best[best.length - 1]!.similarity) {
-      best.push({ id, similarity: dot });
-      best.sort((left, right) => right.similarity - left.similarity);
-      if (best.length > count) best.pop();
-    }
-  }
-  return best;
 }
 
 export type VectorIndex = ReturnType<typeof createVectorIndex>;

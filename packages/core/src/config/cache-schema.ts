@@ -45,6 +45,10 @@ export const cacheSchema = z.object({
       includeSystemPrompt: z.boolean().optional(),
       /** "local" (no network) or an embedding model name from `embeddingModels`. */
       embedder: z.string().default("local"),
+      /** Most entries in the semantic index (and so in the store); least recently used leave first. */
+      maxEntries: z.number().int().positive().optional(),
+      /** Most semantic entries of one tenant namespace. */
+      maxEntriesPerNamespace: z.number().int().positive().optional(),
     })
     .prefault({}),
   embeddings: z

@@ -68,6 +68,16 @@ describe("caching in the pipeline", () => {
     expect(calls()).toBe(2);
   });
 
+  it("caps the semantic index per tenant namespace as configured: the least recently used entry leaves", async () => {
+    const pipeline = pipelineWith({ cache: { semantic: { maxEntriesPerNamespace: 2 } } });
+    for (const question of ["What is the capital of France?", "How tall is Mount Everest?", "Who wrote Hamlet?"])
+      await pipeline.generate(ask(question), { tenant: "acme" });
+    expect((await pipeline.generate(ask("who wrote Hamlet"), { tenant: "acme" })).cache).toBe("semantic");
+    expect((await pipeline.generate(ask("what's the capital of France"), { tenant: "acme" })).cache).toBe("miss");
+    expect(calls()).toBe(4);
+    expect(() => parseConfig({ cache: { semantic: { maxEntries: 0 } } })).toThrow(/cache\.semantic\.maxEntries/);
+  });
+
   it("serves a stale answer, marked stale, when every target fails after expiry", async () => {
     const pipeline = pipelineWith({ models: { small: { targets: ["sim/gpt-4o-mini"], cache: { ttlSeconds: 1 } } } });
     const fresh = await pipeline.generate(ask("Name a prime number"));

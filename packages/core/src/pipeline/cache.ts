@@ -59,7 +59,7 @@ export function createPipelineCache(options: {
 
   const middlewares: Middleware[] = [exactCacheMiddleware({ ...shared, coalesce: settings.coalesce })];
   if (settings.semantic.enabled) {
-    const { threshold, maxMessages, includeSystemPrompt } = settings.semantic;
+    const { threshold, maxMessages, includeSystemPrompt, maxEntries, maxEntriesPerNamespace } = settings.semantic;
     middlewares.push(
       semanticCacheMiddleware({
         ...shared,
@@ -67,6 +67,8 @@ export function createPipelineCache(options: {
         ...(threshold === undefined ? {} : { threshold }),
         ...(maxMessages === undefined ? {} : { maxMessages }),
         ...(includeSystemPrompt === undefined ? {} : { includeSystemPrompt }),
+        ...(maxEntries === undefined ? {} : { maxEntries }),
+        ...(maxEntriesPerNamespace === undefined ? {} : { maxEntriesPerNamespace }),
       }),
     );
   }

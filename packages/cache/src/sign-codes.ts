@@ -1,0 +1,89 @@
+/**
+ * Sign codes (SimHash, Charikar 2002): bit i of a vector's code is the sign of its dot
+ * product with random hyperplane i. Two vectors at angle θ differ in each bit with
+ * probability θ/π, so the number of differing bits tells, cheaply, which stored vectors
+ * cannot be as similar as the semantic threshold asks. The hyperplanes are Gaussian and
+ * seeded, so every process draws the same ones; codes live only in memory.
+ */
+export function createSignCodes(options: { dimensions: number; bits?: number }) {
+  const { dimensions } = options;
+  const bits = options.bits ?? 256;
+  const words = Math.ceil(bits / 32);
+  const planes = gaussianPlanes(bits * dimensions, 0x51_6e_5eed);
+
+  return {
+    bits,
+    words,
+    /** Writes the code of `vector` into `into` at word `offset`. */
+    encode(vector: Float32Array, into: Uint32Array, offset: number): void {
+      into.fill(0, offset, offset + words);
+      // Only non-zero components count: the local embedder's vectors are mostly zeros.
+      const present: number[] = [];
+      for (let index = 0; index < dimensions; index++) if (vector[index] !== 0) present.push(index);
+      for (let bit = 0; bit < bits; bit++) {
+        let projection = 0;
+        const base = bit * dimensions;
+        for (const index of present) projection += planes[base + index]! * vector[index]!;
+        if (projection >= 0) into[offset + (bit >>> 5)]! |= 1 << (bit & 31);
+      }
+    },
+    /**
+     * For each prefix of the code (1, 2, ... words), the most differing bits a vector with
+     * cosine similarity `minSimilarity` shows in it, but for a chance below one in a million
+     * per prefix: the binomial's mean (bits x θ/π) plus five standard deviations. A scan
+     * checks them word by word, so most entries are dropped after two or three words.
+     * Undefined when the threshold gives no useful bound (the scan is then exact).
+     */
+    bounds(minSimilarity: number): Uint16Array | undefined {
+      if (!(minSimilarity > 0)) return undefined;
+      const share = Math.acos(Math.min(1, minSimilarity)) / Math.PI;
+      const bounds = new Uint16Array(words);
+      for (let word = 0; word < words; word++) {
+        const prefixBits = Math.min(bits, (word + 1) * 32);
+        bounds[word] = Math.min(
+          prefixBits,
+          Math.ceil(prefixBits * share + 5 * Math.sqrt(prefixBits * share * (1 - share))),
+        );
+      }
+      return bounds[words - 1]! >= bits / 2 ? undefined : bounds;
+    },
+  };
+}
+
+/** Whether the code at word `offset` of `codes` stays within `bounds` of `query`, checked word by word. */
+export function withinBounds(
+  codes: Uint32Array,
+  offset: number,
+  query: { code: Uint32Array; bounds: Uint16Array },
+): boolean {
+  let count = 0;
+  for (let word = 0; word < query.code.length; word++) {
+    let value = (codes[offset + word]! ^ query.code[word]!) >>> 0;
+    value -= (value >>> 1) & 0x55555555;
+    value = (value & 0x33333333) + ((value >>> 2) & 0x33333333);
+    count += Math.imul((value + (value >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24;
+    if (count > query.bounds[word]!) return false;
+  }
+  return true;
+}
+
+/** Standard normal values (Box-Muller) from a seeded mulberry32. */
+function gaussianPlanes(length: number, seed: number): Float32Array {
+  let state = seed >>> 0;
+  const uniform = () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let value = Math.imul(state ^ (state >>> 15), 1 | state);
+    value = (value + Math.imul(value ^ (value >>> 7), 61 | value)) ^ value;
+    return (((value ^ (value >>> 14)) >>> 0) + 0.5) / 4_294_967_296;
+  };
+  const planes = new Float32Array(length);
+  for (let index = 0; index < length; index += 2) {
+    const radius = Math.sqrt(-2 * Math.log(uniform()));
+    const angle = 2 * Math.PI * uniform();
+    planes[index] = radius * Math.cos(angle);
+    if (index + 1 < length) planes[index + 1] = radius * Math.sin(angle);
+  }
+  return planes;
+}
+
+export type SignCodes = ReturnType<typeof createSignCodes>;
