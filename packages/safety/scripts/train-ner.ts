@@ -10,7 +10,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import type { TypedSpan } from "../eval/token-scoring.ts";
-import { beginClass, createLabelSet, insideClass } from "../src/ner/labels.ts";
+import { classOfKind, createLabelSet } from "../src/ner/labels.ts";
 import { encodeModel } from "../src/ner/model.ts";
 import { createTaggerWorkspace, prepareInput } from "../src/ner/tagger.ts";
 import { buildGazetteer } from "./ner/build-gazetteer.ts";
@@ -29,7 +29,8 @@ const { values } = parseArgs({
   },
 });
 const seed = Number(values.seed);
-const hashBits = 20;
+// 2^18 buckets: the dense int16 table the tagger scores from is then 8 MB and mostly cache-friendly.
+const hashBits = 18;
 export const nerKinds = ["PERSON", "GPE", "ORGANIZATION", "STREET_ADDRESS", "TITLE", "NRP", "ZIP_CODE"];
 const aliases: Readonly<Record<string, string>> = { LOCATION: "GPE" };
 const started = Date.now();
@@ -93,18 +94,16 @@ const target = new URL("../src/ner/weights/ner-model.bin", import.meta.url);
 writeFileSync(target, bytes);
 log(`wrote ${target.pathname}: ${(bytes.length / 1024).toFixed(0)} KiB, ${buckets.length} feature rows`);
 
-/** Per token: B-kind on the first token of a span, I-kind on the rest, O elsewhere. */
+/** Per token: the class of the span's kind for tokens that start inside a span, outside (0) elsewhere. */
 function goldClasses(spans: readonly TypedSpan[], tokens: { count: number; starts: Int32Array; ends: Int32Array }) {
   const gold = new Uint8Array(tokens.count);
   for (const span of spans) {
     const kindIndex = nerKinds.indexOf(aliases[span.type] ?? span.type);
     if (kindIndex < 0) continue;
-    let first = true;
     for (let position = 0; position < tokens.count; position++) {
       const start = tokens.starts[position] ?? 0;
       if (start < span.start || start >= span.end || gold[position] !== 0) continue;
-      gold[position] = first ? beginClass(kindIndex) : insideClass(kindIndex);
-      first = false;
+      gold[position] = classOfKind(kindIndex);
     }
   }
   return gold;

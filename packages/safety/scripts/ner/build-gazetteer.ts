@@ -9,6 +9,17 @@ const monthsAndDays =
     " ",
   );
 
+/** English function words, which faker's word lists (nouns, verbs, adjectives ...) leave out. */
+const functionWords = (
+  "a an the and or but if then else of to in on at by for with from into onto upon about above below over under " +
+  "between through during before after since until while as than so that this these those there here where when " +
+  "what which who whom whose why how all any both each few more most other some such no nor not only own same too " +
+  "very can will just should now i me my mine we us our ours you your yours he him his she her hers it its they them " +
+  "their theirs is am are was were be been being have has had having do does did doing would could might must shall " +
+  "may let please thanks thank hi hello hey yes yeah ok okay also still even again ever never always already yet " +
+  "i'm i've i'd i'll you're it's don't didn't can't won't isn't wasn't aren't doesn't what's that's there's let's"
+).split(" ");
+
 /**
  * Word hash -> category bits. Each entry is cut into tokens as the tagger cuts text; of a
  * multi-word entry ("Villafranca del Cid") only its capitalised words are added, so "del",
@@ -41,7 +52,7 @@ export function buildGazetteer(lists: FakerLists, seed: number): Map<number, num
   add("nationality", nationalities);
   add("title", titles);
   add("job-word", [...lists.jobTitles, ...occupations]);
-  add("common-word", lists.commonWords);
+  add("common-word", [...lists.commonWords, ...functionWords]);
   add("month-or-day", monthsAndDays);
   return gazetteer;
 }

@@ -1,5 +1,11 @@
-import { type FeatureInput, maximumFeatures, staticFeatures, tagFeatures } from "../../src/ner/features.ts";
-import { isAllowedAfter } from "../../src/ner/labels.ts";
+import {
+  type FeatureInput,
+  isSkippedAfterOutside,
+  maximumFeatures,
+  staticFeatures,
+  type TagHistory,
+  tagFeatures,
+} from "../../src/ner/features.ts";
 
 /** One training sentence, its static features computed once: tokens x features, flattened. */
 export interface PreparedSentence {
@@ -7,6 +13,8 @@ export interface PreparedSentence {
   featureOffsets: Uint32Array;
   features: Uint32Array;
   gold: Uint8Array;
+  /** Tokens the tagger skips after an O tag (see isSkippedAfterOutside). */
+  skippable: Uint8Array;
 }
 
 export function prepareSentence(input: FeatureInput, gold: Uint8Array): PreparedSentence {
@@ -14,10 +22,12 @@ export function prepareSentence(input: FeatureInput, gold: Uint8Array): Prepared
   const offsets = new Uint32Array(count + 1);
   const buffer = new Uint32Array(maximumFeatures);
   const all: number[] = [];
+  const skippable = new Uint8Array(count);
   for (let position = 0; position < count; position++) {
     const written = staticFeatures(input, position, buffer);
     for (let index = 0; index < written; index++) all.push(buffer[index] ?? 0);
     offsets[position + 1] = all.length;
+    skippable[position] = isSkippedAfterOutside(input, position) ? 1 : 0;
   }
   // Keep only what tagFeatures needs later: the token hashes and shapes, copied out of the shared buffers.
   const tokens = {
@@ -25,7 +35,13 @@ export function prepareSentence(input: FeatureInput, gold: Uint8Array): Prepared
     hashes: input.tokens.hashes.slice(0, count),
     shapes: input.tokens.shapes.slice(0, count),
   };
-  return { input: { ...input, tokens, text: "" }, featureOffsets: offsets, features: Uint32Array.from(all), gold };
+  return {
+    input: { ...input, tokens, text: "" },
+    featureOffsets: offsets,
+    features: Uint32Array.from(all),
+    gold,
+    skippable,
+  };
 }
 
 /**
@@ -40,6 +56,7 @@ export class AveragedPerceptron {
   private step = 1;
   private readonly scores: Float64Array;
   private readonly buffer = new Uint32Array(maximumFeatures * 2);
+  private readonly history: TagHistory = { position: 0, previousTag: 0, secondPreviousTag: 0, buffer: this.buffer };
 
   constructor(private readonly shape: { buckets: number; classCount: number }) {
     const size = shape.buckets * shape.classCount;
@@ -56,12 +73,14 @@ export class AveragedPerceptron {
     let previousTag = 0;
     let secondPreviousTag = 0;
     for (let position = 0; position < sentence.gold.length; position++) {
+      if (previousTag === 0 && sentence.skippable[position] === 1) {
+        secondPreviousTag = 0;
+        this.step++;
+        continue;
+      }
       const count = this.collect(sentence, { position, previousTag, secondPreviousTag });
-      const predicted = this.best(count, previousTag);
-      // After a wrong previous tag, gold I-X cannot be predicted; learning it anyway would grow the
-      // I-X weights without bound. The reachable right answer is then B-X (one class below I-X).
-      const labelled = sentence.gold[position] ?? 0;
-      const gold = isAllowedAfter(previousTag, labelled) ? labelled : labelled - 1;
+      const predicted = this.best(count);
+      const gold = sentence.gold[position] ?? 0;
       if (predicted !== gold) {
         mistakes++;
         for (let index = 0; index < count; index++) {
@@ -84,10 +103,13 @@ export class AveragedPerceptron {
     const from = sentence.featureOffsets[at.position] ?? 0;
     const to = sentence.featureOffsets[at.position + 1] ?? 0;
     for (let index = from; index < to; index++) this.buffer[index - from] = sentence.features[index] ?? 0;
-    return tagFeatures(sentence.input, at, { buffer: this.buffer, offset: to - from });
+    this.history.position = at.position;
+    this.history.previousTag = at.previousTag;
+    this.history.secondPreviousTag = at.secondPreviousTag;
+    return tagFeatures(sentence.input, this.history, to - from);
   }
 
-  private best(count: number, previousTag: number): number {
+  private best(count: number): number {
     const classCount = this.shape.classCount;
     this.scores.fill(0);
     for (let index = 0; index < count; index++) {
@@ -99,7 +121,7 @@ export class AveragedPerceptron {
     let bestScore = Number.NEGATIVE_INFINITY;
     for (let label = 0; label < classCount; label++) {
       const score = this.scores[label] ?? 0;
-      if (score > bestScore && isAllowedAfter(previousTag, label)) {
+      if (score > bestScore) {
         best = label;
         bestScore = score;
       }

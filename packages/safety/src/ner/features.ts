@@ -1,3 +1,4 @@
+import { categoryBit } from "./gazetteer-categories.ts";
 import { featureBucket, fnvOffset, fnvStep, lowerCode } from "./hashing.ts";
 import { tokenKinds, type Tokens } from "./tokenize.ts";
 
@@ -13,6 +14,7 @@ export interface FeatureInput {
   bucketMask: number;
 }
 
+const commonWordBit = categoryBit("common-word");
 const outside = 0x9e3779b9; // the value of a word before the first or after the last token
 const templates = {
   bias: 0,
@@ -26,12 +28,10 @@ const templates = {
   nextShape: 8,
   suffix2: 9,
   suffix3: 10,
-  suffix4: 11,
-  prefix2: 12,
   prefix3: 13,
   gazetteerBit: 14,
-  previousGazetteerBit: 15,
-  nextGazetteerBit: 16,
+  previousGazetteerMask: 15,
+  nextGazetteerMask: 16,
   gazetteerMask: 17,
   lineStart: 18,
   previousAndWord: 19,
@@ -60,87 +60,90 @@ function shapeAt(tokens: Tokens, position: number): number {
 export function staticFeatures(input: FeatureInput, position: number, output: Uint32Array): number {
   const { tokens, text, bucketMask: mask } = input;
   let count = 0;
-  const add = (template: number, value: number): void => {
-    output[count++] = featureBucket(template, value, mask);
-  };
   const word = hashAt(tokens, position);
   const previous = hashAt(tokens, position - 1);
   const next = hashAt(tokens, position + 1);
   const shape = shapeAt(tokens, position);
-  add(templates.bias, 0);
-  add(templates.word, word);
-  add(templates.previousWord, previous);
-  add(templates.nextWord, next);
-  add(templates.secondPreviousWord, hashAt(tokens, position - 2));
-  add(templates.secondNextWord, hashAt(tokens, position + 2));
-  add(templates.shape, shape);
-  add(templates.previousShape, shapeAt(tokens, position - 1));
-  add(templates.nextShape, shapeAt(tokens, position + 1));
-  add(templates.previousAndWord, Math.imul(previous, 31) ^ word);
-  add(templates.wordAndNext, Math.imul(word, 31) ^ next);
-  add(templates.previousWordAndShape, Math.imul(previous, 17) ^ shape);
-  add(templates.shapeInLowerCaseText, tokens.lowerCaseText ? shape : ~shape);
   const start = tokens.starts[position] ?? 0;
   const end = tokens.ends[position] ?? 0;
-  add(templates.lengthAndShape, Math.imul(Math.min(end - start, 12), 7919) ^ shape);
   const previousKind = position === 0 ? tokenKinds.lineBreak : tokens.kinds[position - 1];
   const nextKind = position + 1 >= tokens.count ? tokenKinds.lineBreak : tokens.kinds[position + 1];
-  add(
-    templates.lineStart,
-    (previousKind === tokenKinds.lineBreak ? 1 : 0) + (nextKind === tokenKinds.lineBreak ? 2 : 0),
-  );
+  const lineStart = (previousKind === tokenKinds.lineBreak ? 1 : 0) + (nextKind === tokenKinds.lineBreak ? 2 : 0);
+  output[count++] = featureBucket(templates.bias, 0, mask);
+  output[count++] = featureBucket(templates.word, word, mask);
+  output[count++] = featureBucket(templates.previousWord, previous, mask);
+  output[count++] = featureBucket(templates.nextWord, next, mask);
+  output[count++] = featureBucket(templates.secondPreviousWord, hashAt(tokens, position - 2), mask);
+  output[count++] = featureBucket(templates.secondNextWord, hashAt(tokens, position + 2), mask);
+  output[count++] = featureBucket(templates.shape, shape, mask);
+  output[count++] = featureBucket(templates.previousShape, shapeAt(tokens, position - 1), mask);
+  output[count++] = featureBucket(templates.nextShape, shapeAt(tokens, position + 1), mask);
+  output[count++] = featureBucket(templates.previousAndWord, Math.imul(previous, 31) ^ word, mask);
+  output[count++] = featureBucket(templates.wordAndNext, Math.imul(word, 31) ^ next, mask);
+  output[count++] = featureBucket(templates.previousWordAndShape, Math.imul(previous, 17) ^ shape, mask);
+  output[count++] = featureBucket(templates.shapeInLowerCaseText, tokens.lowerCaseText ? shape : ~shape, mask);
+  output[count++] = featureBucket(templates.lengthAndShape, Math.imul(Math.min(end - start, 12), 7919) ^ shape, mask);
+  output[count++] = featureBucket(templates.lineStart, lineStart, mask);
   if (tokens.kinds[position] === tokenKinds.word && end - start > 2) {
-    let prefix = fnvOffset;
-    for (let index = start; index < start + 3; index++) {
-      prefix = fnvStep(prefix, lowerCode(text.charCodeAt(index)));
-      if (index === start + 1) add(templates.prefix2, prefix);
-    }
-    add(templates.prefix3, prefix);
+    let prefix = fnvStep(fnvStep(fnvOffset, lowerCode(text.charCodeAt(start))), lowerCode(text.charCodeAt(start + 1)));
+    prefix = fnvStep(prefix, lowerCode(text.charCodeAt(start + 2)));
+    output[count++] = featureBucket(templates.prefix3, prefix, mask);
     let suffix = fnvOffset;
-    for (let index = end - 1; index >= Math.max(start, end - 4); index--) {
+    for (let index = end - 1; index >= Math.max(start, end - 3); index--) {
       suffix = fnvStep(suffix, lowerCode(text.charCodeAt(index)));
       const length = end - index;
-      if (length >= 2) add(templates.suffix2 + length - 2, suffix);
+      if (length >= 2) output[count++] = featureBucket(templates.suffix2 + length - 2, suffix, mask);
     }
   }
-  count = addGazetteerBits(input, { position, output, count });
-  return count;
-}
-
-function addGazetteerBits(input: FeatureInput, at: { position: number; output: Uint32Array; count: number }): number {
-  const { gazetteerMasks, tokens, bucketMask } = input;
-  const { position, output } = at;
-  let count = at.count;
-  const masks = [
-    [templates.previousGazetteerBit, position - 1],
-    [templates.gazetteerBit, position],
-    [templates.nextGazetteerBit, position + 1],
-  ] as const;
-  for (const [template, where] of masks) {
-    if (where < 0 || where >= tokens.count) continue;
-    let mask = gazetteerMasks[where] ?? 0;
-    if (template === templates.gazetteerBit) output[count++] = featureBucket(templates.gazetteerMask, mask, bucketMask);
-    for (let bit = 0; mask !== 0; bit++, mask >>>= 1) {
-      if (mask & 1) output[count++] = featureBucket(template, bit, bucketMask);
-    }
+  // Neighbours' gazetteer categories as one combined value each; the token's own as a whole and bit by bit.
+  const masks = input.gazetteerMasks;
+  output[count++] = featureBucket(
+    templates.previousGazetteerMask,
+    position > 0 ? (masks[position - 1] ?? 0) : 0xffff,
+    mask,
+  );
+  const nextMask = position + 1 < tokens.count ? (masks[position + 1] ?? 0) : 0xffff;
+  output[count++] = featureBucket(templates.nextGazetteerMask, nextMask, mask);
+  let own = masks[position] ?? 0;
+  output[count++] = featureBucket(templates.gazetteerMask, own, mask);
+  for (let bit = 0; own !== 0; bit++, own >>>= 1) {
+    if (own & 1) output[count++] = featureBucket(templates.gazetteerBit, bit, mask);
   }
   return count;
 }
 
-/** Writes the features that depend on the two tags before the token, after `offset`; returns the new count. */
-export function tagFeatures(
-  input: FeatureInput,
-  at: { position: number; previousTag: number; secondPreviousTag: number },
-  output: { buffer: Uint32Array; offset: number },
-): number {
+/**
+ * Tokens the tagger does not score when the previous token is outside every entity: punctuation,
+ * line breaks, and lower-case common words in text that has capitals. No entity starts there in
+ * practice, and skipping them halves the tagging work. Training skips the same tokens.
+ */
+export function isSkippedAfterOutside(input: FeatureInput, position: number): boolean {
+  const kind = input.tokens.kinds[position];
+  if (kind !== tokenKinds.word) return true;
+  if (input.tokens.lowerCaseText || ((input.gazetteerMasks[position] ?? 0) & commonWordBit) === 0) return false;
+  const code = input.text.charCodeAt(input.tokens.starts[position] ?? 0);
+  return code >= 97 && code <= 122;
+}
+
+/** The token being tagged, the two tags before it, and the buffer its features go to. */
+export interface TagHistory {
+  position: number;
+  previousTag: number;
+  secondPreviousTag: number;
+  buffer: Uint32Array;
+}
+
+/** Appends the features that depend on the two tags before the token after `offset`; returns the new count. */
+export function tagFeatures(input: FeatureInput, history: TagHistory, offset: number): number {
   const { tokens, bucketMask: mask } = input;
-  let count = output.offset;
-  const word = hashAt(tokens, at.position);
-  const shape = shapeAt(tokens, at.position);
-  const tag = at.previousTag + 1;
-  output.buffer[count++] = featureBucket(templates.previousTag, tag, mask);
-  output.buffer[count++] = featureBucket(templates.previousTagAndWord, Math.imul(tag, 0x27d4eb2d) ^ word, mask);
-  output.buffer[count++] = featureBucket(templates.previousTagAndShape, Math.imul(tag, 0x165667b1) ^ shape, mask);
-  output.buffer[count++] = featureBucket(templates.twoPreviousTags, tag * 64 + at.secondPreviousTag + 1, mask);
+  const buffer = history.buffer;
+  let count = offset;
+  const word = hashAt(tokens, history.position);
+  const shape = shapeAt(tokens, history.position);
+  const tag = history.previousTag + 1;
+  buffer[count++] = featureBucket(templates.previousTag, tag, mask);
+  buffer[count++] = featureBucket(templates.previousTagAndWord, Math.imul(tag, 0x27d4eb2d) ^ word, mask);
+  buffer[count++] = featureBucket(templates.previousTagAndShape, Math.imul(tag, 0x165667b1) ^ shape, mask);
+  buffer[count++] = featureBucket(templates.twoPreviousTags, tag * 64 + history.secondPreviousTag + 1, mask);
   return count;
 }

@@ -1,6 +1,7 @@
 /**
- * The tagger's classes: "O" and, for each entity kind, B- (first token) and I- (inside).
- * Class 0 is O; kind k has B at 1 + 2k and I at 2 + 2k.
+ * The tagger's classes, IO scheme: class 0 is "outside", class k + 1 is "inside an entity of
+ * kind k". Without separate begin tags the tagger scores half as many classes; two entities of
+ * one kind with nothing between them (rare in text: a comma or "and" separates them) merge.
  */
 export interface LabelSet {
   kinds: readonly string[];
@@ -8,28 +9,14 @@ export interface LabelSet {
 }
 
 export function createLabelSet(kinds: readonly string[]): LabelSet {
-  return { kinds, classCount: 1 + 2 * kinds.length };
+  return { kinds, classCount: 1 + kinds.length };
 }
 
-export function beginClass(kindIndex: number): number {
-  return 1 + 2 * kindIndex;
+export function classOfKind(kindIndex: number): number {
+  return kindIndex + 1;
 }
 
-export function insideClass(kindIndex: number): number {
-  return 2 + 2 * kindIndex;
-}
-
-/** The kind a class belongs to, or -1 for O. */
+/** The kind a class stands for, or -1 for outside. */
 export function kindIndexOf(classIndex: number): number {
-  return classIndex === 0 ? -1 : (classIndex - 1) >> 1;
-}
-
-export function isInside(classIndex: number): boolean {
-  return classIndex !== 0 && (classIndex - 1) % 2 === 1;
-}
-
-/** I-X may only follow B-X or I-X; anything else may follow anything. */
-export function isAllowedAfter(previous: number, next: number): boolean {
-  if (!isInside(next)) return true;
-  return previous !== 0 && kindIndexOf(previous) === kindIndexOf(next);
+  return classIndex - 1;
 }

@@ -1,18 +1,18 @@
 import { createLabelSet, type LabelSet } from "./labels.ts";
 
 /**
- * A trained tagger as it is used: quantised weights for the features that survived pruning,
- * an index from feature bucket to weight row, and the gazetteer (word hash -> category bits).
+ * A trained tagger as it is used: one dense row of int16 weights per feature bucket (zeros where
+ * the feature carries none), so scoring a feature is one memory access, and the gazetteer
+ * (word hash -> category bits). All rows share one scale, which argmax does not need.
  */
 export interface NerModel {
   labels: LabelSet;
   /** log2 of the feature hash space. */
   hashBits: number;
-  /** For each bucket, its row in `weights`, or -1 when the feature carries no weight. */
-  rowOfBucket: Int32Array;
-  /** rows x classes, int8; row r's weights are these times `scales[r]`. */
-  weights: Int8Array;
-  scales: Float32Array;
+  /** Entries per bucket row: the class count rounded up to a multiple of 8. */
+  stride: number;
+  /** buckets x stride int16 weights. */
+  table: Int16Array;
   gazetteer: Map<number, number>;
 }
 
@@ -86,20 +86,27 @@ export function decodeModel(bytes: Uint8Array): NerModel {
   const headerEnd = align(12 + headerLength);
   const scalesStart = headerEnd + header.rows * 4;
   const weightsStart = scalesStart + header.rows * 4;
-  const weightCount = header.rows * labels.classCount;
-  const gazetteerStart = align(weightsStart + weightCount);
+  const gazetteerStart = align(weightsStart + header.rows * labels.classCount);
   const masksStart = gazetteerStart + header.gazetteerSize * 4;
-  const rowOfBucket = new Int32Array(1 << header.hashBits).fill(-1);
-  for (let row = 0; row < header.rows; row++) rowOfBucket[view.getUint32(headerEnd + row * 4, true)] = row;
-  const weights = Int8Array.from(
-    bytes.subarray(weightsStart, weightsStart + weightCount),
-    (byte) => (byte << 24) >> 24,
-  );
-  const scales = new Float32Array(header.rows);
-  for (let row = 0; row < header.rows; row++) scales[row] = view.getFloat32(scalesStart + row * 4, true);
+  const stride = (labels.classCount + 7) & ~7;
+  const table = new Int16Array((1 << header.hashBits) * stride);
+  let largestScale = 0;
+  for (let row = 0; row < header.rows; row++) {
+    largestScale = Math.max(largestScale, view.getFloat32(scalesStart + row * 4, true));
+  }
+  // int8 x row scale, re-expressed on one int16 scale: the strongest row's 127 becomes 32,000.
+  const unit = (largestScale * 127) / 32000;
+  for (let row = 0; row < header.rows; row++) {
+    const base = view.getUint32(headerEnd + row * 4, true) * stride;
+    const factor = view.getFloat32(scalesStart + row * 4, true) / unit;
+    for (let label = 0; label < labels.classCount; label++) {
+      const byte = bytes[weightsStart + row * labels.classCount + label] ?? 0;
+      table[base + label] = Math.round(((byte << 24) >> 24) * factor);
+    }
+  }
   const gazetteer = new Map<number, number>();
   for (let index = 0; index < header.gazetteerSize; index++) {
     gazetteer.set(view.getUint32(gazetteerStart + index * 4, true), view.getUint16(masksStart + index * 2, true));
   }
-  return { labels, hashBits: header.hashBits, rowOfBucket, weights, scales, gazetteer };
+  return { labels, hashBits: header.hashBits, stride, table, gazetteer };
 }

@@ -1,5 +1,11 @@
-import { type FeatureInput, maximumFeatures, staticFeatures, tagFeatures } from "./features.ts";
-import { isAllowedAfter } from "./labels.ts";
+import {
+  type FeatureInput,
+  isSkippedAfterOutside,
+  maximumFeatures,
+  staticFeatures,
+  type TagHistory,
+  tagFeatures,
+} from "./features.ts";
 import type { NerModel } from "./model.ts";
 import { createTokens, type Tokens, tokenize } from "./tokenize.ts";
 
@@ -9,16 +15,20 @@ export interface TaggerWorkspace {
   gazetteerMasks: Uint16Array;
   tags: Uint8Array;
   features: Uint32Array;
-  scores: Float32Array;
+  scores: Int32Array;
+  /** The position being tagged and the two tags before it, reused rather than allocated per token. */
+  history: TagHistory;
 }
 
 export function createTaggerWorkspace(classCount: number): TaggerWorkspace {
+  const features = new Uint32Array(maximumFeatures);
   return {
     tokens: createTokens(),
     gazetteerMasks: new Uint16Array(256),
     tags: new Uint8Array(256),
-    features: new Uint32Array(maximumFeatures),
-    scores: new Float32Array(classCount),
+    features,
+    scores: new Int32Array(classCount),
+    history: { position: 0, previousTag: 0, secondPreviousTag: 0, buffer: features },
   };
 }
 
@@ -46,40 +56,42 @@ export function prepareInput(
 }
 
 /**
- * Greedy left-to-right tagging: each token takes the best-scoring class that may follow the
- * previous one (I-X only after B-X or I-X). Fills `workspace.tags` for the input's tokens.
+ * Greedy left-to-right tagging: each token takes its best-scoring class, with the two tags
+ * before it among its features. Fills `workspace.tags` for the input's tokens.
  */
 export function tagTokens(input: FeatureInput, context: { workspace: TaggerWorkspace; model: NerModel }): void {
   const { workspace, model } = context;
   const classCount = model.labels.classCount;
   const { features, scores, tags } = workspace;
-  const { rowOfBucket, weights, scales } = model;
-  let previousTag = 0;
-  let secondPreviousTag = 0;
+  const { table, stride } = model;
+  const history = workspace.history;
+  history.previousTag = 0;
+  history.secondPreviousTag = 0;
   for (let position = 0; position < input.tokens.count; position++) {
-    let count = staticFeatures(input, position, features);
-    count = tagFeatures(input, { position, previousTag, secondPreviousTag }, { buffer: features, offset: count });
+    const previousTag = history.previousTag;
+    if (previousTag === 0 && isSkippedAfterOutside(input, position)) {
+      tags[position] = 0;
+      history.secondPreviousTag = 0;
+      continue;
+    }
+    history.position = position;
+    const count = tagFeatures(input, history, staticFeatures(input, position, features));
     scores.fill(0);
     for (let feature = 0; feature < count; feature++) {
-      const row = rowOfBucket[features[feature] ?? 0] ?? -1;
-      if (row < 0) continue;
-      const base = row * classCount;
-      const scale = scales[row] ?? 0;
-      for (let label = 0; label < classCount; label++) {
-        scores[label] = (scores[label] ?? 0) + scale * (weights[base + label] ?? 0);
-      }
+      const base = (features[feature] ?? 0) * stride;
+      for (let label = 0; label < classCount; label++) scores[label] = scores[label]! + table[base + label]!;
     }
     let best = 0;
     let bestScore = Number.NEGATIVE_INFINITY;
     for (let label = 0; label < classCount; label++) {
-      const score = scores[label] ?? 0;
-      if (score > bestScore && isAllowedAfter(previousTag, label)) {
+      const score = scores[label]!;
+      if (score > bestScore) {
         best = label;
         bestScore = score;
       }
     }
     tags[position] = best;
-    secondPreviousTag = previousTag;
-    previousTag = best;
+    history.secondPreviousTag = previousTag;
+    history.previousTag = best;
   }
 }

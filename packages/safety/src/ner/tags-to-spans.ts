@@ -1,4 +1,4 @@
-import { isInside, kindIndexOf } from "./labels.ts";
+import { kindIndexOf } from "./labels.ts";
 import type { Tokens } from "./tokenize.ts";
 
 export interface TaggedSpan {
@@ -8,7 +8,7 @@ export interface TaggedSpan {
 }
 
 /**
- * Turns B/I tags into character spans. Two spans of the same kind with only spaces between
+ * Turns tags into character spans: a run of tokens of one kind is one span. Two spans of the same kind with only spaces between
  * them become one ("Maria" B-PERSON, "Silva" B-PERSON), and street-address parts split only by
  * line breaks or commas become one address, as people write an address over several lines.
  */
@@ -27,7 +27,7 @@ export function tagsToSpans(
       continue;
     }
     const kindIndex = kindIndexOf(tag);
-    if (current && isInside(tag) && current.kindIndex === kindIndex) {
+    if (current && current.kindIndex === kindIndex) {
       current.end = end;
       continue;
     }
