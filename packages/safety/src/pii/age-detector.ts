@@ -19,13 +19,16 @@ export function createAgeDetector(): Detector {
 
 function findAges(text: string): Finding[] {
   const findings: Finding[] = [];
+  const starts = new Set<number>();
   for (const pattern of agePatterns) {
     for (const match of text.matchAll(pattern)) {
       const age = match[1] ?? "";
       if (Number(age) > 130) continue;
       const start = match.index + match[0].indexOf(age);
+      if (starts.has(start)) continue; // "turned 69 years old" matches two phrases
+      starts.add(start);
       findings.push({ kind: "AGE", start, end: start + age.length, score: 0.85, detector: name });
     }
   }
-  return findings;
+  return findings.sort((left, right) => left.start - right.start);
 }

@@ -1,6 +1,6 @@
 import type { Detector, Finding } from "../finding.ts";
 import { passesLuhn } from "./luhn.ts";
-import { digitsOf, findNumberRuns, type NumberRun } from "./number-runs.ts";
+import { digitsOf, numberRunsOf, type NumberRun } from "./number-runs.ts";
 
 const name = "pii-credit-card";
 const version = "1.0.0";
@@ -17,7 +17,7 @@ export function createCreditCardDetector(): Detector {
 
 function findCreditCards(text: string): Finding[] {
   const findings: Finding[] = [];
-  for (const run of findNumberRuns(text)) {
+  for (const run of numberRunsOf(text)) {
     if (run.digitCount < 12 || run.digitCount > 19 || !hasCardSeparators(text, run)) continue;
     const digits = digitsOf(text, run);
     if (hasCardPrefix(digits) && passesLuhn(digits)) {

@@ -39,9 +39,14 @@ function findEmails(text: string): Finding[] {
     while (start < at && text.charCodeAt(start) === 46) start++;
     let end = at + 1;
     const rightLimit = Math.min(text.length, at + 1 + longestDomain);
-    while (end < rightLimit && isDomainCode(text.charCodeAt(end))) end++;
+    let domainHasDot = false;
+    while (end < rightLimit && isDomainCode(text.charCodeAt(end))) {
+      if (text.charCodeAt(end) === 46) domainHasDot = true;
+      end++;
+    }
     while (end > at + 1 && !isAsciiAlphanumericCode(text.charCodeAt(end - 1))) end--;
-    if (start < at && end > at + 1 && isEmail(text.slice(start, end))) {
+    // No dot in the domain: no address, and no need to ask the validator (which costs microseconds).
+    if (start < at && end > at + 1 && domainHasDot && isEmail(text.slice(start, end))) {
       findings.push({ kind: "EMAIL_ADDRESS", start, end, score: 1, detector: name });
       claimedUntil = end;
     }

@@ -16,6 +16,22 @@ function isSeparatorCode(code: number): boolean {
   return code === 32 || code === 40 || code === 41 || code === 45 || code === 46 || code === 47;
 }
 
+let lastText: string | undefined;
+let lastRuns: NumberRun[] = [];
+
+/**
+ * The number runs of `text`, remembered for the last text asked about: the card, SSN and phone
+ * detectors all read the same runs of the same request, and scan it once between them.
+ * Callers must not change the returned array.
+ */
+export function numberRunsOf(text: string): readonly NumberRun[] {
+  if (text !== lastText) {
+    lastRuns = findNumberRuns(text);
+    lastText = text;
+  }
+  return lastRuns;
+}
+
 /**
  * Every number run in the text, in one pass. A run starts at a digit, '+' or '(' followed by a
  * digit, takes digits and at most two separators in a row (so "(0)8" and ") 7" stay inside),
@@ -34,6 +50,7 @@ export function findNumberRuns(text: string): NumberRun[] {
     }
     if (index > 0 && isGlued(text.charCodeAt(index - 1))) {
       // Digits inside a word ("abc123", "v2"): skip the rest of the word, not only this digit.
+      index++;
       while (index < length && (isDigitCode(text.charCodeAt(index)) || isGlued(text.charCodeAt(index)))) index++;
       continue;
     }
@@ -41,6 +58,7 @@ export function findNumberRuns(text: string): NumberRun[] {
     let lastDigitEnd = index;
     let digitCount = 0;
     let separatorsInRow = 0;
+    let openParenthesis = false;
     while (index < length) {
       const current = text.charCodeAt(index);
       if (isDigitCode(current)) {
@@ -56,13 +74,14 @@ export function findNumberRuns(text: string): NumberRun[] {
       } else if (isSeparatorCode(current) || (current === 43 && index === start)) {
         separatorsInRow++;
         if (separatorsInRow > 2) break;
+        if (current === 40) openParenthesis = true;
       } else {
         break;
       }
       index++;
     }
     let end = lastDigitEnd;
-    if (text.charCodeAt(end) === 41 && text.lastIndexOf("(", end) >= start) end++;
+    if (text.charCodeAt(end) === 41 && openParenthesis) end++;
     if (!isGlued(text.charCodeAt(end))) runs.push({ start, end, digitCount });
     index = Math.max(index, start + 1);
   }

@@ -1,7 +1,7 @@
 import { parsePhoneNumberFromString } from "libphonenumber-js/max";
 import type { Detector, Finding } from "../finding.ts";
 import { hasContextNear } from "./context.ts";
-import { digitsOf, findNumberRuns, type NumberRun } from "./number-runs.ts";
+import { digitsOf, numberRunsOf, type NumberRun } from "./number-runs.ts";
 
 const name = "pii-phone";
 const version = "1.0.0";
@@ -55,7 +55,7 @@ export function createPhoneDetector(): Detector {
 
 function findPhones(text: string): Finding[] {
   const findings: Finding[] = [];
-  for (const run of findNumberRuns(text)) {
+  for (const run of numberRunsOf(text)) {
     if (run.digitCount < 7 || run.digitCount > 20) continue;
     const score = scorePhone(text, run);
     if (score > 0) findings.push({ kind: "PHONE_NUMBER", start: run.start, end: run.end, score, detector: name });

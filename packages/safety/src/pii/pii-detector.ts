@@ -45,10 +45,8 @@ export function createPiiDetector(options: PiiDetectorOptions = {}): PiiDetector
         rankOf: (finding) => structuredRankOf(finding.kind),
       });
       if (!ner) return rules;
-      const merged = [...rules];
-      for (const finding of ner.detect(text)) {
-        if (wanted.has(finding.kind)) merged.push(...subtractSpans(finding, { taken: rules, text }));
-      }
+      const names = ner.detect(text).filter((finding) => wanted.has(finding.kind));
+      const merged = [...rules, ...subtractSpans(names, { taken: rules, text })];
       return merged.sort((left, right) => left.start - right.start || left.end - right.end);
     },
   };

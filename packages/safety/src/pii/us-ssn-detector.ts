@@ -1,6 +1,6 @@
 import type { Detector, Finding } from "../finding.ts";
 import { hasContextNear } from "./context.ts";
-import { digitsOf, findNumberRuns } from "./number-runs.ts";
+import { digitsOf, numberRunsOf } from "./number-runs.ts";
 
 const name = "pii-us-ssn";
 const version = "1.0.0";
@@ -17,7 +17,7 @@ export function createUsSsnDetector(): Detector {
 
 function findSsns(text: string): Finding[] {
   const findings: Finding[] = [];
-  for (const run of findNumberRuns(text)) {
+  for (const run of numberRunsOf(text)) {
     if (run.digitCount !== 9) continue;
     const written = text.slice(run.start, run.end);
     const grouped = /^\d{3}([- ])\d{2}\1\d{4}$/.test(written);
