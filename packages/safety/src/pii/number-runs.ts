@@ -58,7 +58,7 @@ export function findNumberRuns(text: string): NumberRun[] {
     let lastDigitEnd = index;
     let digitCount = 0;
     let separatorsInRow = 0;
-    let openParenthesis = false;
+    let openParentheses = 0;
     while (index < length) {
       const current = text.charCodeAt(index);
       if (isDigitCode(current)) {
@@ -74,14 +74,15 @@ export function findNumberRuns(text: string): NumberRun[] {
       } else if (isSeparatorCode(current) || (current === 43 && index === start)) {
         separatorsInRow++;
         if (separatorsInRow > 2) break;
-        if (current === 40) openParenthesis = true;
+        if (current === 40) openParentheses++;
+        else if (current === 41 && openParentheses > 0) openParentheses--;
       } else {
         break;
       }
       index++;
     }
     let end = lastDigitEnd;
-    if (text.charCodeAt(end) === 41 && openParenthesis) end++;
+    if (text.charCodeAt(end) === 41 && openParentheses > 0) end++;
     if (!isGlued(text.charCodeAt(end))) runs.push({ start, end, digitCount });
     index = Math.max(index, start + 1);
   }
