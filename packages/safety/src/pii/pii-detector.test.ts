@@ -21,9 +21,15 @@ describe("PII detector", () => {
 
   it("cuts the tagger's spans around structured findings instead of dropping them", () => {
     const detector = createPiiDetector();
-    const findings = found(detector, "Billing address: 14 Crown Street, Denver, CO 80202");
-    expect(findings).toContain("ZIP_CODE:80202");
+    const findings = found(detector, "Ship to 14 Crown Street, London, phone +44 20 7946 0958 today");
+    expect(findings).toContain("PHONE_NUMBER:+44 20 7946 0958");
     expect(findings.some((finding) => finding.startsWith("STREET_ADDRESS:14 Crown Street"))).toBe(true);
+  });
+
+  it("keeps a context-only ZIP code inside a tagged address as part of the address", () => {
+    const findings = found(createPiiDetector(), "My new address is 85209 Gabriel Locks, South Connieport, MB 80202");
+    expect(findings).not.toContain("ZIP_CODE:80202");
+    expect(found(createPiiDetector(), "my zip code is 35350")).toEqual(["ZIP_CODE:35350"]);
   });
 
   it("reports only the kinds asked for, and says which it covers", () => {

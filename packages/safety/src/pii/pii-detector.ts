@@ -1,5 +1,6 @@
 import type { Detector, Finding } from "../finding.ts";
 import { createNerDetector } from "../ner/ner-detector.ts";
+import { absorbIntoAddresses } from "./absorb-into-addresses.ts";
 import { resolveOverlaps } from "./resolve-overlaps.ts";
 import { createStructuredDetectors, structuredKinds, structuredRankOf } from "./structured-detectors.ts";
 import { subtractSpans } from "./subtract-spans.ts";
@@ -22,8 +23,9 @@ const version = "1.0.0";
 /**
  * All PII detectors as one. The structured rules run first and are merged so that of two
  * overlapping findings the better-validated one stays; the tagger's spans then fill in the
- * rest, cut around any structured finding they overlap (a ZIP or phone inside an address
- * stays a ZIP or phone, the rest of the address stays an address).
+ * rest, cut around any structured finding they overlap (a phone or card inside an address
+ * stays one, the rest of the address stays an address). The one exception is a ZIP code found
+ * by context alone inside a tagged street address: it stays part of the address.
  */
 export function createPiiDetector(options: PiiDetectorOptions = {}): PiiDetector {
   const structured = createStructuredDetectors();
@@ -46,7 +48,8 @@ export function createPiiDetector(options: PiiDetectorOptions = {}): PiiDetector
       });
       if (!ner) return rules;
       const names = ner.detect(text).filter((finding) => wanted.has(finding.kind));
-      const merged = [...rules, ...subtractSpans(names, { taken: rules, text })];
+      const taken = absorbIntoAddresses(rules, names);
+      const merged = [...taken, ...subtractSpans(names, { taken, text })];
       return merged.sort((left, right) => left.start - right.start || left.end - right.end);
     },
   };
