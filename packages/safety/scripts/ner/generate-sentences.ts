@@ -1,6 +1,6 @@
 import { allFakers, type Faker } from "@faker-js/faker";
 import type { TypedSpan } from "../../eval/token-scoring.ts";
-import { nationalities, occupations, titles } from "./fixed-lists.ts";
+import { companyWords, nationalities, occupations, titles } from "./fixed-lists.ts";
 import { sentenceLocales } from "./faker-lists.ts";
 import { templates } from "./templates.ts";
 
@@ -47,9 +47,30 @@ function casing(text: string, random: () => number): string {
   return text;
 }
 
+const syllables = "ka ri mo la ne so vi ta ru be lo mi za dor hel gan sten vik ari ul os en ja ko pe li ny".split(" ");
+
+/**
+ * A made-up name ("Kavorin", "Sten Lomika"): one name in five is unknown to every list, so the
+ * tagger must learn names from their context and shape, not only from having seen them.
+ */
+function madeUpWord(random: () => number): string {
+  let word = "";
+  const count = 2 + Math.floor(random() * 2);
+  for (let index = 0; index < count; index++) word += pick(syllables, random);
+  return capitalised(word);
+}
+
+function firstName(faker: Faker, random: () => number): string {
+  return random() < 0.2 ? madeUpWord(random) : faker.person.firstName();
+}
+
+function lastName(faker: Faker, random: () => number): string {
+  return random() < 0.2 ? madeUpWord(random) : faker.person.lastName();
+}
+
 function personName(faker: Faker, random: () => number): string {
-  const first = faker.person.firstName();
-  const last = faker.person.lastName();
+  const first = firstName(faker, random);
+  const last = lastName(faker, random);
   const roll = random();
   if (roll < 0.62) return `${first} ${last}`;
   if (roll < 0.74) return first;
@@ -57,6 +78,25 @@ function personName(faker: Faker, random: () => number): string {
   if (roll < 0.92)
     return `${first} ${faker.string.alpha({ length: 1, casing: "upper" })}${random() < 0.5 ? "." : ""} ${last}`;
   return `${first} ${faker.person.firstName()} ${last}`;
+}
+
+function capitalised(word: string): string {
+  return (word[0] ?? "").toUpperCase() + word.slice(1);
+}
+
+/** Company names of several shapes: faker's ("Kihn, Murphy and Sons"), a word or two and a company word, a brand-like compound. */
+function organisation(faker: Faker, random: () => number): string {
+  const word = (): string => capitalised(allFakers.en.word.sample());
+  const shapes = [
+    () => safely(() => faker.company.name(), "Acme Inc"),
+    () => `${word()} ${pick(companyWords, random)}`,
+    () => `${word()} ${word()} ${pick(companyWords, random)}`,
+    () => `${word()}${allFakers.en.word.sample()}`,
+    () => `${faker.person.lastName()}-${faker.person.lastName()}`,
+    () => `${madeUpWord(random)} ${pick(companyWords, random)}`,
+    () => `${word()} ${word()}`,
+  ];
+  return pick(shapes, random)();
 }
 
 function address(faker: Faker, random: () => number): string {
@@ -85,8 +125,8 @@ function address(faker: Faker, random: () => number): string {
 
 const fillers: Readonly<Record<string, Filler>> = {
   PERSON: (faker, random) => [{ text: casing(personName(faker, random), random), type: "PERSON" }],
-  FIRST: (faker, random) => [{ text: casing(faker.person.firstName(), random), type: "PERSON" }],
-  LAST: (faker, random) => [{ text: casing(faker.person.lastName(), random), type: "PERSON" }],
+  FIRST: (faker, random) => [{ text: casing(firstName(faker, random), random), type: "PERSON" }],
+  LAST: (faker, random) => [{ text: casing(lastName(faker, random), random), type: "PERSON" }],
   TITLE: (_faker, random) => [{ text: pick(titles, random), type: "TITLE" }],
   JOB: (_faker, random) => [
     {
@@ -113,15 +153,7 @@ const fillers: Readonly<Record<string, Filler>> = {
     },
   ],
   REGION: (faker) => [{ text: safely(() => faker.location.state(), "Ontario"), type: "GPE" }],
-  ORG: (faker, random) => [
-    {
-      text: casing(
-        safely(() => faker.company.name(), "Acme Inc"),
-        random,
-      ),
-      type: "ORGANIZATION",
-    },
-  ],
+  ORG: (faker, random) => [{ text: casing(organisation(faker, random), random), type: "ORGANIZATION" }],
   ADDRESS: (faker, random) => [{ text: address(faker, random), type: "STREET_ADDRESS" }],
   STREET: (faker) => [{ text: safely(() => faker.location.streetAddress(), "1 High Street"), type: "STREET_ADDRESS" }],
   ZIP: (faker) => [{ text: safely(() => faker.location.zipCode(), "90210"), type: "ZIP_CODE" }],
