@@ -172,6 +172,22 @@ const fillers: Readonly<Record<string, Filler>> = {
     return [{ text: random() < 0.7 ? word[0]?.toUpperCase() + word.slice(1) : word }];
   },
   URL: () => [{ text: allFakers.en.internet.url() }],
+  CODE: (faker, random) => [
+    {
+      text: pick(
+        [
+          () => `sk-${random() < 0.5 ? "proj-" : ""}${faker.string.alphanumeric(32)}`,
+          () => faker.string.uuid(),
+          () => faker.string.hexadecimal({ length: 40, prefix: "" }),
+          () => `ghp_${faker.string.alphanumeric(36)}`,
+          () => `/usr/local/${allFakers.en.system.fileName()}`,
+          () => `${allFakers.en.system.fileName()}`,
+          () => `${faker.string.alpha(4)}_${faker.string.alphanumeric(12)}`,
+        ],
+        random,
+      )(),
+    },
+  ],
 };
 
 /** `count` sentences from the templates, each filled with one locale's names, places and streets. */

@@ -2,7 +2,7 @@
  * Sentence templates for the tagger's training data. Slots in braces are filled by
  * generate-sentences.ts; PERSON, FIRST, LAST, TITLE, JOB, CITY, COUNTRY, REGION, ORG, ADDRESS,
  * STREET, ZIP and NRP become labelled spans, the others (EMAIL, PHONE, DATE, NUMBER, PRODUCT,
- * AMOUNT, ORDER, WORD, URL) are text the tagger must leave alone. About a third of the
+ * AMOUNT, ORDER, WORD, URL, CODE: keys, hashes, ids, paths) are text the tagger must leave alone. About a third of the
  * templates hold no entity at all, many with capitalised words that are not names.
  */
 export const templates: readonly string[] = [
@@ -149,4 +149,11 @@ export const templates: readonly string[] = [
   "Merry Christmas and Happy New Year to the whole team!",
   "Please Confirm Your Email Address",
   "Our Customer Success Manager will reach out soon.",
+  "my api key is {CODE}, is it still valid?",
+  "Here is the token: {CODE}",
+  "The commit {CODE} broke the Build.",
+  "Error in {CODE} line {NUMBER}",
+  "Request {CODE} failed with status 500.",
+  "Set OPENAI_API_KEY={CODE} and restart the Server.",
+  "{PERSON} pushed {CODE} to the main branch.",
 ];
