@@ -76,10 +76,13 @@ export function tagTokens(input: FeatureInput, context: { workspace: TaggerWorks
     }
     history.position = position;
     const count = tagFeatures(input, history, staticFeatures(input, position, features));
-    scores.fill(0);
-    for (let feature = 0; feature < count; feature++) {
-      const base = (features[feature] ?? 0) * stride;
-      for (let label = 0; label < classCount; label++) scores[label] = scores[label]! + table[base + label]!;
+    if (stride === 8) addRowsOfEight(table, features, { count, scores });
+    else {
+      scores.fill(0);
+      for (let feature = 0; feature < count; feature++) {
+        const base = (features[feature] ?? 0) * stride;
+        for (let label = 0; label < classCount; label++) scores[label] = scores[label]! + table[base + label]!;
+      }
     }
     let best = 0;
     let bestScore = Number.NEGATIVE_INFINITY;
@@ -94,4 +97,39 @@ export function tagTokens(input: FeatureInput, context: { workspace: TaggerWorks
     history.secondPreviousTag = previousTag;
     history.previousTag = best;
   }
+}
+
+/**
+ * The weight rows of `count` features summed into `scores`, for models of up to eight classes
+ * (this one has eight): the sums live in locals, so the loop does loads and adds only.
+ */
+function addRowsOfEight(table: Int16Array, features: Uint32Array, into: { count: number; scores: Int32Array }): void {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let s4 = 0;
+  let s5 = 0;
+  let s6 = 0;
+  let s7 = 0;
+  for (let feature = 0; feature < into.count; feature++) {
+    const base = features[feature]! << 3;
+    s0 += table[base]!;
+    s1 += table[base + 1]!;
+    s2 += table[base + 2]!;
+    s3 += table[base + 3]!;
+    s4 += table[base + 4]!;
+    s5 += table[base + 5]!;
+    s6 += table[base + 6]!;
+    s7 += table[base + 7]!;
+  }
+  const scores = into.scores;
+  scores[0] = s0;
+  scores[1] = s1;
+  scores[2] = s2;
+  scores[3] = s3;
+  scores[4] = s4;
+  scores[5] = s5;
+  scores[6] = s6;
+  scores[7] = s7;
 }
