@@ -8,8 +8,10 @@ const isURL = isURLModule.default;
 
 const name = "pii-url";
 const version = "1.0.0";
-// A scheme or "www." and then up to 2,048 characters that are not spaces, quotes or angle brackets.
-const urlPattern = /(?<![A-Za-z0-9])(?:https?:\/\/|www\.)[^\s<>"'`]{1,2048}/gi;
+// A scheme or "www." (found first, as a plain literal search), then from there up to 2,048
+// characters that are not spaces, quotes or angle brackets.
+const anchorPattern = /https?:\/\/|www\./gi;
+const restPattern = /[^\s<>"'`]{1,2048}/y;
 const longestDomain = 253;
 
 /**
@@ -24,10 +26,13 @@ export function createUrlDetector(): Detector {
 function findUrlsAndDomains(text: string): Finding[] {
   const findings: Finding[] = [];
   let claimedUntil = 0;
-  for (const match of text.matchAll(urlPattern)) {
-    const start = match.index;
-    const end = start + trimTrailingPunctuation(match[0]);
-    if (start < claimedUntil) continue;
+  for (const anchor of text.matchAll(anchorPattern)) {
+    const start = anchor.index;
+    if (start < claimedUntil || isAsciiAlphanumericCode(text.charCodeAt(start - 1))) continue;
+    restPattern.lastIndex = start;
+    const rest = restPattern.exec(text);
+    if (!rest) continue;
+    const end = start + trimTrailingPunctuation(rest[0]);
     if (isURL(text.slice(start, end), { require_tld: true })) {
       findings.push({ kind: "URL", start, end, score: 1, detector: name });
       claimedUntil = end;
@@ -57,7 +62,12 @@ function findBareDomains(text: string, findings: Finding[]): void {
       continue;
     }
     const start = index;
-    while (index < text.length && isDomainCode(text.charCodeAt(index))) index++;
+    let dots = 0;
+    while (index < text.length && isDomainCode(text.charCodeAt(index))) {
+      if (text.charCodeAt(index) === 46) dots++;
+      index++;
+    }
+    if (dots === 0) continue; // a plain word or number: most runs end here, without a slice
     const previous = text.charCodeAt(start - 1);
     // Part of an e-mail address, a path, a URL or a word in another script: not a bare domain.
     if (previous === 64 || previous === 47 || previous === 58 || text.charCodeAt(index) === 64) continue;
