@@ -33,9 +33,11 @@ function findUrlsAndDomains(text: string): Finding[] {
     const rest = restPattern.exec(text);
     if (!rest) continue;
     const end = start + trimTrailingPunctuation(rest[0]);
+    // Anchors inside this candidate ("http://http://...") are not tried again: each character
+    // is read by one candidate at most, which keeps the scan linear.
+    claimedUntil = start + rest[0].length;
     if (isURL(text.slice(start, end), { require_tld: true })) {
       findings.push({ kind: "URL", start, end, score: 1, detector: name });
-      claimedUntil = end;
     }
   }
   findBareDomains(text, findings);
