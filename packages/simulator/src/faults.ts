@@ -1,12 +1,9 @@
 import type { OutgoingHttpHeader } from "node:http";
 import type { Exchange } from "./exchange.ts";
+import { sendMalformedJson } from "./malformed-answers.ts";
 import type { SimulatorFault } from "./types.ts";
 
 type StatusFault = Extract<SimulatorFault, { type: "status" }>;
-
-/** What a JSON answer body is replaced with under the `malformed` fault. */
-const MALFORMED_BODY =
-  '{"id":"sim-malformed","object":"chat.completion","choices":[{"index":0,"message":{"content":"cut';
 
 const DEFAULT_MESSAGES: Record<string, string> = {
   rate_limit_exceeded: "Rate limit reached (simulated). Please try again later.",
@@ -80,7 +77,7 @@ export function sendJsonAnswer(
       exchange.after(delayMs + fault.chunkDelayMs, () => exchange.response.end(body));
       return;
     case "malformed":
-      exchange.after(delayMs, () => exchange.sendJson(200, MALFORMED_BODY));
+      exchange.after(delayMs, () => sendMalformedJson(exchange, fault, body));
       return;
     case "stream-stall":
     case "stream-die":

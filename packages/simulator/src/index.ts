@@ -7,6 +7,7 @@ export type {
   SimulatorHandle,
   SimulatorLatency,
   SimulatorLatencyOptions,
+  SimulatorMalformedForm,
   SimulatorOptions,
   SimulatorRule,
   SimulatorStats,
