@@ -40,13 +40,18 @@ export function applyEarlyFault(exchange: Exchange, fault: SimulatorFault | unde
   }
 }
 
-function sendStatusFault(exchange: Exchange, fault: StatusFault): void {
+/** The error body fields of a status fault: its code, OpenAI's message for it, its param. */
+export function statusFaultError(fault: StatusFault): { message: string; code: string | null; param: string | null } {
   const code = fault.code ?? (fault.status === 429 ? "rate_limit_exceeded" : null);
   const message =
     fault.message ??
     (code === null ? undefined : DEFAULT_MESSAGES[code]) ??
     MESSAGES_BY_STATUS[fault.status] ??
     `Simulated error with status ${fault.status}.`;
+  return { message, code, param: code === "context_length_exceeded" ? "messages" : null };
+}
+
+function sendStatusFault(exchange: Exchange, fault: StatusFault): void {
   const headers: OutgoingHttpHeader[] = [];
   if (fault.retryAfterDate === true) {
     // Rounded up to a whole second, as an HTTP-date cannot say less.
@@ -56,8 +61,7 @@ function sendStatusFault(exchange: Exchange, fault: StatusFault): void {
     headers.push("retry-after", String(fault.retryAfterSeconds));
   }
   if (fault.retryAfterMs !== undefined) headers.push("retry-after-ms", String(fault.retryAfterMs));
-  const param = code === "context_length_exceeded" ? "messages" : null;
-  exchange.sendError(fault.status, { message, code, param }, headers);
+  exchange.sendError(fault.status, statusFaultError(fault), headers);
 }
 
 /**

@@ -1,6 +1,7 @@
 export { DEFAULT_SIMULATOR_MODELS, startSimulator } from "./server.ts";
 export { SimulatorRuleError } from "./rule-validation.ts";
 export type {
+  SimulatorBatchOptions,
   SimulatorContentPreset,
   SimulatorFault,
   SimulatorFaultType,

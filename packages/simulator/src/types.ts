@@ -87,6 +87,20 @@ export interface SimulatorLatencyOptions extends SimulatorLatency {
   models?: Record<string, SimulatorLatency>;
 }
 
+/** How the simulated Batch API (POST /v1/batches) behaves. */
+export interface SimulatorBatchOptions {
+  /** Time in `validating` before the input file is checked (default 0). */
+  validatingMs?: number;
+  /** Time in `in_progress` before the batch ends (default 0). */
+  completionMs?: number;
+  /**
+   * How a batch with a valid input file ends: "completed" (default; lines answered by the
+   * rules, a status fault makes a line an error), "failed" (the whole batch fails), or
+   * "expired" (no line runs; every line is in the error file with code batch_expired).
+   */
+  outcome?: "completed" | "failed" | "expired";
+}
+
 export interface SimulatorOptions {
   /** 0 = a free port (the default). */
   port?: number;
@@ -101,6 +115,7 @@ export interface SimulatorOptions {
    * sequence of calls give the same rule decisions; `setRules` and `reset` restart it.
    */
   seed?: number;
+  batch?: SimulatorBatchOptions;
 }
 
 export interface SimulatorStats {
@@ -126,6 +141,8 @@ export interface SimulatorHandle {
   setRules(rules: SimulatorRule[]): void;
   /** No rules; counters and stats back to zero. */
   reset(): void;
+  /** Changes how batches created from now on behave. */
+  setBatchOptions(options: SimulatorBatchOptions): void;
   stats(): SimulatorStats;
   /** Polls the stats until the predicate holds; rejects after timeoutMs (default 2000). */
   waitFor(predicate: (stats: SimulatorStats) => boolean, timeoutMs?: number): Promise<SimulatorStats>;
