@@ -7,6 +7,12 @@ import {
 } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import { Readable } from "node:stream";
+import {
+  DEFAULT_MAX_BODY_BYTES,
+  DEFAULT_MAX_EVENT_BYTES,
+  EventSizeMeter,
+  UpstreamReadLimitError,
+} from "./read-limits.ts";
 
 // Calls beyond this many open connections to one upstream wait for a free one.
 const MAX_SOCKETS = 256;
@@ -28,8 +34,16 @@ const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
  * failed connection); a `text/event-stream` answer resolves at once with a body that
  * streams, and errors if the connection dies. Aborting the signal destroys the
  * connection and rejects (or errors the body) with an `AbortError`.
+ *
+ * Reads are bounded: a body over `maxBodyBytes` (by its Content-Length, or as it
+ * arrives) and an SSE event over `maxEventBytes` destroy the connection and reject (or
+ * error the body) with an `UpstreamReadLimitError`, so no upstream can fill the heap.
  */
-export function createNodeFetch(): typeof fetch {
+export function createNodeFetch(limits: NodeFetchLimits = {}): typeof fetch {
+  const readLimits: Required<NodeFetchLimits> = {
+    maxBodyBytes: limits.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    maxEventBytes: limits.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES,
+  };
   const agentOptions = {
     keepAlive: true,
     maxSockets: MAX_SOCKETS,
@@ -69,15 +83,29 @@ export function createNodeFetch(): typeof fetch {
       method: init?.method ?? "GET",
       headers: toNodeHeaders(init?.headers),
     });
-    return exchange(outgoing, body instanceof ArrayBuffer ? new Uint8Array(body) : body, init?.signal ?? undefined);
+    return exchange(outgoing, {
+      body: body instanceof ArrayBuffer ? new Uint8Array(body) : body,
+      signal: init?.signal ?? undefined,
+      limits: readLimits,
+    });
   };
 }
 
-function exchange(
-  outgoing: ClientRequest,
-  body: string | Uint8Array | null | undefined,
-  signal: AbortSignal | undefined,
-): Promise<Response> {
+export interface NodeFetchLimits {
+  /** Largest non-streamed body read, in bytes. Default 16 MiB. */
+  maxBodyBytes?: number;
+  /** Largest single SSE event read, in bytes. Default 1 MiB. */
+  maxEventBytes?: number;
+}
+
+interface ExchangeOptions {
+  body: string | Uint8Array | null | undefined;
+  signal: AbortSignal | undefined;
+  limits: Required<NodeFetchLimits>;
+}
+
+function exchange(outgoing: ClientRequest, options: ExchangeOptions): Promise<Response> {
+  const { body, signal, limits } = options;
   return new Promise((resolve, reject) => {
     let incoming: IncomingMessage | undefined;
     let settled = false;
@@ -112,11 +140,31 @@ function exchange(
         succeed(new Response(null, init), false);
       } else if (answer.headers["content-type"]?.startsWith("text/event-stream")) {
         answer.once("end", () => signal?.removeEventListener("abort", onAbort));
+        const meter = new EventSizeMeter(limits.maxEventBytes);
+        // Before toWeb's own listener: an oversized event never reaches the SDK's parser.
+        answer.on("data", (chunk: Buffer) => {
+          if (!meter.accept(chunk))
+            answer.destroy(new UpstreamReadLimitError("upstream-event-too-large", limits.maxEventBytes));
+        });
         succeed(new Response(Readable.toWeb(answer) as ReadableStream<Uint8Array>, init), true);
       } else {
-        const chunks: Buffer[] = [];
-        answer.on("data", (chunk: Buffer) => chunks.push(chunk));
+        const tooLarge = () => {
+          const error = new UpstreamReadLimitError("upstream-body-too-large", limits.maxBodyBytes);
+          answer.destroy(error);
+          fail(error);
+        };
         answer.on("error", fail);
+        if (Number(answer.headers["content-length"] ?? 0) > limits.maxBodyBytes) {
+          tooLarge();
+          return;
+        }
+        const chunks: Buffer[] = [];
+        let received = 0;
+        answer.on("data", (chunk: Buffer) => {
+          received += chunk.length;
+          if (received > limits.maxBodyBytes) tooLarge();
+          else chunks.push(chunk);
+        });
         answer.once("end", () => {
           if (settled) return;
           succeed(new Response(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks), init), false);

@@ -24,6 +24,14 @@ export interface ProviderOptions {
    * dispatcher, instrumentation) replaces it.
    */
   fetch?: typeof fetch;
+  /**
+   * Largest non-streamed upstream body read, in bytes (default 16 MiB). Past it the
+   * connection is destroyed and the call fails with UPSTREAM_UNAVAILABLE
+   * (`upstream-body-too-large`). Applies to Keel's own fetch, not to a `fetch` given here.
+   */
+  maxBodyBytes?: number;
+  /** Largest single SSE event read, in bytes (default 1 MiB); past it `upstream-event-too-large`. */
+  maxEventBytes?: number;
 }
 
 export interface Provider extends Model, EmbeddingModel {
@@ -49,6 +57,12 @@ export function createOpenAIProvider(options: ProviderOptions): Provider {
     // Servers without auth (Ollama, a local vLLM) still need some value: the SDK refuses an empty key.
     throw new KeelError("BAD_REQUEST", "apiKey must be a non-empty string", { details: { field: "apiKey" } });
   }
+  for (const field of ["maxBodyBytes", "maxEventBytes"] as const) {
+    const value = options[field];
+    if (value !== undefined && !(Number.isSafeInteger(value) && value > 0)) {
+      throw new KeelError("BAD_REQUEST", `${field} must be a positive integer`, { details: { field } });
+    }
+  }
   const client = new OpenAI({
     apiKey: options.apiKey,
     // Every option given explicitly, so the SDK reads none of the OPENAI_* environment variables.
@@ -62,7 +76,8 @@ export function createOpenAIProvider(options: ProviderOptions): Provider {
     timeout: NO_SDK_TIMEOUT,
     // The SDK logs unparseable chunks (answer text) to the console; telemetry owns logging.
     logLevel: "off",
-    fetch: options.fetch ?? createNodeFetch(),
+    fetch:
+      options.fetch ?? createNodeFetch({ maxBodyBytes: options.maxBodyBytes, maxEventBytes: options.maxEventBytes }),
   });
   const state: ProviderState = { name: options.name, client, prices: options.prices ?? createPriceTable() };
 

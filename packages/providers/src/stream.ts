@@ -2,6 +2,7 @@ import { KeelError, type ChatRequest, type RequestContext, type StreamEvent, typ
 import { APIConnectionError, APIError } from "openai";
 import type OpenAI from "openai";
 import { toGeneration, type WireUsage } from "./envelope.ts";
+import { readLimitError } from "./read-limits.ts";
 import { callSignal, elapsedSince, failedCall, type ProviderState } from "./upstream-call.ts";
 import { toWireRequest } from "./wire-request.ts";
 
@@ -130,6 +131,9 @@ function mergeToolCalls(toolCalls: ToolCall[], pieces: ChunkToolCall[]): ToolCal
 function midStreamError(error: unknown, target: string, deltas: number): unknown {
   if (KeelError.isInstance(error) || (error instanceof APIError && !(error instanceof APIConnectionError)))
     return error;
+  // An event over Keel's read limit is not a truncation: upstreamError names the limit.
+  const overLimit = readLimitError(error, target);
+  if (overLimit !== undefined) return overLimit;
   return truncated(target, deltas, error);
 }
 

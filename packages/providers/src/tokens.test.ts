@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { countTokens as o200kCount } from "gpt-tokenizer/encoding/o200k_base";
 import { countChatTokens, countTokens } from "./tokens.ts";
 
 describe("token counting", () => {
@@ -39,5 +40,27 @@ describe("token counting", () => {
       "gpt-4o",
     );
     expect(twoMessages).toBe(8 + 3 + countTokens("system", "gpt-4o") + countTokens("You are terse.", "gpt-4o"));
+  });
+});
+
+describe("token counting of long runs (regression: quadratic BPE on one long pre-token)", () => {
+  it("counts 1 MB without whitespace, in an answer and in a prompt, within a bound", () => {
+    const run = "a".repeat(1024 * 1024);
+    const started = performance.now();
+    const answerTokens = countTokens(run, "gpt-4o-mini");
+    const promptTokens = countChatTokens([{ role: "user", content: `${"7".repeat(512 * 1024)}!` }], "gpt-4");
+    expect(performance.now() - started).toBeLessThan(3_000);
+    // Each 256-character slice of "a"s is a few dozen tokens: the estimate stays proportional.
+    expect(answerTokens).toBeGreaterThan(run.length / 16);
+    expect(answerTokens).toBeLessThan(run.length / 2);
+    expect(promptTokens).toBeGreaterThan((512 * 1024) / 4);
+  });
+
+  it("counts ordinary text exactly as before, and a sliced run near its unsliced count", () => {
+    const prose = "The quick brown fox jumps over the lazy dog. ".repeat(200);
+    expect(countTokens(prose, "gpt-4o")).toBe(o200kCount(prose, { disallowedSpecial: new Set() }));
+    const word = "supercalifragilistic".repeat(40);
+    const whole = countTokens(word.slice(0, 255), "gpt-4o");
+    expect(Math.abs(countTokens(word, "gpt-4o") - whole * (word.length / 255))).toBeLessThan(20);
   });
 });

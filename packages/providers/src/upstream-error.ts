@@ -1,5 +1,6 @@
 import { KeelError, isAbortError, type KeelErrorCode } from "@keel/spec";
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from "openai";
+import { readLimitError } from "./read-limits.ts";
 import { parseRetryAfter } from "./retry-after.ts";
 
 /**
@@ -9,6 +10,8 @@ import { parseRetryAfter } from "./retry-after.ts";
  */
 export function upstreamError(error: unknown, target: string): KeelError {
   if (KeelError.isInstance(error)) return error;
+  const overLimit = readLimitError(error, target);
+  if (overLimit !== undefined) return overLimit;
   if (error instanceof APIUserAbortError || isAbortError(error)) return abortedError(target, error);
   if (error instanceof APIConnectionTimeoutError) {
     return new KeelError("UPSTREAM_TIMEOUT", `${target}: the upstream did not answer in time`, {

@@ -3,9 +3,10 @@ import { parseChatCall } from "./chat-request.ts";
 import { streamAnswer } from "./chat-stream.ts";
 import type { Exchange } from "./exchange.ts";
 import { applyEarlyFault, sendJsonAnswer } from "./faults.ts";
+import { streamMalformed } from "./malformed-answers.ts";
 import type { RuleBook } from "./rule-book.ts";
 import { truncateToTokens } from "./tokens.ts";
-import { completionBody, nextId } from "./wire-format.ts";
+import { completionBody, type FinishReason, nextId } from "./wire-format.ts";
 
 /** POST /v1/chat/completions, once the model is known to exist. */
 export function handleChatCompletion(
@@ -24,11 +25,24 @@ export function handleChatCompletion(
 
   const fullAnswer = chooseAnswer(call, rule);
   const answer = call.maxTokens === undefined ? fullAnswer : truncateToTokens(fullAnswer, call.maxTokens);
-  const finishReason = answer === fullAnswer ? "stop" : "length";
+  const finishReason: FinishReason = answer === fullAnswer ? "stop" : "length";
   const promptTokens = countPromptTokens(call);
   const id = nextId("chatcmpl");
   const created = Math.floor(Date.now() / 1000);
 
+  const malformed = rule?.fault?.type === "malformed" ? rule.fault : undefined;
+  const plan = {
+    id,
+    created,
+    model: call.model,
+    includeUsage: call.includeUsage,
+    pieces: answer.pieces,
+    finishReason,
+  };
+  if (call.stream && malformed !== undefined) {
+    exchange.after(latency.ttftMs, () => streamMalformed(exchange, malformed, plan));
+    return;
+  }
   if (call.stream) {
     streamAnswer(exchange, {
       id,
@@ -52,5 +66,9 @@ export function handleChatCompletion(
     promptTokens,
     completionTokens: answer.tokens,
   });
-  sendJsonAnswer(exchange, { body, delayMs: latency.ttftMs + latency.perTokenMs * answer.tokens, fault: rule?.fault });
+  sendJsonAnswer(exchange, {
+    body,
+    delayMs: latency.ttftMs + latency.perTokenMs * answer.tokens,
+    fault: rule?.fault,
+  });
 }

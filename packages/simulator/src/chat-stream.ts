@@ -31,7 +31,6 @@ export function streamAnswer(exchange: Exchange, plan: StreamPlan): void {
   let contentLimit = pieces.length;
   if (fault?.type === "stream-stall" || fault?.type === "stream-die")
     contentLimit = Math.min(fault.afterChunks, pieces.length);
-  if (fault?.type === "malformed") contentLimit = Math.min(1, pieces.length);
   const frames = new ChunkFrames(plan);
   const response = exchange.response;
 
@@ -58,9 +57,6 @@ export function streamAnswer(exchange: Exchange, plan: StreamPlan): void {
       case "stream-die":
         // The socket dies only once every chunk before it went out.
         response.write(batch + ":\n\n", () => exchange.destroySocket());
-        return;
-      case "malformed":
-        response.end(batch + frames.broken());
         return;
       default: {
         const usage = plan.includeUsage ? frames.usage(plan.promptTokens, plan.answer.tokens) : "";

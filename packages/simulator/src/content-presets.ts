@@ -14,6 +14,12 @@ export function presetContent(preset: SimulatorContentPreset, json: unknown): st
         "Sure. You can reach Jane Doe at jane.doe@example.com or on +1 (555) 010-4477. " +
         "Her card number is 4111 1111 1111 1111 and her SSN is 123-45-6789."
       );
+    case "pii-leak":
+      // Personal data and a credential leaking into an answer: what output guardrails must catch.
+      return (
+        "Here are the account details you asked for. The owner is Jane Doe (jane.doe@example.com, " +
+        "+1 (555) 010-4477). Use the API key sk-proj-Zx81kQm3VtY7pLw2Rn5sHc9dJf4GbE6a to call the service."
+      );
     case "toxic":
       return "You are a worthless idiot, and nobody wants to hear your stupid questions.";
     case "invalid-json":

@@ -1,12 +1,9 @@
 import type { OutgoingHttpHeader } from "node:http";
 import type { Exchange } from "./exchange.ts";
+import { sendMalformedJson } from "./malformed-answers.ts";
 import type { SimulatorFault } from "./types.ts";
 
 type StatusFault = Extract<SimulatorFault, { type: "status" }>;
-
-/** What a JSON answer body is replaced with under the `malformed` fault. */
-const MALFORMED_BODY =
-  '{"id":"sim-malformed","object":"chat.completion","choices":[{"index":0,"message":{"content":"cut';
 
 const DEFAULT_MESSAGES: Record<string, string> = {
   rate_limit_exceeded: "Rate limit reached (simulated). Please try again later.",
@@ -43,13 +40,18 @@ export function applyEarlyFault(exchange: Exchange, fault: SimulatorFault | unde
   }
 }
 
-function sendStatusFault(exchange: Exchange, fault: StatusFault): void {
+/** The error body fields of a status fault: its code, OpenAI's message for it, its param. */
+export function statusFaultError(fault: StatusFault): { message: string; code: string | null; param: string | null } {
   const code = fault.code ?? (fault.status === 429 ? "rate_limit_exceeded" : null);
   const message =
     fault.message ??
     (code === null ? undefined : DEFAULT_MESSAGES[code]) ??
     MESSAGES_BY_STATUS[fault.status] ??
     `Simulated error with status ${fault.status}.`;
+  return { message, code, param: code === "context_length_exceeded" ? "messages" : null };
+}
+
+function sendStatusFault(exchange: Exchange, fault: StatusFault): void {
   const headers: OutgoingHttpHeader[] = [];
   if (fault.retryAfterDate === true) {
     // Rounded up to a whole second, as an HTTP-date cannot say less.
@@ -59,8 +61,7 @@ function sendStatusFault(exchange: Exchange, fault: StatusFault): void {
     headers.push("retry-after", String(fault.retryAfterSeconds));
   }
   if (fault.retryAfterMs !== undefined) headers.push("retry-after-ms", String(fault.retryAfterMs));
-  const param = code === "context_length_exceeded" ? "messages" : null;
-  exchange.sendError(fault.status, { message, code, param }, headers);
+  exchange.sendError(fault.status, statusFaultError(fault), headers);
 }
 
 /**
@@ -80,7 +81,7 @@ export function sendJsonAnswer(
       exchange.after(delayMs + fault.chunkDelayMs, () => exchange.response.end(body));
       return;
     case "malformed":
-      exchange.after(delayMs, () => exchange.sendJson(200, MALFORMED_BODY));
+      exchange.after(delayMs, () => sendMalformedJson(exchange, fault, body));
       return;
     case "stream-stall":
     case "stream-die":

@@ -21,7 +21,7 @@ const RULE_KEYS = new Set([
   "fault",
   "latency",
 ]);
-const CONTENT_PRESETS = new Set(["pii", "toxic", "invalid-json", "fenced-json", "prose-json"]);
+const CONTENT_PRESETS = new Set(["pii", "pii-leak", "toxic", "invalid-json", "fenced-json", "prose-json"]);
 const FAULT_KEYS: Record<SimulatorFault["type"], readonly string[]> = {
   status: ["status", "code", "message", "retryAfterSeconds", "retryAfterDate", "retryAfterMs"],
   hang: [],
@@ -29,8 +29,19 @@ const FAULT_KEYS: Record<SimulatorFault["type"], readonly string[]> = {
   "stream-stall": ["afterChunks"],
   "stream-die": ["afterChunks"],
   trickle: ["chunkDelayMs"],
-  malformed: [],
+  malformed: ["form", "bytes"],
 };
+const MALFORMED_FORMS = new Set([
+  "truncated",
+  "invalid-json",
+  "wrong-content-type",
+  "empty-body",
+  "unknown-shape",
+  "no-blank-line",
+  "oversized",
+]);
+// An "endless" oversized answer is a large number; the pump stops when the client leaves.
+const MAX_OVERSIZED_BYTES = 1024 * 1024 * 1024;
 
 /**
  * Checks a scenario coming from code, a JSON file or the control API. Unknown keys are
@@ -97,6 +108,22 @@ function validateFault(fault: unknown, path: string): void {
       return;
     case "trickle":
       expectDelay(record.chunkDelayMs, `${path}.chunkDelayMs`);
+      return;
+    case "malformed":
+      if (record.form !== undefined && !MALFORMED_FORMS.has(record.form as string)) {
+        throw new SimulatorRuleError(`${path}.form`, `must be one of ${[...MALFORMED_FORMS].join(", ")}`);
+      }
+      if (record.bytes !== undefined) {
+        if (record.form !== "oversized")
+          throw new SimulatorRuleError(`${path}.bytes`, 'applies to form "oversized" only');
+        if (
+          !Number.isInteger(record.bytes) ||
+          (record.bytes as number) < 1 ||
+          (record.bytes as number) > MAX_OVERSIZED_BYTES
+        ) {
+          throw new SimulatorRuleError(`${path}.bytes`, `must be an integer from 1 to ${MAX_OVERSIZED_BYTES}`);
+        }
+      }
       return;
     default:
       return;

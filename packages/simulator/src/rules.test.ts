@@ -139,3 +139,45 @@ describe("scripted rules", () => {
     });
   });
 });
+
+describe("output-safety presets, plain and streamed", () => {
+  const streamed = async (client: import("openai").default, prompt: string) => {
+    const stream = await client.chat.completions.create({
+      model: "gpt-4o-mini",
+      messages: userMessage(prompt),
+      stream: true,
+    });
+    const pieces: string[] = [];
+    for await (const chunk of stream) pieces.push(chunk.choices[0]?.delta?.content ?? "");
+    return pieces.filter((piece) => piece !== "");
+  };
+
+  it("answers toxic text and PII with a secret, by rule, both as JSON and as a stream of many chunks", async () => {
+    const { client, simulator } = await useSimulator({
+      rules: [
+        { promptIncludes: "insult me", content: "toxic" },
+        { promptIncludes: "account", content: "pii-leak" },
+      ],
+    });
+    const plain = async (prompt: string) =>
+      (await client.chat.completions.create({ model: "gpt-4o-mini", messages: userMessage(prompt) })).choices[0]!
+        .message.content!;
+
+    const toxic = await plain("please insult me");
+    expect(toxic).toBe("You are a worthless idiot, and nobody wants to hear your stupid questions.");
+    const toxicPieces = await streamed(client, "please insult me");
+    expect(toxicPieces.length).toBeGreaterThan(5);
+    expect(toxicPieces.join("")).toBe(toxic);
+
+    const leak = await plain("show the account");
+    expect(leak).toMatch(/jane\.doe@example\.com/);
+    expect(leak).toMatch(/\+1 \(555\) 010-4477/);
+    expect(leak).toMatch(/\bsk-proj-[A-Za-z0-9]{32}\b/);
+    const leakPieces = await streamed(client, "show the account");
+    expect(leakPieces.length).toBeGreaterThan(10);
+    // The key arrives split over several chunks, as a real model's would.
+    expect(leakPieces.some((piece) => piece.includes("sk-proj-Zx81kQm3VtY7pLw2Rn5sHc9dJf4GbE6a"))).toBe(false);
+    expect(leakPieces.join("")).toBe(leak);
+    expect(simulator.stats().totalCalls).toBe(4);
+  });
+});

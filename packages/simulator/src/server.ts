@@ -1,6 +1,9 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
+import { handleBatchApi } from "./batch-api.ts";
+import { BatchStore } from "./batch-store.ts";
 import { handleChatCompletion } from "./chat-completions.ts";
+import { computeChatResult } from "./chat-result.ts";
 import { handleControl, type ControlTarget } from "./control-api.ts";
 import { handleEmbeddings } from "./embeddings.ts";
 import { Exchange } from "./exchange.ts";
@@ -46,6 +49,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const ruleBook = new RuleBook(options.latency, options.seed);
   ruleBook.replace(validateRules(options.rules ?? [], catalogue.names));
   const stats = new StatsRecorder();
+  // Batch lines are answered with the same rule book as live calls, and counted per model too.
+  const batches = new BatchStore((body) => {
+    if (typeof body.model === "string") stats.recordModel(body.model);
+    return computeChatResult(body, { ruleBook, knownModels: catalogue.names, notFound: catalogue.notFound });
+  }, options.batch);
   const control: ControlTarget = {
     setRules: (rules) => ruleBook.replace(validateRules(rules, catalogue.names)),
     reset: () => {
@@ -94,6 +102,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const exchange = new Exchange(request, response, stats);
     const handler = request.method === "POST" ? MODEL_ENDPOINTS[path] : undefined;
     if (handler !== undefined) answerModelCall(exchange, handler);
+    else if (handleBatchApi(exchange, { method: request.method ?? "GET", path, store: batches })) return;
     else if (request.method === "GET" && (path === "/v1/models" || path.startsWith("/v1/models/")))
       catalogue.serve(exchange, path);
     else exchange.sendError(404, { message: `Invalid URL (${request.method ?? "GET"} ${path})` });
@@ -125,10 +134,14 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     port,
     setRules: control.setRules,
     reset: control.reset,
+    setBatchOptions: (batchOptions) => {
+      batches.options = { ...batches.options, ...batchOptions };
+    },
     stats: control.stats,
     waitFor: (predicate, timeoutMs = 2000) => waitForStats(control.stats, predicate, timeoutMs),
     close: () =>
       new Promise<void>((resolve, reject) => {
+        batches.close();
         server.close((error) => (error ? reject(error) : resolve()));
         // Hung requests and idle keep-alive sockets would otherwise hold close() open.
         server.closeAllConnections();

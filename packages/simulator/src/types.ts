@@ -7,7 +7,7 @@ export interface SimulatorLatency {
 }
 
 /** Canned answer contents for tests of safety scanners and output validation. */
-export type SimulatorContentPreset = "pii" | "toxic" | "invalid-json" | "fenced-json" | "prose-json";
+export type SimulatorContentPreset = "pii" | "pii-leak" | "toxic" | "invalid-json" | "fenced-json" | "prose-json";
 
 /** A scripted failure. See README.md for how each one behaves on JSON and streaming calls. */
 export type SimulatorFault =
@@ -32,8 +32,25 @@ export type SimulatorFault =
   | { type: "stream-die"; afterChunks: number }
   /** Every stream chunk (or the JSON body, after the headers) arrives only after this delay. */
   | { type: "trickle"; chunkDelayMs: number }
-  /** 200 with a body that is not valid JSON (or a broken SSE data line). */
-  | { type: "malformed" };
+  /** 200 with a broken answer; `form` says how (default "truncated"). See README.md. */
+  | { type: "malformed"; form?: SimulatorMalformedForm; bytes?: number };
+
+/** How a `malformed` fault breaks the answer. */
+export type SimulatorMalformedForm =
+  /** JSON cut off mid-string; a stream's data line cut mid-JSON (the default). */
+  | "truncated"
+  /** A complete body (or one SSE data line) that is not JSON. */
+  | "invalid-json"
+  /** 200 with an HTML error page (`text/html`), as a proxy in the way would send. */
+  | "wrong-content-type"
+  /** 200 with nothing: an empty JSON body, or an SSE stream without a single event. */
+  | "empty-body"
+  /** Valid JSON of an unexpected shape: a body without `choices`, or one such chunk mid-stream. */
+  | "unknown-shape"
+  /** A stream whose finish chunk lacks its terminating blank line, and no [DONE]. */
+  | "no-blank-line"
+  /** A content of `bytes` bytes (default 2 MiB): one huge JSON body, or one huge SSE line. */
+  | "oversized";
 
 export type SimulatorFaultType = SimulatorFault["type"];
 
@@ -70,6 +87,20 @@ export interface SimulatorLatencyOptions extends SimulatorLatency {
   models?: Record<string, SimulatorLatency>;
 }
 
+/** How the simulated Batch API (POST /v1/batches) behaves. */
+export interface SimulatorBatchOptions {
+  /** Time in `validating` before the input file is checked (default 0). */
+  validatingMs?: number;
+  /** Time in `in_progress` before the batch ends (default 0). */
+  completionMs?: number;
+  /**
+   * How a batch with a valid input file ends: "completed" (default; lines answered by the
+   * rules, a status fault makes a line an error), "failed" (the whole batch fails), or
+   * "expired" (no line runs; every line is in the error file with code batch_expired).
+   */
+  outcome?: "completed" | "failed" | "expired";
+}
+
 export interface SimulatorOptions {
   /** 0 = a free port (the default). */
   port?: number;
@@ -84,6 +115,7 @@ export interface SimulatorOptions {
    * sequence of calls give the same rule decisions; `setRules` and `reset` restart it.
    */
   seed?: number;
+  batch?: SimulatorBatchOptions;
 }
 
 export interface SimulatorStats {
@@ -109,6 +141,8 @@ export interface SimulatorHandle {
   setRules(rules: SimulatorRule[]): void;
   /** No rules; counters and stats back to zero. */
   reset(): void;
+  /** Changes how batches created from now on behave. */
+  setBatchOptions(options: SimulatorBatchOptions): void;
   stats(): SimulatorStats;
   /** Polls the stats until the predicate holds; rejects after timeoutMs (default 2000). */
   waitFor(predicate: (stats: SimulatorStats) => boolean, timeoutMs?: number): Promise<SimulatorStats>;

@@ -2,6 +2,7 @@ export { checkSchema } from "./check-schema.ts";
 export { extractJson } from "./extract-json.ts";
 export type { ExtractResult } from "./extract-json.ts";
 export { revalidate } from "./revalidate.ts";
+export type { SchemaOptions } from "./compiled-schemas.ts";
 export type { SchemaLimits } from "./schema-limits.ts";
 export { structuredOutputMiddleware } from "./structured-output-middleware.ts";
 export type { StructuredOutputOptions } from "./structured-output-middleware.ts";

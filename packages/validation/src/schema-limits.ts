@@ -12,8 +12,8 @@ export const DEFAULT_MAX_SCHEMA_DEPTH = 32;
 
 const FIELD = "structured.schema";
 
-export function badSchema(message: string, reason: string): KeelError {
-  return new KeelError("BAD_REQUEST", message, { details: { field: FIELD, reason } });
+export function badSchema(message: string, reason: string, extra?: Record<string, unknown>): KeelError {
+  return new KeelError("BAD_REQUEST", message, { details: { field: FIELD, reason, ...extra } });
 }
 
 /**

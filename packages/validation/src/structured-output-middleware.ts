@@ -38,9 +38,8 @@ export function structuredOutputMiddleware(options: StructuredOutputOptions = {}
   return {
     name: "structured-output",
     async wrapGenerate({ request, ctx, next }) {
-      const spec = request.structured;
-      if (spec === undefined) return next(request, ctx);
-      const plan = planStructured(request, spec, settings);
+      if (request.structured === undefined) return next(request, ctx);
+      const plan = planStructured(request, settings, ctx.tenant);
       return runStructured({ plan, ctx, call: (attemptRequest) => next(attemptRequest, ctx) });
     },
     wrapStream({ request, ctx, next }) {

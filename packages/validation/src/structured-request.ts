@@ -31,11 +31,8 @@ const MAX_LISTED_ISSUES = 20;
 const MAX_ECHOED_ANSWER = 32_000;
 
 /** Validates the spec (BAD_REQUEST before any upstream call) and builds the first request. */
-export function planStructured(
-  request: ChatRequest,
-  spec: StructuredOutputSpec,
-  settings: StructuredSettings,
-): StructuredPlan {
+export function planStructured(request: ChatRequest, settings: StructuredSettings, scope: string): StructuredPlan {
+  const spec: StructuredOutputSpec = request.structured ?? { schema: {} };
   const maxAttempts = spec.maxAttempts ?? Math.min(settings.defaultMaxAttempts, settings.maxAttemptsLimit);
   if (!Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > settings.maxAttemptsLimit) {
     throw new KeelError(
@@ -52,7 +49,8 @@ export function planStructured(
       details: { field: "structured.name", reason: "invalid-name" },
     });
   }
-  const compiled = compileSchema(spec.schema, settings.schemaLimits);
+  // Compiled per tenant: no tenant gets another's cache entry.
+  const compiled = compileSchema(spec.schema, { ...settings.schemaLimits, scope });
   // `structured` is this layer's business; the layers below see an ordinary request.
   const { structured: _handled, ...plain } = request;
   const useResponseFormat = compiled.rootIsObject && settings.supportsJsonSchema(request.model);

@@ -23,7 +23,7 @@ export async function* structuredStream(args: {
 }): AsyncIterable<StreamEvent> {
   const { request, ctx, next } = args;
   // Planned inside the iterator, so a bad schema is thrown from it as stream failures are.
-  const plan = planStructured(request, request.structured ?? { schema: {} }, args.settings);
+  const plan = planStructured(request, args.settings, ctx.tenant);
   let first: Generation | undefined;
   for await (const event of next(plan.request, ctx)) {
     if (event.type === "done") {

@@ -1,15 +1,14 @@
 import type { ErrorObject } from "ajv";
 import type { StructuredOutputSpec, ValidationIssue } from "@keel/spec";
-import { compileSchema, type CompiledSchema } from "./compiled-schemas.ts";
-import type { SchemaLimits } from "./schema-limits.ts";
+import { compileSchema, type CompiledSchema, type SchemaOptions } from "./compiled-schemas.ts";
 
 /**
  * Validates a value against the spec's JSON Schema (Ajv, all errors, formats) and then
  * its custom validators. Custom validators run only on schema-valid values, so they may
  * assume the schema's shape. An empty list means valid. Throws BAD_REQUEST for a bad schema.
  */
-export function validateValue(spec: StructuredOutputSpec, value: unknown, limits?: SchemaLimits): ValidationIssue[] {
-  return validateCompiled(compileSchema(spec.schema, limits), spec, value);
+export function validateValue(spec: StructuredOutputSpec, value: unknown, options?: SchemaOptions): ValidationIssue[] {
+  return validateCompiled(compileSchema(spec.schema, options), spec, value);
 }
 
 export function validateCompiled(
