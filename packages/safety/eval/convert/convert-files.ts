@@ -2,6 +2,8 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fnvHash } from "../../src/classifier/fnv-hash.ts";
 
+export { seededRandom } from "../../src/classifier/seeded-random.ts";
+
 /** Where the committed evaluation and training files live. */
 export const DATA_DIR = resolve(import.meta.dirname, "../data");
 const REPO_ROOT = resolve(import.meta.dirname, "../../../..");
@@ -69,16 +71,4 @@ export function dedupe<Row>(rows: readonly Row[], key: (row: Row) => string): Ro
     seen.add(value);
     return true;
   });
-}
-
-/** A small seeded generator (mulberry32) for reproducible insert positions and shuffles. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let value = state;
-    value = Math.imul(value ^ (value >>> 15), value | 1);
-    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
-    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
-  };
 }

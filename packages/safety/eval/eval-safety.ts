@@ -1,0 +1,23 @@
+/**
+ * `pnpm eval:safety <task> <file.jsonl>`: runs one task of the registry on a JSONL file,
+ * prints its table and, as the last line, one JSON object with the figures.
+ */
+import type { EvalTask } from "./eval-task.ts";
+
+const TASKS: Record<string, () => Promise<{ task: EvalTask }>> = {
+  injection: () => import("./tasks/injection.ts"),
+  "injection-docs": () => import("./tasks/injection-docs.ts"),
+  toxicity: () => import("./tasks/toxicity.ts"),
+  claims: () => import("./tasks/claims.ts"),
+};
+
+const [name, file] = process.argv.slice(2);
+const load = name === undefined ? undefined : TASKS[name];
+if (load === undefined || file === undefined) {
+  console.error(`usage: pnpm eval:safety <task> <file.jsonl>\ntasks: ${Object.keys(TASKS).join(", ")}`);
+  process.exit(2);
+}
+const { task } = await load();
+const report = await task.run(file);
+console.log(report.table);
+console.log(JSON.stringify({ task: name, file, ...report.summary }));
