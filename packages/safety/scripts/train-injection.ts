@@ -14,6 +14,7 @@ import { seededRandom } from "../src/classifier/seeded-random.ts";
 import { type TrainingExample, trainLogistic } from "../src/classifier/train-logistic.ts";
 import { type InjectionChannel, injectionEvidence, injectionScore } from "../src/injection/score-injection.ts";
 import { segmentText } from "../src/text/segment-text.ts";
+import { INJECTION_RULES } from "../src/injection/injection-rules.ts";
 import { normaliseText } from "../src/text/normalise-text.ts";
 
 interface Row {
@@ -21,6 +22,7 @@ interface Row {
   label: 0 | 1;
   source: string;
   channel?: "user" | "document" | "both";
+  category?: string;
 }
 
 const DATA = resolve(import.meta.dirname, "../eval/data");
@@ -38,8 +40,14 @@ const generated = read("injection-generated.jsonl");
 const documents = read("injection-docs-train.jsonl").filter((row) => row.label === 0);
 const fold = (text: string) => fnvHash(text, 0x1234567) % FOLDS;
 
-// User channel: whole turns, real and generated.
-const userRows = [...userTurns, ...generated.filter((row) => row.channel !== "document")];
+// User channel: whole turns, real and generated. BIPIA's plain-task attacks ("Suggest weekend
+// getaways near San Francisco.") are injections only inside a document: from a user they are
+// ordinary requests, and teaching the user model otherwise flags every benign request.
+const PLAIN_TASKS = new Set(["Task Automation", "Business Intelligence", "Conversational Agent", "Research Assistance", "Sentiment Analysis"]);
+const userRows = [
+  ...userTurns.filter((row) => !PLAIN_TASKS.has(row.category ?? "")),
+  ...generated.filter((row) => row.channel !== "document"),
+];
 const userExamples = (rows: readonly Row[]) =>
   rows.map((row) => ({
     buckets: featureBuckets(normaliseText(row.text).text, SETTINGS),
@@ -47,17 +55,22 @@ const userExamples = (rows: readonly Row[]) =>
     weight: row.source.startsWith("generated") ? 0.5 : 1,
   }));
 
-// Document channel: each segment of a clean document is a negative; each attack (real or
-// generated) is a positive, its segments sharing one unit of weight.
+// Document channel: each segment of a clean document is a negative. An attack is a positive
+// as a whole and by its first segment and the segments a rule matches; its other segments
+// (the code it asks to include, a persona's back story) are left out, neither label fits.
 const attacks = [...userTurns.filter((row) => row.label === 1), ...generated.filter((row) => row.channel !== "user")];
-const segmentExamples = (text: string, label: 0 | 1, totalWeight: number): TrainingExample[] => {
+const segmentExamples = (text: string, label: 0 | 1, weight: number): TrainingExample[] => {
   const normalised = normaliseText(text).text;
-  const segments = segmentText(normalised);
-  return segments.map((segment) => ({
-    buckets: featureBuckets(normalised.slice(segment.start, segment.end), SETTINGS),
-    label,
-    weight: label === 1 ? totalWeight / Math.sqrt(segments.length) : totalWeight,
-  }));
+  const segments = segmentText(normalised).filter(
+    (segment, index) => label === 0 || index === 0 || INJECTION_RULES.some((rule) => matches(rule.pattern, normalised.slice(segment.start, segment.end))),
+  );
+  const pieces = segments.map((segment) => normalised.slice(segment.start, segment.end));
+  if (label === 1 && segments.length > 1 && normalised.length <= 600) pieces.push(normalised);
+  return pieces.map((piece) => ({ buckets: featureBuckets(piece, SETTINGS), label, weight }));
+};
+const matches = (pattern: RegExp, text: string) => {
+  pattern.lastIndex = 0;
+  return pattern.test(text);
 };
 const documentExamples = (contexts: readonly Row[], attackRows: readonly Row[]) => [
   ...contexts.flatMap((row) => segmentExamples(row.text, 0, 1)),
@@ -95,7 +108,7 @@ function outOfFold(channel: InjectionChannel): { scores: number[]; labels: numbe
     const held = (row: Row) => fold(row.text) === index;
     if (channel === "user") {
       const model = train(channel, userExamples(userRows.filter((row) => !held(row))));
-      for (const row of userTurns.filter(held)) {
+      for (const row of userTurns.filter((row) => held(row) && !PLAIN_TASKS.has(row.category ?? ""))) {
         scores.push(score(channel, model, row.text));
         labels.push(row.label);
       }

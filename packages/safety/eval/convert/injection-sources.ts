@@ -5,6 +5,8 @@ export interface LabelledText {
   text: string;
   label: 0 | 1;
   source: string;
+  /** BIPIA's attack category, where the source has one. */
+  category?: string;
 }
 
 /** Every user-turn row of `prompt_injection/*` except the BIPIA clean contexts (documents, not turns). */
@@ -17,9 +19,9 @@ export function userTurnRows(sourceDir: string): LabelledText[] {
   const rows: LabelledText[] = [
     ...valid.map((row) => ({ text: row.prompt, label: toLabel(row.label), source: row.source })),
     ...notInject.map((row) => ({ text: row.prompt, label: 0 as const, source: "NotInject_one" })),
-    ...Object.values(bipia)
-      .flat()
-      .map((text) => ({ text, label: 1 as const, source: "BIPIA_text" })),
+    ...Object.entries(bipia).flatMap(([category, texts]) =>
+      texts.map((text) => ({ text, label: 1 as const, source: "BIPIA_text", category })),
+    ),
     ...pint.map((row) => ({ text: row.text, label: toLabel(row.label), source: `PINT_${row.category}` })),
   ];
   return dedupe(rows, (row) => row.text);

@@ -52,7 +52,7 @@ export const INJECTION_RULES: readonly InjectionRule[] = [
     user: 0.85,
     document: 0.95,
   }),
-  rule("unrestricted-persona", "\\b(?:dan|do anything now|developer mode|god mode|jailbroken|jailbreak mode|unrestricted (?:ai|mode|model)|no (?:restrictions|filters|limitations|rules|ethics)|without (?:any )?(?:restrictions|filters|limitations|ethics|censorship|rules))\\b", {
+  rule("unrestricted-persona", "\\b(?:(?:you are|act as|be|called|named|now|mode:?) dan|dan mode|do anything now|developer mode|god mode|jailbroken|jailbreak mode|unrestricted (?:ai|mode|model)|no (?:restrictions|filters|limitations|rules|ethics)|without (?:any )?(?:restrictions|filters|limitations|ethics|censorship|rules))\\b", {
     user: 0.85,
     document: 0.9,
   }),

@@ -35,7 +35,7 @@ export function foldCase(input: MappedText): MappedText {
       if (LEET.has(code)) leet++;
       else letters++;
     }
-    const fold = leet > 0 && letters >= 2;
+    const fold = leet > 0 && letters >= 2 && !numberLike(text, { start: index, end });
     for (let offset = index; offset < end; offset++) {
       const code = text.charCodeAt(offset);
       const replacement = fold ? LEET.get(code) : undefined;
@@ -46,6 +46,16 @@ export function foldCase(input: MappedText): MappedText {
   }
   return builder.finish(input);
 }
+
+/** "21st", "1990s", "5km", "3am" and tokens touching other digits are numbers, not leetspeak. */
+function numberLike(text: string, span: { start: number; end: number }): boolean {
+  const before = text.charCodeAt(span.start - 1);
+  const after = text.charCodeAt(span.end);
+  if ((before >= 0x30 && before <= 0x39) || (after >= 0x30 && after <= 0x39)) return true;
+  return NUMBER_WITH_UNIT.test(text.slice(span.start, span.end));
+}
+
+const NUMBER_WITH_UNIT = /^[0-9.,]+(?:st|nd|rd|th|s|am|pm|px|em|kg|km|cm|mm|mb|gb|kb|ms|k|m|x|d)$/i;
 
 function isSpace(unit: number): boolean {
   return unit === 0x20 || unit === 0x09 || unit === 0x0a || unit === 0x0d || unit === 0x0b || unit === 0x0c || unit === 0xa0 || unit === 0x3000;
