@@ -2,6 +2,7 @@
  * `pnpm eval:safety <task> <file.jsonl>`: runs one task of the registry on a JSONL file,
  * prints its table and, as the last line, one JSON object with the figures.
  */
+import { resolve } from "node:path";
 import type { EvalTask } from "./eval-task.ts";
 
 const TASKS: Record<string, () => Promise<{ task: EvalTask }>> = {
@@ -18,6 +19,7 @@ if (load === undefined || file === undefined) {
   process.exit(2);
 }
 const { task } = await load();
-const report = await task.run(file);
+// pnpm runs the script in the package folder; INIT_CWD is where the caller typed the command.
+const report = await task.run(resolve(process.env.INIT_CWD ?? process.cwd(), file));
 console.log(report.table);
 console.log(JSON.stringify({ task: name, file, ...report.summary }));

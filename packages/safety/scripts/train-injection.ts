@@ -28,10 +28,13 @@ interface Row {
 const DATA = resolve(import.meta.dirname, "../eval/data");
 const WEIGHTS = resolve(import.meta.dirname, "../src/injection/weights");
 const VERSION = "2026-12-02";
-const SETTINGS: FeatureSettings = { bits: 18, charGrams: [3, 5], wordGrams: 2 };
+const SETTINGS: FeatureSettings = { bits: 18, charGrams: [3, 5], wordGrams: 2, minCount: 60 };
 const TRAINING = { epochs: 8, l2: 1e-5, learningRate: 0.2, seed: 7 };
-/** Thresholds are picked for this false-positive rate out of fold, under the 5 % target. */
-const TARGET_FPR = 0.03;
+/**
+ * Thresholds are picked for these false-positive rates out of fold, under the 5 % target:
+ * user turns keep more margin, since the training set of turns is small.
+ */
+const TARGET_FPR: Record<InjectionChannel, number> = { user: 0.03, document: 0.04 };
 const FOLDS = 5;
 
 const read = (name: string) => readJsonLinesFile<Row>(resolve(DATA, name));
@@ -126,7 +129,7 @@ function outOfFold(channel: InjectionChannel): { scores: number[]; labels: numbe
 for (const channel of ["user", "document"] as const) {
   const started = performance.now();
   const { scores, labels } = outOfFold(channel);
-  const threshold = Math.round(thresholdForFpr(scores, labels, TARGET_FPR) * 1000) / 1000;
+  const threshold = Math.round(thresholdForFpr(scores, labels, TARGET_FPR[channel]) * 1000) / 1000;
   const flagged = scores.map((value) => value >= threshold);
   const tpr = flagged.filter((flag, index) => flag && labels[index] === 1).length / labels.filter((label) => label === 1).length;
   const examples = channel === "user" ? userExamples(userRows) : documentExamples(documents, attacks);
@@ -135,7 +138,7 @@ for (const channel of ["user", "document"] as const) {
     data: channel === "user" ? ["injection-train.jsonl", "injection-generated.jsonl"] : ["injection-docs-train.jsonl (clean)", "injection-train.jsonl (attacks)", "injection-generated.jsonl"],
     examples: examples.length,
     ...TRAINING,
-    outOfFold: { auc: rocAuc(scores, labels), tpr, targetFpr: TARGET_FPR },
+    outOfFold: { auc: rocAuc(scores, labels), tpr, targetFpr: TARGET_FPR[channel] },
   };
   writeFileSync(resolve(WEIGHTS, `injection-${channel}.json`), JSON.stringify(saveModel(model, trainedOn)));
   console.log(channel, JSON.stringify(trainedOn.outOfFold), "threshold", threshold, `${((performance.now() - started) / 1000).toFixed(1)} s`);

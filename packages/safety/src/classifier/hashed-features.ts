@@ -8,6 +8,11 @@ export interface FeatureSettings {
   charGrams: readonly [number, number];
   /** Word n-grams up to this length (1 = unigrams, 2 = unigrams and bigrams). */
   wordGrams: 1 | 2;
+  /**
+   * Feature sums are divided by sqrt(max(count, minCount)): a fragment of a few characters
+   * keeps close to the bias instead of being judged by its one or two n-grams.
+   */
+  minCount?: number;
 }
 
 const FNV_PRIME = 0x01000193;

@@ -36,7 +36,7 @@ export function logit(model: LogisticModel, normalisedText: string): number {
     sum += model.weights[bucket]!;
     count++;
   });
-  return count === 0 ? model.bias : model.bias + sum / Math.sqrt(count);
+  return count === 0 ? model.bias : model.bias + sum / Math.sqrt(Math.max(count, model.settings.minCount ?? 1));
 }
 
 export function sigmoid(value: number): number {

@@ -38,7 +38,8 @@ export function trainLogistic(examples: readonly TrainingExample[], options: Tra
     shuffle(order, random);
     for (const index of order) {
       const example = examples[index]!;
-      const scale = example.buckets.length === 0 ? 0 : 1 / Math.sqrt(example.buckets.length);
+      const count = Math.max(example.buckets.length, options.settings.minCount ?? 1);
+      const scale = example.buckets.length === 0 ? 0 : 1 / Math.sqrt(count);
       let raw = bias;
       for (const bucket of example.buckets) raw += weights[bucket]! * scale;
       const predicted = 1 / (1 + Math.exp(-raw));

@@ -44,6 +44,10 @@ export const INJECTION_RULES: readonly InjectionRule[] = [
     user: 0.95,
     document: 0.97,
   }),
+  rule("extraction-all", `\\b(?:print|output|repeat|reveal|dump|recite|list) (?:out )?all (?:of )?(?:the |your )?(?:instructions|prompts?|rules you|directives)\\b`, {
+    user: 0.8,
+    document: 0.95,
+  }),
   rule("system-prompt", "\\b(?:your|the) (?:system|initial|hidden|original) (?:prompt|instructions|message)\\b", {
     user: 0.7,
     document: 0.9,
