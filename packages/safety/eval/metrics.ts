@@ -2,7 +2,9 @@ import { readFileSync } from "node:fs";
 
 /** Area under the ROC curve: the chance a random positive outscores a random negative (ties count half). */
 export function rocAuc(scores: readonly number[], labels: readonly number[]): number {
-  const order = scores.map((score, index) => ({ score, label: labels[index]! })).sort((left, right) => left.score - right.score);
+  const order = scores
+    .map((score, index) => ({ score, label: labels[index]! }))
+    .sort((left, right) => left.score - right.score);
   let positives = 0;
   let negatives = 0;
   let rankSum = 0;

@@ -27,7 +27,10 @@ function expand(template: string): string {
   for (let guard = 0; guard < 20 && text.includes("{"); guard++) {
     text = text.replace(/\{([^{}]*)\}/g, (_, options: string) => pick(options.split("|")));
   }
-  return text.replace(/\s+/g, " ").replace(/\s([,.?!])/g, "$1").trim();
+  return text
+    .replace(/\s+/g, " ")
+    .replace(/\s([,.?!])/g, "$1")
+    .trim();
 }
 
 const benignUser = [
@@ -148,7 +151,9 @@ const rows: GeneratedRow[] = [];
 const seen = new Set<string>();
 function add(template: string, row: Omit<GeneratedRow, "text">, count: number): void {
   for (let attempt = 0; attempt < count * 4 && count > 0; attempt++) {
-    const text = expand(template.replace("{{payload}}", pick(attackPayloads)).replace("{payload}", pick(attackPayloads)));
+    const text = expand(
+      template.replace("{{payload}}", pick(attackPayloads)).replace("{payload}", pick(attackPayloads)),
+    );
     const capitalised = text.charAt(0).toUpperCase() + text.slice(1);
     if (seen.has(capitalised)) continue;
     seen.add(capitalised);
@@ -157,7 +162,9 @@ function add(template: string, row: Omit<GeneratedRow, "text">, count: number): 
   }
 }
 for (const template of benignUser) add(template, { label: 0, channel: "user", source: "generated-benign-user" }, 12);
-for (const template of benignDocument) add(template, { label: 0, channel: "both", source: "generated-benign-document" }, 12);
+for (const template of benignDocument)
+  add(template, { label: 0, channel: "both", source: "generated-benign-document" }, 12);
 for (const template of attacks) add(template, { label: 1, channel: "both", source: "generated-attack" }, 10);
-for (const template of requestsInDocuments) add(template, { label: 1, channel: "document", source: "generated-request-in-document" }, 12);
+for (const template of requestsInDocuments)
+  add(template, { label: 1, channel: "document", source: "generated-request-in-document" }, 12);
 writeJsonLines("injection-generated.jsonl", rows);

@@ -59,7 +59,8 @@ const unsupported = examples.map((example) => 1 - supportScore({ weights, bias }
 const labels = examples.map((example) => example.label);
 let best = { threshold: 0.5, accuracy: 0 };
 for (let threshold = 0.05; threshold < 0.96; threshold += 0.01) {
-  const accuracy = unsupported.filter((score, index) => (1 - score < threshold ? 1 : 0) === labels[index]).length / examples.length;
+  const accuracy =
+    unsupported.filter((score, index) => (1 - score < threshold ? 1 : 0) === labels[index]).length / examples.length;
   if (accuracy > best.accuracy) best = { threshold: Math.round(threshold * 100) / 100, accuracy };
 }
 const model: ClaimModel = {
@@ -68,7 +69,23 @@ const model: ClaimModel = {
   weights: weights.map((weight) => Math.round(weight * 10_000) / 10_000),
   bias: Math.round(bias * 10_000) / 10_000,
   threshold: best.threshold,
-  trainedOn: { data: "claims-train.jsonl", examples: examples.length, steps: STEPS, learningRate: LEARNING_RATE, l2: L2, trainAuc: rocAuc(unsupported, labels), trainAccuracy: best.accuracy },
+  trainedOn: {
+    data: "claims-train.jsonl",
+    examples: examples.length,
+    steps: STEPS,
+    learningRate: LEARNING_RATE,
+    l2: L2,
+    trainAuc: rocAuc(unsupported, labels),
+    trainAccuracy: best.accuracy,
+  },
 };
 writeFileSync(WEIGHTS, `${JSON.stringify(model, null, 2)}\n`);
-console.log(Object.fromEntries(CLAIM_FEATURES.map((name, index) => [name, model.weights[index]])), "bias", model.bias, "threshold", best.threshold, "train AUC", rocAuc(unsupported, labels).toFixed(4));
+console.log(
+  Object.fromEntries(CLAIM_FEATURES.map((name, index) => [name, model.weights[index]])),
+  "bias",
+  model.bias,
+  "threshold",
+  best.threshold,
+  "train AUC",
+  rocAuc(unsupported, labels).toFixed(4),
+);

@@ -46,7 +46,13 @@ const fold = (text: string) => fnvHash(text, 0x1234567) % FOLDS;
 // User channel: whole turns, real and generated. BIPIA's plain-task attacks ("Suggest weekend
 // getaways near San Francisco.") are injections only inside a document: from a user they are
 // ordinary requests, and teaching the user model otherwise flags every benign request.
-const PLAIN_TASKS = new Set(["Task Automation", "Business Intelligence", "Conversational Agent", "Research Assistance", "Sentiment Analysis"]);
+const PLAIN_TASKS = new Set([
+  "Task Automation",
+  "Business Intelligence",
+  "Conversational Agent",
+  "Research Assistance",
+  "Sentiment Analysis",
+]);
 const userRows = [
   ...userTurns.filter((row) => !PLAIN_TASKS.has(row.category ?? "")),
   ...generated.filter((row) => row.channel !== "document"),
@@ -65,7 +71,10 @@ const attacks = [...userTurns.filter((row) => row.label === 1), ...generated.fil
 const segmentExamples = (text: string, label: 0 | 1, weight: number): TrainingExample[] => {
   const normalised = normaliseText(text).text;
   const segments = segmentText(normalised).filter(
-    (segment, index) => label === 0 || index === 0 || INJECTION_RULES.some((rule) => matches(rule.pattern, normalised.slice(segment.start, segment.end))),
+    (segment, index) =>
+      label === 0 ||
+      index === 0 ||
+      INJECTION_RULES.some((rule) => matches(rule.pattern, normalised.slice(segment.start, segment.end))),
   );
   const pieces = segments.map((segment) => normalised.slice(segment.start, segment.end));
   if (label === 1 && segments.length > 1 && normalised.length <= 600) pieces.push(normalised);
@@ -116,7 +125,13 @@ function outOfFold(channel: InjectionChannel): { scores: number[]; labels: numbe
         labels.push(row.label);
       }
     } else {
-      const model = train(channel, documentExamples(documents.filter((row) => !held(row)), attacks.filter((row) => !held(row))));
+      const model = train(
+        channel,
+        documentExamples(
+          documents.filter((row) => !held(row)),
+          attacks.filter((row) => !held(row)),
+        ),
+      );
       for (const trial of documentTrials(documents.filter(held), attacks.filter(held))) {
         scores.push(score(channel, model, trial.text));
         labels.push(trial.label);
@@ -131,15 +146,25 @@ for (const channel of ["user", "document"] as const) {
   const { scores, labels } = outOfFold(channel);
   const threshold = Math.round(thresholdForFpr(scores, labels, TARGET_FPR[channel]) * 1000) / 1000;
   const flagged = scores.map((value) => value >= threshold);
-  const tpr = flagged.filter((flag, index) => flag && labels[index] === 1).length / labels.filter((label) => label === 1).length;
+  const tpr =
+    flagged.filter((flag, index) => flag && labels[index] === 1).length / labels.filter((label) => label === 1).length;
   const examples = channel === "user" ? userExamples(userRows) : documentExamples(documents, attacks);
   const model = { ...train(channel, examples), threshold };
   const trainedOn = {
-    data: channel === "user" ? ["injection-train.jsonl", "injection-generated.jsonl"] : ["injection-docs-train.jsonl (clean)", "injection-train.jsonl (attacks)", "injection-generated.jsonl"],
+    data:
+      channel === "user"
+        ? ["injection-train.jsonl", "injection-generated.jsonl"]
+        : ["injection-docs-train.jsonl (clean)", "injection-train.jsonl (attacks)", "injection-generated.jsonl"],
     examples: examples.length,
     ...TRAINING,
     outOfFold: { auc: rocAuc(scores, labels), tpr, targetFpr: TARGET_FPR[channel] },
   };
   writeFileSync(resolve(WEIGHTS, `injection-${channel}.json`), JSON.stringify(saveModel(model, trainedOn)));
-  console.log(channel, JSON.stringify(trainedOn.outOfFold), "threshold", threshold, `${((performance.now() - started) / 1000).toFixed(1)} s`);
+  console.log(
+    channel,
+    JSON.stringify(trainedOn.outOfFold),
+    "threshold",
+    threshold,
+    `${((performance.now() - started) / 1000).toFixed(1)} s`,
+  );
 }

@@ -23,11 +23,22 @@ interface Row {
 const DATA = resolve(import.meta.dirname, "../eval/data");
 const WEIGHTS = resolve(import.meta.dirname, "../src/toxicity/weights/toxicity.json");
 const SETTINGS: FeatureSettings = { bits: 18, charGrams: [3, 5], wordGrams: 2 };
-const OPTIONS = { name: "toxicity", version: "2026-12-02", settings: SETTINGS, epochs: 10, l2: 1e-5, learningRate: 0.2, seed: 11 };
+const OPTIONS = {
+  name: "toxicity",
+  version: "2026-12-02",
+  settings: SETTINGS,
+  epochs: 10,
+  l2: 1e-5,
+  learningRate: 0.2,
+  seed: 11,
+};
 const FOLDS = 5;
 
 const rows = readJsonLinesFile<Row>(resolve(DATA, "toxicity-train.jsonl"));
-const examples = rows.map((row) => ({ buckets: featureBuckets(normaliseText(row.text).text, SETTINGS), label: row.label }));
+const examples = rows.map((row) => ({
+  buckets: featureBuckets(normaliseText(row.text).text, SETTINGS),
+  label: row.label,
+}));
 const fold = rows.map((row) => fnvHash(row.text, 0x7654321) % FOLDS);
 
 const scores = new Array<number>(rows.length).fill(0);
@@ -43,7 +54,12 @@ for (let index = 0; index < FOLDS; index++) {
 const labels = rows.map((row) => row.label);
 let best = { threshold: 0.5, macroF1: 0 };
 for (let threshold = 0.2; threshold <= 0.8; threshold += 0.01) {
-  const figures = classification(confusion(scores.map((score) => score >= threshold), labels));
+  const figures = classification(
+    confusion(
+      scores.map((score) => score >= threshold),
+      labels,
+    ),
+  );
   if (figures.macroF1 > best.macroF1) best = { threshold: Math.round(threshold * 100) / 100, macroF1: figures.macroF1 };
 }
 const model = { ...trainLogistic(examples, OPTIONS), threshold: best.threshold };

@@ -14,7 +14,9 @@ interface HaluEvalRow {
   hallucinated_answer: string;
 }
 
-const rows = readJsonLines(resolve(sourceDirectory(process.argv), "hallucination/halueval_qa_dev.jsonl")) as HaluEvalRow[];
+const rows = readJsonLines(
+  resolve(sourceDirectory(process.argv), "hallucination/halueval_qa_dev.jsonl"),
+) as HaluEvalRow[];
 const split = splitByHash(rows, { key: (row) => row.question, stratum: () => "all" });
 writeJsonLines("claims-train.jsonl", split.train.flatMap(toRecords));
 writeJsonLines("claims-dev.jsonl", split.dev.flatMap(toRecords));

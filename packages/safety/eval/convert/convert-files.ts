@@ -57,7 +57,9 @@ export function splitByHash<Row>(
       .map((row) => ({ row, hash: fnvHash(keys.key(row)) }))
       .sort((left, right) => left.hash - right.hash);
     const trainCount = Math.round(ordered.length * 0.7);
-    ordered.forEach((entry, index) => (index < trainCount ? split.train : split.dev).push(entry.row));
+    ordered.forEach((entry, index) => {
+      (index < trainCount ? split.train : split.dev).push(entry.row);
+    });
   }
   return split;
 }

@@ -31,7 +31,11 @@ function buildDocuments(documents: readonly Context[], turns: readonly LabelledT
     const random = seededRandom(fnvHash(document.text));
     const attack = attacks[Math.floor(random() * attacks.length)]!;
     rows.push({ text: document.text, label: 0, source: `bipia-${document.task}` });
-    rows.push({ text: insertAt(document.text, attack.text, random), label: 1, source: `bipia-${document.task}+${attack.source}` });
+    rows.push({
+      text: insertAt(document.text, attack.text, random),
+      label: 1,
+      source: `bipia-${document.task}+${attack.source}`,
+    });
   }
   return rows;
 }

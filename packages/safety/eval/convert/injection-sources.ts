@@ -12,10 +12,18 @@ export interface LabelledText {
 /** Every user-turn row of `prompt_injection/*` except the BIPIA clean contexts (documents, not turns). */
 export function userTurnRows(sourceDir: string): LabelledText[] {
   const directory = resolve(sourceDir, "prompt_injection");
-  const valid = readJson(resolve(directory, "injecguard_valid.json")) as { prompt: string; label: number; source: string }[];
+  const valid = readJson(resolve(directory, "injecguard_valid.json")) as {
+    prompt: string;
+    label: number;
+    source: string;
+  }[];
   const notInject = readJson(resolve(directory, "injecguard_NotInject_one.json")) as { prompt: string }[];
   const bipia = readJson(resolve(directory, "injecguard_BIPIA_text.json")) as Record<string, string[]>;
-  const pint = readJsonLines(resolve(directory, "pint_example.jsonl")) as { text: string; label: number; category: string }[];
+  const pint = readJsonLines(resolve(directory, "pint_example.jsonl")) as {
+    text: string;
+    label: number;
+    category: string;
+  }[];
   const rows: LabelledText[] = [
     ...valid.map((row) => ({ text: row.prompt, label: toLabel(row.label), source: row.source })),
     ...notInject.map((row) => ({ text: row.prompt, label: 0 as const, source: "NotInject_one" })),

@@ -10,7 +10,9 @@ export interface ClaimRow {
 
 /** The answer's hallucination score: one minus its weakest claim's support. */
 export async function hallucinationScore(row: ClaimRow): Promise<number> {
-  const check = await createClaimChecker({ knowledgeText: row.knowledge }).check(row.answer, { question: row.question });
+  const check = await createClaimChecker({ knowledgeText: row.knowledge }).check(row.answer, {
+    question: row.question,
+  });
   return 1 - check.support;
 }
 
@@ -22,7 +24,11 @@ export async function hallucinationScore(row: ClaimRow): Promise<number> {
 export function lengthControlled(rows: readonly ClaimRow[]): boolean[] {
   const words = (text: string) => Math.max(1, text.split(/\s+/).filter((word) => word !== "").length);
   const byPair = new Map<string, ClaimRow[]>();
-  for (const row of rows) byPair.set(`${row.knowledge}\u0000${row.question}`, [...(byPair.get(`${row.knowledge}\u0000${row.question}`) ?? []), row]);
+  for (const row of rows)
+    byPair.set(`${row.knowledge}\u0000${row.question}`, [
+      ...(byPair.get(`${row.knowledge}\u0000${row.question}`) ?? []),
+      row,
+    ]);
   return rows.map((row) => {
     const pair = byPair.get(`${row.knowledge}\u0000${row.question}`) ?? [];
     const grounded = pair.find((member) => member.label === 0);

@@ -14,7 +14,12 @@ export const task: EvalTask = {
     const rows = readJsonLinesFile<{ text: string; label: unknown }>(path);
     const labels = rows.map((row) => (row.label === 1 || row.label === true || row.label === "toxic" ? 1 : 0));
     const scores = rows.map((row) => detector.score(row.text));
-    const figures = classification(confusion(scores.map((score) => score >= detector.threshold), labels));
+    const figures = classification(
+      confusion(
+        scores.map((score) => score >= detector.threshold),
+        labels,
+      ),
+    );
     const summary = {
       rows: rows.length,
       positives: labels.filter((label) => label === 1).length,

@@ -37,7 +37,11 @@ export class Bm25Index {
   /** The `limit` best passages for a query, best first. */
   search(query: string, limit: number): Ranked[] {
     const scores = new Map<number, number>();
-    const terms = new Set(tokenize(query).filter((token) => !token.stop).map((token) => token.term));
+    const terms = new Set(
+      tokenize(query)
+        .filter((token) => !token.stop)
+        .map((token) => token.term),
+    );
     for (const term of terms) {
       const list = this.postings.get(term);
       if (list === undefined) continue;

@@ -75,11 +75,18 @@ export function createClaimChecker(options: ClaimCheckerOptions): ClaimChecker {
       const semanticCandidates = await semantic(texts);
       const claims = spans.map((span, position) => {
         const text = texts[position]!;
-        const lexical = index.search(`${text} ${checkOptions.question ?? ""}`, CANDIDATES).map((ranked) => ranked.index);
+        const lexical = index
+          .search(`${text} ${checkOptions.question ?? ""}`, CANDIDATES)
+          .map((ranked) => ranked.index);
         const candidates = [...new Set([...lexical, ...(semanticCandidates[position] ?? [])])];
         const best = bestSupport(text, { candidates, evidence, question, model });
         const support = Math.round(best.support * 1000) / 1000;
-        return { ...span, support, passageId: best.index === undefined ? undefined : passages[best.index]!.id, supported: support >= threshold };
+        return {
+          ...span,
+          support,
+          passageId: best.index === undefined ? undefined : passages[best.index]!.id,
+          supported: support >= threshold,
+        };
       });
       const support = claims.reduce((lowest, claim) => Math.min(lowest, claim.support), 1);
       return { claims, support, supported: support >= threshold };
@@ -92,9 +99,15 @@ function bestSupport(
   context: { candidates: readonly number[]; evidence: readonly Evidence[]; question: Evidence; model: ClaimModel },
 ): { support: number; index: number | undefined } {
   const empty = prepareEvidence("");
-  let best = { support: supportScore(context.model, claimFeatures(claim, { passage: empty, question: context.question })), index: undefined as number | undefined };
+  let best = {
+    support: supportScore(context.model, claimFeatures(claim, { passage: empty, question: context.question })),
+    index: undefined as number | undefined,
+  };
   for (const index of context.candidates) {
-    const support = supportScore(context.model, claimFeatures(claim, { passage: context.evidence[index]!, question: context.question }));
+    const support = supportScore(
+      context.model,
+      claimFeatures(claim, { passage: context.evidence[index]!, question: context.question }),
+    );
     if (support > best.support) best = { support, index };
   }
   return best;
@@ -105,7 +118,10 @@ function nearest(vector: readonly number[], vectors: readonly number[][]): numbe
   const norm = (values: readonly number[]) => Math.sqrt(values.reduce((sum, value) => sum + value * value, 0)) || 1;
   const vectorNorm = norm(vector);
   return vectors
-    .map((candidate, index) => ({ index, score: candidate.reduce((sum, value, at) => sum + value * (vector[at] ?? 0), 0) / (norm(candidate) * vectorNorm) }))
+    .map((candidate, index) => ({
+      index,
+      score: candidate.reduce((sum, value, at) => sum + value * (vector[at] ?? 0), 0) / (norm(candidate) * vectorNorm),
+    }))
     .sort((left, right) => right.score - left.score)
     .slice(0, CANDIDATES)
     .map((entry) => entry.index);

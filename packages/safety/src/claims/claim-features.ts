@@ -10,9 +10,8 @@ export const CLAIM_FEATURES = [
   "anyUnsupportedName",
   "bigramSupport",
   "negationMismatch",
-  "fromPassageNotQuestion",
   "echoesQuestion",
-  "verbatimInPassage",
+  "longestSharedRun",
   "noContent",
 ] as const;
 
@@ -21,7 +20,8 @@ export interface Evidence {
   terms: ReadonlySet<string>;
   bigrams: ReadonlySet<string>;
   negated: boolean;
-  lowerText: string;
+  /** The passage's terms in order, space-joined and padded, for finding shared runs. */
+  termSequence: string;
 }
 
 export function prepareEvidence(text: string): Evidence {
@@ -31,7 +31,7 @@ export function prepareEvidence(text: string): Evidence {
     terms: new Set(tokens.map((token) => token.term)),
     bigrams: new Set(content.slice(1).map((token, index) => `${content[index]!.term} ${token.term}`)),
     negated: tokens.some(isNegation),
-    lowerText: squash(text),
+    termSequence: ` ${tokens.map((token) => token.term).join(" ")} `,
   };
 }
 
@@ -39,8 +39,10 @@ export function prepareEvidence(text: string): Evidence {
  * Support features of one claim against one passage and the question, all fractions or
  * flags, never counts, so a long answer is not judged by its length: the share of content
  * words, numbers and names found in neither passage nor question, adjacent word pairs the
- * passage shares, a negation only one side has, words that come from the passage rather
- * than echo the question, and whether the claim appears verbatim in the passage.
+ * passage shares, a negation only one side has, words that echo the question, and the
+ * longest run of the claim's words the passage holds in order. (A verbatim-match flag
+ * separated HaluEval almost alone, since its grounded answers are spans of the knowledge,
+ * and marked every paraphrase unsupported: it was dropped for the shared run.)
  */
 export function claimFeatures(claim: string, context: { passage: Evidence; question: Evidence }): number[] {
   const { passage, question } = context;
@@ -52,7 +54,6 @@ export function claimFeatures(claim: string, context: { passage: Evidence; quest
   const names = content.filter((token) => token.named && !token.numeric);
   const bigrams = content.slice(1).map((token, index) => `${content[index]!.term} ${token.term}`);
   const claimNegated = tokenize(claim).some(isNegation);
-  const squashed = squash(claim);
   return [
     share(content, (token) => !known(token)),
     share(content, (token) => !passage.terms.has(token.term)),
@@ -62,17 +63,26 @@ export function claimFeatures(claim: string, context: { passage: Evidence; quest
     names.some((token) => !known(token)) ? 1 : 0,
     bigrams.length === 0 ? 0 : bigrams.filter((bigram) => passage.bigrams.has(bigram)).length / bigrams.length,
     claimNegated !== passage.negated && claimNegated ? 1 : 0,
-    share(content, (token) => passage.terms.has(token.term) && !question.terms.has(token.term)),
     share(content, (token) => question.terms.has(token.term)),
-    squashed.length > 0 && passage.lowerText.includes(squashed) ? 1 : 0,
+    longestSharedRun(tokenize(claim), passage.termSequence),
     content.length === 0 ? 1 : 0,
   ];
 }
 
-/** Lower case, punctuation dropped, single spaces: for verbatim comparison. */
-function squash(text: string): string {
-  return text
-    .toLowerCase()
-    .replace(/[^\p{L}\p{N}]+/gu, " ")
-    .trim();
+const LONGEST_CLAIM = 60;
+
+/**
+ * The longest run of consecutive claim words (stop words included) that the passage holds
+ * in the same order, as a share of the claim: a paraphrase that keeps "is 330 metres tall"
+ * scores well without being verbatim.
+ */
+function longestSharedRun(tokens: readonly Token[], sequence: string): number {
+  const terms = tokens.slice(0, LONGEST_CLAIM).map((token) => token.term);
+  let longest = 0;
+  for (let start = 0; start + longest < terms.length; start++) {
+    let end = start + longest + 1;
+    while (end <= terms.length && sequence.includes(` ${terms.slice(start, end).join(" ")} `)) end++;
+    longest = Math.max(longest, end - 1 - start);
+  }
+  return terms.length === 0 ? 0 : longest / terms.length;
 }

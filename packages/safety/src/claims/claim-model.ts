@@ -19,7 +19,8 @@ let shipped: ClaimModel | undefined;
 export function claimModel(): ClaimModel {
   if (shipped !== undefined) return shipped;
   const model = JSON.parse(readFileSync(WEIGHTS_PATH, "utf8")) as ClaimModel;
-  if (model.features.join() !== CLAIM_FEATURES.join()) throw new Error("claims.json was trained on other features; run train:claims");
+  if (model.features.join() !== CLAIM_FEATURES.join())
+    throw new Error("claims.json was trained on other features; run train:claims");
   shipped = model;
   return model;
 }

@@ -19,7 +19,19 @@ const STOP_WORDS = new Set(
     "also as s t while because until nor yes"
   ).split(" "),
 );
-const NEGATIONS = new Set(["not", "no", "never", "none", "nobody", "nothing", "neither", "nor", "without", "cannot", "n't"]);
+const NEGATIONS = new Set([
+  "not",
+  "no",
+  "never",
+  "none",
+  "nobody",
+  "nothing",
+  "neither",
+  "nor",
+  "without",
+  "cannot",
+  "n't",
+]);
 const WORD = /[\p{L}\p{N}][\p{L}\p{N}'’.-]*/gu;
 
 /** Words of a text with their offsets; trailing dots and hyphens are not part of a word. */

@@ -26,7 +26,7 @@ export function chunkKnowledge(text: string, source = "knowledge"): Passage[] {
     const heading = /^#{1,6}\s/.test(block.trimStart());
     if (heading || current.length >= SHORTEST_PASSAGE) flush();
     for (const piece of cutLong(block.trim())) {
-      if (current.length + piece.length > LONGEST_PASSAGE) flush();
+      if (current !== "" && current.length + 2 + piece.length > LONGEST_PASSAGE) flush();
       current = current === "" ? piece : `${current}\n\n${piece}`;
     }
   }

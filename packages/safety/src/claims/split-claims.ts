@@ -13,7 +13,8 @@ export function splitClaims(answer: string): ClaimSpan[] {
   for (let index = 0; index < answer.length; index++) {
     const char = answer[index]!;
     const next = answer[index + 1];
-    const boundary = char === ";" || (/[.!?]/.test(char) && (next === undefined || /\s/.test(next)) && !abbreviation(answer, index));
+    const boundary =
+      char === ";" || (/[.!?]/.test(char) && (next === undefined || /\s/.test(next)) && !abbreviation(answer, index));
     if (boundary) {
       pushTrimmed(spans, answer, { start, end: index + 1 });
       start = index + 1;

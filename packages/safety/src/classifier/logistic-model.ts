@@ -63,7 +63,8 @@ export function saveModel(model: LogisticModel, trainedOn: unknown): SavedModel 
 export function loadModel(saved: SavedModel): LogisticModel {
   const bytes = Buffer.from(saved.weights, "base64");
   const quantised = new Int8Array(bytes.buffer, bytes.byteOffset, bytes.length);
-  if (quantised.length !== 1 << saved.settings.bits) throw new Error(`${saved.name}: expected ${1 << saved.settings.bits} weights, found ${quantised.length}`);
+  if (quantised.length !== 1 << saved.settings.bits)
+    throw new Error(`${saved.name}: expected ${1 << saved.settings.bits} weights, found ${quantised.length}`);
   return {
     name: saved.name,
     version: saved.version,

@@ -31,7 +31,10 @@ export function trainLogistic(examples: readonly TrainingExample[], options: Tra
   let bias = 0;
   let biasSquared = 1e-6;
   const positives = examples.filter((example) => example.label === 1).length;
-  const classWeight = [examples.length / (2 * Math.max(1, examples.length - positives)), examples.length / (2 * Math.max(1, positives))];
+  const classWeight = [
+    examples.length / (2 * Math.max(1, examples.length - positives)),
+    examples.length / (2 * Math.max(1, positives)),
+  ];
   const order = examples.map((_, index) => index);
   const random = seededRandom(options.seed);
   for (let epoch = 0; epoch < options.epochs; epoch++) {

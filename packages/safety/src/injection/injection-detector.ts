@@ -61,7 +61,13 @@ export function createInjectionDetector(options: InjectionDetectorOptions = {}):
       for (const item of injectionEvidence(normalised, { channel, model })) {
         if (item.score < threshold) continue;
         const span = originalSpan(normalised, item);
-        findings.push({ kind: "INJECTION", start: span.start, end: span.end, score: round(item.score), detector: "injection" });
+        findings.push({
+          kind: "INJECTION",
+          start: span.start,
+          end: span.end,
+          score: round(item.score),
+          detector: "injection",
+        });
       }
       return findings;
     },

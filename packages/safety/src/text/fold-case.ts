@@ -35,7 +35,9 @@ export function foldCase(input: MappedText): MappedText {
       if (LEET.has(code)) leet++;
       else letters++;
     }
-    const fold = leet > 0 && letters >= 2 && !numberLike(text, { start: index, end });
+    // Leetspeak words are short; a long mixed run is a hash or an identifier.
+    const fold =
+      leet > 0 && letters >= 2 && end - index <= LONGEST_LEET_WORD && !numberLike(text, { start: index, end });
     for (let offset = index; offset < end; offset++) {
       const code = text.charCodeAt(offset);
       const replacement = fold ? LEET.get(code) : undefined;
@@ -55,10 +57,20 @@ function numberLike(text: string, span: { start: number; end: number }): boolean
   return NUMBER_WITH_UNIT.test(text.slice(span.start, span.end));
 }
 
+const LONGEST_LEET_WORD = 24;
 const NUMBER_WITH_UNIT = /^[0-9.,]+(?:st|nd|rd|th|s|am|pm|px|em|kg|km|cm|mm|mb|gb|kb|ms|k|m|x|d)$/i;
 
 function isSpace(unit: number): boolean {
-  return unit === 0x20 || unit === 0x09 || unit === 0x0a || unit === 0x0d || unit === 0x0b || unit === 0x0c || unit === 0xa0 || unit === 0x3000;
+  return (
+    unit === 0x20 ||
+    unit === 0x09 ||
+    unit === 0x0a ||
+    unit === 0x0d ||
+    unit === 0x0b ||
+    unit === 0x0c ||
+    unit === 0xa0 ||
+    unit === 0x3000
+  );
 }
 
 /** ASCII letters and the leet symbols; other scripts pass through the plain path. */

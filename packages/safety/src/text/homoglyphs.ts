@@ -11,4 +11,5 @@ export const HOMOGLYPHS: ReadonlyMap<number, string> = new Map(
 );
 
 // Each pair is one look-alike then its Latin letter; a missing partner would shift every later pair.
-for (const [from, to] of HOMOGLYPHS) if (from < 0x80 || !/[a-z]/i.test(to)) throw new Error("homoglyph table out of step");
+for (const [from, to] of HOMOGLYPHS)
+  if (from < 0x80 || !/[a-z]/i.test(to)) throw new Error("homoglyph table out of step");

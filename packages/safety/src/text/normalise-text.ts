@@ -3,7 +3,7 @@ import { foldCase } from "./fold-case.ts";
 import { foldCharacters } from "./fold-characters.ts";
 import { identityMapped, type MappedText } from "./mapped-text.ts";
 
-const NON_ASCII = /[^\x00-\x7f]/;
+const NON_ASCII = /[\u0080-\uffff]/;
 /** A base64-looking run, or a few of the commonest words in rot13 (the, and, you, your, all, ignore, previous, system, prompt). */
 const ENCODED_HINT = /[A-Za-z0-9+/_-]{16}|\b(?:gur|naq|lbh|lbhe|nyy|vtaber|cerivbhf|flfgrz|cebzcg)\b/i;
 

@@ -10,12 +10,14 @@ let matcher: RegExpMatcher | undefined;
  */
 export function profanityFindings(text: string): Finding[] {
   matcher ??= new RegExpMatcher({ ...englishDataset.build(), ...englishRecommendedTransformers });
-  return matcher.getAllMatches(text, true).map((match) => ({
-    kind: "PROFANITY",
-    start: match.startIndex,
+  const findings: Finding[] = [];
+  for (const match of matcher.getAllMatches(text, true)) {
     // obscenity's end index is inclusive and points at the low half of a final surrogate pair.
-    end: match.endIndex + 1,
-    score: 1,
-    detector: "toxicity",
-  }));
+    const span = { start: match.startIndex, end: Math.min(text.length, match.endIndex + 1) };
+    const previous = findings.at(-1);
+    // Several patterns of one word ("shit", "$h1t") can match the same span: report it once.
+    if (previous !== undefined && previous.start === span.start && previous.end === span.end) continue;
+    findings.push({ kind: "PROFANITY", ...span, score: 1, detector: "toxicity" });
+  }
+  return findings;
 }

@@ -25,15 +25,17 @@ describe("toxicity detector", () => {
   });
 
   it("finds obfuscated profanity with offsets into the original text", () => {
-    const text = "well f.u.c.k that, and $h1t happens";
+    const text = "well fuuuuuck that, and $h1t happens";
     const findings = detector.detect(text).filter((finding) => finding.kind === "PROFANITY");
-    expect(findings.length).toBeGreaterThanOrEqual(2);
-    expect(text.slice(findings[0]!.start, findings[0]!.end)).toBe("f.u.c.k");
-    expect(text.slice(findings[1]!.start, findings[1]!.end)).toBe("$h1t");
+    expect(findings.map((finding) => text.slice(finding.start, finding.end))).toEqual(["fuuuuuck", "$h1t"]);
   });
 
   it("can leave the word list out", () => {
-    expect(createToxicityDetector({ profanity: false }).detect("what the shit").some((finding) => finding.kind === "PROFANITY")).toBe(false);
+    expect(
+      createToxicityDetector({ profanity: false })
+        .detect("what the shit")
+        .some((finding) => finding.kind === "PROFANITY"),
+    ).toBe(false);
   });
 
   it("loads its weights and scans 1 MB of adversarial input in linear time", () => {
@@ -44,5 +46,5 @@ describe("toxicity detector", () => {
     const findings = detector.detect(text);
     expect(performance.now() - started).toBeLessThan(20_000);
     expect(findings.every((finding) => finding.start >= 0 && finding.end <= text.length)).toBe(true);
-  });
+  }, 60_000);
 });

@@ -55,7 +55,13 @@ export function createToxicityDetector(options: ToxicityDetectorOptions = {}): T
     detect(text) {
       const findings: Finding[] = windows(text)
         .filter((window) => window.score >= threshold)
-        .map((window) => ({ kind: "TOXIC", start: window.start, end: window.end, score: Math.round(window.score * 1000) / 1000, detector: "toxicity" }));
+        .map((window) => ({
+          kind: "TOXIC",
+          start: window.start,
+          end: window.end,
+          score: Math.round(window.score * 1000) / 1000,
+          detector: "toxicity",
+        }));
       return options.profanity === false ? findings : [...findings, ...profanityFindings(text)];
     },
   };
