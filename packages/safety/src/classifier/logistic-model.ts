@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { type FeatureSettings, visitFeatures } from "./hashed-features.ts";
+import { type FeatureSettings, featureBuckets } from "./hashed-features.ts";
 
 /**
  * A logistic model over hashed features: score = sigmoid(bias + sum(weights) / sqrt(count)),
@@ -30,12 +30,11 @@ export interface SavedModel {
 
 /** The raw score before the sigmoid, for combining with other evidence. */
 export function logit(model: LogisticModel, normalisedText: string): number {
+  const buckets = featureBuckets(normalisedText, model.settings);
+  const weights = model.weights;
   let sum = 0;
-  let count = 0;
-  visitFeatures(normalisedText, model.settings, (bucket) => {
-    sum += model.weights[bucket]!;
-    count++;
-  });
+  for (let index = 0; index < buckets.length; index++) sum += weights[buckets[index]!]!;
+  const count = buckets.length;
   return count === 0 ? model.bias : model.bias + sum / Math.sqrt(Math.max(count, model.settings.minCount ?? 1));
 }
 

@@ -11,11 +11,12 @@ export interface InjectionEvidence extends Span {
   source: string;
 }
 
-const USER_WINDOW = 3000;
+/** The toxicity detector uses the same windows, so both read one feature list per window. */
+const USER_WINDOW = 2000;
 
 /**
  * All evidence of injection in a normalised text: every rule match (scored for the
- * channel) and the classifier's score of each region, whole turns (in windows of 3,000
+ * channel) and the classifier's score of each region, whole turns (in windows of 2,000
  * units) for users, sentences and cells for documents. A rule hit and the classifier
  * agreeing on the same region add up: the region scores 1 - (1 - rule)(1 - classifier).
  */
