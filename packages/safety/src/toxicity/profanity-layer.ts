@@ -121,7 +121,7 @@ function candidateWindows(text: string): { start: number; end: number }[] {
   return windows;
 }
 
-const WHITELIST = dataset.whitelistedTerms.map((term) => term.toLowerCase());
+const WHITELIST = (dataset.whitelistedTerms ?? []).map((term) => term.toLowerCase());
 const LONGEST_WHITELISTED = Math.max(...WHITELIST.map((term) => term.length));
 
 /**
