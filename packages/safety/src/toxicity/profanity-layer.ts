@@ -51,7 +51,7 @@ const PREFILTER = (() => {
 function byFirstLetter(terms: readonly BlacklistedTerm[]): string {
   const groups = new Map<string, string[]>();
   for (const { pattern } of terms) {
-    const [first, ...rest] = pattern.nodes.flatMap((node) =>
+    const [first, ...rest] = pattern.nodes.flatMap((node): (string | Node)[] =>
       node.kind === SyntaxKind.Literal ? [...String.fromCodePoint(...node.chars)] : [node],
     );
     const key = typeof first === "string" ? letterPattern(first) : nodePattern(first);
