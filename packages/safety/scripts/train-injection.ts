@@ -32,9 +32,10 @@ const SETTINGS: FeatureSettings = { bits: 18, charGrams: [3, 5], wordGrams: 2, m
 const TRAINING = { epochs: 8, l2: 1e-5, learningRate: 0.2, seed: 7 };
 /**
  * Thresholds are picked for these false-positive rates out of fold, under the 5 % target:
- * user turns keep more margin, since the training set of turns is small.
+ * user turns keep more margin, since the training set of turns is small (140 benign) and
+ * over-defence on benign requests is the failure users see most.
  */
-const TARGET_FPR: Record<InjectionChannel, number> = { user: 0.03, document: 0.04 };
+const TARGET_FPR: Record<InjectionChannel, number> = { user: 0.02, document: 0.04 };
 const FOLDS = 5;
 
 const read = (name: string) => readJsonLinesFile<Row>(resolve(DATA, name));
