@@ -36,7 +36,7 @@ describe("hashed logistic model", () => {
       resolve(import.meta.dirname, path),
     );
     const files = directories.flatMap((directory) => readdirSync(directory).map((name) => resolve(directory, name)));
-    expect(files.length).toBe(3);
+    expect(files.length).toBe(4);
     for (const file of files) {
       const model = loadModelFile(file);
       expect(model.weights.length).toBe(1 << model.settings.bits);

@@ -14,6 +14,14 @@ describe("toxicity detector", () => {
     }
   });
 
+  it("marks a hateful statement about a group as HATE as well as TOXIC, on the same span", () => {
+    const hateful = "those people are animals and should all be sent back where they came from";
+    const findings = detector.detect(hateful);
+    const toxic = findings.find((finding) => finding.kind === "TOXIC");
+    const hate = findings.find((finding) => finding.kind === "HATE");
+    expect(hate).toMatchObject({ start: toxic?.start, end: toxic?.end, detector: "toxicity" });
+  });
+
   it("passes ordinary and sensitive-but-civil text", () => {
     for (const text of [
       "Thanks for the help with the report, see you at the meeting tomorrow.",

@@ -20,28 +20,35 @@ export interface ToxicityDetector extends Detector {
 }
 
 const WINDOW = 2000;
-const WEIGHTS_PATH = resolve(import.meta.dirname, "weights/toxicity.json");
-let shipped: LogisticModel | undefined;
+const WEIGHTS_DIR = resolve(import.meta.dirname, "weights");
+const shipped = new Map<"toxicity" | "hate", LogisticModel>();
 
-/** The shipped toxicity model, read once; the output stage shares it. */
-export function toxicityModel(): LogisticModel {
-  shipped ??= loadModelFile(WEIGHTS_PATH);
-  return shipped;
+/** A shipped model ("toxicity" or "hate"), read once; the output stage shares them. */
+export function toxicityModel(name: "toxicity" | "hate" = "toxicity"): LogisticModel {
+  const cached = shipped.get(name);
+  if (cached !== undefined) return cached;
+  const model = loadModelFile(resolve(WEIGHTS_DIR, `${name}.json`));
+  shipped.set(name, model);
+  return model;
 }
 
 /**
  * Toxic content: a logistic classifier over hashed word uni/bigrams and character n-grams
  * of the normalised text (trained on the Surge AI and ToxiGen training splits), scored per
  * window of 2,000 units so long texts stay linear, plus obscenity's profanity list.
- * Kinds: TOXIC (classifier) and PROFANITY (list).
+ * Kinds: TOXIC (classifier), HATE (a second classifier, trained on ToxiGen, refining toxic
+ * windows) and PROFANITY (list).
  */
 export function createToxicityDetector(options: ToxicityDetectorOptions = {}): ToxicityDetector {
   const model = toxicityModel();
+  const hate = toxicityModel("hate");
   const threshold = options.threshold ?? model.threshold ?? 0.5;
+  const hateThreshold = hate.threshold ?? 0.5;
   const windows = (text: string) => {
     const normalised = normaliseText(text);
     return windowText(normalised.text, WINDOW).map((window) => ({
       ...originalSpan(normalised, window),
+      text: normalised.text.slice(window.start, window.end),
       score: sigmoid(logit(model, normalised.text.slice(window.start, window.end))),
     }));
   };
@@ -53,16 +60,20 @@ export function createToxicityDetector(options: ToxicityDetectorOptions = {}): T
       return windows(text).reduce((best, window) => Math.max(best, window.score), 0);
     },
     detect(text) {
-      const findings: Finding[] = windows(text)
-        .filter((window) => window.score >= threshold)
-        .map((window) => ({
-          kind: "TOXIC",
-          start: window.start,
-          end: window.end,
-          score: Math.round(window.score * 1000) / 1000,
-          detector: "toxicity",
-        }));
+      const findings: Finding[] = [];
+      for (const window of windows(text)) {
+        if (window.score < threshold) continue;
+        const span = { start: window.start, end: window.end, detector: "toxicity" };
+        findings.push({ kind: "TOXIC", ...span, score: round(window.score) });
+        // HATE refines a toxic window: ToxiGen's hateful statements against neutral ones about the same groups.
+        const hateScore = sigmoid(logit(hate, window.text));
+        if (hateScore >= hateThreshold) findings.push({ kind: "HATE", ...span, score: round(hateScore) });
+      }
       return options.profanity === false ? findings : [...findings, ...profanityFindings(text)];
     },
   };
+}
+
+function round(score: number): number {
+  return Math.round(score * 1000) / 1000;
 }
