@@ -12,7 +12,12 @@ import { featureBuckets, type FeatureSettings } from "../src/classifier/hashed-f
 import { type LogisticModel, saveModel } from "../src/classifier/logistic-model.ts";
 import { seededRandom } from "../src/classifier/seeded-random.ts";
 import { type TrainingExample, trainLogistic } from "../src/classifier/train-logistic.ts";
-import { type InjectionChannel, injectionEvidence, injectionScore } from "../src/injection/score-injection.ts";
+import {
+  type InjectionChannel,
+  injectionEvidence,
+  injectionScore,
+  requestTails,
+} from "../src/injection/score-injection.ts";
 import { segmentText } from "../src/text/segment-text.ts";
 import { INJECTION_RULES } from "../src/injection/injection-rules.ts";
 import { normaliseText } from "../src/text/normalise-text.ts";
@@ -31,11 +36,11 @@ const VERSION = "2026-12-02";
 const SETTINGS: FeatureSettings = { bits: 18, charGrams: [3, 5], wordGrams: 2, minCount: 60 };
 const TRAINING = { epochs: 8, l2: 1e-5, learningRate: 0.2, seed: 7 };
 /**
- * Thresholds are picked for these false-positive rates out of fold, under the 5 % target:
- * user turns keep more margin, since the training set of turns is small (140 benign) and
- * over-defence on benign requests is the failure users see most.
+ * Thresholds are picked for these false-positive rates out of fold, under the 5 % target
+ * with a margin, since out-of-fold estimates on 140 benign turns and a few dozen attacks are
+ * noisy, and over-defence on benign requests is the failure users see most.
  */
-const TARGET_FPR: Record<InjectionChannel, number> = { user: 0.02, document: 0.04 };
+const TARGET_FPR: Record<InjectionChannel, number> = { user: 0.02, document: 0.03 };
 const FOLDS = 5;
 
 const read = (name: string) => readJsonLinesFile<Row>(resolve(DATA, name));
@@ -71,14 +76,18 @@ const userExamples = (rows: readonly Row[]) =>
 const attacks = [...userTurns.filter((row) => row.label === 1), ...generated.filter((row) => row.channel !== "user")];
 const segmentExamples = (text: string, label: 0 | 1, weight: number): TrainingExample[] => {
   const normalised = normaliseText(text).text;
-  const segments = segmentText(normalised).filter(
-    (segment, index) =>
-      label === 0 ||
-      index === 0 ||
-      INJECTION_RULES.some((rule) => matches(rule.pattern, normalised.slice(segment.start, segment.end))),
-  );
+  const all = segmentText(normalised);
+  // A clean document is negative in every region the detector scores, request tails included.
+  const segments =
+    label === 0
+      ? [...all, ...requestTails(normalised, all)]
+      : all.filter(
+          (segment, index) =>
+            index === 0 ||
+            INJECTION_RULES.some((rule) => matches(rule.pattern, normalised.slice(segment.start, segment.end))),
+        );
   const pieces = segments.map((segment) => normalised.slice(segment.start, segment.end));
-  if (label === 1 && segments.length > 1 && normalised.length <= 600) pieces.push(normalised);
+  if (label === 1 && all.length > 1 && normalised.length <= 600) pieces.push(normalised);
   return pieces.map((piece) => ({ buckets: featureBuckets(piece, SETTINGS), label, weight }));
 };
 const matches = (pattern: RegExp, text: string) => {

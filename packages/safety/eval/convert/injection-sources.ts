@@ -24,8 +24,20 @@ export function userTurnRows(sourceDir: string): LabelledText[] {
     label: number;
     category: string;
   }[];
+  // valid.json repeats some BIPIA attacks without their category: name it from BIPIA's own file.
+  const categoryOf = new Map(
+    Object.entries(bipia).flatMap(([category, texts]) => texts.map((text) => [text, category] as const)),
+  );
   const rows: LabelledText[] = [
-    ...valid.map((row) => ({ text: row.prompt, label: toLabel(row.label), source: row.source })),
+    ...valid.map((row) => {
+      const category = categoryOf.get(row.prompt);
+      return {
+        text: row.prompt,
+        label: toLabel(row.label),
+        source: row.source,
+        ...(category === undefined ? {} : { category }),
+      };
+    }),
     ...notInject.map((row) => ({ text: row.prompt, label: 0 as const, source: "NotInject_one" })),
     ...Object.entries(bipia).flatMap(([category, texts]) =>
       texts.map((text) => ({ text, label: 1 as const, source: "BIPIA_text", category })),

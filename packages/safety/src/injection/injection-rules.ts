@@ -69,13 +69,15 @@ export const INJECTION_RULES: readonly InjectionRule[] = [
       document: 0.95,
     },
   ),
+  rule("dan", "\\b(?:(?:you are|act as|be|called|named|now|mode:?) dan|dan mode|do anything now)\\b", {
+    user: 0.9,
+    document: 0.95,
+  }),
+  // Phones have a developer mode and games a god mode: alone these are weak from a user.
   rule(
     "unrestricted-persona",
-    "\\b(?:(?:you are|act as|be|called|named|now|mode:?) dan|dan mode|do anything now|developer mode|god mode|jailbroken|jailbreak mode|unrestricted (?:ai|mode|model)|no (?:restrictions|filters|limitations|rules|ethics)|without (?:any )?(?:restrictions|filters|limitations|ethics|censorship|rules))\\b",
-    {
-      user: 0.85,
-      document: 0.9,
-    },
+    "\\b(?:developer mode|god mode|jailbroken|jailbreak mode|unrestricted (?:ai|mode|model)|no (?:restrictions|filters|limitations|ethics)|without (?:any )?(?:restrictions|filters|limitations|ethics|censorship))\\b",
+    { user: 0.5, document: 0.9 },
   ),
   rule(
     "fake-delimiter",

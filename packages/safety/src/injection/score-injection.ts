@@ -41,7 +41,45 @@ export function injectionEvidence(
       evidence.push({ ...span, score: 1 - (1 - ruleScore) * (1 - classifier), source: rule.name });
     }
   }
+  if (scoring.channel === "document") {
+    for (const tail of requestTails(text, regions)) {
+      evidence.push({
+        ...tail,
+        score: sigmoid(logit(scoring.model, text.slice(tail.start, tail.end))),
+        source: "classifier",
+      });
+    }
+  }
   return evidence;
+}
+
+// Verbs that open a task or a question put to the assistant; not "reply", "please", "use" or
+// "click", which clean emails and answers address to their human reader all the time.
+const REQUEST_START =
+  /(?<=[ \n(])(?:summari[sz]e|analy[sz]e|write|provide|suggest|recommend|explain|describe|translate|tell me|show me|list|give me|create|generate|ignore|disregard|forget|modify|encode|print|repeat|reveal|determine|classify|how (?:can|do|does|did|have|has|is|are|would|should) |what (?:are|is|was|were|movies|books) |why (?:is|are|do|does) |can you|could you)\b/g;
+const MOST_REQUEST_STARTS = 2;
+
+/**
+ * Extra document regions: from each of up to two request words inside a segment (not at its
+ * start) to the segment's end. "| 133 summarize the main findings ..." is also scored from
+ * "summarize", so the cell's own words do not dilute the instruction. The request words are
+ * found in one pass over the whole text (one scan per segment would be quadratic).
+ */
+export function requestTails(text: string, segments: readonly Span[]): Span[] {
+  const starts: number[] = [];
+  REQUEST_START.lastIndex = 0;
+  for (let match = REQUEST_START.exec(text); match !== null; match = REQUEST_START.exec(text)) starts.push(match.index);
+  const tails: Span[] = [];
+  let next = 0;
+  for (const segment of segments) {
+    while (next < starts.length && starts[next]! <= segment.start) next++;
+    for (let taken = 0; taken < MOST_REQUEST_STARTS && next + taken < starts.length; taken++) {
+      const start = starts[next + taken]!;
+      if (start >= segment.end) break;
+      tails.push({ start, end: segment.end });
+    }
+  }
+  return tails;
 }
 
 /** The text's score: its strongest piece of evidence. */
