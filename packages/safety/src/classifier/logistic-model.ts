@@ -69,11 +69,18 @@ export function loadModel(saved: SavedModel): LogisticModel {
     version: saved.version,
     settings: saved.settings,
     bias: saved.bias,
-    weights: Float32Array.from(quantised, (weight) => weight * saved.scale),
+    weights: dequantise(quantised, saved.scale),
     ...(saved.threshold === undefined ? {} : { threshold: saved.threshold }),
   };
 }
 
 export function loadModelFile(path: string): LogisticModel {
   return loadModel(JSON.parse(readFileSync(path, "utf8")) as SavedModel);
+}
+
+/** A plain loop: Float32Array.from with a mapping callback took a quarter second per model. */
+function dequantise(quantised: Int8Array, scale: number): Float32Array {
+  const weights = new Float32Array(quantised.length);
+  for (let index = 0; index < quantised.length; index++) weights[index] = quantised[index]! * scale;
+  return weights;
 }
