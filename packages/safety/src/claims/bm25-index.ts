@@ -51,9 +51,19 @@ export class Bm25Index {
         scores.set(index, (scores.get(index) ?? 0) + (idf * count * (K1 + 1)) / norm);
       }
     }
-    return [...scores]
-      .map(([index, score]) => ({ index, score }))
-      .sort((left, right) => right.score - left.score || left.index - right.index)
-      .slice(0, limit);
+    // Keep the best `limit` in one pass: a knowledge base of thousands of passages is not sorted per claim.
+    const best: Ranked[] = [];
+    for (const [index, score] of scores) {
+      if (best.length === limit && !outranks({ index, score }, best[limit - 1]!)) continue;
+      best.push({ index, score });
+      best.sort((left, right) => (outranks(left, right) ? -1 : 1));
+      if (best.length > limit) best.pop();
+    }
+    return best;
   }
+}
+
+/** Higher score first; on a tie, the earlier passage. */
+function outranks(left: Ranked, right: Ranked): boolean {
+  return left.score > right.score || (left.score === right.score && left.index < right.index);
 }
