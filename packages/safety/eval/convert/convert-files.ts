@@ -11,7 +11,8 @@ const REPO_ROOT = resolve(import.meta.dirname, "../../../..");
 /** The source directory: the first argument, else `../shared/data` beside the repository. */
 export function sourceDirectory(argv: readonly string[]): string {
   const given = argv[2];
-  return given === undefined ? resolve(REPO_ROOT, "../shared/data") : resolve(given);
+  // pnpm runs scripts in the package folder; INIT_CWD is where the caller typed the command.
+  return given === undefined ? resolve(REPO_ROOT, "../shared/data") : resolve(process.env.INIT_CWD ?? process.cwd(), given);
 }
 
 export function readJson(path: string): unknown {
