@@ -12,7 +12,9 @@ const REPO_ROOT = resolve(import.meta.dirname, "../../../..");
 export function sourceDirectory(argv: readonly string[]): string {
   const given = argv[2];
   // pnpm runs scripts in the package folder; INIT_CWD is where the caller typed the command.
-  return given === undefined ? resolve(REPO_ROOT, "../shared/data") : resolve(process.env.INIT_CWD ?? process.cwd(), given);
+  return given === undefined
+    ? resolve(REPO_ROOT, "../shared/data")
+    : resolve(process.env.INIT_CWD ?? process.cwd(), given);
 }
 
 export function readJson(path: string): unknown {
