@@ -7,10 +7,12 @@ import { readFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { performance } from "node:perf_hooks";
 import type { Detector } from "../src/finding.ts";
+import { createInjectionDetector } from "../src/injection/injection-detector.ts";
 import { createNerDetector } from "../src/ner/ner-detector.ts";
 import { createPiiDetector } from "../src/pii/pii-detector.ts";
 import { createStructuredDetectors } from "../src/pii/structured-detectors.ts";
 import { createSecretsDetector } from "../src/secrets/secrets-detector.ts";
+import { createToxicityDetector } from "../src/toxicity/toxicity-detector.ts";
 
 // One line per detector.
 const detectors: readonly (() => Detector)[] = [
@@ -18,7 +20,15 @@ const detectors: readonly (() => Detector)[] = [
   () => createNerDetector(),
   () => createSecretsDetector(),
   () => createPiiDetector(),
+  () => named("injection (user)", createInjectionDetector({ channel: "user" })),
+  () => named("injection (document)", createInjectionDetector({ channel: "document" })),
+  () => createToxicityDetector(),
 ];
+
+/** The same detector under a name that says which configuration ran. */
+function named(name: string, detector: Detector): Detector {
+  return { name, version: detector.version, detect: (text) => detector.detect(text) };
+}
 
 const sizesInKilobytes = [1, 10, 100];
 const budgetMilliseconds = 400;

@@ -1,0 +1,39 @@
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { englishDataset, englishRecommendedTransformers, RegExpMatcher } from "obscenity";
+import { describe, expect, it } from "vitest";
+import { PROFANE_WORDS, profanityFindings } from "./profanity-layer.ts";
+
+const matcher = new RegExpMatcher({ ...englishDataset.build(), ...englishRecommendedTransformers });
+const obscenitySpans = (text: string) => [
+  ...new Set(matcher.getAllMatches(text, true).map((match) => `${match.startIndex}-${match.endIndex + 1}`)),
+];
+const ourSpans = (text: string) => profanityFindings(text).map((finding) => `${finding.start}-${finding.end}`);
+
+describe("profanity layer", () => {
+  it("finds exactly what obscenity finds on the whole text, over the toxicity dev split", () => {
+    const path = resolve(import.meta.dirname, "../../eval/data/toxicity-dev.jsonl");
+    const texts = readFileSync(path, "utf8")
+      .split("\n")
+      .filter((line) => line !== "")
+      .map((line) => (JSON.parse(line) as { text: string }).text);
+    let found = 0;
+    for (const text of texts) {
+      expect(ourSpans(text), text).toEqual(obscenitySpans(text));
+      found += ourSpans(text).length;
+    }
+    expect(found).toBeGreaterThan(20);
+  });
+
+  it("agrees with obscenity on every listed word, plain and obfuscated", () => {
+    for (const word of PROFANE_WORDS) {
+      for (const text of [
+        `oh ${word} no`,
+        `oh ${word.toUpperCase()}!!`,
+        `${word.replace(/a/g, "@").replace(/s/g, "$")} yes`,
+      ]) {
+        expect(ourSpans(text), text).toEqual(obscenitySpans(text));
+      }
+    }
+  });
+});

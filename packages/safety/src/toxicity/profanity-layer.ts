@@ -1,0 +1,150 @@
+import {
+  type BlacklistedTerm,
+  englishDataset,
+  englishRecommendedTransformers,
+  type Node,
+  RegExpMatcher,
+  SyntaxKind,
+} from "obscenity";
+import type { Finding } from "../finding.ts";
+import { originalSpan } from "../text/mapped-text.ts";
+import { normaliseText } from "../text/normalise-text.ts";
+
+/** The words of obscenity's English dataset (its `EnglishProfaneWord` type, version 0.4), for tests. */
+export const PROFANE_WORDS = (
+  "abeed abo africoon anal anus arabush arse ass bastard bestiality bitch blowjob bollocks boob boonga buttplug " +
+  "chingchong chink cock cuck cum cunt deepthroat dick dildo doggystyle double-penetration dyke ejaculate fag felch " +
+  "fellatio finger-bang fisting fuck gangbang handjob hentai hooker incest jerk-off jizz kike lubejob masturbate negro " +
+  "nigger orgasm orgy penis piss porn prick pussy rape retard scat semen sex shit slut spastic tit tranny turd twat " +
+  "vagina wank whore"
+).split(" ");
+
+/** obscenity's leetspeak table: the symbols it reads as each letter. */
+const LOOK_ALIKES: Record<string, string> = {
+  a: "a@4",
+  c: "c(",
+  e: "e3",
+  g: "g6",
+  i: "i1|!",
+  l: "l/",
+  o: "o0",
+  s: "s$5",
+  t: "t7",
+  z: "z2",
+};
+
+const dataset = englishDataset.build();
+
+/**
+ * A cheap superset of what obscenity can match, built from its own patterns: each literal
+ * letter may repeat or be written as a look-alike, over the normalised text (look-alike
+ * letters folded, lower case). Alternatives are grouped by first letter, so the regex
+ * engine rejects most positions on one character. obscenity then runs only on a window
+ * around each hit, since it costs far more per character than this one regex.
+ */
+const PREFILTER = (() => {
+  const atWordStart = dataset.blacklistedTerms.filter((term) => term.pattern.requireWordBoundaryAtStart);
+  const anywhere = dataset.blacklistedTerms.filter((term) => !term.pattern.requireWordBoundaryAtStart);
+  return new RegExp(`(?<![a-z0-9])(?:${byFirstLetter(atWordStart)})|${byFirstLetter(anywhere)}`, "g");
+})();
+
+function byFirstLetter(terms: readonly BlacklistedTerm[]): string {
+  const groups = new Map<string, string[]>();
+  for (const { pattern } of terms) {
+    const [first, ...rest] = pattern.nodes.flatMap((node): (string | Node)[] =>
+      node.kind === SyntaxKind.Literal ? [...String.fromCodePoint(...node.chars)] : [node],
+    );
+    const key = typeof first === "string" ? letterPattern(first) : nodePattern(first);
+    groups.set(key, [
+      ...(groups.get(key) ?? []),
+      rest.map((item) => (typeof item === "string" ? letterPattern(item) : nodePattern(item))).join(""),
+    ]);
+  }
+  return [...groups].map(([first, rests]) => `${first}(?:${rests.join("|")})`).join("|");
+}
+
+function nodePattern(node: Node | undefined): string {
+  if (node === undefined) return "";
+  if (node.kind === SyntaxKind.Wildcard) return "[^]";
+  if (node.kind === SyntaxKind.Literal) return [...String.fromCodePoint(...node.chars)].map(letterPattern).join("");
+  return `(?:${nodePattern(node.childNode)})?`;
+}
+
+function letterPattern(letter: string): string {
+  if (letter === " ") return " ?";
+  const members = (LOOK_ALIKES[letter] ?? letter).replace(/[|+$!\\^\][()/.*?-]/g, (symbol) => `\\${symbol}`);
+  return `[${members}]+`;
+}
+
+const WINDOW_MARGIN = 32;
+
+let matcher: RegExpMatcher | undefined;
+
+/**
+ * Profanity and slurs from obscenity's English list, through its recommended transformers
+ * (confusable characters, leetspeak, repeated letters), with offsets into the caller's text.
+ */
+export function profanityFindings(text: string): Finding[] {
+  const findings: Finding[] = [];
+  for (const window of candidateWindows(text)) {
+    matcher ??= new RegExpMatcher({ ...dataset, ...englishRecommendedTransformers });
+    for (const match of matcher.getAllMatches(text.slice(window.start, window.end), true)) {
+      // obscenity's end index is inclusive and points at the low half of a final surrogate pair.
+      const span = {
+        start: window.start + match.startIndex,
+        end: Math.min(window.end, window.start + match.endIndex + 1),
+      };
+      const previous = findings.at(-1);
+      // Several patterns of one word ("shit", "$h1t") can match the same span: report it once.
+      if (previous !== undefined && previous.start === span.start && previous.end === span.end) continue;
+      findings.push({ kind: "PROFANITY", ...span, score: 1, detector: "toxicity" });
+    }
+  }
+  return findings;
+}
+
+/** Merged windows of the original text, widened to whitespace, around every prefilter hit. */
+function candidateWindows(text: string): { start: number; end: number }[] {
+  const normalised = normaliseText(text);
+  const windows: { start: number; end: number }[] = [];
+  PREFILTER.lastIndex = 0;
+  for (let match = PREFILTER.exec(normalised.text); match !== null; match = PREFILTER.exec(normalised.text)) {
+    const hit = { start: match.index, end: match.index + match[0].length };
+    if (whitelisted(normalised.text, hit)) continue;
+    const span = originalSpan(normalised, hit);
+    const start = widen(text, Math.max(0, span.start - WINDOW_MARGIN), -1);
+    const end = widen(text, Math.min(text.length, span.end + WINDOW_MARGIN), 1);
+    const last = windows.at(-1);
+    if (last !== undefined && start <= last.end) last.end = Math.max(last.end, end);
+    else windows.push({ start, end });
+  }
+  return windows;
+}
+
+const WHITELIST = (dataset.whitelistedTerms ?? []).map((term) => term.toLowerCase());
+const LONGEST_WHITELISTED = Math.max(...WHITELIST.map((term) => term.length));
+
+/**
+ * Whether one of obscenity's whitelisted terms ("assi" of "assistant", "cumu", "dickens")
+ * covers the hit: obscenity would discard that match, so the costly call is skipped.
+ */
+function whitelisted(text: string, hit: { start: number; end: number }): boolean {
+  const from = Math.max(0, hit.start - LONGEST_WHITELISTED);
+  const around = text.slice(from, hit.end + LONGEST_WHITELISTED);
+  for (const term of WHITELIST) {
+    for (let at = around.indexOf(term); at >= 0; at = around.indexOf(term, at + 1)) {
+      if (from + at <= hit.start && from + at + term.length >= hit.end) return true;
+    }
+  }
+  return false;
+}
+
+/** Moves an edge outwards to the nearest whitespace (at most 64 units), so no word is cut. */
+function widen(text: string, edge: number, direction: 1 | -1): number {
+  let position = edge;
+  for (let step = 0; step < 64 && position > 0 && position < text.length; step++) {
+    if (/\s/.test(text[direction === 1 ? position : position - 1]!)) break;
+    position += direction;
+  }
+  return position;
+}
