@@ -22,3 +22,6 @@ export interface GraphqlContext {
 
 /** Every request through the services is this tenant until API keys arrive. */
 export const DEFAULT_TENANT = "default";
+
+/** This service's name on the pipeline's log lines (`CallOptions.service`): one pipeline may serve both services. */
+export const SERVICE_NAME = "graphql";
