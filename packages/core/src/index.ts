@@ -28,6 +28,9 @@ export {
 export { callerInput, type CallerInputSchema } from "./request/caller-input.ts";
 export { closestName, didYouMean } from "./fields/closest-name.ts";
 export { unsupportedMediaType } from "./service/json-body-error.ts";
+export { runMain, startFailure, type MainIo, type RunningKeel } from "./service/run-main.ts";
+export { checkStartup } from "./service/startup-checks.ts";
+export { listenError, StartupError } from "./service/startup-error.ts";
 export {
   startServiceHost,
   type RequestHandler,

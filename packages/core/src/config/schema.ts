@@ -97,6 +97,8 @@ export const configSchema = z.strictObject({
       keyPrefix: z.string().default("keel:"),
       /** A cache command slower than this counts as a miss (the cache fails open). */
       commandTimeoutMs: z.number().int().positive().default(250),
+      /** The start stops when Redis does not answer (default); false starts anyway and fails open. */
+      required: z.boolean().default(true),
     })
     .optional(),
 });
