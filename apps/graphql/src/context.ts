@@ -7,7 +7,7 @@ import type { KeelError } from "@keel/spec";
  */
 export interface GraphqlContext {
   readonly pipeline: Pipeline;
-  /** Always "default" until API keys arrive (DESIGN.md): never taken from a header or input. */
+  /** Always "default" until API keys arrive (docs/design.md): never taken from a header or input. */
   readonly tenant: string;
   /** Aborts when the caller goes away (HTTP socket closed, WebSocket closed). */
   readonly signal: AbortSignal;

@@ -133,6 +133,8 @@ async function expectCleanCostSums(telemetry: Telemetry, clock: ReturnType<typeo
   expect(report.totals.costUsd).toBe(0.001506);
   expect(report.days[0]?.models["gpt-4o-mini"]?.costUsd).toBe(0.001506);
   const snapshot = telemetry.snapshot({ tenant: "acme" });
+  const metric = (await telemetry.metricsText()).split("\n").find((line) => line.startsWith("keel_cost_usd_total"));
+  expect(metric?.endsWith(" 0.001506")).toBe(true);
   const shown = JSON.stringify({ report, snapshot });
   // No cost anywhere with float noise: at most 9 decimals (whole nano-dollars).
   for (const match of shown.matchAll(/"(?:costUsd|savedUsd|costPerRequestUsd)":(-?[\d.e-]+)/g)) {
