@@ -136,6 +136,8 @@ describe("error mapping", () => {
     expect(response.status).toBe(502);
     const { error } = response.json as ErrorBody;
     expect(error.data).toMatchObject({ code: "BAD_GATEWAY", keelCode: "UPSTREAM_UNAVAILABLE" });
+    expect(error.message).toMatch(/: the upstream failed \(500\)$/);
+    expect(response.text).not.toContain("secret-xyz"); // the upstream's text went out verbatim
     expect(JSON.stringify(response.json)).not.toMatch(/stack|\n\s+at /);
     expect(stack.simulator.stats().calls["gpt-4o-mini"]).toBeGreaterThanOrEqual(1);
   }, 30_000);
