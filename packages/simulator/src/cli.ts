@@ -76,7 +76,6 @@ function fail(message: string): never {
 
 try {
   const simulator = await startSimulator(readOptions());
-  console.log(`Keel simulator listening on ${simulator.url}`);
   let stopping = false;
   // Idempotent, and kept installed: under pnpm a terminal's Ctrl-C arrives twice (pnpm
   // forwards it to the process group that already got it), and a second SIGINT with no
@@ -89,6 +88,8 @@ try {
   };
   process.on("SIGINT", () => stop("SIGINT"));
   process.on("SIGTERM", () => stop("SIGTERM"));
+  // Printed once the handlers are in place: whoever waits for this line may signal at once.
+  console.log(`Keel simulator listening on ${simulator.url}`);
 } catch (error) {
   const code = (error as { code?: unknown }).code;
   if (code === "EADDRINUSE") {

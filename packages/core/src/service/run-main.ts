@@ -31,20 +31,11 @@ const processIo: MainIo = {
  * the signal to the process group that already got it).
  */
 export async function runMain(start: () => Promise<RunningKeel>, io: MainIo = processIo): Promise<void> {
-  let running: RunningKeel;
-  try {
-    running = await start();
-  } catch (error) {
-    io.error(`Keel did not start: ${startFailure(error)}`);
-    io.exit(1);
-    return;
-  }
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    io.log(`\n${signal}: Keel is stopping (in-flight requests get up to ${running.graceMs} ms)`);
-    running.stop().then(
+  let running: RunningKeel | undefined;
+  let signalled: string | undefined;
+  const stop = (instance: RunningKeel, signal: string) => {
+    io.log(`\n${signal}: Keel is stopping (in-flight requests get up to ${instance.graceMs} ms)`);
+    instance.stop().then(
       () => io.exit(0),
       (error: unknown) => {
         io.error(`Keel did not stop cleanly: ${error instanceof Error ? error.message : String(error)}`);
@@ -52,8 +43,23 @@ export async function runMain(start: () => Promise<RunningKeel>, io: MainIo = pr
       },
     );
   };
-  process.on("SIGINT", () => stop("SIGINT"));
-  process.on("SIGTERM", () => stop("SIGTERM"));
+  // Installed before starting, so a signal that arrives while (or just after) the start
+  // prints its banner is never met by Node's default handler, which would kill the process.
+  const onSignal = (signal: string) => {
+    if (signalled !== undefined) return;
+    signalled = signal;
+    if (running) stop(running, signal);
+  };
+  process.on("SIGINT", () => onSignal("SIGINT"));
+  process.on("SIGTERM", () => onSignal("SIGTERM"));
+  try {
+    running = await start();
+  } catch (error) {
+    io.error(`Keel did not start: ${startFailure(error)}`);
+    io.exit(1);
+    return;
+  }
+  if (signalled !== undefined) stop(running, signalled);
 }
 
 /** The words printed for a failed start: the message alone when the user can fix it. */
