@@ -1,51 +1,51 @@
 /**
  * `pnpm start`: runs Keel on this machine. With no settings, the embedded default: the
  * simulator, the tRPC service and the GraphQL service on localhost with an in-memory
- * cache. OPENAI_API_KEY (and OPENAI_BASE_URL) switch to a real provider; KEEL_CONFIG names
- * a config file. Ctrl-C or SIGTERM shuts everything down gracefully.
+ * cache. OPENAI_API_KEY and/or OPENAI_BASE_URL switch to an OpenAI-compatible provider;
+ * KEEL_CONFIG names a config file. A configuration or startup problem prints one message
+ * and exits 1; Ctrl-C or SIGTERM stops everything gracefully and exits 0.
  */
-import { createPipeline, loadConfig, usesEmbeddedSimulator, type ServiceHost } from "@keel/core";
+import {
+  checkStartup,
+  createPipeline,
+  listenError,
+  loadConfig,
+  runMain,
+  usesEmbeddedSimulator,
+  type ServiceHost,
+} from "@keel/core";
 import { startGraphqlService } from "@keel/graphql";
 import { startSimulator } from "@keel/simulator";
 import { startTrpcService } from "@keel/trpc";
+import { startBanner } from "./start-banner.ts";
 
-const config = loadConfig(process.env);
-const { host, trpcPort, graphqlPort, simulatorPort, shutdownGraceMs } = config.services;
+await runMain(async () => {
+  const config = loadConfig(process.env);
+  await checkStartup(config);
+  const { host, trpcPort, graphqlPort, simulatorPort, shutdownGraceMs } = config.services;
 
-const simulator = usesEmbeddedSimulator(config) ? await startSimulator({ host, port: simulatorPort }) : undefined;
-// Each service gets its own pipeline, as separate instances would in production.
-const trpcPipeline = createPipeline(config);
-const graphqlPipeline = createPipeline(config);
-const hosts: ServiceHost[] = [
-  await startTrpcService({ pipeline: trpcPipeline, host, port: trpcPort, shutdownGraceMs }),
-  await startGraphqlService({ pipeline: graphqlPipeline, host, port: graphqlPort, shutdownGraceMs }),
-];
-const [trpc, graphql] = hosts as [ServiceHost, ServiceHost];
-
-const body = JSON.stringify({ messages: [{ role: "user", content: "Hi" }], model: "gpt-4o-mini", temperature: 0 });
-const query = JSON.stringify({
-  query:
-    'mutation { generate(input: { model: "gpt-4o-mini", messages: [{ role: USER, content: "Hi" }], temperature: 0 }) { id content model provider cache attempts usage { promptTokens completionTokens totalTokens } costUsd latencyMs } }',
+  const simulator = usesEmbeddedSimulator(config)
+    ? await startSimulator({ host, port: simulatorPort }).catch((error: unknown) => {
+        throw listenError(error, { service: "simulator", host, port: simulatorPort });
+      })
+    : undefined;
+  // One pipeline behind both services: one cache and one usage ledger, as two instances
+  // on one Redis would share. Each request's log line says which service took it.
+  const pipeline = createPipeline(config);
+  const hosts: ServiceHost[] = [];
+  const stop = async () => {
+    await Promise.all(hosts.map((service) => service.shutdown()));
+    await pipeline.close();
+    await simulator?.close();
+  };
+  try {
+    hosts.push(await startTrpcService({ pipeline, host, port: trpcPort, shutdownGraceMs }));
+    hosts.push(await startGraphqlService({ pipeline, host, port: graphqlPort, shutdownGraceMs }));
+  } catch (error) {
+    await stop(); // free what did start, so nothing keeps the process (or a port) alive
+    throw error;
+  }
+  const [trpc, graphql] = hosts as [ServiceHost, ServiceHost];
+  console.log(startBanner({ config, trpc, graphql, simulator }));
+  return { graceMs: shutdownGraceMs, stop };
 });
-console.log(`Keel is running${simulator ? " on the embedded simulator" : ` against ${Object.keys(config.providers).join(", ")}`}.
-
-  tRPC     ${trpc.url}/trpc
-  GraphQL  ${graphql.url}/graphql
-${simulator ? `  Simulator ${simulator.url}  (control API: ${simulator.origin}/_sim/stats)\n` : ""}
-Try:
-  curl -s ${trpc.url}/trpc/ai.generate -H 'content-type: application/json' -d '${body}'
-  curl -s ${graphql.url}/graphql -H 'content-type: application/json' -d '${query}'
-`);
-
-let stopping = false;
-async function stop(signal: string): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  console.log(`\n${signal}: finishing in-flight requests (up to ${shutdownGraceMs} ms)...`);
-  await Promise.all(hosts.map((service) => service.shutdown()));
-  await Promise.all([trpcPipeline.close(), graphqlPipeline.close()]);
-  await simulator?.close();
-  process.exit(0);
-}
-process.on("SIGINT", () => void stop("SIGINT"));
-process.on("SIGTERM", () => void stop("SIGTERM"));

@@ -1,25 +1,27 @@
-import { createPipeline, loadConfig } from "@keel/core";
+/**
+ * Runs the GraphQL service alone: the only place that reads the environment; settings
+ * in, service out. A configuration or startup problem prints one message and exits 1;
+ * SIGTERM/SIGINT drain gracefully and exit 0. (`pnpm start` at the repo root runs everything.)
+ */
+import { checkStartup, createPipeline, loadConfig, runMain } from "@keel/core";
 import { startGraphqlService } from "./start-graphql-service.ts";
 
-// The only place that reads the environment: settings in, service out.
-const config = loadConfig(process.env);
-const pipeline = createPipeline(config);
-const host = await startGraphqlService({ pipeline });
-console.log(`keel graphql service listening on ${host.url}/graphql`);
-
-let stopping = false;
-const stop = async (signal: string) => {
-  if (stopping) return;
-  stopping = true;
-  console.log(`${signal}: draining (up to ${config.services.shutdownGraceMs} ms)`);
+await runMain(async () => {
+  const config = loadConfig(process.env);
+  await checkStartup(config);
+  const pipeline = createPipeline(config);
   try {
-    await host.shutdown();
-    await pipeline.close();
-    process.exit(0);
+    const host = await startGraphqlService({ pipeline });
+    console.log(`Keel GraphQL service listening on ${host.url}/graphql`);
+    return {
+      graceMs: config.services.shutdownGraceMs,
+      async stop() {
+        await host.shutdown();
+        await pipeline.close();
+      },
+    };
   } catch (error) {
-    console.error("shutdown failed", error);
-    process.exit(1);
+    await pipeline.close();
+    throw error;
   }
-};
-process.on("SIGTERM", () => void stop("SIGTERM"));
-process.on("SIGINT", () => void stop("SIGINT"));
+});

@@ -1,10 +1,22 @@
 import { readFileSync } from "node:fs";
 import { makeExecutableSchema } from "@graphql-tools/schema";
-import type { GraphQLSchema } from "graphql";
+import { buildSchema, isInputObjectType, type GraphQLSchema } from "graphql";
 import { resolvers } from "./resolvers/index.ts";
 
 /** The executable schema: SDL from schema.graphql, resolvers from ./resolvers. Built once per service. */
 export function createSchema(): GraphQLSchema {
-  const typeDefs = readFileSync(new URL("./schema.graphql", import.meta.url), "utf8");
-  return makeExecutableSchema({ typeDefs, resolvers });
+  return makeExecutableSchema({ typeDefs: typeDefs(), resolvers });
+}
+
+let shapes: GraphQLSchema | undefined;
+
+/** The fields of an input type (for "did you mean" hints); [] for a name that is not an input type. */
+export function inputFieldNames(typeName: string): string[] {
+  shapes ??= buildSchema(typeDefs());
+  const type = shapes.getType(typeName);
+  return isInputObjectType(type) ? Object.keys(type.getFields()) : [];
+}
+
+function typeDefs(): string {
+  return readFileSync(new URL("./schema.graphql", import.meta.url), "utf8");
 }

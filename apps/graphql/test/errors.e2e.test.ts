@@ -128,7 +128,11 @@ describe("errors", () => {
         variables: { input: { ...chat("hi"), temprature: 1 } },
       });
       const error = onlyError(response);
-      expect(error.extensions).toMatchObject({ code: "BAD_REQUEST", details: { field: "temprature" } });
+      // The same field and the same hint tRPC gives (core's suggestion rule).
+      expect(error.extensions).toMatchObject({
+        code: "BAD_REQUEST",
+        details: { field: "temprature", hint: 'did you mean "temperature"?' },
+      });
     });
 
     it("a query that does not parse", async () => {
@@ -198,6 +202,49 @@ describe("errors", () => {
     const response = await graphql({ url: stack.url, query: GENERATE, variables: { input: chat("please slow down") } });
     const error = onlyError(response);
     expect(error.extensions).toMatchObject({ code: "UPSTREAM_RATE_LIMITED", retryable: true });
+  });
+
+  describe("wrong content-type and browsers", () => {
+    it("a POST body not declared as JSON -> 415 saying to send application/json (was Apollo's CSRF text)", async () => {
+      for (const contentType of ["text/plain", "application/x-www-form-urlencoded"]) {
+        const response = await postRaw(stack.url, '{"query":"{ health { status } }"}', { contentType });
+        expect(response.status).toBe(415);
+        expect(onlyError(response)).toEqual({
+          message: `the request body must be JSON: send it with the header "content-type: application/json" (received "${contentType}")`,
+          extensions: {
+            code: "BAD_REQUEST",
+            retryable: false,
+            details: { reason: "unsupported-media-type", expected: "application/json" },
+          },
+        });
+        expect(response.text).not.toContain("Cross-Site");
+      }
+    });
+
+    it("a GET with a query but no preflight header says how to send it, not Apollo's CSRF paragraph", async () => {
+      const response = await fetch(`${stack.url}?query=${encodeURIComponent("{ health { status } }")}`);
+      const body = (await response.json()) as GraphqlResponse["body"];
+      expect(response.status).toBe(400);
+      expect(body?.errors?.[0]).toMatchObject({
+        message:
+          'send the query as a POST with the header "content-type: application/json" (a GET needs the header "apollo-require-preflight: true")',
+        extensions: { code: "BAD_REQUEST", details: { reason: "preflight-required" } },
+      });
+    });
+
+    it("a browser opening the URL gets a short page saying how to call the service", async () => {
+      const response = await fetch(stack.url, { headers: { accept: "text/html,application/xhtml+xml,*/*;q=0.8" } });
+      expect(response.status).toBe(200);
+      expect(response.headers.get("content-type")).toBe("text/html; charset=utf-8");
+      const page = await response.text();
+      expect(page).toContain("<title>Keel GraphQL</title>");
+      expect(page).toContain("content-type: application/json");
+      expect(page).toContain(`curl -s ${stack.url}`);
+      expect(page).toContain("graphql-ws");
+      // A client that asks for JSON (or anything but HTML) still gets GraphQL's answer.
+      const json = await fetch(stack.url, { headers: { accept: "application/json" } });
+      expect(json.headers.get("content-type")).toContain("application/json");
+    });
   });
 
   it("no error response carries a stack trace", async () => {

@@ -7,7 +7,7 @@ export type TrackStream = (close: (error: KeelError) => void) => () => void;
 
 /** What every procedure sees. Built per HTTP request by the service, never from caller input. */
 export interface KeelTrpcContext {
-  /** Always "default" until API keys arrive: never taken from a header or the input (DESIGN.md). */
+  /** Always "default" until API keys arrive: never taken from a header or the input (docs/design.md). */
   tenant: string;
   /** Generated per HTTP request; callers cannot choose it. Echoed as `x-request-id`. */
   requestId: string;

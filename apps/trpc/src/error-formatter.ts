@@ -1,7 +1,7 @@
 import type { TRPC_ERROR_CODE_KEY, TRPC_ERROR_CODE_NUMBER, TRPCError } from "@trpc/server";
 import { TRPC_ERROR_CODES_BY_KEY } from "@trpc/server/rpc";
 import { HTTP_STATUS_BY_CODE, KeelError, type KeelErrorCode, type KeelErrorDetails } from "@keel/spec";
-import { badRequestFromZod } from "@keel/core";
+import { badRequestFromZod, unsupportedMediaType } from "@keel/core";
 import type { ZodError } from "zod";
 import { TRANSPORT_CODES, TRPC_CODE_BY_KEEL_CODE } from "./error-codes.ts";
 
@@ -60,6 +60,10 @@ function toCallerError(error: TRPCError): KeelError {
     return new KeelError("BAD_REQUEST", "malformed JSON body", {
       details: { field: "(body)", reason: "malformed-json" },
     });
+  }
+  if (error.code === "UNSUPPORTED_MEDIA_TYPE") {
+    // tRPC's own text (`Unsupported content-type "text/plain`) lacks its closing quote and says nothing of what to send.
+    return unsupportedMediaType(/content-type "(.*)$/.exec(error.message)?.[1]);
   }
   if (error.code === "PAYLOAD_TOO_LARGE") {
     return new KeelError("BAD_REQUEST", "request body too large", {

@@ -4,7 +4,7 @@ import { formatError } from "./error-formatter.ts";
 
 /**
  * The tRPC instance. No data transformer, so a plain JSON body works from curl and the
- * wire format is the Generation envelope as is (DESIGN.md service contract).
+ * wire format is the Generation envelope as is (docs/design.md, service contract).
  */
 const t = initTRPC.context<KeelTrpcContext>().create({
   errorFormatter: ({ error, path }) => formatError({ error, path }),

@@ -70,6 +70,39 @@ describe("error mapping", () => {
     });
   });
 
+  it('names a misspelt field itself with a hint (it said "(input): Unrecognized key")', async () => {
+    const response = await generate({ ...chat("Hi"), temprature: 0 });
+    expect(response.status).toBe(400);
+    const { error } = response.json as ErrorBody;
+    expect(error.message).toBe('temprature: unknown field; did you mean "temperature"?');
+    expect(error.data).toMatchObject({
+      keelCode: "BAD_REQUEST",
+      details: { field: "temprature", hint: 'did you mean "temperature"?' },
+    });
+  });
+
+  it("answers a body not declared as JSON with 415 saying to send application/json (the quote was broken)", async () => {
+    const before = stack.simulator.stats().totalCalls;
+    for (const [contentType, received] of [
+      ["text/plain", '"text/plain"'],
+      ["application/x-www-form-urlencoded", '"application/x-www-form-urlencoded"'],
+    ]) {
+      const response = await post(`${stack.url}/ai.generate`, JSON.stringify(chat("Hi")), {
+        "content-type": contentType as string,
+      });
+      expect(response.status).toBe(415);
+      expect((response.json as ErrorBody).error).toMatchObject({
+        message: `the request body must be JSON: send it with the header "content-type: application/json" (received ${received})`,
+        data: {
+          code: "UNSUPPORTED_MEDIA_TYPE",
+          keelCode: "BAD_REQUEST",
+          details: { reason: "unsupported-media-type", expected: "application/json" },
+        },
+      });
+    }
+    expect(stack.simulator.stats().totalCalls).toBe(before);
+  });
+
   it("answers a body over services.maxBodyBytes with 413 and keeps serving", async () => {
     const response = await generate(chat("x".repeat(64 * 1024)));
     expect(response.status).toBe(413);
@@ -103,6 +136,8 @@ describe("error mapping", () => {
     expect(response.status).toBe(502);
     const { error } = response.json as ErrorBody;
     expect(error.data).toMatchObject({ code: "BAD_GATEWAY", keelCode: "UPSTREAM_UNAVAILABLE" });
+    expect(error.message).toMatch(/: the upstream failed \(500\)$/);
+    expect(response.text).not.toContain("secret-xyz"); // the upstream's text went out verbatim
     expect(JSON.stringify(response.json)).not.toMatch(/stack|\n\s+at /);
     expect(stack.simulator.stats().calls["gpt-4o-mini"]).toBeGreaterThanOrEqual(1);
   }, 30_000);

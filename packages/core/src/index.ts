@@ -1,5 +1,14 @@
 export { ConfigError } from "./config/config-error.ts";
-export { loadConfig, parseConfig, usesEmbeddedSimulator, type Environment } from "./config/load-config.ts";
+export type { ConfigIssue } from "./config/config-issues.ts";
+export {
+  loadConfig,
+  parseConfig,
+  PLACEHOLDER_API_KEY,
+  PORT_VARIABLES,
+  usesEmbeddedSimulator,
+  type Environment,
+} from "./config/load-config.ts";
+export { httpOrigin, urlHost } from "./net/url-host.ts";
 export type { KeelConfig, KeelConfigInput, ProviderConfig, RouteConfig } from "./config/schema.ts";
 export { createPipeline, type Pipeline, type PipelineOptions } from "./pipeline/create-pipeline.ts";
 export type { Readiness } from "./pipeline/readiness.ts";
@@ -10,7 +19,18 @@ export {
   embeddingRequestSchema,
   type ChatRequestInput,
 } from "./request/chat-request-schema.ts";
-export { badRequestFromZod, parseChatRequest, parseEmbeddingRequest } from "./request/parse-request.ts";
+export {
+  badRequestFromZod,
+  parseChatRequest,
+  parseEmbeddingRequest,
+  type InputIssue,
+} from "./request/parse-request.ts";
+export { callerInput, type CallerInputSchema } from "./request/caller-input.ts";
+export { closestName, didYouMean } from "./fields/closest-name.ts";
+export { unsupportedMediaType } from "./service/json-body-error.ts";
+export { runMain, startFailure, type MainIo, type RunningKeel } from "./service/run-main.ts";
+export { checkStartup } from "./service/startup-checks.ts";
+export { listenError, StartupError } from "./service/startup-error.ts";
 export {
   startServiceHost,
   type RequestHandler,

@@ -54,6 +54,13 @@ describe("price table", () => {
     expect(costOf(prices, "my-private-model", usage)).toBe(0);
   });
 
+  it("prices a call in whole nano-dollars, without floating-point noise", () => {
+    const noisy = createPriceTable({ "house-model": { inputPerMillion: 0.1, outputPerMillion: 0.3 } });
+    const usage = { promptTokens: 3, completionTokens: 7, totalTokens: 10 };
+    expect((3 * 0.1 + 7 * 0.3) / 1e6).not.toBe(0.0000024);
+    expect(costOf(noisy, "house-model", usage)).toBe(0.0000024);
+  });
+
   it("answers repeated lookups the same way (memoised)", () => {
     const first = prices.lookup("gpt-5-mini-2025-08-07");
     expect(first).toEqual({ inputPerMillion: 0.25, outputPerMillion: 2 });

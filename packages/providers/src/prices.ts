@@ -1,4 +1,4 @@
-import { KeelError, type Usage } from "@keel/spec";
+import { KeelError, roundUsd, type Usage } from "@keel/spec";
 
 /** USD per one million tokens. Embedding models have `outputPerMillion: 0`. */
 export type ModelPrice = { inputPerMillion: number; outputPerMillion: number };
@@ -96,5 +96,8 @@ function checkedPrice(model: string, price: ModelPrice): ModelPrice {
 export function costOf(prices: PriceTable, model: string, usage: Usage): number {
   const price = prices.lookup(model);
   if (price === undefined) return 0;
-  return (usage.promptTokens * price.inputPerMillion + usage.completionTokens * price.outputPerMillion) / 1_000_000;
+  // Rounded to whole nano-dollars, as every cost Keel shows or sums (see roundUsd).
+  return roundUsd(
+    (usage.promptTokens * price.inputPerMillion + usage.completionTokens * price.outputPerMillion) / 1_000_000,
+  );
 }

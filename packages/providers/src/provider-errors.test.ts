@@ -100,7 +100,7 @@ describe.each(HTTP_PATHS)("upstream failures become typed KeelErrors over %s", (
       retryable: false,
       details: { reason: "context-length" },
     });
-    expect(error.message).toContain("maximum context length");
+    expect(error.message).toBe("sim/gpt-4o-mini: the prompt is longer than the model's context window (400)");
   });
 
   it("content_policy_violation -> CONTENT_BLOCKED", async () => {

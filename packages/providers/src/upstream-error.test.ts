@@ -63,7 +63,7 @@ describe("upstreamError", () => {
       target,
     );
     expect([context.code, context.retryable, context.details.reason]).toEqual(["BAD_REQUEST", false, "context-length"]);
-    expect(context.message).toContain("maximum context length");
+    expect(context.message).toBe(`${target}: the prompt is longer than the model's context window (400)`);
     const model = upstreamError(
       statusError(404, { error: { message: "The model `nope` does not exist", code: "model_not_found" } }),
       target,
@@ -104,13 +104,66 @@ describe("upstreamError", () => {
     }
   });
 
-  it("masks anything key-shaped in upstream messages it does pass on", () => {
+  it("words every upstream failure itself: the upstream's text (account ids, quota, hosts, secrets) never reaches the caller", () => {
+    const leaks = [
+      [500, { error: { message: "internal: db password=hunter2 at 10.0.0.5" } }, "the upstream failed (500)"],
+      [
+        429,
+        {
+          error: {
+            message:
+              "Rate limit reached for gpt-4o in organization org-AbCdEf123456 on tokens per min: Limit 30000, Used 29998",
+            code: "rate_limit_exceeded",
+          },
+        },
+        "the upstream is rate limiting Keel (429)",
+      ],
+      [
+        429,
+        {
+          error: { message: "You exceeded your current quota (org-AbCdEf123456, $120.00)", code: "insufficient_quota" },
+        },
+        "the upstream account's quota is exhausted (429)",
+      ],
+      [
+        400,
+        { error: { message: "header Authorization: Bearer sk-live-1234567890 rejected" } },
+        "the upstream refused the request as invalid (400)",
+      ],
+      [
+        404,
+        {
+          error: {
+            message: "The model `gpt-5` does not exist or you do not have access to it",
+            code: "model_not_found",
+          },
+        },
+        "the upstream does not serve this model (404)",
+      ],
+    ] as const;
+    for (const [status, body, words] of leaks) {
+      const upstream = statusError(status, body);
+      const error = upstreamError(upstream, target);
+      expect(error.message).toBe(`${target}: ${words}`);
+      const wire = JSON.stringify(error.toJSON());
+      for (const secret of ["hunter2", "10.0.0.5", "org-AbCdEf", "29998", "$120", "sk-live", "gpt-5"]) {
+        expect(wire).not.toContain(secret);
+      }
+      // The upstream's own words stay on the cause, for the (redacted) log only.
+      expect(error.cause).toBe(upstream);
+      expect(error.status).toBe(status);
+    }
+  });
+
+  it("keeps only code-shaped upstream codes in details", () => {
     const error = upstreamError(
-      statusError(400, { error: { message: "header Authorization: Bearer sk-live-1234567890 rejected" } }),
+      statusError(500, { error: { message: "x", code: "see 10.0.0.5 for details" } }),
       target,
     );
-    expect(error.message).not.toContain("sk-live");
-    expect(error.message).toContain("[redacted]");
+    expect(error.details.upstreamCode).toBeUndefined();
+    expect(
+      upstreamError(statusError(503, { error: { message: "x", code: "server_error" } }), target).details,
+    ).toMatchObject({ upstreamCode: "server_error" });
   });
 
   it("maps connection failures by their cause", () => {

@@ -47,10 +47,9 @@ const REASON_TEXT: Record<string, string> = {
 };
 
 function fromStatus(error: APIError, status: number, target: string): KeelError {
-  const upstreamCode = error.code ?? undefined;
-  const detail = safeMessage(error);
+  const upstreamCode = safeCode(error.code);
   const options = (code: KeelErrorCode, reason: string, retryable?: boolean) =>
-    new KeelError(code, `${target}: ${detail}`, {
+    new KeelError(code, `${target}: ${REASON_WORDS[reason] ?? "the upstream refused the request"} (${status})`, {
       status,
       cause: error,
       ...(retryable === undefined ? {} : { retryable }),
@@ -60,7 +59,7 @@ function fromStatus(error: APIError, status: number, target: string): KeelError 
   if (isContentPolicy(upstreamCode)) return options("CONTENT_BLOCKED", "content-policy", false);
   if (status === 401 || status === 403) {
     // Keel's own credentials are wrong: say so without echoing the upstream's text,
-    // which for OpenAI quotes part of the key.
+    // which for OpenAI quotes part of the key (not even kept as the cause, for the log).
     return new KeelError("UPSTREAM_UNAVAILABLE", `${target}: the upstream rejected Keel's credentials (${status})`, {
       status,
       retryable: false,
@@ -70,7 +69,7 @@ function fromStatus(error: APIError, status: number, target: string): KeelError 
   if (status === 429) {
     // An exhausted quota is a 429 that no amount of waiting fixes.
     if (upstreamCode === "insufficient_quota") return options("UPSTREAM_RATE_LIMITED", "quota", false);
-    return new KeelError("UPSTREAM_RATE_LIMITED", `${target}: ${detail}`, {
+    return new KeelError("UPSTREAM_RATE_LIMITED", `${target}: ${REASON_WORDS["rate-limited"]} (${status})`, {
       status,
       cause: error,
       retryAfterMs: parseRetryAfter(error.headers),
@@ -80,7 +79,7 @@ function fromStatus(error: APIError, status: number, target: string): KeelError 
   if (status === 408) return options("UPSTREAM_TIMEOUT", "timeout");
   if (status >= 500 || status === 409) {
     const retryAfterMs = parseRetryAfter(error.headers);
-    return new KeelError("UPSTREAM_UNAVAILABLE", `${target}: ${detail}`, {
+    return new KeelError("UPSTREAM_UNAVAILABLE", `${target}: ${REASON_WORDS["server-error"]} (${status})`, {
       status,
       cause: error,
       retryable: true,
@@ -96,23 +95,50 @@ function fromStatus(error: APIError, status: number, target: string): KeelError 
 
 /** An `error` object sent inside an SSE stream: no status, only the upstream's code. */
 function fromStreamedError(error: APIError, target: string): KeelError {
-  const upstreamCode = error.code ?? undefined;
+  const upstreamCode = safeCode(error.code);
   const base = { cause: error, details: { target, reason: "stream-error", ...(upstreamCode ? { upstreamCode } : {}) } };
   if (isContentPolicy(upstreamCode)) {
-    return new KeelError("CONTENT_BLOCKED", `${target}: ${safeMessage(error)}`, {
+    return new KeelError("CONTENT_BLOCKED", `${target}: ${REASON_WORDS["content-policy"]} (in the stream)`, {
       ...base,
       retryable: false,
       details: { ...base.details, reason: "content-policy" },
     });
   }
   if (upstreamCode === "context_length_exceeded") {
-    return new KeelError("BAD_REQUEST", `${target}: ${safeMessage(error)}`, {
+    return new KeelError("BAD_REQUEST", `${target}: ${REASON_WORDS["context-length"]} (in the stream)`, {
       ...base,
       retryable: false,
       details: { ...base.details, reason: "context-length" },
     });
   }
-  return new KeelError("UPSTREAM_UNAVAILABLE", `${target}: ${safeMessage(error)}`, { ...base, retryable: true });
+  return new KeelError("UPSTREAM_UNAVAILABLE", `${target}: ${REASON_WORDS["stream-error"]}`, {
+    ...base,
+    retryable: true,
+  });
+}
+
+/**
+ * Keel's own words for each kind of upstream failure. The upstream's message never goes
+ * to a caller: it carries account details (organisation ids, quota figures, internal
+ * hosts, echoed credentials). It stays on the error's `cause`, which only the log reads,
+ * through telemetry's redaction.
+ */
+const REASON_WORDS: Record<string, string> = {
+  "content-policy": "the upstream refused the request under its content policy",
+  quota: "the upstream account's quota is exhausted",
+  "rate-limited": "the upstream is rate limiting Keel",
+  timeout: "the upstream timed out",
+  "server-error": "the upstream failed",
+  "context-length": "the prompt is longer than the model's context window",
+  "unknown-model": "the upstream does not serve this model",
+  "not-found": "the upstream answered not found",
+  "invalid-request": "the upstream refused the request as invalid",
+  "stream-error": "the upstream reported an error in the stream",
+};
+
+/** The upstream's error code, if it looks like one (`context_length_exceeded`); free text is dropped. */
+function safeCode(code: string | null | undefined): string | undefined {
+  return typeof code === "string" && /^[A-Za-z0-9_.-]{1,64}$/.test(code) ? code : undefined;
 }
 
 // OpenAI says content_policy_violation; Azure OpenAI's content filter says content_filter.
@@ -137,19 +163,4 @@ function connectionReason(error: unknown): string {
     current = (current as { cause?: unknown }).cause;
   }
   return "connection";
-}
-
-// Upstream messages help callers ("maximum context length is 8192 tokens"), but are
-// trimmed, and anything shaped like a key or a bearer token is masked.
-const SECRET_PATTERN = /\b(?:sk|rk|pk)-[A-Za-z0-9_*-]{6,}|Bearer\s+\S+/g;
-const MESSAGE_LIMIT = 300;
-
-function safeMessage(error: APIError): string {
-  const body = error.error as { message?: unknown } | undefined;
-  const text =
-    typeof body?.message === "string" && body.message.length > 0
-      ? body.message
-      : `upstream answered ${error.status ?? "with an error"}`;
-  const masked = text.replace(SECRET_PATTERN, "[redacted]");
-  return masked.length > MESSAGE_LIMIT ? `${masked.slice(0, MESSAGE_LIMIT)}…` : masked;
 }

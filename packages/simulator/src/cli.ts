@@ -76,12 +76,27 @@ function fail(message: string): never {
 
 try {
   const simulator = await startSimulator(readOptions());
-  console.log(`Keel simulator listening on ${simulator.url}`);
-  const stop = (): void => {
+  let stopping = false;
+  // Idempotent, and kept installed: under pnpm a terminal's Ctrl-C arrives twice (pnpm
+  // forwards it to the process group that already got it), and a second SIGINT with no
+  // handler would kill the process with code 130.
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal}: the simulator is stopping`);
     void simulator.close().then(() => process.exit(0));
   };
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
+  process.on("SIGINT", () => stop("SIGINT"));
+  process.on("SIGTERM", () => stop("SIGTERM"));
+  // Printed once the handlers are in place: whoever waits for this line may signal at once.
+  console.log(`Keel simulator listening on ${simulator.url}`);
 } catch (error) {
+  const code = (error as { code?: unknown }).code;
+  if (code === "EADDRINUSE") {
+    console.error(
+      "keel-simulator: the port is already in use (is Keel or another simulator running?); choose another with --port or KEEL_SIMULATOR_PORT",
+    );
+    process.exit(1);
+  }
   fail((error as Error).message);
 }

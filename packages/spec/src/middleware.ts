@@ -11,6 +11,11 @@ export interface RequestContext {
   /** From the authenticated API key only; never from caller input. */
   tenant: string;
   operation: Operation;
+  /**
+   * Which service took the request ("trpc", "graphql"), when a process runs several on one
+   * pipeline; telemetry writes it on the request's log line. Absent for in-process callers.
+   */
+  service?: string;
   /** Epoch milliseconds by which the whole request, retries and fallbacks included, must end. */
   deadline: number;
   /** Aborts when the caller disconnects or the deadline passes; pass it all the way down. */

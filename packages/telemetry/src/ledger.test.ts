@@ -119,7 +119,39 @@ function build(clock: ReturnType<typeof manualClock>, ledger: TelemetryOptions["
   return createTelemetry({ now: clock.now, ledger, log: { destination: captureLines() }, alerts: false });
 }
 
+/** Costs whose float sum is noisy (0.0000225 + 0.000003 = 0.000025500000000000003): a clean ledger shows 0.0000255 per pair. */
+const NOISY_COSTS = [0.0000225, 0.000003, 0.0000243, 0.0000012, 0.0000243];
+
+/** Records NOISY_COSTS 20 times for tenant "acme" and checks every sum the ledger and the snapshot show. */
+async function expectCleanCostSums(telemetry: Telemetry, clock: ReturnType<typeof manualClock>): Promise<void> {
+  for (let round = 0; round < 20; round += 1) {
+    for (const costUsd of NOISY_COSTS) {
+      await runScript(telemetry, { generation: makeGeneration({ costUsd }) }, { clock, ctx: { tenant: "acme" } });
+    }
+  }
+  const report = await telemetry.usage({ tenant: "acme", from: "2026-03-01", to: "2026-03-01" });
+  expect(report.totals.costUsd).toBe(0.001506);
+  expect(report.days[0]?.models["gpt-4o-mini"]?.costUsd).toBe(0.001506);
+  const snapshot = telemetry.snapshot({ tenant: "acme" });
+  const metric = (await telemetry.metricsText()).split("\n").find((line) => line.startsWith("keel_cost_usd_total"));
+  expect(metric?.endsWith(" 0.001506")).toBe(true);
+  const shown = JSON.stringify({ report, snapshot });
+  // No cost anywhere with float noise: at most 9 decimals (whole nano-dollars).
+  for (const match of shown.matchAll(/"(?:costUsd|savedUsd|costPerRequestUsd)":(-?[\d.e-]+)/g)) {
+    const value = Number(match[1]);
+    expect(value, match[0]).toBe(Math.round(value * 1e9) / 1e9);
+    expect(match[1]?.length ?? 0, match[0]).toBeLessThan(14);
+  }
+}
+
 describe("usage ledger in memory", () => {
+  it("sums costs without floating-point noise (0.000025499999999999996 was shown)", async () => {
+    const clock = manualClock(Date.parse("2026-03-01T10:00:00Z"));
+    const telemetry = build(clock, undefined);
+    await expectCleanCostSums(telemetry, clock);
+    await telemetry.close();
+  });
+
   it("sums each tenant's envelopes per model and UTC day; a cache hit costs 0 and records its saving", async () => {
     const clock = manualClock(DAY_ONE);
     const telemetry = build(clock, undefined);
@@ -172,6 +204,30 @@ describe("usage ledger in Redis", () => {
       expected.acme!.requests,
     );
     await replica.close();
+    await telemetry.close();
+  });
+
+  it("stores dollar amounts as whole nano-dollars (HINCRBY), so no float noise lands in Redis", async () => {
+    const clock = manualClock(Date.parse("2026-03-01T10:00:00Z"));
+    const telemetry = build(clock, { redisUrl: redis.url, keyPrefix: "t3" });
+    await expectCleanCostSums(telemetry, clock);
+    await telemetry.flush();
+    const client = new Redis(redis.url);
+    const hash = await client.hgetall("t3:usage:{acme}:2026-03-01");
+    expect(hash["gpt-4o-mini|costNanoUsd"]).toBe("1506000");
+    expect(hash["gpt-4o-mini|costUsd"]).toBeUndefined();
+    // A ledger written by an older version kept floats; it still reads, rounded.
+    await client.hset(
+      "t3:usage:{acme}:2026-03-01",
+      "gpt-4o|costUsd",
+      "0.000025500000000000003",
+      "gpt-4o|requests",
+      "1",
+    );
+    const report = await telemetry.usage({ tenant: "acme", from: "2026-03-01", to: "2026-03-01" });
+    expect(report.days[0]?.models["gpt-4o"]?.costUsd).toBe(0.0000255);
+    expect(report.totals.costUsd).toBe(0.0015315);
+    client.disconnect();
     await telemetry.close();
   });
 

@@ -9,8 +9,9 @@ export interface PromptLogging {
 
 /**
  * The one structured line per request. No prompt or answer unless prompt logging is on,
- * and then only sanitized; the error message is always sanitized, since upstream
- * messages sometimes echo keys or user data.
+ * and then only sanitized; the error message, and the upstream's own words about a
+ * failure (which callers never see), are always sanitized, since upstream messages echo
+ * keys, account ids, internal hosts and user data.
  */
 export function logLine(
   summary: RequestSummary,
@@ -18,6 +19,8 @@ export function logLine(
   content?: { request?: ChatRequest; generation?: Generation },
 ): Record<string, unknown> {
   const line: Record<string, unknown> = {
+    // Overrides the logger's own `service` (the deployment's name) when a service said which it is.
+    ...(summary.service === undefined ? {} : { service: summary.service }),
     requestId: summary.requestId,
     tenant: summary.tenant,
     route: summary.route,
@@ -41,6 +44,7 @@ export function logLine(
     validation: summary.validation,
     errorCode: summary.errorCode,
     errorMessage: summary.errorMessage === undefined ? undefined : sanitizeText(summary.errorMessage, 300),
+    upstreamMessage: summary.upstreamMessage === undefined ? undefined : sanitizeText(summary.upstreamMessage, 300),
   };
   if (prompts.enabled && content !== undefined) {
     if (content.request !== undefined) line.prompt = sanitizeText(promptText(content.request), prompts.maxChars);

@@ -8,7 +8,7 @@ export interface LoggerOptions {
   level?: string;
   /** Where lines go; default stdout. Tests pass a stream that captures lines. */
   destination?: DestinationStream;
-  /** Added to every line as `service`. */
+  /** Added to every line as `service`, unless the line sets its own. */
   serviceName?: string;
   /** More pino redact paths (e.g. "body.credentials"), on top of the built-in ones and the any-depth secret keys. */
   redactPaths?: string[];
@@ -36,7 +36,10 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   return pino(
     {
       level: options.level ?? "info",
-      base: options.serviceName === undefined ? null : { service: options.serviceName },
+      base: null,
+      // A mixin rather than `base`: base fields are written as they are, so a request line
+      // that names its own service ("trpc") would carry two `service` keys. The line's wins.
+      ...(options.serviceName === undefined ? {} : { mixin: serviceMixin(options.serviceName) }),
       redact: { paths: [...REDACT_PATHS, ...(options.redactPaths ?? [])], censor: "[REDACTED]" },
       formatters: { log: (object) => scrubSecrets(object) },
       // pino's own `err` serializer would write stacks and causes; request lines carry
@@ -45,6 +48,10 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     },
     options.destination ?? pino.destination(1),
   );
+}
+
+function serviceMixin(serviceName: string): () => { service: string } {
+  return () => ({ service: serviceName });
 }
 
 function serializeError(value: unknown): unknown {

@@ -143,6 +143,34 @@ describe("request log lines", () => {
     await telemetry.close();
   });
 
+  it("name the service a request came through (two services on one pipeline), with one `service` key", async () => {
+    const lines = captureLines();
+    const telemetry = createTelemetry({ serviceName: "keel", log: { destination: lines }, alerts: false });
+    await runScript(telemetry, {}, { ctx: { service: "trpc" } });
+    await runScript(telemetry, {}, { ctx: { service: "graphql" } });
+    await runScript(telemetry, {});
+    expect(lines.records().map((record) => record.service)).toEqual(["trpc", "graphql", "keel"]);
+    for (const line of lines.lines) expect(line.match(/"service":/g)).toHaveLength(1);
+    await telemetry.close();
+  });
+
+  it("keep the upstream's own words about a failure for the log only, redacted (callers never see them)", async () => {
+    const lines = captureLines();
+    const telemetry = createTelemetry({ log: { destination: lines }, alerts: false });
+    const upstream = new Error("500 internal: db password=hunter2 at 10.0.0.5 for org-AbCdEf123456");
+    await runScript(telemetry, {
+      error: { code: "UPSTREAM_UNAVAILABLE", message: "openai/gpt-4o: the upstream failed (500)", cause: upstream },
+    });
+    const [line] = lines.records();
+    expect(line).toMatchObject({
+      errorCode: "UPSTREAM_UNAVAILABLE",
+      errorMessage: "openai/gpt-4o: the upstream failed (500)",
+      upstreamMessage: "500 internal: db password=[REDACTED] at [IP] for [ACCOUNT_ID]",
+    });
+    expect(lines.lines.join("")).not.toMatch(/hunter2|10\.0\.0\.5|AbCdEf123456/);
+    await telemetry.close();
+  });
+
   it("truncates logged prompts to maxPromptChars", async () => {
     const lines = captureLines();
     const telemetry = createTelemetry({

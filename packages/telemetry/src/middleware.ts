@@ -142,6 +142,7 @@ function requestFacts(end: {
     record: end.record,
     requestId: end.ctx.requestId,
     tenant: end.ctx.tenant,
+    service: end.ctx.service,
     operation: end.ctx.operation,
     route: end.request.model,
     startedAtMs: end.startedAtMs,

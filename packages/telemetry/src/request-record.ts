@@ -1,4 +1,4 @@
-import type { EventSink, KeelEvent, SafetyAction } from "@keel/spec";
+import { addUsd, type EventSink, type KeelEvent, type SafetyAction } from "@keel/spec";
 
 /** What the request record needs from its Telemetry: counters that follow events as they happen. */
 export interface EventObserver {
@@ -144,7 +144,7 @@ export class RequestRecord implements EventSink {
   private served(kind: CacheServed, savedTokens: number, savedUsd: number): void {
     this.cacheServed = kind;
     this.savedTokens += savedTokens;
-    this.savedUsd += savedUsd;
+    this.savedUsd = addUsd(this.savedUsd, savedUsd);
   }
 
   private safetyFinding(entry: string, action: SafetyAction): void {

@@ -1,4 +1,12 @@
-import { toKeelError, type EmbeddingResult, type Generation, type KeelErrorCode, type Operation } from "@keel/spec";
+import {
+  KeelError,
+  roundUsd,
+  toKeelError,
+  type EmbeddingResult,
+  type Generation,
+  type KeelErrorCode,
+  type Operation,
+} from "@keel/spec";
 import type { RequestRecord } from "./request-record.ts";
 
 /** Failures the caller caused (or policy refused): counted as `rejected`, not as errors of the system. */
@@ -17,6 +25,8 @@ export type RequestOutcome = "success" | "degraded" | "error" | "cancelled";
 export interface RequestSummary {
   requestId: string;
   tenant: string;
+  /** The service that took the request, when the caller said (ctx.service). */
+  service: string | undefined;
   operation: Operation;
   /** The model or route the caller asked for. */
   route: string;
@@ -48,6 +58,8 @@ export interface RequestSummary {
   safety: string[] | undefined;
   errorCode: KeelErrorCode | undefined;
   errorMessage: string | undefined;
+  /** The upstream's own words about a failure (from the error's cause): for the redacted log only, never a caller. */
+  upstreamMessage: string | undefined;
   generationId: string | undefined;
 }
 
@@ -55,6 +67,7 @@ export interface SummaryInput {
   record: RequestRecord;
   requestId: string;
   tenant: string;
+  service?: string | undefined;
   operation: Operation;
   route: string;
   startedAtMs: number;
@@ -72,6 +85,7 @@ export function summarize(input: SummaryInput): RequestSummary {
   const summary: RequestSummary = {
     requestId: input.requestId,
     tenant: input.tenant,
+    service: input.service,
     operation: input.operation,
     route: input.route,
     model: "",
@@ -105,6 +119,7 @@ export function summarize(input: SummaryInput): RequestSummary {
     safety: record.safety,
     errorCode: undefined,
     errorMessage: undefined,
+    upstreamMessage: undefined,
     generationId: undefined,
   };
   if (generation !== undefined) fromGeneration(summary, generation, record);
@@ -149,7 +164,8 @@ function fromGeneration(summary: RequestSummary, generation: Generation, record:
   summary.inputTokens = generation.usage.promptTokens;
   summary.outputTokens = generation.usage.completionTokens;
   summary.estimated = generation.usage.estimated === true;
-  summary.costUsd = generation.costUsd;
+  // A structured call sums its attempts' costs; the ledger and the log get it without float noise.
+  summary.costUsd = roundUsd(generation.costUsd);
 }
 
 function fromEmbedding(summary: RequestSummary, embedding: EmbeddingResult): void {
@@ -169,11 +185,25 @@ function fromError(summary: RequestSummary, thrown: unknown): void {
   summary.outcome = "error";
   summary.errorCode = error.code;
   summary.errorMessage = error.message;
+  summary.upstreamMessage = upstreamMessageOf(thrown);
   summary.rejected = CALLER_CODES.has(error.code);
   if (typeof error.details.attempts === "number") summary.attempts = error.details.attempts;
   if (error.details.fallback !== undefined && error.details.fallback.length > 0) {
     summary.fallback = error.details.fallback.map((failure) => `${failure.target} (${failure.code})`);
   }
+}
+
+/**
+ * The first non-Keel error down the cause chain: what the upstream (or the socket) said.
+ * A KeelError's message is Keel's own words; the cause keeps the upstream's.
+ */
+function upstreamMessageOf(thrown: unknown): string | undefined {
+  let current: unknown = thrown;
+  for (let depth = 0; depth < 5 && current instanceof Error; depth += 1) {
+    if (!KeelError.isInstance(current) && current.message !== "") return current.message;
+    current = current.cause;
+  }
+  return undefined;
 }
 
 function providerOf(target: string | undefined): string {

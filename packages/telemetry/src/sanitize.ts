@@ -14,7 +14,11 @@ const REPLACEMENTS: ReadonlyArray<readonly [RegExp, string]> = [
     /\b(api[_-]?key|apikey|token|secret|password|authorization)(["']?\s*[:=]\s*["']?)(?!Bearer \[)[^\s"',;}]+/gi,
     "$1$2[REDACTED]",
   ],
+  // OpenAI organisation and project ids, which upstream error messages quote.
+  [/\b(?:org|proj)[-_][A-Za-z0-9]{8,}\b/g, "[ACCOUNT_ID]"],
   [/[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g, "[EMAIL]"],
+  // IPv4 addresses: internal hosts named in upstream errors.
+  [/\b(?:\d{1,3}\.){3}\d{1,3}\b/g, "[IP]"],
   [/\b\d{3}-\d{2}-\d{4}\b/g, "[SSN]"],
   // 13 to 19 digits, optionally grouped by spaces or dashes: payment card numbers.
   [/\b\d(?:[ -]?\d){12,18}\b/g, "[CARD]"],
@@ -23,7 +27,7 @@ const REPLACEMENTS: ReadonlyArray<readonly [RegExp, string]> = [
 
 export const DEFAULT_MAX_PROMPT_CHARS = 500;
 
-/** Redacts emails, phone numbers, card numbers, SSN-like numbers, API keys and bearer tokens, then truncates. */
+/** Redacts emails, phone numbers, card numbers, SSN-like numbers, API keys, bearer tokens, account ids and IPv4 addresses, then truncates. */
 export function sanitizeText(text: string, maxChars: number = DEFAULT_MAX_PROMPT_CHARS): string {
   let result = text;
   for (const [pattern, replacement] of REPLACEMENTS) result = result.replace(pattern, replacement);

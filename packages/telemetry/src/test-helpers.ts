@@ -82,7 +82,7 @@ export interface Script {
   /** Advance the clock this much before answering. */
   tailMs?: number;
   generation?: Generation;
-  error?: { code: KeelErrorCode; message: string; details?: Record<string, unknown> };
+  error?: { code: KeelErrorCode; message: string; details?: Record<string, unknown>; cause?: unknown };
 }
 
 export async function runScript(
@@ -104,7 +104,10 @@ export async function runScript(
         }
         options.clock?.advance(script.tailMs ?? 0);
         if (script.error !== undefined)
-          throw new KeelError(script.error.code, script.error.message, { details: script.error.details });
+          throw new KeelError(script.error.code, script.error.message, {
+            details: script.error.details,
+            cause: script.error.cause,
+          });
         return script.generation ?? makeGeneration();
       },
     });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { chat, PRIMARY, PRIMARY_MODEL, SECONDARY, SECONDARY_MODEL } from "./support/chaos-config.ts";
 import { startChaos } from "./support/chaos-stack.ts";
-import { envelopeOf } from "./support/outcomes.ts";
+import { envelopeOf, errorOf } from "./support/outcomes.ts";
 import { SERVICE_KINDS } from "./support/service-adapter.ts";
 
 describe.each(SERVICE_KINDS)("upstream errors through %s", (kind) => {
@@ -64,6 +64,25 @@ describe.each(SERVICE_KINDS)("upstream errors through %s", (kind) => {
     const envelope = envelopeOf(await stack.service.generate(chat("malformed")));
     expect(envelope).toMatchObject({ attempts: 2, fallback: { failed: [], answeredBy: PRIMARY } });
     expect(stack.calls(PRIMARY_MODEL)).toBe(2);
+  });
+
+  it("an upstream's error text never reaches the caller, answered or streamed: Keel's words and the status", async () => {
+    // A 500 whose body names a password and an internal host came back verbatim over tRPC, GraphQL and SSE.
+    const leak = "internal: db password=hunter2 at 10.0.0.5";
+    const stack = await startChaos(kind, { rules: [{ fault: { type: "status", status: 500, message: leak } }] });
+    const outcome = await stack.service.generate(chat("leak"));
+    const error = errorOf(outcome);
+    expect(error).toMatchObject({ code: "UPSTREAM_UNAVAILABLE", retryable: true });
+    expect(error.message).toBe(`${SECONDARY}: the upstream failed (500)`);
+    expect(error.details.fallback).toEqual([
+      { target: PRIMARY, code: "UPSTREAM_UNAVAILABLE", message: `${PRIMARY}: the upstream failed (500)` },
+      { target: SECONDARY, code: "UPSTREAM_UNAVAILABLE", message: `${SECONDARY}: the upstream failed (500)` },
+    ]);
+    const streamed = await stack.service.stream(chat("leak, streamed"));
+    const last = streamed.events.at(-1);
+    expect(last?.type === "error" ? last.error.message : last).toBe(`${SECONDARY}: the upstream failed (500)`);
+    expect(JSON.stringify([outcome, streamed])).not.toMatch(/hunter2|password|10\.0\.0\.5|internal:/);
+    expect([stack.calls(PRIMARY_MODEL), stack.calls(SECONDARY_MODEL)]).toEqual([4, 4]);
   });
 
   it("a non-retryable 400 is neither retried nor failed over", async () => {

@@ -1,6 +1,7 @@
 import { KeelError, type KeelErrorCode, type KeelErrorDetails } from "@keel/spec";
 import type { GraphQLError, GraphQLFormattedError } from "graphql";
 import { inputFieldOf } from "./field-path.ts";
+import { unknownFieldHint } from "./unknown-field-hint.ts";
 
 /**
  * GraphQL's and Apollo's own codes for a request the caller got wrong (it does not
@@ -16,6 +17,11 @@ const CALLER_MISTAKE_CODES: ReadonlySet<string> = new Set([
   "PERSISTED_QUERY_NOT_FOUND",
   "PERSISTED_QUERY_NOT_SUPPORTED",
 ]);
+
+/** Apollo's cross-site request forgery refusal of a GET without a preflight header; a paragraph about CSRF. */
+const APOLLO_CSRF_TEXT = "This operation has been blocked as a potential Cross-Site Request Forgery";
+const PREFLIGHT_MESSAGE =
+  'send the query as a POST with the header "content-type: application/json" (a GET needs the header "apollo-require-preflight: true")';
 
 export interface KeelErrorExtensions {
   code: KeelErrorCode;
@@ -47,13 +53,23 @@ export function formatGraphqlError(error: unknown, graphqlCode: string | undefin
     };
     return { message: keelError.message, ...place, extensions: { ...extensions } };
   }
+  if (graphqlError && graphqlCode === "BAD_REQUEST" && graphqlError.message.startsWith(APOLLO_CSRF_TEXT)) {
+    const extensions: KeelErrorExtensions = {
+      code: "BAD_REQUEST",
+      retryable: false,
+      details: { reason: "preflight-required", expected: "application/json" },
+      graphqlCode,
+    };
+    return { message: PREFLIGHT_MESSAGE, ...place, extensions: { ...extensions } };
+  }
   if (graphqlError && graphqlCode !== undefined && CALLER_MISTAKE_CODES.has(graphqlCode)) {
     const field = inputFieldOf(graphqlError);
+    const hint = unknownFieldHint(graphqlError.message);
     const message = field === undefined ? graphqlError.message : `${field}: ${graphqlError.message}`;
     const extensions: KeelErrorExtensions = {
       code: "BAD_REQUEST",
       retryable: false,
-      details: field === undefined ? {} : { field },
+      details: { ...(field === undefined ? {} : { field }), ...(hint === undefined ? {} : { hint }) },
       graphqlCode,
     };
     return { message, ...place, extensions: { ...extensions } };

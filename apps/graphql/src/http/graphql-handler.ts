@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { HeaderMap, type ApolloServer } from "@apollo/server";
-import type { RequestHandler } from "@keel/core";
+import { unsupportedMediaType, type RequestHandler } from "@keel/core";
 import type { GraphqlContext } from "../context.ts";
+import { sendLandingPage, wantsLandingPage } from "./landing-page.ts";
 import { readBody } from "./read-body.ts";
 import { sendErrors } from "./send-errors.ts";
 
@@ -32,7 +33,16 @@ export function createGraphqlHandler(options: GraphqlHandlerOptions): RequestHan
       });
     }
 
+    const search = queryStart === -1 ? "" : url.slice(queryStart);
+    if (wantsLandingPage(request, search)) return sendLandingPage(response, { request, path });
+
     let body: unknown;
+    if (request.method === "POST" && !isJson(request.headers["content-type"])) {
+      // Apollo would answer with its long cross-site-request-forgery text; say what to send instead.
+      request.resume();
+      const error = unsupportedMediaType(request.headers["content-type"]);
+      return sendErrors(response, 415, { code: error.code, message: error.message, details: error.details });
+    }
     if (request.method === "POST") {
       const read = await readBody(request, maxBodyBytes);
       if (read.kind === "aborted") return;
@@ -44,7 +54,7 @@ export function createGraphqlHandler(options: GraphqlHandlerOptions): RequestHan
           details: { reason: "body-too-large", limitBytes: maxBodyBytes },
         });
       }
-      if (isJson(request.headers["content-type"]) && read.text.length > 0) {
+      if (read.text.length > 0) {
         try {
           body = JSON.parse(read.text);
         } catch {
@@ -69,7 +79,7 @@ export function createGraphqlHandler(options: GraphqlHandlerOptions): RequestHan
       httpGraphQLRequest: {
         method: request.method ?? "GET",
         headers: headerMapOf(request),
-        search: queryStart === -1 ? "" : url.slice(queryStart),
+        search,
         body,
       },
       context: async () => options.createContext(controller.signal),

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { parseEmbeddingRequest } from "@keel/core";
 import type { EmbeddingResult } from "@keel/spec";
-import type { GraphqlContext } from "../context.ts";
+import { SERVICE_NAME, type GraphqlContext } from "../context.ts";
 
 /** Mutation.embed: one vector per input string. */
 export async function embed(
@@ -10,5 +10,10 @@ export async function embed(
   context: GraphqlContext,
 ): Promise<EmbeddingResult> {
   const request = parseEmbeddingRequest(args.input);
-  return context.pipeline.embed(request, { tenant: context.tenant, requestId: randomUUID(), signal: context.signal });
+  return context.pipeline.embed(request, {
+    tenant: context.tenant,
+    service: SERVICE_NAME,
+    requestId: randomUUID(),
+    signal: context.signal,
+  });
 }

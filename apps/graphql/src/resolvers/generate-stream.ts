@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { parseChatRequest } from "@keel/core";
 import { KeelError, type StreamEvent } from "@keel/spec";
-import type { GraphqlContext } from "../context.ts";
+import { SERVICE_NAME, type GraphqlContext } from "../context.ts";
 import { EndableStream } from "../subscriptions/endable-stream.ts";
 import { GENERATE_JSON_FIELDS, withoutNulls } from "./caller-input.ts";
 
@@ -23,7 +23,12 @@ export const generateStream = {
       });
     }
     const stream = new EndableStream((signal) =>
-      context.pipeline.stream(request, { tenant: context.tenant, requestId: randomUUID(), signal }),
+      context.pipeline.stream(request, {
+        tenant: context.tenant,
+        service: SERVICE_NAME,
+        requestId: randomUUID(),
+        signal,
+      }),
     );
     const untrack = context.trackStream((error) => stream.close(error));
     stream.onEnd(untrack);

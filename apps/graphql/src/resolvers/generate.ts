@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { parseChatRequest } from "@keel/core";
 import type { Generation } from "@keel/spec";
-import type { GraphqlContext } from "../context.ts";
+import { SERVICE_NAME, type GraphqlContext } from "../context.ts";
 import { GENERATE_JSON_FIELDS, withoutNulls } from "./caller-input.ts";
 
 /** Mutation.generate: one completion; a KeelError thrown here becomes extensions.code. */
@@ -13,6 +13,7 @@ export async function generate(
   const request = parseChatRequest(withoutNulls(args.input, GENERATE_JSON_FIELDS));
   return context.pipeline.generate(request, {
     tenant: context.tenant,
+    service: SERVICE_NAME,
     requestId: randomUUID(),
     signal: context.signal,
   });

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { StructuredRequestInput } from "@keel/core";
 import type { Generation } from "@keel/spec";
-import type { GraphqlContext } from "../context.ts";
+import { SERVICE_NAME, type GraphqlContext } from "../context.ts";
 import { STRUCTURED_JSON_FIELDS, withoutNulls } from "./caller-input.ts";
 
 /**
@@ -17,6 +17,7 @@ export async function structured(
   const input = withoutNulls(args.input, STRUCTURED_JSON_FIELDS) as StructuredRequestInput;
   return context.pipeline.structured(input, {
     tenant: context.tenant,
+    service: SERVICE_NAME,
     requestId: randomUUID(),
     signal: context.signal,
   });

@@ -14,7 +14,7 @@ export const cachePolicySchema = z.strictObject({
   enabled: z.boolean().optional(),
 });
 
-export const cacheSchema = z.object({
+export const cacheSchema = z.strictObject({
   /** Policy every route gets; `models.<route>.cache` overrides it field by field. */
   defaults: cachePolicySchema.default({}),
   /** The in-memory store (used when no Redis is configured). */
@@ -37,7 +37,7 @@ export const cacheSchema = z.object({
     ])
     .default({}),
   semantic: z
-    .object({
+    .strictObject({
       enabled: z.boolean().default(true),
       /** Lowest cosine similarity served (the near-miss guard runs as well). */
       threshold: z.number().min(0).max(1).optional(),
@@ -52,6 +52,6 @@ export const cacheSchema = z.object({
     })
     .prefault({}),
   embeddings: z
-    .object({ enabled: z.boolean().default(true), ttlSeconds: z.number().int().positive().optional() })
+    .strictObject({ enabled: z.boolean().default(true), ttlSeconds: z.number().int().positive().optional() })
     .prefault({}),
 });

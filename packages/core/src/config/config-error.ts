@@ -1,21 +1,21 @@
-import type { z } from "zod";
+import type { ConfigIssue } from "./config-issues.ts";
 
-/** Thrown when a config is invalid; the message names every bad field and what was expected. */
+/**
+ * Thrown when a config is invalid. The message names where the config came from (the
+ * file's path, "the environment", ...) and every bad field with what was expected, one
+ * per line, so a launcher can print it as it is.
+ */
 export class ConfigError extends Error {
   override readonly name = "ConfigError";
-  readonly issues: ReadonlyArray<{ path: string; message: string }>;
+  /** Where the config came from: a file path, "the environment", "the config object". */
+  readonly source: string;
+  readonly issues: readonly ConfigIssue[];
 
-  constructor(source: string, issues: ReadonlyArray<{ path: string; message: string }>) {
+  constructor(source: string, issues: readonly ConfigIssue[]) {
     super(
-      `invalid Keel config (${source}):\n${issues.map((issue) => `  - ${issue.path}: ${issue.message}`).join("\n")}`,
+      `invalid Keel config in ${source}:\n${issues.map((issue) => `  - ${issue.path}: ${issue.message}`).join("\n")}`,
     );
+    this.source = source;
     this.issues = issues;
-  }
-
-  static fromZod(source: string, error: z.ZodError): ConfigError {
-    return new ConfigError(
-      source,
-      error.issues.map((issue) => ({ path: issue.path.map(String).join(".") || "(root)", message: issue.message })),
-    );
   }
 }

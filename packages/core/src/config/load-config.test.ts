@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "./config-error.ts";
-import { loadConfig, parseConfig, usesEmbeddedSimulator } from "./load-config.ts";
+import { PLACEHOLDER_API_KEY, loadConfig, parseConfig, usesEmbeddedSimulator } from "./load-config.ts";
 
 function writeTemp(name: string, text: string): string {
   const file = join(mkdtempSync(join(tmpdir(), "keel-config-")), name);
@@ -25,6 +25,24 @@ describe("loadConfig", () => {
     expect(usesEmbeddedSimulator(config)).toBe(false);
     expect(config.providers.openai).toMatchObject({ apiKey: "sk-test", baseURL: "https://example.test/v1" });
     expect(config.models["gpt-4o"]?.targets[0]).toBe("openai/gpt-4o");
+  });
+
+  it("honours OPENAI_BASE_URL without OPENAI_API_KEY, with a placeholder key (local servers need none)", () => {
+    const config = loadConfig({ OPENAI_BASE_URL: "http://127.0.0.1:11434/v1" });
+    expect(usesEmbeddedSimulator(config)).toBe(false);
+    expect(config.providers).toEqual({
+      openai: { type: "openai", apiKey: PLACEHOLDER_API_KEY, baseURL: "http://127.0.0.1:11434/v1" },
+    });
+    expect(config.models["gpt-4o-mini"]?.targets[0]).toBe("openai/gpt-4o-mini");
+    expect(() => loadConfig({ OPENAI_BASE_URL: "localhost:11434" })).toThrow(
+      /OPENAI_BASE_URL: expected a URL .*received "localhost:11434"/,
+    );
+  });
+
+  it("brackets an IPv6 KEEL_HOST in the simulator's URL (KEEL_HOST=::1 built an invalid URL)", () => {
+    const config = loadConfig({ KEEL_HOST: "::1", KEEL_SIMULATOR_PORT: "4300" });
+    expect(config.providers.simulator?.baseURL).toBe("http://[::1]:4300/v1");
+    expect(new URL(config.providers.simulator?.baseURL ?? "").hostname).toBe("[::1]");
   });
 
   it("reads ports and host from the environment", () => {
@@ -68,8 +86,8 @@ describe("loadConfig", () => {
     expect(caught).toBeInstanceOf(ConfigError);
     const message = (caught as Error).message;
     expect(message).toContain(file);
-    expect(message).toMatch(/services\.trpcPort: .*expected number/);
-    expect(message).toMatch(/models\.small\.targets\.0: expected "provider\/model"/);
+    expect(message).toContain('services.trpcPort: expected a number, received "high"');
+    expect(message).toContain('models.small.targets.0: expected "provider/model", received "no-slash"');
   });
 
   it("reports unreadable and unparsable files as config errors", () => {

@@ -1,7 +1,10 @@
 import { readFileSync } from "node:fs";
 import { extname } from "node:path";
 import { parse as parseYaml } from "yaml";
+import { httpOrigin } from "../net/url-host.ts";
+import { referenceIssues } from "./check-references.ts";
 import { ConfigError } from "./config-error.ts";
+import { configIssuesOf } from "./config-issues.ts";
 import { configSchema, type KeelConfig } from "./schema.ts";
 
 export type Environment = Readonly<Record<string, string | undefined>>;
@@ -11,25 +14,55 @@ const DEFAULT_CHAT_MODELS = ["gpt-4o-mini", "gpt-4o", "gpt-4.1-mini", "gpt-4.1",
 const DEFAULT_EMBEDDING_MODELS = ["text-embedding-3-small", "text-embedding-3-large"];
 /** The embedded default falls back from the small model to a sibling, so failover works out of the box. */
 const DEFAULT_FALLBACKS: Record<string, string[]> = { "gpt-4o-mini": ["gpt-4.1-mini"], "gpt-4o": ["gpt-4.1"] };
+/**
+ * The key sent when OPENAI_BASE_URL is set without OPENAI_API_KEY: local servers (Ollama,
+ * vLLM, llama.cpp) take any key, and the openai SDK refuses to start without one.
+ */
+export const PLACEHOLDER_API_KEY = "no-key";
 
-/** Validates a plain object (from a file, a test, or code) into a full config. */
-export function parseConfig(input: unknown, source = "config object"): KeelConfig {
-  const result = configSchema.safeParse(input ?? {});
-  if (!result.success) throw ConfigError.fromZod(source, result.error);
-  return result.data;
+/** Which environment variable sets each listening port, so a busy port's message can say what to change. */
+export const PORT_VARIABLES = {
+  trpc: "KEEL_TRPC_PORT",
+  graphql: "KEEL_GRAPHQL_PORT",
+  simulator: "KEEL_SIMULATOR_PORT",
+} as const;
+
+/**
+ * Validates a plain object (from a file, a test, or code) into a full config: every field
+ * (unknown and misspelt keys included) and what fields say about each other (targets
+ * name configured providers, rule jumps stay in their chain). Throws ConfigError naming
+ * `source` and every bad field.
+ */
+export function parseConfig(input: unknown, source = "the config object"): KeelConfig {
+  const config = parseShape(input, source);
+  checkReferences(config, source);
+  return config;
 }
 
 /**
  * Reads the config the way a service starts: the KEEL_CONFIG file (YAML or JSON) if set,
  * overlaid with environment variables; with no settings at all, the embedded default
- * (the local simulator). OPENAI_API_KEY switches the default provider to OpenAI.
+ * (the local simulator). OPENAI_API_KEY and/or OPENAI_BASE_URL switch the default
+ * provider to an OpenAI-compatible endpoint.
  */
 export function loadConfig(env: Environment): KeelConfig {
   const file = env.KEEL_CONFIG;
   const fromFile = file ? readConfigFile(file) : {};
-  const source = file ?? "environment";
-  const config = parseConfig(applyEnvironment(fromFile, env), source);
-  return withDefaultRoutes(config, env);
+  const source = file ?? "the environment";
+  const config = withDefaultRoutes(parseShape(applyEnvironment(fromFile, env), source), env);
+  checkReferences(config, source);
+  return config;
+}
+
+function parseShape(input: unknown, source: string): KeelConfig {
+  const result = configSchema.safeParse(input ?? {}, { reportInput: true });
+  if (!result.success) throw new ConfigError(source, configIssuesOf(result.error, configSchema));
+  return result.data;
+}
+
+function checkReferences(config: KeelConfig, source: string): void {
+  const issues = referenceIssues(config);
+  if (issues.length > 0) throw new ConfigError(source, issues);
 }
 
 function readConfigFile(path: string): Record<string, unknown> {
@@ -53,42 +86,69 @@ function readConfigFile(path: string): Record<string, unknown> {
 }
 
 function applyEnvironment(config: Record<string, unknown>, env: Environment): Record<string, unknown> {
-  const services = { ...(config.services as Record<string, unknown> | undefined) };
-  const numberFrom = (name: string, field: string) => {
-    const raw = env[name];
-    if (raw === undefined || raw === "") return;
-    const value = Number(raw);
-    if (!Number.isInteger(value)) {
-      throw new ConfigError("environment", [{ path: name, message: `expected an integer port, received "${raw}"` }]);
-    }
-    services[field] = value;
+  const overlay: Record<string, unknown> = { ...config };
+  // A section that is not a mapping is left as it is, for the schema to report.
+  const section = (name: string): Record<string, unknown> | undefined => {
+    const value = config[name];
+    if (value === undefined) return {};
+    return typeof value === "object" && value !== null && !Array.isArray(value)
+      ? { ...(value as Record<string, unknown>) }
+      : undefined;
   };
-  if (env.KEEL_HOST) services.host = env.KEEL_HOST;
-  const overlay: Record<string, unknown> = { ...config, services };
-  if (env.REDIS_URL) overlay.redis = { ...(config.redis as Record<string, unknown> | undefined), url: env.REDIS_URL };
-  if (env.KEEL_LOG_LEVEL) {
-    const telemetry = { ...(config.telemetry as Record<string, unknown> | undefined) };
-    telemetry.log = { ...(telemetry.log as Record<string, unknown> | undefined), level: env.KEEL_LOG_LEVEL };
+  const services = section("services");
+  if (services) {
+    if (env.KEEL_HOST) services.host = env.KEEL_HOST;
+    const port = (name: string, field: string) => {
+      const raw = env[name];
+      if (raw === undefined || raw === "") return;
+      const value = Number(raw);
+      if (!Number.isInteger(value)) {
+        throw new ConfigError("the environment", [
+          { path: name, message: `expected an integer port, received "${raw}"` },
+        ]);
+      }
+      services[field] = value;
+    };
+    port(PORT_VARIABLES.trpc, "trpcPort");
+    port(PORT_VARIABLES.graphql, "graphqlPort");
+    port(PORT_VARIABLES.simulator, "simulatorPort");
+    overlay.services = services;
+  }
+  const redis = section("redis");
+  if (env.REDIS_URL && redis) overlay.redis = { ...redis, url: env.REDIS_URL };
+  const telemetry = section("telemetry");
+  if (env.KEEL_LOG_LEVEL && telemetry) {
+    const log = telemetry.log;
+    const isMapping = typeof log === "object" && log !== null && !Array.isArray(log);
+    telemetry.log = { ...(isMapping ? (log as Record<string, unknown>) : {}), level: env.KEEL_LOG_LEVEL };
     overlay.telemetry = telemetry;
   }
-  numberFrom("KEEL_TRPC_PORT", "trpcPort");
-  numberFrom("KEEL_GRAPHQL_PORT", "graphqlPort");
-  numberFrom("KEEL_SIMULATOR_PORT", "simulatorPort");
   return overlay;
 }
 
-/** Fills providers and routes when the config names none: OpenAI when a key is set, else the simulator. */
+/**
+ * Fills providers and routes when the config names none: an OpenAI-compatible endpoint
+ * when OPENAI_API_KEY or OPENAI_BASE_URL is set (a base URL alone gets a placeholder
+ * key: local servers often need none), else the embedded simulator.
+ */
 function withDefaultRoutes(config: KeelConfig, env: Environment): KeelConfig {
   if (Object.keys(config.providers).length > 0) return config;
-  const apiKey = env.OPENAI_API_KEY;
-  const name = apiKey ? "openai" : "simulator";
-  const provider = apiKey
-    ? { type: "openai" as const, apiKey, ...(env.OPENAI_BASE_URL ? { baseURL: env.OPENAI_BASE_URL } : {}) }
+  const apiKey = env.OPENAI_API_KEY || undefined;
+  const baseURL = env.OPENAI_BASE_URL || undefined;
+  const external = apiKey !== undefined || baseURL !== undefined;
+  const name = external ? "openai" : "simulator";
+  const provider = external
+    ? { type: "openai" as const, apiKey: apiKey ?? PLACEHOLDER_API_KEY, ...(baseURL ? { baseURL } : {}) }
     : {
         type: "openai" as const,
         apiKey: "simulator",
-        baseURL: `http://${config.services.host}:${config.services.simulatorPort}/v1`,
+        baseURL: `${httpOrigin(config.services.host, config.services.simulatorPort)}/v1`,
       };
+  if (baseURL !== undefined && !/^https?:\/\/[^/]/.test(baseURL)) {
+    throw new ConfigError("the environment", [
+      { path: "OPENAI_BASE_URL", message: `expected a URL such as http://127.0.0.1:11434/v1, received "${baseURL}"` },
+    ]);
+  }
   const models = { ...config.models };
   for (const model of DEFAULT_CHAT_MODELS) {
     models[model] ??= { targets: [model, ...(DEFAULT_FALLBACKS[model] ?? [])].map((target) => `${name}/${target}`) };

@@ -9,7 +9,7 @@ import { telemetrySchema } from "./telemetry-schema.ts";
  * environment when the file names none.
  */
 
-const providerSchema = z.object({
+const providerSchema = z.strictObject({
   type: z.literal("openai").default("openai"),
   baseURL: z.url().optional(),
   apiKey: z.string().min(1),
@@ -20,7 +20,7 @@ const providerSchema = z.object({
 /** "provider/model": the upstream model of a named provider. */
 const targetSchema = z.string().regex(/^[^/\s]+\/\S+$/, 'expected "provider/model"');
 
-const routeSchema = z.object({
+const routeSchema = z.strictObject({
   /** Ordered fallback chain: the first target is tried first. */
   targets: z.array(targetSchema).min(1),
   /** Total deadline for a request on this route, retries and fallbacks included. */
@@ -35,12 +35,12 @@ const routeSchema = z.object({
   cache: cachePolicySchema.optional(),
 });
 
-const priceSchema = z.object({
+const priceSchema = z.strictObject({
   inputPerMillion: z.number().nonnegative(),
   outputPerMillion: z.number().nonnegative(),
 });
 
-const servicesSchema = z.object({
+const servicesSchema = z.strictObject({
   host: z.string().default("127.0.0.1"),
   trpcPort: z.number().int().min(0).max(65535).default(3000),
   graphqlPort: z.number().int().min(0).max(65535).default(4000),
@@ -49,13 +49,13 @@ const servicesSchema = z.object({
   maxBodyBytes: z.number().int().positive().default(1_048_576),
 });
 
-const limitsSchema = z.object({
+const limitsSchema = z.strictObject({
   /** Largest prompt (all message contents together) accepted, in characters. */
   maxPromptChars: z.number().int().positive().default(400_000),
   maxMessages: z.number().int().positive().default(500),
 });
 
-const defaultsSchema = z.object({
+const defaultsSchema = z.strictObject({
   timeoutMs: z.number().int().positive().default(30_000),
   /** The per-target policy (retry, breaker, timeouts, concurrency) every target gets. */
   policy: targetPolicySchema.default({}),
@@ -63,7 +63,7 @@ const defaultsSchema = z.object({
   hedging: hedgingSchema.default(false),
 });
 
-const validationSchema = z.object({
+const validationSchema = z.strictObject({
   /** Upstream attempts for a structured call that does not say, the first included. */
   defaultMaxAttempts: z.number().int().min(1).max(10).default(3),
   /** Most attempts a caller may ask for. */
@@ -74,7 +74,7 @@ const validationSchema = z.object({
   jsonSchemaRoutes: z.array(z.string()).optional(),
 });
 
-export const configSchema = z.object({
+export const configSchema = z.strictObject({
   services: servicesSchema.prefault({}),
   providers: z
     .record(z.string().regex(/^[^/\s]+$/, "provider names cannot contain '/' or spaces"), providerSchema)
@@ -97,6 +97,8 @@ export const configSchema = z.object({
       keyPrefix: z.string().default("keel:"),
       /** A cache command slower than this counts as a miss (the cache fails open). */
       commandTimeoutMs: z.number().int().positive().default(250),
+      /** The start stops when Redis does not answer (default); false starts anyway and fails open. */
+      required: z.boolean().default(true),
     })
     .optional(),
 });

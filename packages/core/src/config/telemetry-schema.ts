@@ -64,7 +64,7 @@ const alertsSchema = z.strictObject({
   evaluateEveryMs: milliseconds.optional(),
 });
 
-export const telemetrySchema = z.object({
+export const telemetrySchema = z.strictObject({
   /** false: no per-request logs, metrics, ledger or alerts (for measuring telemetry's own cost). */
   enabled: z.boolean().default(true),
   serviceName: z.string().min(1).default("keel"),

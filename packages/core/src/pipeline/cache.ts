@@ -89,7 +89,7 @@ function embedderFor(config: KeelConfig, providers: Map<string, Provider>) {
   if (name === "local") return createLocalEmbedder();
   const target = Object.hasOwn(config.embeddingModels, name) ? config.embeddingModels[name] : undefined;
   if (!target)
-    throw new ConfigError("config", [
+    throw new ConfigError("the config given to createPipeline", [
       {
         path: "cache.semantic.embedder",
         message: `expected "local" or one of embeddingModels (${Object.keys(config.embeddingModels).join(", ") || "none"}), received "${name}"`,

@@ -3,6 +3,7 @@ import type { MetricsSnapshot, UsageQuery, UsageReport } from "@keel/telemetry";
 import {
   KeelError,
   noopEventSink,
+  roundUsd,
   type ChatRequest,
   type EmbeddingRequest,
   type EmbeddingResult,
@@ -54,7 +55,7 @@ export interface Pipeline {
 export type PipelineOptions = TelemetryOverrides;
 
 /**
- * Builds the pipeline DESIGN.md draws: the concern middlewares folded, in order, around
+ * Builds the pipeline docs/design.md draws: the concern middlewares folded, in order, around
  * the route's fallback chain. Every request is validated, bounded by one deadline, and
  * leaves as a Generation or a KeelError.
  */
@@ -93,7 +94,8 @@ export function createPipeline(config: KeelConfig, options: PipelineOptions = {}
     const scope = open(operation, options, route.timeoutMs);
     try {
       const generation = await model.generate(request, scope.ctx);
-      return { ...generation, latencyMs: Date.now() - startedAt };
+      // A structured call's cost is the sum of its attempts': rounded so float noise never shows.
+      return { ...generation, costUsd: roundUsd(generation.costUsd), latencyMs: Date.now() - startedAt };
     } catch (error) {
       throw normaliseFailure(error, scope);
     } finally {

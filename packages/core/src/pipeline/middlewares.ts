@@ -4,7 +4,7 @@ import { defaultSupportsJsonSchema, structuredOutputMiddleware } from "@keel/val
 import type { KeelConfig } from "../config/schema.ts";
 
 /**
- * The concern middlewares in DESIGN.md's order, first = outermost:
+ * The concern middlewares in docs/design.md's order, first = outermost:
  * telemetry -> input safety -> static fallback -> exact cache -> semantic cache
  *   -> output safety -> validation -> (the route's fallback chain)
  */

@@ -1,4 +1,4 @@
-import { KeelError, type StreamEvent } from "@keel/spec";
+import { KeelError, roundUsd, type StreamEvent } from "@keel/spec";
 import { normaliseFailure, type RequestScope } from "./request-scope.ts";
 
 /**
@@ -19,7 +19,8 @@ export async function* toPublicStream(
   try {
     for await (const event of inner()) {
       if (event.type === "done") {
-        final = { type: "done", generation: { ...event.generation, latencyMs: Date.now() - startedAt } };
+        const generation = { ...event.generation, costUsd: roundUsd(event.generation.costUsd) };
+        final = { type: "done", generation: { ...generation, latencyMs: Date.now() - startedAt } };
         break;
       }
       if (event.type === "error") {

@@ -9,6 +9,11 @@ export interface CallOptions {
   signal?: AbortSignal;
   /** Total deadline for this request, retries and fallbacks included. */
   timeoutMs?: number;
+  /**
+   * The service that took the request ("trpc", "graphql"), set by the service; it goes on
+   * the request's log line, so two services sharing one pipeline are told apart.
+   */
+  service?: string;
 }
 
 export interface RequestScope {
@@ -61,6 +66,7 @@ export function openRequestScope(options: {
     requestId: call?.requestId ?? randomUUID(),
     tenant: call?.tenant ?? "default",
     operation: options.operation,
+    ...(call?.service === undefined ? {} : { service: call.service }),
     deadline: Date.now() + timeoutMs,
     signal: controller.signal,
     events: options.events,

@@ -17,7 +17,21 @@ beforeAll(async () => {
     }),
   );
 });
+let noisyPricePipeline: Pipeline;
+beforeAll(() => {
+  // Prices whose per-call costs do not sum exactly in binary floating point.
+  noisyPricePipeline = createPipeline(
+    parseConfig({
+      providers: { sim: { baseURL: simulator.url, apiKey: "test-key" } },
+      models: { "gpt-4o-mini": { targets: ["sim/gpt-4o-mini"] } },
+      prices: { "gpt-4o-mini": { inputPerMillion: 0.1, outputPerMillion: 0.3 } },
+      defaults: { policy: { retry: false, breaker: false } },
+      telemetry: { log: { level: "silent" } },
+    }),
+  );
+});
 afterAll(async () => {
+  await noisyPricePipeline.close();
   await pipeline.close();
   await simulator.close();
 });
@@ -58,6 +72,16 @@ describe("pipeline.structured through the simulator", () => {
     expect(generation.validation?.history[0]?.errors[0]?.path).toBe("/population");
     expect(generation.attempts).toBe(2);
     expect(simulator.stats().calls["gpt-4o-mini"]).toBe(2);
+  });
+
+  it("sums the attempts' costs without floating-point noise in the envelope", async () => {
+    simulator.setRules([{ times: 4, reply: '{"city": "Oslo", "population": "many"}' }]);
+    const generation = await noisyPricePipeline.structured({ ...ask, maxAttempts: 5 });
+    expect(generation.validation?.attempts).toBe(5);
+    expect(generation.costUsd).toBeGreaterThan(0);
+    // Whole nano-dollars: 0.000025499999999999996-style noise never reaches a caller.
+    expect(generation.costUsd).toBe(Math.round(generation.costUsd * 1e9) / 1e9);
+    expect(String(generation.costUsd).replace(/^0\.0*/, "").length).toBeLessThanOrEqual(9);
   });
 
   it("fails with VALIDATION_FAILED after the last attempt", async () => {

@@ -30,7 +30,7 @@ export function bindTarget(providers: Map<string, Provider>, target: string): Mo
   const { provider: providerName, model } = splitTarget(target);
   const provider = providers.get(providerName);
   if (!provider)
-    throw new ConfigError("config", [
+    throw new ConfigError("the config given to createPipeline", [
       { path: "models", message: `unknown provider "${providerName}" in target "${target}"` },
     ]);
   return {
@@ -56,5 +56,5 @@ function checkTargets(config: KeelConfig, providers: Map<string, Provider>): voi
     if (!providers.has(provider))
       issues.push({ path: `embeddingModels.${name}`, message: `unknown provider "${provider}"` });
   }
-  if (issues.length > 0) throw new ConfigError("config", issues);
+  if (issues.length > 0) throw new ConfigError("the config given to createPipeline", issues);
 }

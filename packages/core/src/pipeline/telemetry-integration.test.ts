@@ -1,5 +1,6 @@
 import { Writable } from "node:stream";
 import { startSimulator, type SimulatorHandle } from "@keel/simulator";
+import { KeelError } from "@keel/spec";
 import { createLogger } from "@keel/telemetry";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseConfig } from "../config/load-config.ts";
@@ -102,6 +103,34 @@ describe("telemetry in the pipeline", () => {
     expect(JSON.parse(lines[0] as string)).toMatchObject({ route: "small", operation: "generate", tenant: "default" });
     for (const secret of ["jane.doe@example.com", "4111 1111 1111 1111", "SECRETKEY0123456789"])
       expect(text).not.toContain(secret);
+  });
+});
+
+describe("an upstream's error text", () => {
+  it("reaches the log line only, redacted, and the caller gets Keel's words and the status", async () => {
+    simulator.setRules([
+      { promptIncludes: "leak", fault: { type: "status", status: 500, message: "db password=hunter2 at 10.0.0.5" } },
+    ]);
+    lines.length = 0;
+    const failure = await pipeline
+      .generate({ model: "small", messages: [{ role: "user", content: "leak please" }] }, { service: "trpc" })
+      .catch((error: unknown) => error);
+    simulator.setRules([]);
+    expect(KeelError.isInstance(failure) && failure.toJSON()).toEqual({
+      code: "UPSTREAM_UNAVAILABLE",
+      message: "sim/gpt-4o-mini: the upstream failed (500)",
+      retryable: true,
+      details: expect.objectContaining({ target: "sim/gpt-4o-mini", reason: "server-error" }),
+    });
+    expect(JSON.stringify((failure as KeelError).toJSON())).not.toMatch(/hunter2|10\.0\.0\.5/);
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0] as string)).toMatchObject({
+      service: "trpc",
+      errorCode: "UPSTREAM_UNAVAILABLE",
+      errorMessage: "sim/gpt-4o-mini: the upstream failed (500)",
+      upstreamMessage: "500 db password=[REDACTED] at [IP]",
+    });
+    expect(lines[0]).not.toMatch(/hunter2|10\.0\.0\.5/);
   });
 });
 

@@ -28,14 +28,35 @@ describe("parseChatRequest", () => {
     [{ ...valid, temperature: 3 }, "temperature"],
     [{ ...valid, maxTokens: 1.5 }, "maxTokens"],
     [{ ...valid, cache: { mode: "sometimes" } }, "cache.mode"],
-    [{ ...valid, temprature: 0 }, "(input)"],
+    [{ ...valid, temprature: 0 }, "temprature"],
     [{ ...valid, model: "" }, "model"],
   ])("names the bad field %#", (input, field) => {
     const error = badRequest(input);
     expect(error.code).toBe("BAD_REQUEST");
     expect(error.details.field).toBe(field);
-    if (field !== "(input)") expect(error.message).toContain(`${field}:`);
-    else expect(error.message).toContain("temprature");
+    expect(error.message).toContain(`${field}:`);
+  });
+
+  it('names a misspelt field itself and suggests the known one ("temprature" was reported as "(input)")', () => {
+    const error = badRequest({ ...valid, temprature: 0 });
+    expect(error.message).toBe('temprature: unknown field; did you mean "temperature"?');
+    expect(error.details).toEqual({
+      field: "temprature",
+      hint: 'did you mean "temperature"?',
+      issues: [
+        {
+          field: "temprature",
+          message: 'unknown field; did you mean "temperature"?',
+          hint: 'did you mean "temperature"?',
+        },
+      ],
+    });
+    const nested = badRequest({ ...valid, messages: [{ role: "user", contnet: "Hi" }] });
+    expect(nested.details.field).toBe("messages.0.contnet");
+    expect(nested.details.hint).toBe('did you mean "content"?');
+    const unrelated = badRequest({ ...valid, colour: "blue" });
+    expect(unrelated.details).toMatchObject({ field: "colour" });
+    expect(unrelated.details.hint).toBeUndefined();
   });
 
   it("rejects non-objects", () => {

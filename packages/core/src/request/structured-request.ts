@@ -25,7 +25,7 @@ export type StructuredRequestInput = z.input<typeof structuredRequestSchema>;
 /** Validates the input and folds the schema fields into `request.structured`. */
 export function parseStructuredRequest(input: unknown): ChatRequest {
   const result = structuredRequestSchema.safeParse(input);
-  if (!result.success) throw badRequestFromZod(result.error);
+  if (!result.success) throw badRequestFromZod(result.error, structuredRequestSchema);
   const { schema, name, maxAttempts, validators, ...chat } = result.data;
   return {
     ...(chat as ChatRequest),

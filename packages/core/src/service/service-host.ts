@@ -2,7 +2,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { KeelError } from "@keel/spec";
 import type { Pipeline } from "../pipeline/create-pipeline.ts";
+import { httpOrigin } from "../net/url-host.ts";
 import { sendJson } from "./send-json.ts";
+import { listenError } from "./startup-error.ts";
 
 export type RequestHandler = (request: IncomingMessage, response: ServerResponse) => void | Promise<void>;
 
@@ -71,9 +73,11 @@ export async function startServiceHost(options: ServiceHostOptions): Promise<Ser
   });
   server.keepAliveTimeout = 5_000;
   await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
+    const failed = (error: Error) =>
+      reject(listenError(error, { service: options.name, host: options.host, port: options.port }));
+    server.once("error", failed);
     server.listen(options.port, options.host, () => {
-      server.off("error", reject);
+      server.off("error", failed);
       resolve();
     });
   });
@@ -100,7 +104,7 @@ export async function startServiceHost(options: ServiceHostOptions): Promise<Ser
     name: options.name,
     server,
     port,
-    url: `http://${options.host.includes(":") ? `[${options.host}]` : options.host}:${port}`,
+    url: httpOrigin(options.host, port),
     trackStream(close) {
       streams.add(close);
       return () => streams.delete(close);

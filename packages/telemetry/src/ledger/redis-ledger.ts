@@ -1,10 +1,11 @@
-import { KeelError } from "@keel/spec";
+import { KeelError, addUsd, fromNanoUsd, roundUsd, toNanoUsd } from "@keel/spec";
 import { Redis } from "ioredis";
 import { buildReport, resolveQuery } from "./query.ts";
 import {
-  FLOAT_FIELDS,
+  MONEY_FIELDS,
   USAGE_FIELDS,
   addEntry,
+  addTotals,
   emptyTotals,
   type UsageEntry,
   type UsageField,
@@ -29,8 +30,8 @@ export interface RedisLedgerOptions {
 
 /**
  * A ledger in Redis hashes, one per tenant and UTC day, fields `{model}|{field}`. Requests
- * only add to an in-process buffer; a timer writes it with HINCRBY/HINCRBYFLOAT in one
- * pipeline. When Redis is down the buffer keeps the sums (its size is bounded by tenants
+ * only add to an in-process buffer; a timer writes it with HINCRBY in one pipeline (dollar
+ * amounts as whole nano-dollars, fields `{model}|costNanoUsd`, so no float noise is stored). When Redis is down the buffer keeps the sums (its size is bounded by tenants
  * x days x models, not by traffic) and the next flush that works writes them: fail open.
  */
 export function createRedisLedger(options: RedisLedgerOptions): UsageLedger {
@@ -67,7 +68,7 @@ export function createRedisLedger(options: RedisLedgerOptions): UsageLedger {
         for (const field of USAGE_FIELDS) {
           const value = totals[field];
           if (value === 0) continue;
-          if (FLOAT_FIELDS.has(field)) pipeline.hincrbyfloat(key, `${model}|${field}`, value);
+          if (MONEY_FIELDS.has(field)) pipeline.hincrby(key, `${model}|${NANO_FIELD[field]}`, toNanoUsd(value));
           else pipeline.hincrby(key, `${model}|${field}`, value);
         }
       }
@@ -143,17 +144,26 @@ function parseHash(hash: Record<string, string>): Map<string, UsageTotals> {
     const bar = name.lastIndexOf("|");
     if (bar === -1) continue;
     const model = name.slice(0, bar);
-    const field = name.slice(bar + 1) as UsageField;
+    const stored = name.slice(bar + 1);
+    const money = Object.hasOwn(MONEY_BY_NANO_FIELD, stored) ? MONEY_BY_NANO_FIELD[stored] : undefined;
+    const field = (money ?? stored) as UsageField;
     if (!(USAGE_FIELDS as readonly string[]).includes(field)) continue;
     let totals = models.get(model);
     if (totals === undefined) {
       totals = emptyTotals();
       models.set(model, totals);
     }
-    totals[field] = Number(value);
+    if (money !== undefined) totals[field] = addUsd(totals[field], fromNanoUsd(Number(value)));
+    // Ledgers written before nano-dollar fields kept dollars as floats (HINCRBYFLOAT): read them, rounded.
+    else if (MONEY_FIELDS.has(field)) totals[field] = addUsd(totals[field], roundUsd(Number(value)));
+    else totals[field] = Number(value);
   }
   return models;
 }
+
+/** Where each dollar field is kept in Redis, as whole nano-dollars. */
+const NANO_FIELD: Partial<Record<UsageField, string>> = { costUsd: "costNanoUsd", savedUsd: "savedNanoUsd" };
+const MONEY_BY_NANO_FIELD: Readonly<Record<string, UsageField>> = { costNanoUsd: "costUsd", savedNanoUsd: "savedUsd" };
 
 /** One model's sums, to be added under `key` (a tenant's day) in `target`. */
 interface Merge {
@@ -178,5 +188,5 @@ function mergeModel(models: Map<string, UsageTotals>, model: string, totals: Usa
     existing = emptyTotals();
     models.set(model, existing);
   }
-  for (const field of USAGE_FIELDS) existing[field] += totals[field];
+  addTotals(existing, totals);
 }

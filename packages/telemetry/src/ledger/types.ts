@@ -1,3 +1,5 @@
+import { addUsd } from "@keel/spec";
+
 /** Sums for one tenant, model and day (or any union of them). */
 export interface UsageTotals {
   requests: number;
@@ -29,8 +31,11 @@ export const USAGE_FIELDS = [
 
 export type UsageField = (typeof USAGE_FIELDS)[number];
 
-/** Fields that are not whole numbers (Redis HINCRBYFLOAT instead of HINCRBY). */
-export const FLOAT_FIELDS: ReadonlySet<UsageField> = new Set(["costUsd", "savedUsd"]);
+/**
+ * Dollar amounts: summed without float noise (addUsd), and kept in Redis as whole
+ * nano-dollars with HINCRBY (HINCRBYFLOAT would store the noise).
+ */
+export const MONEY_FIELDS: ReadonlySet<UsageField> = new Set(["costUsd", "savedUsd"]);
 
 /** One request's usage, as it goes into the ledger. */
 export interface UsageEntry {
@@ -106,11 +111,13 @@ export function addEntry(totals: UsageTotals, entry: UsageEntry): void {
   totals.completionTokens += entry.completionTokens;
   totals.totalTokens += entry.promptTokens + entry.completionTokens;
   if (entry.estimated) totals.estimatedRequests += 1;
-  totals.costUsd += entry.costUsd;
+  totals.costUsd = addUsd(totals.costUsd, entry.costUsd);
   totals.savedTokens += entry.savedTokens;
-  totals.savedUsd += entry.savedUsd;
+  totals.savedUsd = addUsd(totals.savedUsd, entry.savedUsd);
 }
 
 export function addTotals(into: UsageTotals, from: UsageTotals): void {
-  for (const field of USAGE_FIELDS) into[field] += from[field];
+  for (const field of USAGE_FIELDS) {
+    into[field] = MONEY_FIELDS.has(field) ? addUsd(into[field], from[field]) : into[field] + from[field];
+  }
 }

@@ -1,3 +1,4 @@
+import { addUsd } from "@keel/spec";
 import type { Registry } from "prom-client";
 
 /**
@@ -41,6 +42,10 @@ export class CounterSeries {
   constructor(readonly labels: Labels) {}
   inc(amount = 1): void {
     this.value += amount;
+  }
+  /** For dollar counters: the sum in whole nano-dollars, so /metrics shows no float noise. */
+  incUsd(amount: number): void {
+    this.value = addUsd(this.value, amount);
   }
 }
 

@@ -118,11 +118,11 @@ export class RequestMetricSet {
     if (children.errors !== undefined) children.errors.inc();
     if (summary.inputTokens > 0) children.inputTokens.observe(summary.inputTokens);
     if (summary.outputTokens > 0) children.outputTokens.observe(summary.outputTokens);
-    if (summary.costUsd > 0) children.cost.inc(summary.costUsd);
+    if (summary.costUsd > 0) children.cost.incUsd(summary.costUsd);
     if (summary.ttftMs !== undefined) children.timeToFirstChunk.observe(summary.ttftMs / 1000);
     if (chunkGapsMs !== undefined) for (const gap of chunkGapsMs) children.timePerOutputChunk.observe(gap / 1000);
     if (summary.cache !== undefined) this.cacheOutcome(summary.cache).inc();
-    if (summary.savedUsd > 0) this.cacheSavedUsd.inc(summary.savedUsd);
+    if (summary.savedUsd > 0) this.cacheSavedUsd.incUsd(summary.savedUsd);
     if (summary.savedTokens > 0) this.cacheSavedTokens.inc(summary.savedTokens);
   }
 

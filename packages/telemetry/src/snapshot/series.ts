@@ -1,3 +1,4 @@
+import { roundUsd } from "@keel/spec";
 import { percentile } from "./latency-buckets.ts";
 import { type Aggregate, FIELD, Ring, type Sample } from "./ring.ts";
 
@@ -55,7 +56,8 @@ export function toWindowStats(aggregate: Aggregate, spanMs: number): WindowStats
   const requests = aggregate.get(FIELD.requests);
   const latencyCount = aggregate.get(FIELD.latencyCount);
   const cacheLookups = aggregate.get(FIELD.cacheLookups);
-  const costUsd = aggregate.get(FIELD.costUsd);
+  // Window sums of float costs carry noise; shown as whole nano-dollars like every cost.
+  const costUsd = roundUsd(aggregate.get(FIELD.costUsd));
   return {
     requests,
     requestRate: requests / (spanMs / 1000),
@@ -74,7 +76,7 @@ export function toWindowStats(aggregate: Aggregate, spanMs: number): WindowStats
     inputTokens: aggregate.get(FIELD.inputTokens),
     outputTokens: aggregate.get(FIELD.outputTokens),
     costUsd,
-    costPerRequestUsd: requests === 0 ? null : costUsd / requests,
-    savedUsd: aggregate.get(FIELD.savedUsd),
+    costPerRequestUsd: requests === 0 ? null : roundUsd(costUsd / requests),
+    savedUsd: roundUsd(aggregate.get(FIELD.savedUsd)),
   };
 }
