@@ -1,0 +1,36 @@
+import type { Detector } from "../finding.ts";
+import {
+  createInjectionDetector,
+  type InjectionChannel,
+  type InjectionDetector,
+} from "../injection/injection-detector.ts";
+import { createPiiDetector } from "../pii/pii-detector.ts";
+import { createSecretsDetector } from "../secrets/secrets-detector.ts";
+import { createToxicityDetector, type ToxicityDetector } from "../toxicity/toxicity-detector.ts";
+
+/**
+ * The detectors the stages run, built once per process and per threshold: detectors are
+ * stateless between calls, and the NER and classifier weights are loaded once anyway.
+ */
+const built = new Map<string, Detector>();
+
+function once<T extends Detector>(key: string, build: () => T): T {
+  let detector = built.get(key);
+  if (detector === undefined) {
+    detector = build();
+    built.set(key, detector);
+  }
+  return detector as T;
+}
+
+export const scanners = {
+  secrets: (): Detector => once("secrets", () => createSecretsDetector()),
+  /** Structured PII, with the name-and-place tagger when `names` is true (one merged pass). */
+  pii: (names: boolean): Detector => once(`pii:${names}`, () => createPiiDetector({ ner: names })),
+  injection: (channel: InjectionChannel, threshold: number | undefined): InjectionDetector =>
+    once(`injection:${channel}:${threshold ?? ""}`, () =>
+      createInjectionDetector(threshold === undefined ? { channel } : { channel, threshold }),
+    ),
+  toxicity: (threshold: number | undefined): ToxicityDetector =>
+    once(`toxicity:${threshold ?? ""}`, () => createToxicityDetector(threshold === undefined ? {} : { threshold })),
+};
