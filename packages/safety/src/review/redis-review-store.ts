@@ -43,6 +43,22 @@ export function createRedisReviewStore(options: RedisReviewStoreOptions): Review
   client.on("error", () => {
     // Failures surface on the commands (the queue fails closed); the client reconnects.
   });
+  const connectTimeoutMs = options.commandTimeoutMs ?? 1_000;
+  /** With no offline queue, a command before the first connection would fail at once: wait for it, briefly. */
+  const ready = async () => {
+    if (client.status === "ready") return;
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        client.off("ready", onReady);
+        reject(new Error("Redis is not reachable"));
+      }, connectTimeoutMs);
+      const onReady = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      client.once("ready", onReady);
+    });
+  };
   const tag = (tenant: string) => `${prefix}{${encodeURIComponent(tenant)}}:`;
   const keys = (tenant: string, id?: string) => ({
     item: `${tag(tenant)}item:${id ?? ""}`,
@@ -54,6 +70,7 @@ export function createRedisReviewStore(options: RedisReviewStoreOptions): Review
 
   return {
     async create(item, retentionMs) {
+      await ready();
       const key = keys(item.tenant, item.id);
       const ttl = Math.max(1, Math.ceil(item.expiresAt + retentionMs - Date.now()));
       await client
@@ -68,9 +85,11 @@ export function createRedisReviewStore(options: RedisReviewStoreOptions): Review
       await client.sadd(tenantsKey, item.tenant);
     },
     async get(tenant, id) {
+      await ready();
       return parse(await client.hget(keys(tenant, id).item, "item"));
     },
     async decide(item, retentionMs) {
+      await ready();
       const key = keys(item.tenant, item.id);
       const result = await client.eval(
         DECIDE_SCRIPT,
@@ -86,6 +105,7 @@ export function createRedisReviewStore(options: RedisReviewStoreOptions): Review
       return result === 1;
     },
     async listPending(tenant, { after, limit }) {
+      await ready();
       const key = keys(tenant);
       const page: ReviewItem[] = [];
       let cursor = after;
@@ -119,6 +139,7 @@ export function createRedisReviewStore(options: RedisReviewStoreOptions): Review
       return page;
     },
     async overdue(now, limit) {
+      await ready();
       const found: { tenant: string; id: string }[] = [];
       for (const tenant of await client.smembers(tenantsKey)) {
         const key = keys(tenant);

@@ -293,9 +293,16 @@ async function* watchItem(options: {
   if (item.state !== "pending") yield outcomeOf(item);
 }
 
-/** Creation time first (base 36, fixed width), so ids sort in creation order; 64 random bits after. */
+let sequence = 0;
+
+/**
+ * Creation time and a per-process sequence first (base 36, fixed width), so ids sort in
+ * creation order, then 64 random bits, so an id cannot be guessed.
+ */
 function newReviewId(at: number): string {
-  return `rv_${at.toString(36).padStart(9, "0")}${randomBytes(8).toString("hex")}`;
+  sequence = (sequence + 1) % 36 ** 5;
+  const order = `${at.toString(36).padStart(9, "0")}${sequence.toString(36).padStart(5, "0")}`;
+  return `rv_${order}${randomBytes(8).toString("hex")}`;
 }
 
 function notFound(): KeelError {
