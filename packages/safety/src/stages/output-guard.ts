@@ -7,7 +7,8 @@ import { applyEdits, EditLog, type TextEdit } from "../text/text-edits.ts";
 import { type ActedFinding, actOn } from "./acted-finding.ts";
 import { brandRulesOf } from "./brand-rules.ts";
 import { wordsOf } from "./phrase-matcher.ts";
-import { scanners } from "./scanners.ts";
+import { mayHoldPii, mayHoldSecret } from "./prefilters.ts";
+import { piiKindsOf, scanners } from "./scanners.ts";
 
 /** Text before the unchecked part that detectors read again for context ("call me at", "SSN"). */
 const LOOKBACK = 48;
@@ -78,19 +79,27 @@ export function createOutputGuard(options: {
   const finalised: ActedFinding[] = [];
   let toxicPending: ActedFinding[] = [];
 
+  const secretsActive = active("secrets");
+  const piiActive = active("pii");
+  const namesActive = active("names");
+  const patternsActive = secretsActive || piiActive || namesActive || brandRules !== undefined;
   const patternFindings = (from: number): ActedFinding[] => {
+    if (!patternsActive) return NONE;
     const text = buffer.slice(from);
     const found: ActedFinding[] = [];
-    if (active("secrets"))
+    if (active("secrets") && mayHoldSecret(text))
       found.push(...actOn(scanners.secrets().detect(text), { name: "secrets", settings: output.secrets }));
-    if (active("pii") || active("names")) {
-      for (const finding of scanners.pii(active("names")).detect(text)) {
+    const pii = active("pii") && (active("names") || mayHoldPii(text, output.pii.kinds));
+    if (pii || active("names")) {
+      const kinds = piiKindsOf(pii ? output.pii : undefined, active("names") ? output.names : undefined);
+      for (const finding of scanners.pii(active("names"), kinds).detect(text)) {
         const name = finding.detector === "ner" ? "names" : "pii";
         if (active(name)) found.push(...actOn([finding], { name, settings: output[name] }));
       }
     }
     if (brandRules !== undefined)
       found.push(...actOn(brandRules.find(wordsOf(text)), { name: "brand", settings: brand }));
+    if (found.length === 0) return NONE;
     const placeholders = vault?.placeholderSpans(text) ?? [];
     return found
       .filter((finding) => !placeholders.some((span) => span.start < finding.end && finding.start < span.end))
@@ -100,6 +109,15 @@ export function createOutputGuard(options: {
   const classify = (final: boolean) => {
     if (!active("toxicity")) return;
     const detector = scanners.toxicity(output.toxicity.threshold);
+    if (!sentenceHold) {
+      // Only flagging: nothing waits for the verdict, so the whole answer is scored once at the end
+      // (per call the classifier's fixed cost outweighs a sentence's own).
+      if (!final) return;
+      const found = actOn(detector.detect(buffer), { name: "toxicity", settings: output.toxicity });
+      toxicPending.push(...found);
+      classified = buffer.length;
+      return;
+    }
     let start = classified;
     const judge = (end: number) => {
       let from = start;
@@ -136,8 +154,9 @@ export function createOutputGuard(options: {
     if (options.holdAll) return checked;
     let end = buffer.length;
     if (sentenceHold) end = Math.min(end, classified);
-    const begin = buffer.lastIndexOf("-----BEGIN");
-    if (begin >= checked && !buffer.includes("-----END", begin)) end = Math.min(end, begin);
+    // An open private-key block after the checked text waits for its END line.
+    const begin = buffer.indexOf("-----BEGIN", checked);
+    if (begin !== -1 && !buffer.includes("-----END", begin)) end = Math.min(end, begin);
     if (patternHold) end = Math.min(end, tokenHoldStart());
     return end;
   };
@@ -172,7 +191,18 @@ export function createOutputGuard(options: {
     classify(final);
     let release = final ? buffer.length : holdStart();
     if (release <= checked) return "";
-    const found = patternFindings(Math.max(0, checked - LOOKBACK)).filter((finding) => finding.end > checked);
+    const scanned = patternFindings(Math.max(0, checked - LOOKBACK));
+    if (
+      scanned.length === 0 &&
+      (toxicPending.length === 0 || toxicPending.every((finding) => finding.start >= release))
+    ) {
+      // Nothing found in what is released now: the common case, without the bookkeeping below.
+      const piece = buffer.slice(checked, release);
+      content += piece;
+      checked = release;
+      return stop === undefined ? piece : "";
+    }
+    const found = scanned.filter((finding) => finding.end > checked);
     if (!final) {
       // No finding may straddle the release point: a later chunk could still change it.
       found.sort((left, right) => right.start - left.start);
@@ -232,6 +262,8 @@ function isWordUnit(unit: number): boolean {
     (unit >= 0x30 && unit <= 0x39) || (unit >= 0x41 && unit <= 0x5a) || (unit >= 0x61 && unit <= 0x7a) || unit > 0x7f
   );
 }
+
+const NONE: ActedFinding[] = [];
 
 function isSpace(unit: number): boolean {
   return unit === 0x20 || unit === 0x0a || unit === 0x09 || unit === 0x0d || unit === 0xa0;

@@ -1,7 +1,8 @@
 import type { InputDetectorName } from "../policy/policy.ts";
 import type { ResolvedDetector } from "../policy/resolve-policy.ts";
 import { type ActedFinding, actOn } from "./acted-finding.ts";
-import { scanners } from "./scanners.ts";
+import { mayHoldPii, mayHoldSecret } from "./prefilters.ts";
+import { piiKindsOf, scanners } from "./scanners.ts";
 
 /** Where a text of the request comes from; it decides which detectors read it. */
 export type InputChannel = "system" | "user" | "assistant" | "tool" | "document";
@@ -36,7 +37,8 @@ export function scanInputText(
   const pii = runs("pii");
   const names = runs("names");
   if (pii || names) {
-    for (const finding of scanners.pii(names).detect(text)) {
+    const kinds = piiKindsOf(pii ? policy.pii : undefined, names ? policy.names : undefined);
+    for (const finding of scanners.pii(names, kinds).detect(text)) {
       // One merged pass; the tagger's findings answer to `names`, the rules' to `pii`.
       const name = finding.detector === "ner" ? "names" : "pii";
       if ((name === "names" ? names : pii) === false) continue;

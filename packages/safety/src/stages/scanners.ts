@@ -23,10 +23,26 @@ function once<T extends Detector>(key: string, build: () => T): T {
   return detector as T;
 }
 
+/** The kinds one merged PII pass must report for a stage's `pii` and `names` entries (undefined: all). */
+export function piiKindsOf(
+  pii: { kinds: ReadonlySet<string> | undefined } | undefined,
+  names: { kinds: ReadonlySet<string> | undefined } | undefined,
+): string[] | undefined {
+  if ((pii !== undefined && pii.kinds === undefined) || (names !== undefined && names.kinds === undefined))
+    return undefined;
+  return [...new Set([...(pii?.kinds ?? []), ...(names?.kinds ?? [])])].sort();
+}
+
 export const scanners = {
   secrets: (): Detector => once("secrets", () => createSecretsDetector()),
-  /** Structured PII, with the name-and-place tagger when `names` is true (one merged pass). */
-  pii: (names: boolean): Detector => once(`pii:${names}`, () => createPiiDetector({ ner: names })),
+  /**
+   * Structured PII, with the name-and-place tagger when `names` is true (one merged pass),
+   * running only the rules that can report one of `kinds` (undefined: every kind).
+   */
+  pii: (names: boolean, kinds: readonly string[] | undefined): Detector =>
+    once(`pii:${names}:${kinds?.join(",") ?? "*"}`, () =>
+      createPiiDetector(kinds === undefined ? { ner: names } : { ner: names, kinds }),
+    ),
   injection: (channel: InjectionChannel, threshold: number | undefined): InjectionDetector =>
     once(`injection:${channel}:${threshold ?? ""}`, () =>
       createInjectionDetector(threshold === undefined ? { channel } : { channel, threshold }),
