@@ -32,10 +32,10 @@ export function scanInputText(
   if (text === "") return [];
   const runs = (name: InputDetectorName) => policy[name].action !== "off" && CHANNELS[name].has(channel);
   const found: ActedFinding[] = [];
-  if (runs("secrets"))
+  if (runs("secrets") && mayHoldSecret(text))
     found.push(...actOn(scanners.secrets().detect(text), { name: "secrets", settings: policy.secrets }));
-  const pii = runs("pii");
   const names = runs("names");
+  const pii = runs("pii") && (names || mayHoldPii(text, policy.pii.kinds));
   if (pii || names) {
     const kinds = piiKindsOf(pii ? policy.pii : undefined, names ? policy.names : undefined);
     for (const finding of scanners.pii(names, kinds).detect(text)) {
