@@ -83,3 +83,4 @@ export {
   type ReviewQueue,
   type ReviewQueueOptions,
 } from "./review/review-queue.ts";
+export { KNOWN_KINDS } from "./policy/known-kinds.ts";

@@ -23,6 +23,8 @@ import { normaliseFailure, openRequestScope, type CallOptions } from "./request-
 import { createRouteModels } from "./route-models.ts";
 import { createPipelineTelemetry, type TelemetryOverrides } from "./telemetry.ts";
 import { checkRequestLimits, resolveRoute } from "./routes.ts";
+import { createReviewApi, type PipelineReview } from "./review-api.ts";
+import { createPipelineSafety } from "./safety.ts";
 import { createProviders } from "./targets.ts";
 import { createTerminal } from "./terminal.ts";
 
@@ -46,6 +48,8 @@ export interface Pipeline {
    */
   metricsSnapshot(scope: { tenant: string } | { all: true }): MetricsSnapshot;
   readiness(): Promise<Readiness>;
+  /** Human review of held and flagged answers, scoped by tenant: reviewer operations and the caller's poll/watch. */
+  readonly review: PipelineReview;
   /** Prometheus text format, for GET /metrics. */
   metricsText(): Promise<string>;
   /** Flushes the usage ledger and stops timers; in-flight calls should be drained first. */
@@ -70,7 +74,17 @@ export function createPipeline(config: KeelConfig, options: PipelineOptions = {}
     providers,
     onWarning: (message) => telemetry.logger.warn({ component: "cache" }, message),
   });
-  const middlewares = createMiddlewares({ config, telemetry: telemetry.middleware(), caches: cache.middlewares });
+  const safety = createPipelineSafety({
+    config,
+    events: telemetry.events,
+    onWarning: (message) => telemetry.logger.warn({ component: "safety" }, message),
+  });
+  const middlewares = createMiddlewares({
+    config,
+    telemetry: telemetry.middleware(),
+    caches: cache.middlewares,
+    safety,
+  });
   const model = wrapModel(createTerminal(config, routeModels, providers), middlewares);
 
   const open = (operation: Operation, options: CallOptions | undefined, timeoutMs?: number) =>
@@ -133,12 +147,13 @@ export function createPipeline(config: KeelConfig, options: PipelineOptions = {}
     async readiness() {
       return readinessOf(config, resilience.breakerStates(), await cache.store.health());
     },
+    review: createReviewApi(safety.review),
     usage: (query, scope) => telemetry.usage({ ...query, tenant: scope.tenant }),
     metricsSnapshot: (scope) => telemetry.snapshot("tenant" in scope ? { tenant: scope.tenant } : {}),
     metricsText: () => telemetry.metricsText(),
     async close() {
       resilience.close();
-      await Promise.allSettled([telemetry.close(), cache.store.close()]);
+      await Promise.allSettled([telemetry.close(), cache.store.close(), safety.review.close()]);
     },
   };
 }

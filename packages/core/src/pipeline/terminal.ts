@@ -2,9 +2,10 @@ import type { Provider } from "@keel/providers";
 import { KeelError, type Model } from "@keel/spec";
 import type { KeelConfig } from "../config/schema.ts";
 import type { FullModel } from "./compose.ts";
+import { withDocumentContext } from "./document-context.ts";
 import { resolveRoute, splitTarget } from "./routes.ts";
 
-/** The innermost model: picks the route's fallback chain, or the embedding target. */
+/** The innermost model: picks the route's fallback chain (documents folded into the messages), or the embedding target. */
 export function createTerminal(
   config: KeelConfig,
   routeModels: Map<string, Model>,
@@ -18,8 +19,8 @@ export function createTerminal(
     return unreachable();
   };
   return {
-    generate: (request, ctx) => routeModel(request.model).generate(request, ctx),
-    stream: (request, ctx) => routeModel(request.model).stream(request, ctx),
+    generate: (request, ctx) => routeModel(request.model).generate(withDocumentContext(request), ctx),
+    stream: (request, ctx) => routeModel(request.model).stream(withDocumentContext(request), ctx),
     embed: (request, ctx) => {
       const target = Object.hasOwn(config.embeddingModels, request.model)
         ? config.embeddingModels[request.model]
