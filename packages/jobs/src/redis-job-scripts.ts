@@ -32,14 +32,14 @@ end
 /**
  * KEYS: record, tenant index, idempotency key (unused when ARGV[4] is "0"), sequence.
  * ARGV: base, id, createdAt, hasIdempotencyKey, then field/value pairs of the record.
- * Returns { id, deduplicated (0|1) }.
+ * Returns { id, deduplicated (0|1), record }.
  */
 export const CREATE_SCRIPT = redisScript(`${HELPERS}
 local base, id, createdAt = ARGV[1], ARGV[2], ARGV[3]
 if ARGV[4] == "1" then
   local existing = rcall("GET", KEYS[3])
   if existing and rcall("EXISTS", base .. "job:" .. existing) == 1 then
-    return { existing, 1 }
+    return { existing, 1, rcall("HGETALL", base .. "job:" .. existing) }
   end
 end
 local seq = rcall("INCR", KEYS[4])
@@ -56,7 +56,7 @@ for _, member in ipairs(oldest) do
   if rcall("EXISTS", base .. "job:" .. member) == 0 then rcall("ZREM", KEYS[2], member) end
 end
 publishUpdate(base, id)
-return { id, 0 }
+return { id, 0, rcall("HGETALL", KEYS[1]) }
 `);
 
 /**

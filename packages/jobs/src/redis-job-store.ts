@@ -56,10 +56,10 @@ export function createRedisJobStore(options: RedisJobStoreOptions): JobStore {
       const reply = (await runScript(client, CREATE_SCRIPT, {
         keys: [keys.record(job.id), keys.tenantIndex(job.tenant), idempotencyKey, keys.sequence],
         args: [keys.base, job.id, job.createdAt, job.idempotencyKey === undefined ? "0" : "1", ...newRecordFields(job)],
-      })) as [string, number];
-      const [id, deduplicated] = reply;
-      const record = await this.read(id);
-      if (!record) throw new Error(`job ${id} vanished right after it was written`);
+      })) as [string, number, unknown];
+      const [id, deduplicated, fields] = reply;
+      const record = recordOf(fields);
+      if (!record) throw new Error(`job ${id} has no record right after it was written`);
       return { record, deduplicated: deduplicated === 1 };
     },
 
