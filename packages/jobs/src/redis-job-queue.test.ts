@@ -110,12 +110,15 @@ describe("createRedisJobQueue", () => {
       for await (const job of api.watch("acme", id)) seen.push(job);
     })();
     await running.promise;
+    // The watch has read the job once, so only a notification can tell it about the cancel.
+    await eventually(() => expect(seen.length).toBeGreaterThan(0));
     const cancelledAt = Date.now();
     await api.cancel("acme", id);
     await watching;
     expect(Date.now() - cancelledAt).toBeLessThan(2_000);
     expect(seen.at(-1)).toMatchObject({ state: "cancelled", cancelRequested: true });
-    expect(seen.map((job) => job.state)).toContain("active");
+    // Snapshots: changes faster than the watcher's reads may be coalesced, but the first and the final state always show.
+    expect(["waiting", "active"]).toContain(seen[0]?.state);
   });
 
   it("refuses a prefix without a hash tag and a queue name that could break the key layout", () => {
@@ -137,12 +140,14 @@ describe("createRedisJobQueue", () => {
         details: { reason: "queue-unavailable" },
       });
       await server.start();
-      await eventually(async () =>
-        expect((await jobs.enqueue({ tenant: "acme", kind: "generate", request: {} })).id).toBeTruthy(),
+      // The client reconnects with a growing delay (up to 2 s), so allow it a few attempts.
+      await eventually(
+        async () => expect((await jobs.enqueue({ tenant: "acme", kind: "generate", request: {} })).id).toBeTruthy(),
+        15_000,
       );
       await jobs.close();
     } finally {
       await server.stop();
     }
-  });
+  }, 30_000);
 });

@@ -47,6 +47,10 @@ export function createRedisJobStore(options: RedisJobStoreOptions): JobStore {
       await connection.subscribe(keys.updatesChannel, keys.cancelsChannel);
       return connection;
     })();
+    // A failed first subscription is tried afresh next time rather than cached as failed.
+    subscriber.catch(() => {
+      subscriber = undefined;
+    });
     return subscriber;
   };
 

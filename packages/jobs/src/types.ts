@@ -142,7 +142,8 @@ export interface JobQueue {
   cancel(tenant: string, id: string): Promise<Job | undefined>;
   list(tenant: string, options?: ListOptions): Promise<JobPage>;
   /**
-   * The job now, then each change (state, progress, attempts), ending after a final state.
+   * The job now, then a snapshot after each change (state, progress, attempts), ending after a
+   * final state. Changes faster than the watcher reads may be coalesced into one snapshot.
    * Throws BAD_REQUEST (details.reason "job-not-found") when the job is not found.
    */
   watch(tenant: string, id: string, options?: WatchOptions): AsyncIterable<Job>;
