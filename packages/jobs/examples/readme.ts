@@ -1,10 +1,10 @@
 // A runnable tour: enqueue a job, watch it run on a worker, read its result, and receive its
 // signed webhook on a local receiver.
-//   pnpm --filter @keel/jobs example                          (in-process queue)
+//   pnpm --filter @keel/jobs example                        (in-process queue)
 //   pnpm --filter @keel/jobs example redis://127.0.0.1:6379   (Redis queue)
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createInProcessJobQueue, createJobWorker, createRedisJobQueue, verifyWebhookSignature } from "../src/index.ts";
+import { createInProcessJobQueue, createJobWorker, createRedisJobQueue, verifyWebhookSignature } from "@keel/jobs";
 
 const redisUrl = process.argv[2];
 const secret = "whsec_example_0123456789";
