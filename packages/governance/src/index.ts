@@ -1,0 +1,28 @@
+export { bootstrapAdminKey, createApiKeyStore } from "./keys/api-key-store.ts";
+export type { ApiKeyStore, ApiKeyStoreOptions, InstallApiKeyInput } from "./keys/api-key-store.ts";
+export { bearerToken, canUseModel, hasRole, requireModel, requireRole } from "./keys/authorization.ts";
+export { formatApiKey, generateApiKey, parseApiKey, redactApiKey } from "./keys/key-token.ts";
+export type { ParsedApiKey } from "./keys/key-token.ts";
+export { API_KEY_ROLES } from "./keys/key-types.ts";
+export type {
+  ApiKey,
+  ApiKeyChanges,
+  ApiKeyPage,
+  ApiKeyRole,
+  BudgetLimits,
+  CreateApiKeyInput,
+  IssuedApiKey,
+  ListApiKeysQuery,
+  RateLimits,
+} from "./keys/key-types.ts";
+export type {
+  ApiKeyRejection,
+  BudgetPeriod,
+  EventHook,
+  FailMode,
+  GovernanceEvent,
+  GovernanceEventType,
+  LimitKind,
+  LimitScope,
+} from "./shared/events.ts";
+export type { Health, RedisOptions } from "./shared/redis-connection.ts";
