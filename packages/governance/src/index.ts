@@ -26,3 +26,17 @@ export type {
   LimitScope,
 } from "./shared/events.ts";
 export type { Health, RedisOptions } from "./shared/redis-connection.ts";
+export { createMemoryRateLimiter } from "./limits/memory-rate-limiter.ts";
+export type { MemoryRateLimiterOptions } from "./limits/memory-rate-limiter.ts";
+export { createRedisRateLimiter } from "./limits/redis-rate-limiter.ts";
+export type { RedisRateLimiterOptions } from "./limits/redis-rate-limiter.ts";
+export { formatDuration } from "./limits/rate-limit-headers.ts";
+export type {
+  Admission,
+  AdmissionRequest,
+  RateLease,
+  RateLimiter,
+  RateLimiterOptions,
+  RateLimitHeaders,
+  ScopeUsage,
+} from "./limits/rate-limit-types.ts";
