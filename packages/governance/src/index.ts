@@ -40,3 +40,19 @@ export type {
   RateLimitHeaders,
   ScopeUsage,
 } from "./limits/rate-limit-types.ts";
+export { createMemoryBudgetLedger } from "./budgets/memory-budget-ledger.ts";
+export { createRedisBudgetLedger } from "./budgets/redis-budget-ledger.ts";
+export type { RedisBudgetLedgerOptions } from "./budgets/redis-budget-ledger.ts";
+export { costMicroUsd, MICRO_USD_PER_USD, maxCostMicroUsd, microUsdToUsd, usdToMicroUsd } from "./budgets/money.ts";
+export type { TokenPrice } from "./budgets/money.ts";
+export type {
+  BudgetCounter,
+  BudgetLedger,
+  BudgetLedgerOptions,
+  BudgetRequest,
+  BudgetScopeQuery,
+  BudgetStatus,
+  PeriodStatus,
+  Reservation,
+  ScopeBudgetStatus,
+} from "./budgets/budget-types.ts";
