@@ -56,3 +56,15 @@ export type {
   Reservation,
   ScopeBudgetStatus,
 } from "./budgets/budget-types.ts";
+export { createModelSelector, selectionInputOf } from "./selection/model-selector.ts";
+export type { ModelSelector } from "./selection/model-selector.ts";
+export type {
+  CandidateModel,
+  Escalation,
+  EscalationReason,
+  ModelSelectionOptions,
+  Selection,
+  SelectionConditions,
+  SelectionInput,
+  SelectionRule,
+} from "./selection/selection-types.ts";
