@@ -68,3 +68,13 @@ export type {
   SelectionInput,
   SelectionRule,
 } from "./selection/selection-types.ts";
+export { optimisePrompt } from "./optimisation/optimise-prompt.ts";
+export { collapseRepeatedLines, compactWhitespace } from "./optimisation/text-compaction.ts";
+export type {
+  CountTokens,
+  DroppedMessage,
+  PromptOptimisation,
+  PromptOptimisationOptions,
+  TransformName,
+  TransformReport,
+} from "./optimisation/optimisation-types.ts";
