@@ -78,3 +78,10 @@ export type {
   TransformName,
   TransformReport,
 } from "./optimisation/optimisation-types.ts";
+export { classifyEmbeddings, createEmbeddingClassifier } from "./classification/embedding-classifier.ts";
+export type {
+  Classification,
+  EmbeddingClassifier,
+  EmbeddingClassifierOptions,
+  LabelExamples,
+} from "./classification/embedding-classifier.ts";
