@@ -120,3 +120,33 @@ describe("the Redis key store", () => {
     expect((await store.verify(issued.key)).id).toBe(issued.record.id);
   });
 });
+
+describe("naughty tenants in Redis", () => {
+  it("stores each naughty string as a tenant intact, or refuses it as BAD_REQUEST, and never mixes tenants", async () => {
+    const { NAUGHTY_STRINGS } = await import("../test-support/naughty-strings.ts");
+    const store = createApiKeyStore({ redis: { client: redis.client(), keyPrefix: uniquePrefix("naughty-tenants") } });
+    const accepted = new Map<string, string>();
+    const distinct = new Set(NAUGHTY_STRINGS);
+    let refused = 0;
+    for (const tenant of distinct) {
+      const outcome = await store.create({ tenant, role: "caller", name: tenant }).then(
+        (issued) => issued,
+        (error: unknown) => error,
+      );
+      if (KeelError.isInstance(outcome)) {
+        expect([outcome.code, outcome.details.field]).toEqual(["BAD_REQUEST", "tenant"]);
+        expect(tenant.length === 0 || tenant.length > 128).toBe(true);
+        refused++;
+        continue;
+      }
+      expect(outcome).toHaveProperty("record");
+      accepted.set(tenant, (outcome as { record: { id: string } }).record.id);
+    }
+    expect(accepted.size + refused).toBe(distinct.size);
+    expect(refused).toBeLessThan(20);
+    for (const [tenant, id] of accepted) {
+      const page = await store.list({ tenant });
+      expect(page.keys.map((key) => [key.id, key.tenant, key.name])).toEqual([[id, tenant, tenant]]);
+    }
+  }, 30_000);
+});

@@ -112,3 +112,34 @@ describe("the Redis rate limiter", () => {
     await limiter.close();
   });
 });
+
+describe("naughty tenants and key ids in the Redis limiter", () => {
+  it("counts each naughty tenant and key id apart, or refuses it as BAD_REQUEST", async () => {
+    const { NAUGHTY_STRINGS } = await import("../test-support/naughty-strings.ts");
+    const { KeelError } = await import("@keel/spec");
+    const limiter = createRedisRateLimiter({ redis: { client: redis.client(), keyPrefix: uniquePrefix("naughty") } });
+    const limits = { requestsPerMinute: 1 };
+    let counted = 0;
+    let refused = 0;
+    const distinct = new Set(NAUGHTY_STRINGS);
+    for (const text of distinct) {
+      const outcome = await limiter
+        .admit({ tenant: text, tenantLimits: limits, key: { id: text, limits }, tokens: 0 })
+        .then(
+          (admission) => admission,
+          (error: unknown) => error,
+        );
+      if (KeelError.isInstance(outcome)) {
+        expect(outcome.code).toBe("BAD_REQUEST");
+        refused++;
+        continue;
+      }
+      // Every tenant and key id has a bucket of its own: the first request of each passes.
+      expect(outcome).toMatchObject({ admitted: true });
+      counted++;
+    }
+    expect(counted + refused).toBe(distinct.size);
+    expect(refused).toBeLessThan(20);
+    await limiter.close();
+  }, 30_000);
+});
