@@ -26,6 +26,7 @@ export type {
   LimitScope,
 } from "./shared/events.ts";
 export type { Health, RedisOptions } from "./shared/redis-connection.ts";
+export { createRateLimiter } from "./limits/create-rate-limiter.ts";
 export { createMemoryRateLimiter } from "./limits/memory-rate-limiter.ts";
 export type { MemoryRateLimiterOptions } from "./limits/memory-rate-limiter.ts";
 export { createRedisRateLimiter } from "./limits/redis-rate-limiter.ts";
@@ -40,6 +41,7 @@ export type {
   RateLimitHeaders,
   ScopeUsage,
 } from "./limits/rate-limit-types.ts";
+export { createBudgetLedger } from "./budgets/create-budget-ledger.ts";
 export { createMemoryBudgetLedger } from "./budgets/memory-budget-ledger.ts";
 export { createRedisBudgetLedger } from "./budgets/redis-budget-ledger.ts";
 export type { RedisBudgetLedgerOptions } from "./budgets/redis-budget-ledger.ts";
