@@ -1,4 +1,5 @@
-export { bootstrapAdminKey, createApiKeyStore } from "./keys/api-key-store.ts";
+export { createApiKeyStore } from "./keys/api-key-store.ts";
+export { bootstrapAdminKey } from "./keys/bootstrap-admin-key.ts";
 export type { ApiKeyStore, ApiKeyStoreOptions, InstallApiKeyInput } from "./keys/api-key-store.ts";
 export { bearerToken, canUseModel, hasRole, requireModel, requireRole } from "./keys/authorization.ts";
 export { formatApiKey, generateApiKey, parseApiKey, redactApiKey } from "./keys/key-token.ts";

@@ -1,20 +1,13 @@
 import { KeelError } from "@keel/spec";
-import { type EventHook, emitSafely, type ApiKeyRejection } from "../shared/events.ts";
+import type { EventHook } from "../shared/events.ts";
 import { checkTenant } from "../shared/identifiers.ts";
 import { optionalInteger, positiveOption } from "../shared/options.ts";
-import { connectRedis, errorMessage, type Health, type RedisOptions } from "../shared/redis-connection.ts";
+import { connectRedis, type Health, type RedisOptions } from "../shared/redis-connection.ts";
 import { createFileKeyBackend } from "./file-key-backend.ts";
 import type { KeyBackend, KeyPatch } from "./key-backend.ts";
 import { SORT_KEY_PATTERN } from "./key-records.ts";
-import {
-  formatApiKey,
-  generateKeyId,
-  generateSecret,
-  hashSecret,
-  isKeyId,
-  parseApiKey,
-  secretMatches,
-} from "./key-token.ts";
+import { storeCall, unknownKey } from "./key-store-errors.ts";
+import { formatApiKey, generateKeyId, generateSecret, hashSecret, isKeyId, parseApiKey } from "./key-token.ts";
 import {
   type ApiKey,
   type ApiKeyChanges,
@@ -27,10 +20,9 @@ import {
   type StoredApiKey,
 } from "./key-types.ts";
 import { checkAllowedModels, checkBudgetLimits, checkName, checkRateLimits, checkRole } from "./key-validation.ts";
-import { LastUsedTracker } from "./last-used-tracker.ts";
+import { createKeyVerifier } from "./key-verifier.ts";
 import { createMemoryKeyBackend } from "./memory-key-backend.ts";
 import { createRedisKeyBackend } from "./redis-key-backend.ts";
-import { VerificationCache } from "./verification-cache.ts";
 
 export interface ApiKeyStoreOptions {
   /** Keys in Redis, shared by every instance. */
@@ -84,8 +76,6 @@ export interface ApiKeyStore {
   close(): Promise<void>;
 }
 
-const REJECTED_MESSAGE = "invalid or missing API key";
-
 /** The API key store: Redis when `redis` is given, else a JSON file under `dataDir`, else memory. */
 export function createApiKeyStore(options: ApiKeyStoreOptions = {}): ApiKeyStore {
   const backend = backendFor(options);
@@ -103,57 +93,27 @@ export function createApiKeyStore(options: ApiKeyStoreOptions = {}): ApiKeyStore
     allowZero: true,
   });
   const maxCachedKeys = positiveOption({ value: options.maxCachedKeys, fallback: 10_000, field: "maxCachedKeys" });
-  const lastUsed = new LastUsedTracker({
-    everyMs: positiveOption({ value: options.lastUsedEveryMs, fallback: 60_000, field: "lastUsedEveryMs" }),
-    maxKeys: maxCachedKeys,
+  const verifier = createKeyVerifier({
+    backend,
+    verifyCacheMs,
+    staleIfErrorMs,
+    lastUsedEveryMs: positiveOption({ value: options.lastUsedEveryMs, fallback: 60_000, field: "lastUsedEveryMs" }),
+    maxCachedKeys,
+    onEvent: options.onEvent,
+    now,
   });
-  const cache = new VerificationCache(maxCachedKeys);
-  const inFlight = new Map<string, Promise<StoredApiKey | undefined>>();
   const iso = () => new Date(now()).toISOString();
 
-  const reject = (reason: ApiKeyRejection, keyId?: string): never => {
-    emitSafely(options.onEvent, { type: "api-key-rejected", reason, ...(keyId ? { keyId } : {}) });
-    throw new KeelError("UNAUTHENTICATED", REJECTED_MESSAGE, { details: { reason, ...(keyId ? { keyId } : {}) } });
-  };
-
-  // One store read per id at a time, however many requests arrive with that key at once.
-  const readShared = (id: string): Promise<StoredApiKey | undefined> => {
-    const running = inFlight.get(id);
-    if (running !== undefined) return running;
-    const read = backend.read(id).finally(() => inFlight.delete(id));
-    inFlight.set(id, read);
-    return read;
-  };
-
-  const lookup = async (id: string): Promise<StoredApiKey | undefined> => {
-    const cached = cache.get(id);
-    const at = now();
-    if (cached && at - cached.readAt < verifyCacheMs) return cached.record;
-    try {
-      const record = await readShared(id);
-      cache.set(id, record, now());
-      return record;
-    } catch (error) {
-      if (cached && at - cached.readAt < staleIfErrorMs) {
-        emitSafely(options.onEvent, { type: "api-key-stale-served", keyId: id, ageMs: at - cached.readAt });
-        return cached.record;
-      }
-      throw unavailable("verify", error);
-    }
-  };
-
   const existing = async (id: string): Promise<StoredApiKey> => {
-    const record = isKeyId(id) ? await call("read", () => backend.read(id)) : undefined;
-    if (!record)
-      throw new KeelError("BAD_REQUEST", "no such API key", { details: { reason: "unknown-key", field: "id" } });
+    const record = isKeyId(id) ? await storeCall("read", () => backend.read(id)) : undefined;
+    if (!record) throw unknownKey();
     return record;
   };
 
   const patch = async (id: string, changes: KeyPatch): Promise<StoredApiKey> => {
-    const record = await call("patch", () => backend.patch(id, changes));
-    cache.delete(id);
-    if (!record)
-      throw new KeelError("BAD_REQUEST", "no such API key", { details: { reason: "unknown-key", field: "id" } });
+    const record = await storeCall("patch", () => backend.patch(id, changes));
+    verifier.forget(id);
+    if (!record) throw unknownKey();
     return record;
   };
 
@@ -171,7 +131,7 @@ export function createApiKeyStore(options: ApiKeyStoreOptions = {}): ApiKeyStore
       for (let attempt = 0; attempt < 3; attempt++) {
         const parsed = { id: generateKeyId(), secret: generateSecret() };
         const record = withoutUndefined({ id: parsed.id, ...base, createdAt: iso(), secretHash: hashSecret(parsed) });
-        if (await call("insert", () => backend.insert(record))) {
+        if (await storeCall("insert", () => backend.insert(record))) {
           return { key: formatApiKey(parsed), record: publicView(record) };
         }
       }
@@ -179,7 +139,7 @@ export function createApiKeyStore(options: ApiKeyStoreOptions = {}): ApiKeyStore
     },
     async get(id) {
       if (!isKeyId(id)) return undefined;
-      const record = await call("read", () => backend.read(id));
+      const record = await storeCall("read", () => backend.read(id));
       return record && publicView(record);
     },
     async list(query = {}) {
@@ -189,7 +149,7 @@ export function createApiKeyStore(options: ApiKeyStoreOptions = {}): ApiKeyStore
         throw new KeelError("BAD_REQUEST", "cursor is not one this store returned", { details: { field: "cursor" } });
       }
       const tenant = query.tenant === undefined ? undefined : checkTenant(query.tenant);
-      const page = await call("list", () => backend.list({ tenant, limit, after: query.cursor }));
+      const page = await storeCall("list", () => backend.list({ tenant, limit, after: query.cursor }));
       return { keys: page.records.map(publicView), ...(page.last ? { nextCursor: page.last } : {}) };
     },
     async revoke(id) {
@@ -226,80 +186,28 @@ export function createApiKeyStore(options: ApiKeyStoreOptions = {}): ApiKeyStore
         throw new KeelError("BAD_REQUEST", "key must look like keel_<id>_<secret>", { details: { field: "key" } });
       const tenant = checkTenant(input.tenant);
       const fields = { role: checkRole(input.role), name: checkName(input.name), secretHash: hashSecret(parsed) };
-      const found = await call("read", () => backend.read(parsed.id));
+      const found = await storeCall("read", () => backend.read(parsed.id));
       if (!found) {
         const record = { id: parsed.id, tenant, ...fields, createdAt: iso() };
-        if (await call("insert", () => backend.insert(record))) return publicView(record);
+        if (await storeCall("insert", () => backend.insert(record))) return publicView(record);
       } else if (found.tenant !== tenant) {
         throw new KeelError("BAD_REQUEST", "this key id belongs to another tenant", { details: { field: "tenant" } });
       }
       return publicView(await patch(parsed.id, { ...fields, revokedAt: null }));
     },
-    async verify(token) {
-      if (token === undefined || token === null || token === "") return reject("missing");
-      const parsed = parseApiKey(token);
-      if (!parsed) return reject("malformed");
-      const record = await lookup(parsed.id);
-      if (!record) return reject("unknown", parsed.id);
-      // The secret is checked before revocation, so only its holder learns that a key was revoked.
-      if (!secretMatches(record.secretHash, parsed)) return reject("wrong-secret", parsed.id);
-      if (record.revokedAt) return reject("revoked", parsed.id);
-      lastUsed.touch(parsed.id, now(), async () => {
-        try {
-          await backend.patch(parsed.id, { lastUsedAt: iso() });
-        } catch (error) {
-          emitSafely(options.onEvent, {
-            type: "governance-store-error",
-            operation: "lastUsedAt",
-            message: errorMessage(error),
-          });
-        }
-      });
-      return publicView(record);
-    },
+    verify: (token) => verifier.verify(token),
     health: () => backend.health(),
     async close() {
-      await lastUsed.drain();
+      await verifier.drain();
       await backend.close();
     },
   };
-}
-
-/** Creates or refreshes the operator's admin key (KEEL_BOOTSTRAP_ADMIN_KEY); safe to run at every start. */
-export function bootstrapAdminKey(
-  store: ApiKeyStore,
-  key: string,
-  options: { tenant?: string; name?: string } = {},
-): Promise<ApiKey> {
-  return store.install({
-    key,
-    role: "admin",
-    tenant: options.tenant ?? "default",
-    name: options.name ?? "bootstrap admin",
-  });
 }
 
 function backendFor(options: ApiKeyStoreOptions): KeyBackend {
   if (options.redis) return createRedisKeyBackend(connectRedis(options.redis));
   if (options.dataDir !== undefined) return createFileKeyBackend({ dataDir: options.dataDir });
   return createMemoryKeyBackend();
-}
-
-async function call<T>(operation: string, work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (KeelError.isInstance(error)) throw error;
-    throw unavailable(operation, error);
-  }
-}
-
-function unavailable(operation: string, error: unknown): KeelError {
-  return new KeelError("UPSTREAM_UNAVAILABLE", "the API key store is unavailable", {
-    retryable: true,
-    cause: error,
-    details: { reason: "key-store-unavailable", operation },
-  });
 }
 
 function withoutUndefined<T extends object>(value: T): T {

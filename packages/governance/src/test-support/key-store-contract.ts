@@ -1,6 +1,7 @@
 import { KeelError } from "@keel/spec";
 import { afterEach, describe, expect, it } from "vitest";
-import { type ApiKeyStore, type ApiKeyStoreOptions, bootstrapAdminKey } from "../keys/api-key-store.ts";
+import type { ApiKeyStore, ApiKeyStoreOptions } from "../keys/api-key-store.ts";
+import { bootstrapAdminKey } from "../keys/bootstrap-admin-key.ts";
 import { generateApiKey, parseApiKey } from "../keys/key-token.ts";
 import type { ApiKey } from "../keys/key-types.ts";
 import type { GovernanceEvent } from "../shared/events.ts";
