@@ -87,7 +87,8 @@ export function describeRateLimiterContract(name: string, newScope: () => OpenLi
     });
 
     it("refills: after one period the whole limit is admitted again, and no more", async () => {
-      const limiter = scope()({ periodMs: 500 });
+      // 5 per second: one more unit every 200 ms, so a burst would need 200 ms to sneak in a sixth.
+      const limiter = scope()({ periodMs: 1_000 });
       const burst = () =>
         Promise.all(
           Array.from({ length: 8 }, () =>
@@ -95,7 +96,7 @@ export function describeRateLimiterContract(name: string, newScope: () => OpenLi
           ),
         );
       expect((await burst()).filter((admission) => admission.admitted)).toHaveLength(5);
-      await sleepMs(520);
+      await sleepMs(1_050);
       expect((await burst()).filter((admission) => admission.admitted)).toHaveLength(5);
     });
 
