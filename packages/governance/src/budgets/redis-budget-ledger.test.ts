@@ -91,3 +91,29 @@ describe("the Redis budget ledger", () => {
     await Promise.all([open.close(), closed.close()]);
   }, 15_000);
 });
+
+describe("budget round trips", () => {
+  it("sends one command to reserve and one to settle, whatever the number of scopes (MONITOR)", async () => {
+    const ledger = createRedisBudgetLedger({
+      redis: { client: redis.client(), keyPrefix: uniquePrefix("budget-trips") },
+    });
+    const request = {
+      tenant: "acme",
+      tenantBudget: { dailyUsd: 10, monthlyUsd: 100 },
+      key: { id: "k", budget: { dailyUsd: 1 } },
+    };
+    await ledger.settle(await ledger.reserve({ ...request, maxCostMicroUsd: 10 }), 5); // loads the scripts
+    const monitor = await redis.client().monitor();
+    const sent: string[] = [];
+    monitor.on("monitor", (_time: string, args: string[], source: string) => {
+      if (source !== "lua") sent.push(String(args[0]).toLowerCase());
+    });
+    for (let index = 0; index < 5; index++)
+      await ledger.settle(await ledger.reserve({ ...request, maxCostMicroUsd: 10 }), 5);
+    await eventually(() => sent.length >= 10, { message: "MONITOR reported the commands" });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(sent).toEqual(Array(10).fill("evalsha"));
+    monitor.disconnect();
+    await ledger.close();
+  });
+});

@@ -143,3 +143,31 @@ describe("naughty tenants and key ids in the Redis limiter", () => {
     await limiter.close();
   }, 30_000);
 });
+
+describe("round trips", () => {
+  it("sends exactly one command per admission of key and tenant, and one per release (MONITOR)", async () => {
+    const client = redis.client();
+    const limiter = createRedisRateLimiter({ redis: { client, keyPrefix: uniquePrefix("trips") } });
+    const limits = { requestsPerMinute: 100, tokensPerMinute: 100_000, concurrency: 10 };
+    const request = { tenant: "acme", tenantLimits: limits, key: { id: "k", limits }, tokens: 100 };
+    const warm = await limiter.admit(request); // loads the scripts (EVALSHA, then EVAL once)
+    if (!warm.admitted) throw warm.error;
+    await warm.lease.release({ actualTokens: 50 });
+    const monitor = await redis.client().monitor();
+    const sent: string[] = [];
+    // Commands a script runs inside Redis are reported with source "lua"; the rest came over the wire.
+    monitor.on("monitor", (_time: string, args: string[], source: string) => {
+      if (source !== "lua") sent.push(String(args[0]).toLowerCase());
+    });
+    for (let index = 0; index < 10; index++) {
+      const admission = await limiter.admit(request);
+      if (!admission.admitted) throw admission.error;
+      await admission.lease.release({ actualTokens: 80 });
+    }
+    await eventually(() => sent.length >= 20, { message: "MONITOR reported the commands" });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(sent).toEqual(Array(20).fill("evalsha"));
+    monitor.disconnect();
+    await limiter.close();
+  });
+});
