@@ -104,7 +104,10 @@ describe("budget round trips", () => {
     await ledger.settle(await ledger.reserve({ ...request, maxCostMicroUsd: 10 }), 5); // loads the scripts
     // Only this client's commands count: others (reconnecting after an earlier test) may talk too.
     const address = /addr=(\S+)/.exec(String(await client.client("INFO")))?.[1];
-    const monitor = await redis.client().monitor();
+    // Connected first: ioredis mistakes a HELLO seen by MONITOR for a reply when a handshake is in flight.
+    const watcher = redis.client();
+    await watcher.ping();
+    const monitor = await watcher.monitor();
     const sent: string[] = [];
     monitor.on("monitor", (_time: string, args: string[], source: string) => {
       if (source === address) sent.push(String(args[0]).toLowerCase());
