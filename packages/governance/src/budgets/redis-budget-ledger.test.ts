@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { GovernanceEvent } from "../shared/events.ts";
 import { describeBudgetLedgerContract } from "../test-support/budget-ledger-contract.ts";
 import { uniquePrefix, useRedisServer } from "../test-support/redis-fixture.ts";
+import { watchCommands } from "../test-support/command-watcher.ts";
 import { eventually } from "../test-support/temporary-directory.ts";
 import { createRedisBudgetLedger } from "./redis-budget-ledger.ts";
 
@@ -104,20 +105,13 @@ describe("budget round trips", () => {
     await ledger.settle(await ledger.reserve({ ...request, maxCostMicroUsd: 10 }), 5); // loads the scripts
     // Only this client's commands count: others (reconnecting after an earlier test) may talk too.
     const address = /addr=(\S+)/.exec(String(await client.client("INFO")))?.[1];
-    // Connected first: ioredis mistakes a HELLO seen by MONITOR for a reply when a handshake is in flight.
-    const watcher = redis.client();
-    await watcher.ping();
-    const monitor = await watcher.monitor();
-    const sent: string[] = [];
-    monitor.on("monitor", (_time: string, args: string[], source: string) => {
-      if (source === address) sent.push(String(args[0]).toLowerCase());
-    });
+    const watcher = await watchCommands({ port: redis.server.port, clientAddress: address ?? "" });
     for (let index = 0; index < 5; index++)
       await ledger.settle(await ledger.reserve({ ...request, maxCostMicroUsd: 10 }), 5);
-    await eventually(() => sent.length >= 10, { message: "MONITOR reported the commands" });
+    await eventually(() => watcher.commands.length >= 10, { message: "MONITOR reported the commands" });
     await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(sent).toEqual(Array(10).fill("evalsha"));
-    monitor.disconnect();
+    expect(watcher.commands).toEqual(Array(10).fill("evalsha"));
+    watcher.stop();
     await ledger.close();
   });
 });

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { GovernanceEvent } from "../shared/events.ts";
 import { describeRateLimiterContract } from "../test-support/rate-limiter-contract.ts";
 import { uniquePrefix, useRedisServer } from "../test-support/redis-fixture.ts";
+import { watchCommands } from "../test-support/command-watcher.ts";
 import { eventually } from "../test-support/temporary-directory.ts";
 import { createRedisRateLimiter } from "./redis-rate-limiter.ts";
 
@@ -155,24 +156,16 @@ describe("round trips", () => {
     await warm.lease.release({ actualTokens: 50 });
     // Only this client's commands count: others (reconnecting after an earlier test) may talk too.
     const address = /addr=(\S+)/.exec(String(await client.client("INFO")))?.[1];
-    // Connected first: ioredis mistakes a HELLO seen by MONITOR for a reply when a handshake is in flight.
-    const watcher = redis.client();
-    await watcher.ping();
-    const monitor = await watcher.monitor();
-    const sent: string[] = [];
-    // Commands a script runs inside Redis are reported with source "lua"; the rest came over the wire.
-    monitor.on("monitor", (_time: string, args: string[], source: string) => {
-      if (source === address) sent.push(String(args[0]).toLowerCase());
-    });
+    const watcher = await watchCommands({ port: redis.server.port, clientAddress: address ?? "" });
     for (let index = 0; index < 10; index++) {
       const admission = await limiter.admit(request);
       if (!admission.admitted) throw admission.error;
       await admission.lease.release({ actualTokens: 80 });
     }
-    await eventually(() => sent.length >= 20, { message: "MONITOR reported the commands" });
+    await eventually(() => watcher.commands.length >= 20, { message: "MONITOR reported the commands" });
     await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(sent).toEqual(Array(20).fill("evalsha"));
-    monitor.disconnect();
+    expect(watcher.commands).toEqual(Array(20).fill("evalsha"));
+    watcher.stop();
     await limiter.close();
   });
 });
