@@ -11,7 +11,7 @@ import {
   maxCostMicroUsd,
   optimisePrompt,
   requireModel,
-} from "../src/index.ts";
+} from "@keel/governance";
 
 const keys = createApiKeyStore(); // { redis: { url } } or { dataDir } in a service
 const limiter = createMemoryRateLimiter({ onEvent: (event) => console.log("event", event) });
