@@ -1,21 +1,21 @@
-import { toKeelError, type ChatRequest, type Model, type StreamEvent } from "@keel/spec";
-import type { AttemptScope } from "./attempt-scope.ts";
+import { toKeelError, type ChatRequest, type Model, type RequestContext, type StreamEvent } from "@keel/spec";
 import { fromErrorEvent, truncatedError } from "./failures.ts";
-import type { Release } from "./concurrency-limiter.ts";
+import type { Lease } from "./policy.ts";
 import { closeQuietly } from "./signals.ts";
+import { StreamWatch } from "./stream-watch.ts";
 
 /** A stream whose start succeeded: the events held back so far and the rest still upstream. */
 export interface StartedStream {
   buffered: StreamEvent[];
   iterator: AsyncIterator<StreamEvent>;
-  scope: AttemptScope;
-  release: Release | undefined;
+  watch: StreamWatch;
 }
 
 export interface StreamStart {
   model: Model;
   request: ChatRequest;
-  scope: AttemptScope;
+  /** The attempt's context (its signal is the attempt's own). */
+  ctx: RequestContext;
   target: string;
   firstTokenMs: number | undefined;
   idleMs: number | undefined;
@@ -23,21 +23,21 @@ export interface StreamStart {
 }
 
 /**
- * The retryable part of a stream: call the model and hold back events until
- * `bufferDeltas` deltas (or `done`) arrived. A failure in here, a first-token timeout or
- * a stream that ends early can still be retried or fail over, because the caller has
- * seen nothing yet. On failure the upstream call is aborted.
+ * A stream's "call", the part the target's policies run and may retry: call the model and
+ * hold back events until `bufferDeltas` deltas (or `done`) arrived. A failure in here, a
+ * first-token timeout or a stream that ends early can still be retried or fail over,
+ * because the caller has seen nothing yet. On failure the upstream call is aborted.
  */
-export async function startStream(start: StreamStart): Promise<Omit<StartedStream, "release">> {
-  const { scope } = start;
+export async function startStream(start: StreamStart): Promise<StartedStream> {
+  const watch = new StreamWatch(start.ctx, start.target);
   let iterator: AsyncIterator<StreamEvent> | undefined;
   try {
-    iterator = start.model.stream(start.request, scope.ctx)[Symbol.asyncIterator]();
+    iterator = start.model.stream(start.request, watch.ctx)[Symbol.asyncIterator]();
     const buffered: StreamEvent[] = [];
     let deltas = 0;
-    scope.startPhase("ttft", start.firstTokenMs);
+    watch.startPhase("ttft", start.firstTokenMs);
     for (;;) {
-      const result = await scope.race(iterator.next());
+      const result = await watch.latch.race(iterator.next());
       if (result.done) throw truncatedError(start.target);
       const event = result.value;
       if (event.type === "error") throw fromErrorEvent(event.error);
@@ -45,14 +45,15 @@ export async function startStream(start: StreamStart): Promise<Omit<StartedStrea
       if (event.type === "done") break;
       deltas += 1;
       if (deltas >= start.bufferDeltas) break;
-      scope.startPhase("idle", start.idleMs);
+      watch.startPhase("idle", start.idleMs);
     }
-    scope.endPhase();
-    return { buffered, iterator, scope };
+    watch.endPhase();
+    return { buffered, iterator, watch };
   } catch (error) {
-    const failure = scope.failure ?? toKeelError(error);
-    scope.abort(failure);
+    const failure = watch.latch.failure ?? toKeelError(error);
+    watch.abort(failure);
     if (iterator) closeQuietly(iterator);
+    watch.dispose();
     throw failure;
   }
 }
@@ -62,18 +63,19 @@ export async function startStream(start: StreamStart): Promise<Omit<StartedStrea
  * rethrown (core turns it into an error event) and a stream that ends without `done`
  * throws instead of looking complete. The idle clock runs only while we wait for the
  * upstream, not while the consumer holds a chunk. A consumer that stops early aborts
- * the upstream call.
+ * the upstream call. The attempt's lease (its slot, its attempt timeout) ends with it.
  */
 export async function* continueStream(
   started: StartedStream,
   options: {
     target: string;
     idleMs: number | undefined;
+    lease: Lease;
     finish: (event: Extract<StreamEvent, { type: "done" }>) => StreamEvent;
     fail: (error: unknown) => unknown;
   },
 ): AsyncGenerator<StreamEvent> {
-  const { iterator, scope } = started;
+  const { iterator, watch } = started;
   let finished = false;
   try {
     for (const event of started.buffered) {
@@ -85,9 +87,9 @@ export async function* continueStream(
       yield event;
     }
     for (;;) {
-      scope.startPhase("idle", options.idleMs);
-      const result = await scope.race(iterator.next());
-      scope.endPhase();
+      watch.startPhase("idle", options.idleMs);
+      const result = await watch.latch.race(iterator.next());
+      watch.endPhase();
       if (result.done) throw truncatedError(options.target);
       const event = result.value;
       if (event.type === "error") throw fromErrorEvent(event.error);
@@ -99,11 +101,11 @@ export async function* continueStream(
       yield event;
     }
   } catch (error) {
-    throw options.fail(scope.failure ?? error);
+    throw options.fail(watch.latch.failure ?? error);
   } finally {
-    if (!finished) scope.abort(new DOMException("the stream consumer stopped reading", "AbortError"));
+    if (!finished) watch.abort(new DOMException("the stream consumer stopped reading", "AbortError"));
     closeQuietly(iterator);
-    scope.dispose();
-    started.release?.();
+    watch.dispose();
+    options.lease.release();
   }
 }
