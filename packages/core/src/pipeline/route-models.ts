@@ -34,15 +34,24 @@ export function createRouteModels(
 
 /** defaults.policy overlaid, section by section, with the target's own entry. */
 export function policyFor(config: KeelConfig, target: string): TargetPolicy {
-  const base = config.defaults.policy as TargetPolicy;
-  const own = config.targetPolicies[target] as TargetPolicy | undefined;
+  const base: TargetPolicy = config.defaults.policy;
+  const own: TargetPolicy | undefined = config.targetPolicies[target];
   if (!own) return base;
-  const merged: TargetPolicy = { ...base };
-  for (const key of Object.keys(own) as Array<keyof TargetPolicy>) {
-    const value = own[key];
-    const current = base[key];
-    (merged as Record<string, unknown>)[key] =
-      value && typeof value === "object" && current && typeof current === "object" ? { ...current, ...value } : value;
-  }
-  return merged;
+  return {
+    retry: overlay(base.retry, own.retry),
+    breaker: overlay(base.breaker, own.breaker),
+    timeout: overlay(base.timeout, own.timeout),
+    concurrency: overlay(base.concurrency, own.concurrency),
+    stream: overlay(base.stream, own.stream),
+  };
+}
+
+/** The target's section over the default's: merged field by field when both are objects, else the target's if set. */
+function overlay<Section extends object | false>(
+  base: Section | undefined,
+  own: Section | undefined,
+): Section | undefined {
+  if (own === undefined) return base;
+  if (own === false || base === undefined || base === false) return own;
+  return { ...base, ...own };
 }
