@@ -14,16 +14,16 @@ import type { KeelConfig } from "../config/schema.ts";
 import { parseChatRequest, parseEmbeddingRequest } from "../request/parse-request.ts";
 import { parseStructuredRequest, type StructuredRequestInput } from "../request/structured-request.ts";
 import { wrapModel } from "./compose.ts";
-import { createPipelineCache } from "./cache.ts";
+import { createPipelineCache } from "./cache-setup.ts";
 import { createMiddlewares } from "./middlewares.ts";
 import { toPublicStream } from "./public-stream.ts";
 import { readinessOf, type Readiness } from "./readiness.ts";
 import { normaliseFailure, openRequestScope, type CallOptions } from "./request-scope.ts";
-import { createRouteModels } from "./route-models.ts";
-import { createPipelineTelemetry, type TelemetryOverrides } from "./telemetry.ts";
-import { checkRequestLimits, resolveRoute } from "./routes.ts";
-import { createProviders } from "./targets.ts";
-import { createTerminal } from "./terminal.ts";
+import { createRouteModels } from "./route-chains.ts";
+import { createPipelineTelemetry, type TelemetryOverrides } from "./telemetry-setup.ts";
+import { checkRequestLimits, resolveRoute } from "./route-lookup.ts";
+import { createProviders } from "./provider-registry.ts";
+import { createTerminal } from "./innermost-model.ts";
 
 export interface Pipeline {
   readonly config: KeelConfig;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../config/load-config.ts";
-import { policyFor } from "./route-models.ts";
+import { policyFor } from "./route-chains.ts";
 
 const config = parseConfig({
   providers: { sim: { baseURL: "http://127.0.0.1:1/v1", apiKey: "test" } },

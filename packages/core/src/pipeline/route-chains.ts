@@ -2,7 +2,7 @@ import type { Provider } from "@keel/providers";
 import { createFallbackChain, type Resilience, type TargetPolicy } from "@keel/resilience";
 import type { Model } from "@keel/spec";
 import type { KeelConfig } from "../config/schema.ts";
-import { bindTarget } from "./targets.ts";
+import { bindTarget } from "./provider-registry.ts";
 
 /**
  * Each route becomes its fallback chain, each target of a chain the per-target stack

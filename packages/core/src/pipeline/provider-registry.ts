@@ -2,7 +2,7 @@ import { createOpenAIProvider, createPriceTable, type Provider } from "@keel/pro
 import type { Model } from "@keel/spec";
 import { ConfigError } from "../config/config-error.ts";
 import type { KeelConfig } from "../config/schema.ts";
-import { splitTarget } from "./routes.ts";
+import { splitTarget } from "./route-lookup.ts";
 
 /** One provider client per configured provider, shared by every route that names it. */
 export function createProviders(config: KeelConfig): Map<string, Provider> {

@@ -2,7 +2,7 @@ import type { Provider } from "@keel/providers";
 import { KeelError, type Model } from "@keel/spec";
 import type { KeelConfig } from "../config/schema.ts";
 import type { FullModel } from "./compose.ts";
-import { resolveRoute, splitTarget } from "./routes.ts";
+import { resolveRoute, splitTarget } from "./route-lookup.ts";
 
 /** The innermost model: picks the route's fallback chain, or the embedding target. */
 export function createTerminal(

@@ -14,7 +14,7 @@ import type { ChatRequest, Middleware } from "@keel/spec";
 import { revalidate } from "@keel/validation";
 import { ConfigError } from "../config/config-error.ts";
 import type { KeelConfig } from "../config/schema.ts";
-import { splitTarget } from "./routes.ts";
+import { splitTarget } from "./route-lookup.ts";
 
 export interface PipelineCache {
   store: CacheStore;
