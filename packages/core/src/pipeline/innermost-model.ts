@@ -1,44 +1,46 @@
-import type { Provider } from "@keel/providers";
-import { KeelError, type Model } from "@keel/spec";
+import type { Resilience } from "@keel/resilience";
+import { KeelError, type EmbeddingModel, type Model } from "@keel/spec";
 import type { KeelConfig } from "../config/schema.ts";
 import type { FullModel } from "./compose.ts";
-import { resolveRoute, splitTarget } from "./route-lookup.ts";
+import type { ProviderRegistry } from "./provider-registry.ts";
+import { createRouteChains } from "./route-chains.ts";
+import { resolveRoute } from "./route-lookup.ts";
 
-/** The innermost model: picks the route's fallback chain, or the embedding target. */
-export function createTerminal(
-  config: KeelConfig,
-  routeModels: Map<string, Model>,
-  providers: Map<string, Provider>,
-): FullModel {
-  const routeModel = (name: string): Model => {
-    const model = routeModels.get(name);
-    if (model !== undefined) return model;
-    // An unknown name throws resolveRoute's BAD_REQUEST; a known one without a model is a bug.
-    resolveRoute(config, name);
-    return unreachable();
+/**
+ * What the middlewares are folded around: the path below them, built once. A chat call
+ * goes to its route's fallback chain, the chain to each target's policy stack, the stack
+ * to the provider; an embedding goes to the provider of its configured embedding target.
+ */
+export function createInnermostModel(options: {
+  config: KeelConfig;
+  providers: ProviderRegistry;
+  resilience: Resilience;
+}): FullModel {
+  const { config, providers } = options;
+  const chains = createRouteChains(options);
+  const embedders = new Map<string, EmbeddingModel>();
+  for (const [name, target] of Object.entries(config.embeddingModels))
+    embedders.set(name, providers.embeddingModel(target));
+
+  const chainFor = (route: string): Model => {
+    const chain = chains.get(route);
+    if (chain !== undefined) return chain;
+    // An unknown route throws resolveRoute's BAD_REQUEST; a known one without a chain is a bug.
+    resolveRoute(config, route);
+    throw new KeelError("INTERNAL", "route resolved but has no model");
   };
+  const embedderFor = (name: string): EmbeddingModel => {
+    const embedder = embedders.get(name);
+    if (embedder !== undefined) return embedder;
+    const served = [...embedders.keys()].join(", ") || "(none)";
+    throw new KeelError("BAD_REQUEST", `unknown embedding model "${name}"; this deployment serves: ${served}`, {
+      details: { field: "model", reason: "unknown-model" },
+    });
+  };
+
   return {
-    generate: (request, ctx) => routeModel(request.model).generate(request, ctx),
-    stream: (request, ctx) => routeModel(request.model).stream(request, ctx),
-    embed: (request, ctx) => {
-      const target = Object.hasOwn(config.embeddingModels, request.model)
-        ? config.embeddingModels[request.model]
-        : undefined;
-      if (!target) {
-        throw new KeelError(
-          "BAD_REQUEST",
-          `unknown embedding model "${request.model}"; this deployment serves: ${Object.keys(config.embeddingModels).join(", ") || "(none)"}`,
-          {
-            details: { field: "model", reason: "unknown-model" },
-          },
-        );
-      }
-      const { provider, model } = splitTarget(target);
-      return (providers.get(provider) as Provider).embed({ ...request, model }, ctx);
-    },
+    generate: (request, ctx) => chainFor(request.model).generate(request, ctx),
+    stream: (request, ctx) => chainFor(request.model).stream(request, ctx),
+    embed: (request, ctx) => embedderFor(request.model).embed(request, ctx),
   };
-}
-
-function unreachable(): never {
-  throw new KeelError("INTERNAL", "route resolved but has no model");
 }

@@ -1,11 +1,21 @@
 import { createOpenAIProvider, createPriceTable, type Provider } from "@keel/providers";
-import type { Model } from "@keel/spec";
+import type { EmbeddingModel, Model } from "@keel/spec";
 import { ConfigError } from "../config/config-error.ts";
 import type { KeelConfig } from "../config/schema.ts";
-import { splitTarget } from "./route-lookup.ts";
 
-/** One provider client per configured provider, shared by every route that names it. */
-export function createProviders(config: KeelConfig): Map<string, Provider> {
+/**
+ * The configured providers, one client each, shared by every route that names them. A
+ * target is "provider/model"; the registry is the one place that splits it.
+ */
+export interface ProviderRegistry {
+  /** The target as a chat Model: its provider, called with the upstream model name. */
+  chatModel(target: string): Model;
+  /** The target as an EmbeddingModel, likewise. */
+  embeddingModel(target: string): EmbeddingModel;
+}
+
+/** Builds a client per provider and checks that every target the config names has one. */
+export function createProviderRegistry(config: KeelConfig): ProviderRegistry {
   const prices = createPriceTable(config.prices);
   const providers = new Map<string, Provider>();
   for (const [name, settings] of Object.entries(config.providers)) {
@@ -22,20 +32,29 @@ export function createProviders(config: KeelConfig): Map<string, Provider> {
     );
   }
   checkTargets(config, providers);
-  return providers;
-}
 
-/** A target as a Model: the provider, with the route's name replaced by the upstream model name. */
-export function bindTarget(providers: Map<string, Provider>, target: string): Model {
-  const { provider: providerName, model } = splitTarget(target);
-  const provider = providers.get(providerName);
-  if (!provider)
-    throw new ConfigError("config", [
-      { path: "models", message: `unknown provider "${providerName}" in target "${target}"` },
-    ]);
+  const bind = (target: string): { provider: Provider; model: string } => {
+    const { provider: providerName, model } = splitTarget(target);
+    const provider = providers.get(providerName);
+    if (!provider)
+      throw new ConfigError("config", [
+        { path: "models", message: `unknown provider "${providerName}" in target "${target}"` },
+      ]);
+    return { provider, model };
+  };
+
   return {
-    generate: (request, ctx) => provider.generate(request.model === model ? request : { ...request, model }, ctx),
-    stream: (request, ctx) => provider.stream(request.model === model ? request : { ...request, model }, ctx),
+    chatModel(target) {
+      const { provider, model } = bind(target);
+      return {
+        generate: (request, ctx) => provider.generate(request.model === model ? request : { ...request, model }, ctx),
+        stream: (request, ctx) => provider.stream(request.model === model ? request : { ...request, model }, ctx),
+      };
+    },
+    embeddingModel(target) {
+      const { provider, model } = bind(target);
+      return { embed: (request, ctx) => provider.embed({ ...request, model }, ctx) };
+    },
   };
 }
 
@@ -57,4 +76,10 @@ function checkTargets(config: KeelConfig, providers: Map<string, Provider>): voi
       issues.push({ path: `embeddingModels.${name}`, message: `unknown provider "${provider}"` });
   }
   if (issues.length > 0) throw new ConfigError("config", issues);
+}
+
+/** Splits "provider/model" (the model part may itself contain slashes, e.g. "meta/llama-3"). */
+function splitTarget(target: string): { provider: string; model: string } {
+  const slash = target.indexOf("/");
+  return { provider: target.slice(0, slash), model: target.slice(slash + 1) };
 }

@@ -1,26 +1,26 @@
-import type { Provider } from "@keel/providers";
 import { createFallbackChain, type Resilience, type TargetPolicy } from "@keel/resilience";
 import type { Model } from "@keel/spec";
 import type { KeelConfig } from "../config/schema.ts";
-import { bindTarget } from "./provider-registry.ts";
+import type { ProviderRegistry } from "./provider-registry.ts";
 
 /**
- * Each route becomes its fallback chain, each target of a chain the per-target stack
- * (retry -> breaker -> concurrency -> timeout -> provider). Targets are shared by name:
- * two routes that name the same target share its breaker, limiter and retry budget.
+ * Each route as its fallback chain of targets, each target its policy stack around its
+ * provider (retry -> breaker -> concurrency -> timeout -> provider). Targets are shared by
+ * name: two routes that name the same target share its breaker, limiter and retry budget.
  */
-export function createRouteModels(
-  config: KeelConfig,
-  providers: Map<string, Provider>,
-  resilience: Resilience,
-): Map<string, Model> {
-  const routes = new Map<string, Model>();
+export function createRouteChains(options: {
+  config: KeelConfig;
+  providers: ProviderRegistry;
+  resilience: Resilience;
+}): Map<string, Model> {
+  const { config, providers, resilience } = options;
+  const chains = new Map<string, Model>();
   for (const [route, settings] of Object.entries(config.models)) {
     const targets = settings.targets.map((name) => ({
       name,
-      model: resilience.target({ name, model: bindTarget(providers, name), policy: policyFor(config, name) }),
+      model: resilience.target({ name, model: providers.chatModel(name), policy: policyFor(config, name) }),
     }));
-    routes.set(
+    chains.set(
       route,
       createFallbackChain({
         targets,
@@ -29,7 +29,7 @@ export function createRouteModels(
       }),
     );
   }
-  return routes;
+  return chains;
 }
 
 /** defaults.policy overlaid, section by section, with the target's own entry. */
