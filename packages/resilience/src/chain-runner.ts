@@ -164,15 +164,17 @@ class ChainRunner<T> {
    * but the winner: a launch that did not report counts one call.
    */
   private async endOthers(winner: Launch | undefined): Promise<number> {
-    const running = [...this.pending];
-    this.pending.clear();
-    const reason = new DOMException(winner ? "another target answered first" : "the chain has ended", "AbortError");
-    for (const [launch, outcome] of running) {
-      launch.link?.abort(reason);
-      launch.link?.dispose();
-      void outcome.then((settled) => settled.ok && this.chain.discard(settled.value));
+    if (this.pending.size > 0) {
+      const running = [...this.pending];
+      this.pending.clear();
+      const reason = new DOMException(winner ? "another target answered first" : "the chain has ended", "AbortError");
+      for (const [launch, outcome] of running) {
+        launch.link?.abort(reason);
+        launch.link?.dispose();
+        void outcome.then((settled) => settled.ok && this.chain.discard(settled.value));
+      }
+      await settledWithinTurn(running.map(([, outcome]) => outcome));
     }
-    if (running.length > 0) await settledWithinTurn(running.map(([, outcome]) => outcome));
     let total = 0;
     for (const launch of this.launches) if (launch !== winner) total += launch.attempts ?? 1;
     return total;

@@ -28,19 +28,6 @@ describe("wrap", () => {
     expect(seen).toBe("request-1/retry/breaker/timeout");
     expect(trace).toEqual(["retry in", "breaker in", "timeout in", "timeout out", "breaker out", "retry out"]);
   });
-
-  it("with no policies runs the function once as it is", async () => {
-    const context = testContext();
-    const lease = new Lease();
-    expect(
-      await wrap().execute(async (attempt) => attempt.lease === lease, {
-        ctx: context.ctx,
-        lease,
-        mayRetry: undefined,
-      }),
-    ).toBe(true);
-    context.dispose();
-  });
 });
 
 describe("Lease", () => {

@@ -14,21 +14,25 @@ export interface AttemptContext {
   readonly mayRetry: ((error: KeelError) => boolean) | undefined;
 }
 
-/** One policy (retry, circuit breaker, concurrency limit, attempt timeout): runs `fn` under its rule. */
-export interface Policy {
-  execute<T>(fn: (context: AttemptContext) => Promise<T>, context: AttemptContext): Promise<T>;
+/**
+ * One policy (retry, circuit breaker, concurrency limit, attempt timeout): runs `fn` under
+ * its rule. `Inner` is what it hands `fn`: the context as it came, or (the timeout policy)
+ * narrowed for the attempt it began.
+ */
+export interface Policy<Inner extends AttemptContext = AttemptContext> {
+  execute<T>(fn: (context: Inner) => Promise<T>, context: AttemptContext): Promise<T>;
 }
-
-const passThrough: Policy = { execute: (fn, context) => fn(context) };
 
 /**
  * Folds policies into one, first listed = outermost: `wrap(retry, breaker, timeout)` runs
- * `retry.execute(() => breaker.execute(() => timeout.execute(fn)))`.
+ * `retry.execute(() => breaker.execute(() => timeout.execute(fn)))`; `fn` gets what the
+ * innermost hands it.
  */
-export function wrap(...policies: Policy[]): Policy {
-  return policies.reduceRight<Policy>(
+export function wrap<Inner extends AttemptContext>(...policies: [...Policy[], Policy<Inner>]): Policy<Inner> {
+  const innermost = policies[policies.length - 1] as Policy<Inner>;
+  return (policies.slice(0, -1) as Policy[]).reduceRight<Policy<Inner>>(
     (inner, outer) => ({ execute: (fn, context) => outer.execute((next) => inner.execute(fn, next), context) }),
-    passThrough,
+    innermost,
   );
 }
 

@@ -72,16 +72,18 @@ export function createResilience(options: ResilienceOptions = {}): Resilience {
 function createSharedTarget(name: string, policy: ResolvedPolicy, events: EventSink): SharedTarget {
   const { retry, concurrency } = policy;
   const breaker = policy.breaker && new CircuitBreakerPolicy(name, policy.breaker, events);
-  const layers: Array<Policy | undefined> = [
+  const outer: Array<Policy | undefined> = [
     retry && new RetryPolicy(name, retry, retry.budget && new RetryBudget(retry.budget)),
     breaker,
     concurrency && new ConcurrencyLimiter(name, concurrency),
-    new AttemptTimeoutPolicy(name, policy.timeout.attemptMs),
   ];
   return {
     name,
     policy,
-    policies: wrap(...layers.filter((layer) => layer !== undefined)),
+    policies: wrap(
+      ...outer.filter((layer) => layer !== undefined),
+      new AttemptTimeoutPolicy(name, policy.timeout.attemptMs),
+    ),
     breaker,
     wrapped: new WeakMap(),
   };

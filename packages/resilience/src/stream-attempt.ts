@@ -1,21 +1,21 @@
-import { toKeelError, type ChatRequest, type Model, type RequestContext, type StreamEvent } from "@keel/spec";
+import { toKeelError, type ChatRequest, type Model, type StreamEvent } from "@keel/spec";
+import type { AttemptScope } from "./attempt-scope.ts";
 import { fromErrorEvent, truncatedError } from "./failures.ts";
 import type { Lease } from "./policy.ts";
 import { closeQuietly } from "./signals.ts";
-import { StreamWatch } from "./stream-watch.ts";
 
 /** A stream whose start succeeded: the events held back so far and the rest still upstream. */
 export interface StartedStream {
   buffered: StreamEvent[];
   iterator: AsyncIterator<StreamEvent>;
-  watch: StreamWatch;
+  scope: AttemptScope;
 }
 
 export interface StreamStart {
   model: Model;
   request: ChatRequest;
-  /** The attempt's context (its signal is the attempt's own). */
-  ctx: RequestContext;
+  /** The attempt the timeout policy began: its signal and clocks. */
+  scope: AttemptScope;
   target: string;
   firstTokenMs: number | undefined;
   idleMs: number | undefined;
@@ -29,15 +29,15 @@ export interface StreamStart {
  * because the caller has seen nothing yet. On failure the upstream call is aborted.
  */
 export async function startStream(start: StreamStart): Promise<StartedStream> {
-  const watch = new StreamWatch(start.ctx, start.target);
+  const { scope } = start;
   let iterator: AsyncIterator<StreamEvent> | undefined;
   try {
-    iterator = start.model.stream(start.request, watch.ctx)[Symbol.asyncIterator]();
+    iterator = start.model.stream(start.request, scope.ctx)[Symbol.asyncIterator]();
     const buffered: StreamEvent[] = [];
     let deltas = 0;
-    watch.startPhase("ttft", start.firstTokenMs);
+    scope.startPhase("ttft", start.firstTokenMs);
     for (;;) {
-      const result = await watch.latch.race(iterator.next());
+      const result = await scope.race(iterator.next());
       if (result.done) throw truncatedError(start.target);
       const event = result.value;
       if (event.type === "error") throw fromErrorEvent(event.error);
@@ -45,15 +45,14 @@ export async function startStream(start: StreamStart): Promise<StartedStream> {
       if (event.type === "done") break;
       deltas += 1;
       if (deltas >= start.bufferDeltas) break;
-      watch.startPhase("idle", start.idleMs);
+      scope.startPhase("idle", start.idleMs);
     }
-    watch.endPhase();
-    return { buffered, iterator, watch };
+    scope.endPhase();
+    return { buffered, iterator, scope };
   } catch (error) {
-    const failure = watch.latch.failure ?? toKeelError(error);
-    watch.abort(failure);
+    const failure = scope.failure ?? toKeelError(error);
+    scope.abort(failure);
     if (iterator) closeQuietly(iterator);
-    watch.dispose();
     throw failure;
   }
 }
@@ -63,7 +62,7 @@ export async function startStream(start: StreamStart): Promise<StartedStream> {
  * rethrown (core turns it into an error event) and a stream that ends without `done`
  * throws instead of looking complete. The idle clock runs only while we wait for the
  * upstream, not while the consumer holds a chunk. A consumer that stops early aborts
- * the upstream call. The attempt's lease (its slot, its attempt timeout) ends with it.
+ * the upstream call. The attempt's lease (its slot, its signal and clocks) ends with it.
  */
 export async function* continueStream(
   started: StartedStream,
@@ -75,7 +74,7 @@ export async function* continueStream(
     fail: (error: unknown) => unknown;
   },
 ): AsyncGenerator<StreamEvent> {
-  const { iterator, watch } = started;
+  const { iterator, scope } = started;
   let finished = false;
   try {
     for (const event of started.buffered) {
@@ -87,9 +86,9 @@ export async function* continueStream(
       yield event;
     }
     for (;;) {
-      watch.startPhase("idle", options.idleMs);
-      const result = await watch.latch.race(iterator.next());
-      watch.endPhase();
+      scope.startPhase("idle", options.idleMs);
+      const result = await scope.race(iterator.next());
+      scope.endPhase();
       if (result.done) throw truncatedError(options.target);
       const event = result.value;
       if (event.type === "error") throw fromErrorEvent(event.error);
@@ -101,11 +100,10 @@ export async function* continueStream(
       yield event;
     }
   } catch (error) {
-    throw options.fail(watch.latch.failure ?? error);
+    throw options.fail(scope.failure ?? error);
   } finally {
-    if (!finished) watch.abort(new DOMException("the stream consumer stopped reading", "AbortError"));
+    if (!finished) scope.abort(new DOMException("the stream consumer stopped reading", "AbortError"));
     closeQuietly(iterator);
-    watch.dispose();
     options.lease.release();
   }
 }

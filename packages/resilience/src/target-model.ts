@@ -7,6 +7,7 @@ import {
   type RequestContext,
   type StreamEvent,
 } from "@keel/spec";
+import type { ScopedAttemptContext } from "./attempt-timeout.ts";
 import { withDetails } from "./failures.ts";
 import { Lease, type Policy } from "./policy.ts";
 import type { ResolvedPolicy } from "./resolve-policy.ts";
@@ -31,7 +32,7 @@ export interface TargetStack {
   name: string;
   policy: ResolvedPolicy;
   /** retry -> circuit breaker -> concurrency limit -> attempt timeout, folded by `wrap`. */
-  policies: Policy;
+  policies: Policy<ScopedAttemptContext>;
 }
 
 /**
@@ -47,13 +48,13 @@ export function createTargetModel(stack: TargetStack, model: Model): TargetModel
   return {
     endsOnAbort: true,
     async generate(request, ctx, options) {
-      const run = await runTarget(stack, { ctx, options }, (attempt) => model.generate(request, attempt));
+      const run = await runTarget(stack, { ctx, options }, (attempt) => model.generate(request, attempt.ctx));
       run.lease.release();
       return { ...run.value, attempts: run.attempts };
     },
     async *stream(request, ctx, options) {
       const run = await runTarget(stack, { ctx, options }, (attempt) =>
-        startStream({ model, request, ctx: attempt, target: name, firstTokenMs, idleMs, bufferDeltas }),
+        startStream({ model, request, scope: attempt.scope, target: name, firstTokenMs, idleMs, bufferDeltas }),
       );
       yield* continueStream(run.value, {
         target: name,
@@ -73,11 +74,11 @@ interface TargetRun<T> {
   lease: Lease;
 }
 
-/** One request through a target's policies; `call` is one attempt, given the attempt's ctx. */
+/** One request through a target's policies; `call` is one attempt, given the attempt the timeout policy began. */
 async function runTarget<T>(
   stack: TargetStack,
   request: { ctx: RequestContext; options: TargetCallOptions | undefined },
-  call: (ctx: RequestContext) => Promise<T>,
+  call: (attempt: ScopedAttemptContext) => Promise<T>,
 ): Promise<TargetRun<T>> {
   let attempts = 0;
   const lease = new Lease();
@@ -85,7 +86,7 @@ async function runTarget<T>(
     const value = await stack.policies.execute(
       (attempt) => {
         attempts += 1;
-        return call(attempt.ctx);
+        return call(attempt);
       },
       { ctx: request.ctx, lease, mayRetry: request.options?.mayRetry },
     );

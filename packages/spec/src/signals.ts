@@ -21,20 +21,39 @@ export function linkSignal(
   parent: AbortSignal | undefined,
   onParentAbort?: (parentReason: unknown) => unknown,
 ): LinkedSignal {
-  const controller = new AbortController();
-  const abort = (reason?: unknown): void => {
-    if (!controller.signal.aborted) controller.abort(reason);
-  };
-  const follow = (): void => {
-    const reason = parent?.reason;
-    abort(onParentAbort?.(reason) ?? reason);
-  };
-  if (parent === undefined || parent.aborted) {
-    if (parent) follow();
-    return { signal: controller.signal, abort, dispose: noop };
-  }
-  parent.addEventListener("abort", follow, { once: true });
-  return { signal: controller.signal, abort, dispose: () => parent.removeEventListener("abort", follow) };
+  return new SignalLink(parent, onParentAbort);
 }
 
-function noop(): void {}
+// A class rather than closures: one is made per attempt, on the hot path.
+class SignalLink implements LinkedSignal {
+  private readonly controller = new AbortController();
+  private readonly follow: (() => void) | undefined;
+
+  constructor(
+    private readonly parent: AbortSignal | undefined,
+    onParentAbort: ((parentReason: unknown) => unknown) | undefined,
+  ) {
+    if (parent === undefined) return;
+    const follow = (): void => {
+      const reason: unknown = parent.reason;
+      this.abort(onParentAbort?.(reason) ?? reason);
+    };
+    if (parent.aborted) follow();
+    else {
+      this.follow = follow;
+      parent.addEventListener("abort", follow, { once: true });
+    }
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  abort(reason?: unknown): void {
+    if (!this.controller.signal.aborted) this.controller.abort(reason);
+  }
+
+  dispose(): void {
+    if (this.follow) this.parent?.removeEventListener("abort", this.follow);
+  }
+}

@@ -61,7 +61,7 @@ export function openRequestScope(options: {
   return {
     ctx,
     abortReason: () => (link.signal.aborted ? toKeelError(link.signal.reason) : undefined),
-    abort: link.abort,
+    abort: (reason) => link.abort(reason),
     dispose() {
       clearTimeout(timer);
       link.dispose();
