@@ -3,7 +3,7 @@ import type { KeelEvent } from "@keel/spec";
 import { FastHistogram, type HistogramSeries } from "./fast-instruments.ts";
 import { LabelLimiter } from "./label-limiter.ts";
 import { CIRCUIT_STATE_VALUE, GEN_AI_DURATION_BUCKETS, METRIC, type CircuitState } from "./names.ts";
-import type { RequestSummary } from "../request-summary.ts";
+import type { RequestSummary } from "../summarize-request.ts";
 import { RequestMetricSet } from "./request-metric-set.ts";
 
 export interface MetricsOptions {

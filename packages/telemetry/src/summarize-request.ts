@@ -7,7 +7,7 @@ import {
   type KeelErrorCode,
   type Operation,
 } from "@keel/spec";
-import type { RequestRecord } from "./request-record.ts";
+import type { RequestEventTally } from "./request-event-tally.ts";
 
 /** Failures the caller caused (or policy refused): counted as `rejected`, not as errors of the system. */
 const CALLER_CODES: ReadonlySet<KeelErrorCode> = new Set([
@@ -64,7 +64,7 @@ export interface RequestSummary {
 }
 
 export interface SummaryInput {
-  record: RequestRecord;
+  tally: RequestEventTally;
   requestId: string;
   tenant: string;
   service?: string | undefined;
@@ -80,7 +80,7 @@ export interface SummaryInput {
 }
 
 export function summarize(input: SummaryInput): RequestSummary {
-  const { record, generation, embedding } = input;
+  const { tally, generation, embedding } = input;
   const latencyMs = input.endedAtMs - input.startedAtMs;
   const summary: RequestSummary = {
     requestId: input.requestId,
@@ -89,47 +89,47 @@ export function summarize(input: SummaryInput): RequestSummary {
     operation: input.operation,
     route: input.route,
     model: "",
-    provider: providerOf(record.lastTarget),
+    provider: providerOf(tally.lastTarget),
     outcome: "success",
     rejected: false,
-    cache: record.cacheLookup ? (record.cacheServed ?? "miss") : undefined,
-    attempts: record.upstreamCalls,
-    retries: record.retries,
-    fallback: record.fallbacks,
+    cache: tally.cacheLookup ? (tally.cacheServed ?? "miss") : undefined,
+    attempts: tally.upstreamCalls,
+    retries: tally.retries,
+    fallback: tally.fallbacks,
     startedAtMs: input.startedAtMs,
     latencyMs,
-    upstreamMs: record.upstreamMs,
-    overheadMs: Math.max(0, latencyMs - record.upstreamMs - record.backoffMs),
+    upstreamMs: tally.upstreamMs,
+    overheadMs: Math.max(0, latencyMs - tally.upstreamMs - tally.backoffMs),
     ttftMs: input.ttftMs,
-    upstreamTtftMs: record.upstreamTtftMs,
-    inputTokens: record.upstreamInputTokens,
-    outputTokens: record.upstreamOutputTokens,
-    estimated: record.upstreamEstimated,
+    upstreamTtftMs: tally.upstreamTtftMs,
+    inputTokens: tally.upstreamInputTokens,
+    outputTokens: tally.upstreamOutputTokens,
+    estimated: tally.upstreamEstimated,
     costUsd: 0,
-    savedTokens: record.savedTokens,
-    savedUsd: record.savedUsd,
+    savedTokens: tally.savedTokens,
+    savedUsd: tally.savedUsd,
     validation:
-      record.validationAttempts === 0
+      tally.validationAttempts === 0
         ? undefined
         : {
-            valid: record.validationValid === true,
-            attempts: record.validationAttempts,
-            repaired: record.validationRepaired,
+            valid: tally.validationValid === true,
+            attempts: tally.validationAttempts,
+            repaired: tally.validationRepaired,
           },
-    safety: record.safety,
+    safety: tally.safety,
     errorCode: undefined,
     errorMessage: undefined,
     upstreamMessage: undefined,
     generationId: undefined,
   };
-  if (generation !== undefined) fromGeneration(summary, generation, record);
+  if (generation !== undefined) fromGeneration(summary, generation, tally);
   else if (embedding !== undefined) fromEmbedding(summary, embedding);
   else if (input.cancelled === true) summary.outcome = "cancelled";
   else fromError(summary, input.error);
   return summary;
 }
 
-function fromGeneration(summary: RequestSummary, generation: Generation, record: RequestRecord): void {
+function fromGeneration(summary: RequestSummary, generation: Generation, tally: RequestEventTally): void {
   summary.model = generation.model;
   summary.provider = generation.provider;
   summary.attempts = generation.attempts;
@@ -149,16 +149,16 @@ function fromGeneration(summary: RequestSummary, generation: Generation, record:
       ...generation.safety.output.map((finding) => `output:${finding.scanner}:${finding.kind}:${finding.action}`),
     ];
   }
-  const degraded = generation.fallback.degraded ?? record.degraded;
+  const degraded = generation.fallback.degraded ?? tally.degraded;
   if (degraded !== undefined || generation.cache === "stale") summary.outcome = "degraded";
   // An answer from a cache, a stale entry or a joined in-flight call cost nothing now; it records what it saved.
-  const servedFromCache = generation.cache !== "miss" || record.cacheServed === "coalesced";
+  const servedFromCache = generation.cache !== "miss" || tally.cacheServed === "coalesced";
   if (servedFromCache) {
-    summary.cache = record.cacheServed ?? generation.cache;
+    summary.cache = tally.cacheServed ?? generation.cache;
     summary.inputTokens = 0;
     summary.outputTokens = 0;
     summary.costUsd = 0;
-    if (record.cacheServed === undefined) summary.savedTokens = generation.usage.totalTokens;
+    if (tally.cacheServed === undefined) summary.savedTokens = generation.usage.totalTokens;
     return;
   }
   summary.inputTokens = generation.usage.promptTokens;

@@ -1,6 +1,6 @@
 import { addUsd, type EventSink, type KeelEvent, type SafetyAction } from "@keel/spec";
 
-/** What the request record needs from its Telemetry: counters that follow events as they happen. */
+/** What the tally needs from its Telemetry: counters that follow events as they happen. */
 export interface EventObserver {
   onEvent(event: KeelEvent): void;
 }
@@ -24,7 +24,7 @@ export type CacheServed = "exact" | "semantic" | "stale" | "coalesced";
  * shared counters, and keeps the few facts the request's log line, metrics and ledger
  * entry need. One object per request with plain fields; lists only when something happened.
  */
-export class RequestRecord implements EventSink {
+export class RequestEventTally implements EventSink {
   upstreamCalls = 0;
   upstreamMs = 0;
   backoffMs = 0;

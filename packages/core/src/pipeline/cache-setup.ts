@@ -9,12 +9,11 @@ import {
   type CacheStore,
   type RoutePolicy,
 } from "@keel/cache";
-import type { Provider } from "@keel/providers";
 import type { ChatRequest, Middleware } from "@keel/spec";
 import { revalidate } from "@keel/validation";
 import { ConfigError } from "../config/config-error.ts";
 import type { KeelConfig } from "../config/schema.ts";
-import { splitTarget } from "./routes.ts";
+import type { ProviderRegistry } from "./provider-registry.ts";
 
 export interface PipelineCache {
   store: CacheStore;
@@ -30,7 +29,7 @@ export interface PipelineCache {
  */
 export function createPipelineCache(options: {
   config: KeelConfig;
-  providers: Map<string, Provider>;
+  providers: ProviderRegistry;
   onWarning: (message: string) => void;
 }): PipelineCache {
   const { config, providers, onWarning } = options;
@@ -84,7 +83,7 @@ export function createPipelineCache(options: {
   return { store, middlewares };
 }
 
-function embedderFor(config: KeelConfig, providers: Map<string, Provider>) {
+function embedderFor(config: KeelConfig, providers: ProviderRegistry) {
   const name = config.cache.semantic.embedder;
   if (name === "local") return createLocalEmbedder();
   const target = Object.hasOwn(config.embeddingModels, name) ? config.embeddingModels[name] : undefined;
@@ -95,7 +94,5 @@ function embedderFor(config: KeelConfig, providers: Map<string, Provider>) {
         message: `expected "local" or one of embeddingModels (${Object.keys(config.embeddingModels).join(", ") || "none"}), received "${name}"`,
       },
     ]);
-  const { provider, model } = splitTarget(target);
-  const upstream = providers.get(provider) as Provider;
-  return embedderFromModel({ embed: (request, ctx) => upstream.embed({ ...request, model }, ctx) }, name);
+  return embedderFromModel(providers.embeddingModel(target), name);
 }

@@ -5,14 +5,14 @@ import type { UsageLedger } from "./ledger/types.ts";
 import { utcDay } from "./ledger/query.ts";
 import { logLine, type PromptLogging } from "./log-line.ts";
 import type { KeelMetrics } from "./metrics/keel-metrics.ts";
-import type { AttemptRecord } from "./request-record.ts";
-import type { RequestSummary } from "./request-summary.ts";
+import type { AttemptRecord } from "./request-event-tally.ts";
+import type { RequestSummary } from "./summarize-request.ts";
 import { latencyBucket } from "./snapshot/latency-buckets.ts";
 import { Sample } from "./snapshot/ring.ts";
 import type { SnapshotStore } from "./snapshot/snapshot-store.ts";
 import type { RequestTracer } from "./tracing/request-tracer.ts";
 
-export interface RecorderParts {
+export interface WriterParts {
   metrics: KeelMetrics;
   snapshots: SnapshotStore;
   alerts: AlertManager | undefined;
@@ -31,13 +31,13 @@ export interface FinishedRequest {
 }
 
 /** Turns one finished request into its metrics, windows, ledger entry, log line and spans. Never throws. */
-export class Recorder {
+export class FinishedRequestWriter {
   // One sample object reused for every request: filled and consumed synchronously.
   private readonly sample = new Sample();
 
-  constructor(private readonly parts: RecorderParts) {}
+  constructor(private readonly parts: WriterParts) {}
 
-  finish(finished: FinishedRequest): void {
+  write(finished: FinishedRequest): void {
     const { summary } = finished;
     const parts = this.parts;
     try {

@@ -35,9 +35,3 @@ export function checkRequestLimits(config: KeelConfig, request: ChatRequest): vo
     );
   }
 }
-
-/** Splits "provider/model" (the model part may itself contain slashes, e.g. "meta/llama-3"). */
-export function splitTarget(target: string): { provider: string; model: string } {
-  const slash = target.indexOf("/");
-  return { provider: target.slice(0, slash), model: target.slice(slash + 1) };
-}
