@@ -1,21 +1,22 @@
-import type { KeelError, RequestContext } from "@keel/spec";
+import { linkSignal, type KeelError, type LinkedSignal, type RequestContext } from "@keel/spec";
 import { cancellationError, deadlinePassed, timeoutError, type TimeoutKind } from "./failures.ts";
-import { linkController, noop, type LinkedController } from "./signals.ts";
+import { noop } from "./signals.ts";
 
 // setTimeout overflows above 2^31 - 1 ms and would fire at once.
 const MAX_TIMER_MS = 2_147_483_647;
 
 /**
- * One upstream call's lifetime: a child AbortController linked to ctx.signal and handed
- * down in a child ctx (so the provider's HTTP request is cancelled), an attempt timer
- * bounded by the request deadline, and for streams a phase timer (first token, idle).
- * Whatever ends the attempt first becomes `failure`, a typed KeelError, and every
- * pending `race` rejects with it at once, even if the model ignores its signal.
+ * One upstream call's lifetime: a child signal linked to ctx.signal and handed down in a
+ * child ctx (so the provider's HTTP request is cancelled), an attempt timer bounded by the
+ * request deadline, and for streams a phase timer (first token, idle). Whatever ends the
+ * attempt first becomes `failure`, a typed KeelError, and the reason the attempt's signal
+ * aborts with; every pending `race` rejects with it at once, even if the model ignores
+ * its signal.
  */
 export class AttemptScope {
   readonly ctx: RequestContext;
   failure: KeelError | undefined;
-  private readonly link: LinkedController;
+  private readonly link: LinkedSignal;
   private attemptTimer: NodeJS.Timeout | undefined;
   private phaseTimer: NodeJS.Timeout | undefined;
   private phaseTimerAt = 0;
@@ -29,12 +30,9 @@ export class AttemptScope {
     private readonly target: string,
     attemptMs: number | undefined,
   ) {
-    this.link = linkController(parent.signal, () => this.onParentAbort());
-    this.ctx = { ...parent, signal: this.link.controller.signal };
-    if (parent.signal.aborted) {
-      this.onParentAbort();
-      return;
-    }
+    this.link = linkSignal(parent.signal, () => this.onParentAbort());
+    this.ctx = { ...parent, signal: this.link.signal };
+    if (this.failure) return;
     const remaining = parent.deadline - Date.now();
     const attemptWins = attemptMs !== undefined && attemptMs < remaining;
     const ms = attemptWins ? attemptMs : remaining;
@@ -83,9 +81,9 @@ export class AttemptScope {
     });
   }
 
-  /** Ends the attempt from outside (consumer stopped reading, hedge lost): aborts the upstream call. */
+  /** Ends the attempt from outside (a failed stream start, a consumer that stopped reading): aborts the upstream call. */
   abort(reason: unknown): void {
-    this.link.controller.abort(reason);
+    this.link.abort(reason);
   }
 
   dispose(): void {
@@ -95,12 +93,12 @@ export class AttemptScope {
     this.link.dispose();
   }
 
-  private onParentAbort(): void {
+  /** The request ended (deadline or caller); what this returns is the attempt signal's abort reason. */
+  private onParentAbort(): KeelError {
     const deadline = deadlinePassed(this.parent);
-    this.fail(
-      cancellationError(this.parent, this.target, deadline ? "deadline" : "aborted"),
-      deadline ? "deadline" : undefined,
-    );
+    const error = cancellationError(this.parent, this.target, deadline ? "deadline" : "aborted");
+    this.settle(error, deadline ? "deadline" : undefined);
+    return this.failure ?? error;
   }
 
   private armPhaseTimer(ms: number): void {
@@ -117,12 +115,22 @@ export class AttemptScope {
     else this.fail(timeoutError(this.phaseKind, this.target, this.phaseMs), this.phaseKind);
   }
 
-  private fail(error: KeelError, timeoutKind: TimeoutKind | "deadline" | undefined): void {
-    if (this.failure) return;
+  /** The attempt's own clock ran out: settle it and abort its upstream call. */
+  private fail(error: KeelError, timeoutKind: TimeoutKind | "deadline"): void {
+    if (!this.settle(error, timeoutKind)) return;
+    this.link.abort(error);
+    this.link.dispose();
+  }
+
+  /** Records the first failure: stops the clocks, reports a timeout (not a caller abort), rejects the pending race. */
+  private settle(error: KeelError, timeoutKind: TimeoutKind | "deadline" | undefined): boolean {
+    if (this.failure) return false;
     this.failure = error;
     if (timeoutKind) this.parent.events.emit({ type: "timeout", target: this.target, kind: timeoutKind });
-    this.dispose();
-    this.link.controller.abort(error);
+    clearTimeout(this.attemptTimer);
+    clearTimeout(this.phaseTimer);
+    this.phaseTimer = undefined;
     this.rejectPending?.(error);
+    return true;
   }
 }

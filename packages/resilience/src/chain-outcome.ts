@@ -1,5 +1,4 @@
 import type { FallbackFailure, KeelError, RequestContext } from "@keel/spec";
-import type { Launch } from "./chain-runner.ts";
 import { cancellationError, withDetails } from "./failures.ts";
 
 /** The error worth reporting: a "stop" failure, the caller's own end, else the last real upstream answer. */
@@ -22,13 +21,4 @@ export function finalError(options: {
     chosen ??= errors[errors.length - 1] ?? cancellationError(ctx);
   }
   return withDetails(chosen, { fallback: options.failed, attempts: options.attempts });
-}
-
-export function countAttempts(launches: readonly Launch[], winner: Launch | undefined, winnerReported: number): number {
-  let total = 0;
-  for (const launch of launches) {
-    if (launch.track.claimed) total += launch.track.calls;
-    else total += launch === winner ? winnerReported : launch.reportedCalls;
-  }
-  return total;
 }

@@ -1,30 +1,17 @@
 import {
+  linkSignal,
   toKeelError,
   type ChatRequest,
   type FallbackFailure,
   type KeelError,
-  type Model,
+  type LinkedSignal,
   type RequestContext,
 } from "@keel/spec";
-import { countAttempts, finalError } from "./chain-outcome.ts";
-import { classifyFailure, type FallbackRules } from "./fallback-rules.ts";
-import { withTrack, type RequestTrack } from "./request-track.ts";
-import { ABORTED, linkController, onAbort, type LinkedController } from "./signals.ts";
-
-export interface ChainTarget {
-  name: string;
-  model: Model;
-}
-
-/** One call of one target for one request. */
-export interface Launch {
-  target: ChainTarget;
-  track: RequestTrack;
-  /** Only when hedging: lets the chain cancel this call alone. */
-  link: LinkedController | undefined;
-  /** Upstream calls of a target that does not report them through the track. */
-  reportedCalls: number;
-}
+import { finalError } from "./chain-outcome.ts";
+import type { FallbackRules } from "./fallback-rules.ts";
+import { ABORTED, onAbort } from "./signals.ts";
+import type { TargetCallOptions } from "./target-model.ts";
+import { TargetOrder, type ChainTarget } from "./target-order.ts";
 
 export interface ChainRun<T> {
   targets: readonly ChainTarget[];
@@ -32,139 +19,176 @@ export interface ChainRun<T> {
   hedgeAfterMs: number | undefined;
   request: ChatRequest;
   ctx: RequestContext;
-  call(target: ChainTarget, ctx: RequestContext): Promise<T>;
+  call(target: ChainTarget, ctx: RequestContext, options: TargetCallOptions): Promise<T>;
   /** A hedge loser that answered after all: release what it holds. */
   discard(value: T): void;
+}
+
+/** One call of one target for one request. */
+export interface Launch {
+  target: ChainTarget;
+  /** Only when hedging: lets the chain cancel this call alone. */
+  link: LinkedSignal | undefined;
+  /** The upstream calls it reported when it failed (details.attempts); undefined while it runs. */
+  attempts: number | undefined;
 }
 
 export interface ChainWin<T> {
   value: T;
   launch: Launch;
   failed: FallbackFailure[];
-  /** Upstream calls across every launch; the winner's own count when it does not use the track. */
-  attempts(winnerReported: number): number;
+  /** Upstream calls of every other launch: the targets that failed and a hedge that lost. */
+  otherAttempts: number;
 }
 
 type Settled<T> = { launch: Launch; ok: true; value: T } | { launch: Launch; ok: false; error: KeelError };
+/** How one step of the chain ended: an answer, every launch failed (fall back), or the chain ends here. */
+type Step<T> = { won: Settled<T> & { ok: true } } | { failed: Settled<T> & { ok: false } } | { end: true };
+
 const HEDGE = Symbol("hedge");
 
 /**
- * Tries the targets in order, applying the rules to each failure, with at most one
- * hedge (for idempotent requests): when the first call has not answered within
- * hedgeAfterMs the next target starts too, the first good answer wins and the other
- * call is aborted. Never outlives ctx.signal. When every target fails it throws the
- * most meaningful failure with details.fallback (every failed target) and
+ * Tries the targets in order: each step runs one target (and, for an idempotent request,
+ * at most one hedge: when it has not answered within hedgeAfterMs the next target starts
+ * too, and the first good answer wins) until it answers or fails; then the rules decide
+ * whether and where to fall back. Never outlives ctx.signal. When every target fails it
+ * throws the most meaningful failure with details.fallback (every failed target) and
  * details.attempts.
  */
 export async function runChain<T>(run: ChainRun<T>): Promise<ChainWin<T>> {
-  const { targets, rules, ctx } = run;
-  const failed: FallbackFailure[] = [];
-  const errors: KeelError[] = [];
-  const launches: Launch[] = [];
-  const inFlight = new Map<Launch, Promise<Settled<T>>>();
-  const tried = new Set<number>();
-  let cursor = 0;
-  let stopError: KeelError | undefined;
-  let winner: Launch | undefined;
-  const hedgeWanted = run.hedgeAfterMs !== undefined && run.request.idempotent === true && targets.length > 1;
-  let hedge: { promise: Promise<typeof HEDGE>; timer: NodeJS.Timeout } | undefined;
-  const aborted = onAbort(ctx.signal);
+  return new ChainRunner(run).run();
+}
 
-  const otherTargetsLeft = (): boolean => tried.size < targets.length;
-  const pickNext = (): number | undefined => {
-    while (cursor < targets.length && tried.has(cursor)) cursor += 1;
-    return cursor < targets.length ? cursor : undefined;
-  };
-  const start = (index: number): void => {
-    const target = targets[index]!;
-    tried.add(index);
-    const track: RequestTrack = {
-      calls: 0,
-      claimed: false,
-      // Rule "next" (or a jump): retrying here only delays the next target, unless none is left.
-      mayRetry: (error) => {
-        const action = rules[classifyFailure(error)];
-        return action === "retry-then-next" || action === "stop" || !otherTargetsLeft();
-      },
-    };
-    const link = hedgeWanted ? linkController(ctx.signal) : undefined;
-    const launch: Launch = { target, track, link, reportedCalls: 1 };
-    const launchCtx = withTrack(link ? { ...ctx, signal: link.controller.signal } : ctx, track);
-    launches.push(launch);
+class ChainRunner<T> {
+  private readonly order: TargetOrder;
+  private readonly failed: FallbackFailure[] = [];
+  private readonly errors: KeelError[] = [];
+  private readonly launches: Launch[] = [];
+  private readonly pending = new Map<Launch, Promise<Settled<T>>>();
+  private readonly hedgeWanted: boolean;
+  private hedge: { promise: Promise<typeof HEDGE>; timer: NodeJS.Timeout } | undefined;
+  private stopError: KeelError | undefined;
+
+  constructor(private readonly chain: ChainRun<T>) {
+    this.order = new TargetOrder(chain.targets, chain.rules);
+    this.hedgeWanted =
+      chain.hedgeAfterMs !== undefined && chain.request.idempotent === true && chain.targets.length > 1;
+  }
+
+  async run(): Promise<ChainWin<T>> {
+    const { ctx } = this.chain;
+    const aborted = onAbort(ctx.signal);
+    try {
+      let target = ctx.signal.aborted ? undefined : this.order.take();
+      if (target && this.hedgeWanted) this.hedge = delay(this.chain.hedgeAfterMs ?? 0);
+      while (target) {
+        const step = await this.step(target, aborted.promise);
+        if ("won" in step) {
+          const { launch, value } = step.won;
+          return { value, launch, failed: this.failed, otherAttempts: await this.endOthers(launch) };
+        }
+        if ("end" in step) break;
+        target = this.order.take();
+        if (!target) break;
+        const { launch, error } = step.failed;
+        ctx.events.emit({ type: "fallback", from: launch.target.name, to: target.name, code: error.code });
+      }
+    } finally {
+      aborted.dispose();
+      if (this.hedge) clearTimeout(this.hedge.timer);
+    }
+    const { stopError, errors, failed } = this;
+    throw finalError({ ctx, stopError, errors, failed, attempts: await this.endOthers(undefined) });
+  }
+
+  /** Runs `target` (and maybe a hedge) until one answers, every launch failed, or the chain must end. */
+  private async step(target: ChainTarget, aborted: Promise<typeof ABORTED>): Promise<Step<T>> {
+    const { ctx } = this.chain;
+    this.launch(target);
+    for (;;) {
+      const racers: Array<Promise<Settled<T> | typeof HEDGE | typeof ABORTED>> = [...this.pending.values(), aborted];
+      if (this.hedge && this.pending.size === 1 && this.order.hasNext()) racers.push(this.hedge.promise);
+      const settled = await Promise.race(racers);
+      if (settled === ABORTED) return { end: true };
+      if (settled === HEDGE) {
+        this.hedge = undefined;
+        const hedge = this.order.take() as ChainTarget;
+        ctx.events.emit({ type: "hedge-sent", target: hedge.name });
+        this.launch(hedge);
+        continue;
+      }
+      this.pending.delete(settled.launch);
+      if (settled.ok) return { won: settled };
+      const { launch, error } = settled;
+      this.failed.push({ target: launch.target.name, code: error.code, message: error.message });
+      this.errors.push(error);
+      launch.link?.dispose();
+      if (ctx.signal.aborted) return { end: true };
+      if (!this.order.shouldFallBack(error)) {
+        this.stopError = error;
+        return { end: true };
+      }
+      if (this.pending.size === 0) return { failed: settled };
+      // A hedge is still running: its answer may yet win.
+    }
+  }
+
+  private launch(target: ChainTarget): void {
+    const { ctx } = this.chain;
+    const link = this.hedgeWanted ? linkSignal(ctx.signal) : undefined;
+    const launch: Launch = { target, link, attempts: undefined };
+    const options: TargetCallOptions = { mayRetry: (error) => this.order.mayRetry(error) };
+    this.launches.push(launch);
     let outcome: Promise<T>;
     try {
-      outcome = run.call(target, launchCtx);
+      outcome = this.chain.call(target, link ? { ...ctx, signal: link.signal } : ctx, options);
     } catch (error) {
       outcome = Promise.reject(error);
     }
-    inFlight.set(
+    this.pending.set(
       launch,
       outcome.then(
         (value): Settled<T> => ({ launch, ok: true, value }),
-        (error: unknown): Settled<T> => ({ launch, ok: false, error: toKeelError(error) }),
+        (thrown: unknown): Settled<T> => {
+          const error = toKeelError(thrown);
+          launch.attempts = typeof error.details.attempts === "number" ? error.details.attempts : 1;
+          return { launch, ok: false, error };
+        },
       ),
     );
-  };
-
-  try {
-    if (!ctx.signal.aborted) start(0);
-    if (hedgeWanted) hedge = delay(run.hedgeAfterMs!);
-    while (inFlight.size > 0) {
-      const racers: Array<Promise<Settled<T> | typeof HEDGE | typeof ABORTED>> = [
-        ...inFlight.values(),
-        aborted.promise,
-      ];
-      if (hedge && inFlight.size === 1 && pickNext() !== undefined) racers.push(hedge.promise);
-      const settled = await Promise.race(racers);
-      if (settled === ABORTED) break;
-      if (settled === HEDGE) {
-        hedge = undefined;
-        const index = pickNext()!;
-        ctx.events.emit({ type: "hedge-sent", target: targets[index]!.name });
-        start(index);
-        continue;
-      }
-      inFlight.delete(settled.launch);
-      if (settled.ok) {
-        winner = settled.launch;
-        return {
-          value: settled.value,
-          launch: winner,
-          failed,
-          attempts: (reported) => countAttempts(launches, winner!, reported),
-        };
-      }
-      const { error, launch } = settled;
-      launch.reportedCalls = typeof error.details.attempts === "number" ? error.details.attempts : 1;
-      failed.push({ target: launch.target.name, code: error.code, message: error.message });
-      errors.push(error);
-      launch.link?.dispose();
-      if (ctx.signal.aborted) break;
-      const action = rules[classifyFailure(error)];
-      if (action === "stop") {
-        stopError = error;
-        break;
-      }
-      if (typeof action === "object") {
-        const jump = targets.findIndex((target) => target.name === action.target);
-        if (!tried.has(jump)) cursor = jump;
-      }
-      if (inFlight.size > 0) continue; // a hedge is still running: its answer may yet win
-      const next = pickNext();
-      if (next === undefined) break;
-      ctx.events.emit({ type: "fallback", from: launch.target.name, to: targets[next]!.name, code: error.code });
-      start(next);
-    }
-  } finally {
-    aborted.dispose();
-    if (hedge) clearTimeout(hedge.timer);
-    for (const [launch, outcome] of inFlight) {
-      launch.link?.controller.abort(new DOMException("another target answered first", "AbortError"));
-      launch.link?.dispose();
-      void outcome.then((settled) => settled.ok && run.discard(settled.value));
-    }
   }
-  throw finalError({ ctx, stopError, errors, failed, attempts: countAttempts(launches, undefined, 0) });
+
+  /**
+   * Aborts the launches still running (a hedge that lost, or what the caller's abort
+   * ended), lets them report within this turn, and sums the upstream calls of every launch
+   * but the winner: a launch that did not report counts one call.
+   */
+  private async endOthers(winner: Launch | undefined): Promise<number> {
+    if (this.pending.size > 0) {
+      const running = [...this.pending];
+      this.pending.clear();
+      const reason = new DOMException(winner ? "another target answered first" : "the chain has ended", "AbortError");
+      for (const [launch, outcome] of running) {
+        launch.link?.abort(reason);
+        launch.link?.dispose();
+        void outcome.then((settled) => settled.ok && this.chain.discard(settled.value));
+      }
+      await settledWithinTurn(running.map(([, outcome]) => outcome));
+    }
+    let total = 0;
+    for (const launch of this.launches) if (launch !== winner) total += launch.attempts ?? 1;
+    return total;
+  }
+}
+
+/** Waits for the promises, but no longer than the current turn of the event loop (what settles on an abort does). */
+async function settledWithinTurn(promises: Array<Promise<unknown>>): Promise<void> {
+  let immediate: NodeJS.Immediate | undefined;
+  const turn = new Promise<void>((resolve) => {
+    immediate = setImmediate(resolve);
+  });
+  await Promise.race([Promise.all(promises), turn]);
+  clearImmediate(immediate);
 }
 
 function delay(ms: number): { promise: Promise<typeof HEDGE>; timer: NodeJS.Timeout } {

@@ -1,6 +1,7 @@
 import { KeelError, isRetryable, type EventSink, type RequestContext } from "@keel/spec";
 import CircuitBreaker from "opossum";
 import { isCancellation } from "./failures.ts";
+import type { AttemptContext, Policy } from "./policy.ts";
 import type { ResolvedBreaker } from "./resolve-policy.ts";
 
 export type BreakerState = "closed" | "open" | "half-open";
@@ -12,7 +13,7 @@ type Run = () => Promise<unknown>;
  * attempt it is given; its own timeout is off (attempt timeouts are ours), and only
  * failures that say something about the target's health are counted.
  */
-export class TargetBreaker {
+export class CircuitBreakerPolicy implements Policy {
   private readonly breaker: CircuitBreaker<[Run], unknown>;
 
   constructor(
@@ -42,11 +43,11 @@ export class TargetBreaker {
   }
 
   /** Runs one attempt through the breaker; an open breaker fails fast with CIRCUIT_OPEN, no call made. */
-  async execute<T>(run: () => Promise<T>, ctx: RequestContext): Promise<T> {
+  async execute<T>(fn: (context: AttemptContext) => Promise<T>, context: AttemptContext): Promise<T> {
     try {
-      return (await this.breaker.fire(run)) as T;
+      return (await this.breaker.fire(() => fn(context))) as T;
     } catch (error) {
-      throw this.translate(error, ctx);
+      throw this.translate(error, context.ctx);
     }
   }
 

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { createResilience, type Resilience } from "./index.ts";
 import {
+  chunks,
   failureOf,
   generation,
   hangUntilAborted,
@@ -84,6 +85,26 @@ describe("load shedding", () => {
     const error = await failureOf(target.generate(request, queued.ctx));
     expect(error.details.reason).toBe("queue-timeout");
     expect(queued.ofType("load-shed")).toHaveLength(1);
+  });
+
+  it("keeps a stream's slot until the stream ends, not only until its start", async () => {
+    resilience = createResilience();
+    const model = scriptedModel({
+      generate: () => generation("after"),
+      stream: () => chunks(["a", "b"]),
+    });
+    const target = resilience.target({
+      name: "sim/a",
+      model,
+      policy: { retry: false, breaker: false, concurrency: { maxConcurrent: 1, maxQueue: 0 } },
+    });
+    const streaming = target.stream(request, context().ctx)[Symbol.asyncIterator]();
+    expect((await streaming.next()).value).toEqual({ type: "delta", content: "a" });
+    const shed = context();
+    expect((await failureOf(target.generate(request, shed.ctx))).details.reason).toBe("load-shed");
+    while (!(await streaming.next()).done) {}
+    expect((await target.generate(request, context().ctx)).content).toBe("after");
+    expect(model.calls).toHaveLength(2);
   });
 
   it("hands a freed slot to the oldest waiter", async () => {

@@ -1,6 +1,7 @@
 import type { RequestContext } from "@keel/spec";
 import { cancellationError, loadShedError } from "./failures.ts";
 import type { ConcurrencyOptions } from "./options.ts";
+import type { AttemptContext, Policy } from "./policy.ts";
 
 export type Release = () => void;
 
@@ -16,7 +17,7 @@ interface Waiter {
  * not retryable, so the chain moves on): memory stays bounded while an upstream hangs.
  * A waiter leaves the queue at once on abort, deadline or queueTimeoutMs.
  */
-export class ConcurrencyLimiter {
+export class ConcurrencyLimiter implements Policy {
   private active = 0;
   // A Set keeps insertion order and deletes in O(1) when a waiter gives up.
   private readonly waiters = new Set<Waiter>();
@@ -26,7 +27,20 @@ export class ConcurrencyLimiter {
     private readonly options: ConcurrencyOptions,
   ) {}
 
-  acquire(ctx: RequestContext): Promise<Release> {
+  /** Runs `fn` in a slot; the attempt that succeeds keeps its slot on the lease (a stream, until it ends). */
+  async execute<T>(fn: (context: AttemptContext) => Promise<T>, context: AttemptContext): Promise<T> {
+    const release = await this.acquire(context.ctx);
+    try {
+      const value = await fn(context);
+      context.lease.hold(release);
+      return value;
+    } catch (error) {
+      release();
+      throw error;
+    }
+  }
+
+  private acquire(ctx: RequestContext): Promise<Release> {
     if (this.active < this.options.maxConcurrent) {
       this.active += 1;
       return Promise.resolve(this.createRelease());

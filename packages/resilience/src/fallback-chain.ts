@@ -7,15 +7,17 @@ import {
   type RequestContext,
   type StreamEvent,
 } from "@keel/spec";
-import { runChain, type ChainRun, type ChainTarget, type ChainWin } from "./chain-runner.ts";
+import { runChain, type ChainRun, type ChainWin } from "./chain-runner.ts";
 import { cancellationError, fromErrorEvent, truncatedError } from "./failures.ts";
 import { resolveRules, type FallbackRules } from "./fallback-rules.ts";
 import { createChecker } from "./resolve-policy.ts";
 import { ABORTED, closeQuietly, onAbort } from "./signals.ts";
+import type { TargetCallOptions, TargetModel } from "./target-model.ts";
+import type { ChainTarget } from "./target-order.ts";
 
 export interface FallbackChainOptions {
-  /** In order of preference; usually models from `resilience.target(...)`. */
-  targets: Array<{ name: string; model: Model }>;
+  /** In order of preference; usually models from `resilience.target(...)`, but any Model works. */
+  targets: Array<{ name: string; model: TargetModel }>;
   rules?: FallbackRules;
   /** For `request.idempotent === true` only: start the next target too when the first is slower than afterMs. Default off. */
   hedging?: { afterMs: number } | false;
@@ -51,7 +53,7 @@ export function createFallbackChain(options: FallbackChainOptions): Model {
 
   const report = (generation: Generation, won: ChainWin<unknown>): Generation => ({
     ...generation,
-    attempts: won.attempts(generation.attempts),
+    attempts: won.otherAttempts + generation.attempts,
     fallback: { failed: won.failed, answeredBy: won.launch.target.name },
   });
 
@@ -60,7 +62,7 @@ export function createFallbackChain(options: FallbackChainOptions): Model {
       chainRun<Generation>({
         request,
         ctx,
-        call: (target, launchCtx) => target.model.generate(request, launchCtx),
+        call: (target, launchCtx, options) => target.model.generate(request, launchCtx, options),
         discard: () => {},
       }),
     );
@@ -73,47 +75,23 @@ export function createFallbackChain(options: FallbackChainOptions): Model {
       chainRun<StreamHead>({
         request,
         ctx,
-        call: (target, launchCtx) => openStream(target, request, launchCtx),
+        call: (target, launchCtx, options) => openStream(target, request, { ctx: launchCtx, options }),
         discard: (head) => closeQuietly(head.iterator),
       }),
     );
-    const { launch } = won;
-    const { iterator } = won.value;
-    // A resilience target bounds every chunk itself; anything else is raced against the signal.
-    const guard = launch.track.claimed ? undefined : onAbort(ctx.signal);
-    let event = won.value.first;
-    let finished = false;
-    try {
-      for (;;) {
-        if (event.type === "done") {
-          finished = true;
-          yield { type: "done", generation: report(event.generation, won) };
-          return;
-        }
-        if (event.type === "error") throw fromErrorEvent(event.error);
-        yield event;
-        const result = guard ? await Promise.race([iterator.next(), guard.promise]) : await iterator.next();
-        if (result === ABORTED) throw cancellationError(ctx, launch.target.name);
-        if (result.done) throw truncatedError(launch.target.name);
-        event = result.value;
-      }
-    } catch (error) {
-      throw toKeelError(error);
-    } finally {
-      if (!finished)
-        launch.link?.controller.abort(new DOMException("the stream consumer stopped reading", "AbortError"));
-      closeQuietly(iterator);
-      launch.link?.dispose();
-      guard?.dispose();
-    }
+    yield* relayStream(won, ctx, (generation) => report(generation, won));
   }
 
   return { generate, stream };
 }
 
 /** A target's stream up to its first event: until then a failure can still fail over. */
-async function openStream(target: ChainTarget, request: ChatRequest, ctx: RequestContext): Promise<StreamHead> {
-  const iterator = target.model.stream(request, ctx)[Symbol.asyncIterator]();
+async function openStream(
+  target: ChainTarget,
+  request: ChatRequest,
+  launch: { ctx: RequestContext; options: TargetCallOptions },
+): Promise<StreamHead> {
+  const iterator = target.model.stream(request, launch.ctx, launch.options)[Symbol.asyncIterator]();
   try {
     const result = await iterator.next();
     if (result.done) throw truncatedError(target.name);
@@ -122,6 +100,45 @@ async function openStream(target: ChainTarget, request: ChatRequest, ctx: Reques
   } catch (error) {
     closeQuietly(iterator);
     throw error;
+  }
+}
+
+/**
+ * The winner's stream after its first event: committed, so a failure is rethrown; `done`
+ * gets the chain's report. A consumer that stops reading aborts the winner's call.
+ */
+async function* relayStream(
+  won: ChainWin<StreamHead>,
+  ctx: RequestContext,
+  report: (generation: Generation) => Generation,
+): AsyncGenerator<StreamEvent> {
+  const { launch } = won;
+  const { iterator } = won.value;
+  // A resilience target bounds every chunk itself; anything else is raced against the signal.
+  const guard = launch.target.model.endsOnAbort ? undefined : onAbort(ctx.signal);
+  let event = won.value.first;
+  let finished = false;
+  try {
+    for (;;) {
+      if (event.type === "done") {
+        finished = true;
+        yield { type: "done", generation: report(event.generation) };
+        return;
+      }
+      if (event.type === "error") throw fromErrorEvent(event.error);
+      yield event;
+      const result = guard ? await Promise.race([iterator.next(), guard.promise]) : await iterator.next();
+      if (result === ABORTED) throw cancellationError(ctx, launch.target.name);
+      if (result.done) throw truncatedError(launch.target.name);
+      event = result.value;
+    }
+  } catch (error) {
+    throw toKeelError(error);
+  } finally {
+    if (!finished) launch.link?.abort(new DOMException("the stream consumer stopped reading", "AbortError"));
+    closeQuietly(iterator);
+    launch.link?.dispose();
+    guard?.dispose();
   }
 }
 

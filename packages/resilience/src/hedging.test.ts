@@ -8,6 +8,7 @@ import {
   request,
   scriptedModel,
   testContext,
+  upstream,
   waitOrAbort,
   type TestContext,
 } from "./test-support/scripted-model.ts";
@@ -71,6 +72,29 @@ describe("hedging", () => {
     expect(result.content).toBe("slow");
     expect(fast.calls).toHaveLength(0);
     expect(context.ofType("hedge-sent")).toHaveLength(0);
+  });
+
+  it("counts every upstream call of the hedge it beat, its retries included", async () => {
+    resilience = createResilience();
+    context = testContext();
+    const slow = scriptedModel({
+      generate: ({ number, ctx }) => (number === 1 ? Promise.reject(upstream(503)) : hangUntilAborted(ctx.signal)),
+    });
+    const fast = scriptedModel({ generate: () => generation("fast") });
+    const policy = { retry: { baseDelayMs: 1, budget: false }, breaker: false } as const;
+    const chain = createFallbackChain({
+      targets: [
+        { name: "sim/slow", model: resilience.target({ name: "sim/slow", model: slow, policy }) },
+        { name: "sim/fast", model: resilience.target({ name: "sim/fast", model: fast, policy }) },
+      ],
+      hedging: { afterMs: 40 },
+    });
+    const result = await chain.generate({ ...request, idempotent: true }, context.ctx);
+    expect(result.content).toBe("fast");
+    expect(slow.calls).toHaveLength(2);
+    expect(slow.calls[1]?.ctx.signal.aborted).toBe(true);
+    expect(result.attempts).toBe(3);
+    expect(result.fallback).toEqual({ failed: [], answeredBy: "sim/fast" });
   });
 
   it("hedges a stream's start and aborts the slower stream", async () => {

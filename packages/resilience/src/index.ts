@@ -17,4 +17,5 @@ export type {
 export { createResilience } from "./resilience.ts";
 export type { Resilience, ResilienceOptions } from "./resilience.ts";
 export { staticFallbackMiddleware } from "./static-fallback.ts";
+export type { TargetCallOptions, TargetModel } from "./target-model.ts";
 export type { StaticFallbackOptions } from "./static-fallback.ts";

@@ -1,10 +1,13 @@
 import { KeelError, noopEventSink, type EventSink, type Model } from "@keel/spec";
-import { TargetBreaker, type BreakerState } from "./circuit-breaker.ts";
+import { AttemptTimeoutPolicy } from "./attempt-timeout.ts";
+import { CircuitBreakerPolicy, type BreakerState } from "./circuit-breaker.ts";
 import { ConcurrencyLimiter } from "./concurrency-limiter.ts";
 import type { TargetPolicy } from "./options.ts";
-import { resolvePolicy } from "./resolve-policy.ts";
+import { wrap, type Policy } from "./policy.ts";
+import { resolvePolicy, type ResolvedPolicy } from "./resolve-policy.ts";
+import { RetryPolicy } from "./retry.ts";
 import { RetryBudget } from "./retry-budget.ts";
-import { createTargetModel, type TargetState } from "./target-model.ts";
+import { createTargetModel, type TargetModel, type TargetStack } from "./target-model.ts";
 
 export interface ResilienceOptions {
   /** Pipeline-level sink for breaker state changes (they belong to no one request). */
@@ -17,30 +20,28 @@ export interface Resilience {
    * model. Memoised by name: the breaker, limiter and retry budget of a target are
    * shared by all requests, and built from the policy of the first call for that name.
    */
-  target(options: { name: string; model: Model; policy?: TargetPolicy }): Model;
+  target(options: { name: string; model: Model; policy?: TargetPolicy }): TargetModel;
   breakerStates(): Record<string, BreakerState>;
   /** Stops the breakers' timers; calls after this fail with UPSTREAM_UNAVAILABLE. */
   close(): void;
 }
 
+interface SharedTarget extends TargetStack {
+  breaker: CircuitBreakerPolicy | undefined;
+  wrapped: WeakMap<Model, TargetModel>;
+}
+
 export function createResilience(options: ResilienceOptions = {}): Resilience {
   const events = options.events ?? noopEventSink;
-  const states = new Map<string, TargetState & { wrapped: WeakMap<Model, Model> }>();
+  const targets = new Map<string, SharedTarget>();
 
-  function stateFor(name: string, policy: TargetPolicy | undefined) {
-    const existing = states.get(name);
-    if (existing) return existing;
-    const resolved = resolvePolicy(policy);
-    const state = {
-      name,
-      policy: resolved,
-      breaker: resolved.breaker && new TargetBreaker(name, resolved.breaker, events),
-      limiter: resolved.concurrency && new ConcurrencyLimiter(name, resolved.concurrency),
-      budget: resolved.retry?.budget && new RetryBudget(resolved.retry.budget),
-      wrapped: new WeakMap<Model, Model>(),
-    };
-    states.set(name, state);
-    return state;
+  function sharedTarget(name: string, policy: TargetPolicy | undefined): SharedTarget {
+    let shared = targets.get(name);
+    if (!shared) {
+      shared = createSharedTarget(name, resolvePolicy(policy), events);
+      targets.set(name, shared);
+    }
+    return shared;
   }
 
   return {
@@ -48,21 +49,42 @@ export function createResilience(options: ResilienceOptions = {}): Resilience {
       if (typeof name !== "string" || name.length === 0) {
         throw new KeelError("BAD_REQUEST", "target name must be a non-empty string", { details: { field: "name" } });
       }
-      const state = stateFor(name, policy);
-      let wrapped = state.wrapped.get(model);
+      const shared = sharedTarget(name, policy);
+      let wrapped = shared.wrapped.get(model);
       if (!wrapped) {
-        wrapped = createTargetModel(state, model);
-        state.wrapped.set(model, wrapped);
+        wrapped = createTargetModel(shared, model);
+        shared.wrapped.set(model, wrapped);
       }
       return wrapped;
     },
     breakerStates() {
       const result: Record<string, BreakerState> = {};
-      for (const [name, state] of states) if (state.breaker) result[name] = state.breaker.state;
+      for (const [name, target] of targets) if (target.breaker) result[name] = target.breaker.state;
       return result;
     },
     close() {
-      for (const state of states.values()) state.breaker?.shutdown();
+      for (const target of targets.values()) target.breaker?.shutdown();
     },
+  };
+}
+
+/** The target's policies, outermost first, folded into one stack: built once per name. */
+function createSharedTarget(name: string, policy: ResolvedPolicy, events: EventSink): SharedTarget {
+  const { retry, concurrency } = policy;
+  const breaker = policy.breaker && new CircuitBreakerPolicy(name, policy.breaker, events);
+  const outer: Array<Policy | undefined> = [
+    retry && new RetryPolicy(name, retry, retry.budget && new RetryBudget(retry.budget)),
+    breaker,
+    concurrency && new ConcurrencyLimiter(name, concurrency),
+  ];
+  return {
+    name,
+    policy,
+    policies: wrap(
+      ...outer.filter((layer) => layer !== undefined),
+      new AttemptTimeoutPolicy(name, policy.timeout.attemptMs),
+    ),
+    breaker,
+    wrapped: new WeakMap(),
   };
 }

@@ -1,29 +1,3 @@
-/**
- * A child controller that aborts when the parent signal does (then calls onParentAbort);
- * dispose() unhooks it from the parent.
- */
-export interface LinkedController {
-  readonly controller: AbortController;
-  dispose(): void;
-}
-
-export function linkController(parent: AbortSignal, onParentAbort?: () => void): LinkedController {
-  const controller = new AbortController();
-  // Already aborted: the child is born aborted and the caller checks parent.aborted itself.
-  if (parent.aborted) {
-    controller.abort(parent.reason);
-    return { controller, dispose: noop };
-  }
-  // A listener, not AbortSignal.any: any() keeps a reference per child on a long-lived
-  // parent, and we want removal to be explicit and immediate.
-  const listener = (): void => {
-    controller.abort(parent.reason);
-    onParentAbort?.();
-  };
-  parent.addEventListener("abort", listener, { once: true });
-  return { controller, dispose: () => parent.removeEventListener("abort", listener) };
-}
-
 /** Sleeps, or rejects with `onAbort()` the moment the signal aborts. */
 export function sleep(ms: number, signal: AbortSignal, onAbort: () => unknown): Promise<void> {
   if (signal.aborted) return Promise.reject(onAbort());

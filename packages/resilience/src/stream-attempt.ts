@@ -1,7 +1,7 @@
 import { toKeelError, type ChatRequest, type Model, type StreamEvent } from "@keel/spec";
 import type { AttemptScope } from "./attempt-scope.ts";
 import { fromErrorEvent, truncatedError } from "./failures.ts";
-import type { Release } from "./concurrency-limiter.ts";
+import type { Lease } from "./policy.ts";
 import { closeQuietly } from "./signals.ts";
 
 /** A stream whose start succeeded: the events held back so far and the rest still upstream. */
@@ -9,12 +9,12 @@ export interface StartedStream {
   buffered: StreamEvent[];
   iterator: AsyncIterator<StreamEvent>;
   scope: AttemptScope;
-  release: Release | undefined;
 }
 
 export interface StreamStart {
   model: Model;
   request: ChatRequest;
+  /** The attempt the timeout policy began: its signal and clocks. */
   scope: AttemptScope;
   target: string;
   firstTokenMs: number | undefined;
@@ -23,12 +23,12 @@ export interface StreamStart {
 }
 
 /**
- * The retryable part of a stream: call the model and hold back events until
- * `bufferDeltas` deltas (or `done`) arrived. A failure in here, a first-token timeout or
- * a stream that ends early can still be retried or fail over, because the caller has
- * seen nothing yet. On failure the upstream call is aborted.
+ * A stream's "call", the part the target's policies run and may retry: call the model and
+ * hold back events until `bufferDeltas` deltas (or `done`) arrived. A failure in here, a
+ * first-token timeout or a stream that ends early can still be retried or fail over,
+ * because the caller has seen nothing yet. On failure the upstream call is aborted.
  */
-export async function startStream(start: StreamStart): Promise<Omit<StartedStream, "release">> {
+export async function startStream(start: StreamStart): Promise<StartedStream> {
   const { scope } = start;
   let iterator: AsyncIterator<StreamEvent> | undefined;
   try {
@@ -62,13 +62,14 @@ export async function startStream(start: StreamStart): Promise<Omit<StartedStrea
  * rethrown (core turns it into an error event) and a stream that ends without `done`
  * throws instead of looking complete. The idle clock runs only while we wait for the
  * upstream, not while the consumer holds a chunk. A consumer that stops early aborts
- * the upstream call.
+ * the upstream call. The attempt's lease (its slot, its signal and clocks) ends with it.
  */
 export async function* continueStream(
   started: StartedStream,
   options: {
     target: string;
     idleMs: number | undefined;
+    lease: Lease;
     finish: (event: Extract<StreamEvent, { type: "done" }>) => StreamEvent;
     fail: (error: unknown) => unknown;
   },
@@ -103,7 +104,6 @@ export async function* continueStream(
   } finally {
     if (!finished) scope.abort(new DOMException("the stream consumer stopped reading", "AbortError"));
     closeQuietly(iterator);
-    scope.dispose();
-    started.release?.();
+    options.lease.release();
   }
 }

@@ -107,6 +107,28 @@ describe("streams", () => {
     expect(model.abortedCalls()).toBe(1);
   });
 
+  it("bounds the whole stream by attemptMs, not only its start", async () => {
+    const { model, target } = targetOf(
+      async function* ({ ctx }) {
+        yield { type: "delta", content: "a" };
+        await hangUntilAborted(ctx.signal);
+      },
+      { ...base, timeout: { attemptMs: 40 } },
+    );
+    const seen: string[] = [];
+    const error = await failureOf(
+      (async () => {
+        for await (const event of target.stream(request, context.ctx)) seen.push(event.type);
+      })(),
+    );
+    expect(seen).toEqual(["delta"]);
+    expect(error.code).toBe("UPSTREAM_TIMEOUT");
+    expect(error.details).toMatchObject({ reason: "timeout", target: "sim/a", attempts: 1 });
+    expect(model.calls).toHaveLength(1);
+    expect(model.abortedCalls()).toBe(1);
+    expect(context.ofType("timeout")).toEqual([{ type: "timeout", target: "sim/a", kind: "attempt" }]);
+  });
+
   it("does not count a slow consumer against the idle timeout", async () => {
     const { target } = targetOf(() => chunks(["a", "b", "c"]), { ...base, timeout: { idleMs: 30 } });
     const seen: string[] = [];
@@ -162,6 +184,29 @@ describe("streams", () => {
       answeredBy: "sim/b",
     });
     expect(done?.type === "done" && done.generation.attempts).toBe(2);
+  });
+
+  it("ends a chain's stream from a target that ignores its signal the moment the caller aborts", async () => {
+    context = testContext();
+    const deaf = scriptedModel({
+      stream: async function* () {
+        yield { type: "delta", content: "a" };
+        await new Promise(() => {});
+      },
+    });
+    const chain = createFallbackChain({ targets: [{ name: "raw/deaf", model: deaf }] });
+    const seen: string[] = [];
+    setTimeout(() => context.controller.abort(), 30);
+    const startedAt = performance.now();
+    const error = await failureOf(
+      (async () => {
+        for await (const event of chain.stream(request, context.ctx)) seen.push(event.type);
+      })(),
+    );
+    expect(performance.now() - startedAt).toBeLessThan(500);
+    expect(seen).toEqual(["delta"]);
+    expect(error.code).toBe("UPSTREAM_TIMEOUT");
+    expect(error.details.reason).toBe("aborted");
   });
 
   it("counts a stream that answers with done at once", async () => {

@@ -2,133 +2,102 @@ import {
   toKeelError,
   type ChatRequest,
   type Generation,
+  type KeelError,
   type Model,
   type RequestContext,
   type StreamEvent,
 } from "@keel/spec";
-import { AttemptScope } from "./attempt-scope.ts";
-import type { TargetBreaker } from "./circuit-breaker.ts";
-import type { ConcurrencyLimiter } from "./concurrency-limiter.ts";
+import type { ScopedAttemptContext } from "./attempt-timeout.ts";
 import { withDetails } from "./failures.ts";
-import { claimTrack, type RequestTrack } from "./request-track.ts";
+import { Lease, type Policy } from "./policy.ts";
 import type { ResolvedPolicy } from "./resolve-policy.ts";
-import { executeWithRetry, type RetryRun } from "./retry.ts";
-import type { RetryBudget } from "./retry-budget.ts";
-import { continueStream, startStream, type StartedStream } from "./stream-attempt.ts";
+import { continueStream, startStream } from "./stream-attempt.ts";
 
-/** What all requests to one target share: built once per name. */
-export interface TargetState {
-  name: string;
-  policy: ResolvedPolicy;
-  breaker: TargetBreaker | undefined;
-  limiter: ConcurrencyLimiter | undefined;
-  budget: RetryBudget | undefined;
+/** What a caller may say about one call of a target. */
+export interface TargetCallOptions {
+  /** A veto on retrying a failure here: a fallback chain moves on instead (rule "next"). */
+  mayRetry?: (error: KeelError) => boolean;
 }
 
-/** Upstream calls made for one request, also told to the fallback chain's track. */
-class Tally {
-  calls = 0;
-  constructor(readonly track: RequestTrack | undefined) {}
-  add(): void {
-    this.calls += 1;
-    if (this.track) this.track.calls += 1;
-  }
+/** A Model that takes TargetCallOptions; any Model is one (it ignores them). */
+export interface TargetModel extends Model {
+  generate(request: ChatRequest, ctx: RequestContext, options?: TargetCallOptions): Promise<Generation>;
+  stream(request: ChatRequest, ctx: RequestContext, options?: TargetCallOptions): AsyncIterable<StreamEvent>;
+  /** True for a resilience target: its every wait, each chunk included, already ends when ctx.signal aborts. */
+  readonly endsOnAbort?: boolean;
+}
+
+/** What all requests to one target share: built once per name. */
+export interface TargetStack {
+  name: string;
+  policy: ResolvedPolicy;
+  /** retry -> circuit breaker -> concurrency limit -> attempt timeout, folded by `wrap`. */
+  policies: Policy<ScopedAttemptContext>;
 }
 
 /**
- * The per-target stack as a Model: retry -> circuit breaker -> concurrency limit ->
- * timeout -> model. Retry is outermost so every attempt passes the breaker (and
- * counts), and an open breaker's CIRCUIT_OPEN, not retryable, ends the retries at once.
- * The envelope's `attempts` is the number of upstream calls this target made; a
- * failure carries it (and the target) in its details.
+ * The per-target stack as a Model. Generate and stream run the same policies; a stream's
+ * "call" is its start (up to its first delta, or `bufferDeltas` of them), and its rest
+ * keeps the attempt's lease. The envelope's `attempts` is the number of upstream calls
+ * this target made; a failure carries it (and the target) in its details.
  */
-export function createTargetModel(state: TargetState, model: Model): Model {
-  const { name, policy, breaker, limiter } = state;
-  const { attemptMs, firstTokenMs, idleMs } = policy.timeout;
-
-  const throughBreaker = <T>(ctx: RequestContext, run: () => Promise<T>): (() => Promise<T>) =>
-    breaker ? () => breaker.execute(run, ctx) : run;
-
-  const retryRun = (ctx: RequestContext, tally: Tally): RetryRun => ({
-    target: name,
-    ctx,
-    retry: policy.retry,
-    budget: state.budget,
-    mayRetry: tally.track?.mayRetry,
-  });
-
-  const fail = (tally: Tally) => (error: unknown) => {
-    const keelError = toKeelError(error);
-    return withDetails(keelError, { target: keelError.details.target ?? name, attempts: tally.calls });
+export function createTargetModel(stack: TargetStack, model: Model): TargetModel {
+  const { name } = stack;
+  const { firstTokenMs, idleMs } = stack.policy.timeout;
+  const { bufferDeltas } = stack.policy;
+  return {
+    endsOnAbort: true,
+    async generate(request, ctx, options) {
+      const run = await runTarget(stack, { ctx, options }, (attempt) => model.generate(request, attempt.ctx));
+      run.lease.release();
+      return { ...run.value, attempts: run.attempts };
+    },
+    async *stream(request, ctx, options) {
+      const run = await runTarget(stack, { ctx, options }, (attempt) =>
+        startStream({ model, request, scope: attempt.scope, target: name, firstTokenMs, idleMs, bufferDeltas }),
+      );
+      yield* continueStream(run.value, {
+        target: name,
+        idleMs,
+        lease: run.lease,
+        finish: (event) => ({ type: "done", generation: { ...event.generation, attempts: run.attempts } }),
+        fail: (error) => targetFailure(name, error, run.attempts),
+      });
+    },
   };
+}
 
-  async function generate(request: ChatRequest, ctx: RequestContext): Promise<Generation> {
-    const tally = new Tally(claimTrack(ctx));
-    const attempt = throughBreaker(ctx, async () => {
-      const release = limiter ? await limiter.acquire(ctx) : undefined;
-      const scope = new AttemptScope(ctx, name, attemptMs);
-      if (scope.failure) {
-        release?.();
-        throw scope.failure; // the caller is gone or the deadline passed: no call at all
-      }
-      tally.add();
-      try {
-        return await scope.race(model.generate(request, scope.ctx));
-      } catch (error) {
-        throw scope.failure ?? toKeelError(error);
-      } finally {
-        scope.dispose();
-        release?.();
-      }
-    });
-    try {
-      const generation = await executeWithRetry(attempt, retryRun(ctx, tally));
-      return { ...generation, attempts: tally.calls };
-    } catch (error) {
-      throw fail(tally)(error);
-    }
+interface TargetRun<T> {
+  value: T;
+  /** Upstream calls made: every attempt that got past the breaker, the limiter and the clock. */
+  attempts: number;
+  lease: Lease;
+}
+
+/** One request through a target's policies; `call` is one attempt, given the attempt the timeout policy began. */
+async function runTarget<T>(
+  stack: TargetStack,
+  request: { ctx: RequestContext; options: TargetCallOptions | undefined },
+  call: (attempt: ScopedAttemptContext) => Promise<T>,
+): Promise<TargetRun<T>> {
+  let attempts = 0;
+  const lease = new Lease();
+  try {
+    const value = await stack.policies.execute(
+      (attempt) => {
+        attempts += 1;
+        return call(attempt);
+      },
+      { ctx: request.ctx, lease, mayRetry: request.options?.mayRetry },
+    );
+    return { value, attempts, lease };
+  } catch (error) {
+    lease.release();
+    throw targetFailure(stack.name, error, attempts);
   }
+}
 
-  async function* stream(request: ChatRequest, ctx: RequestContext): AsyncGenerator<StreamEvent> {
-    const tally = new Tally(claimTrack(ctx));
-    const attempt = throughBreaker(ctx, async (): Promise<StartedStream> => {
-      const release = limiter ? await limiter.acquire(ctx) : undefined;
-      const scope = new AttemptScope(ctx, name, attemptMs);
-      if (scope.failure) {
-        release?.();
-        throw scope.failure;
-      }
-      tally.add();
-      try {
-        const started = await startStream({
-          model,
-          request,
-          scope,
-          target: name,
-          firstTokenMs,
-          idleMs,
-          bufferDeltas: policy.bufferDeltas,
-        });
-        return { ...started, release };
-      } catch (error) {
-        scope.dispose();
-        release?.();
-        throw error;
-      }
-    });
-    let started: StartedStream;
-    try {
-      started = await executeWithRetry(attempt, retryRun(ctx, tally));
-    } catch (error) {
-      throw fail(tally)(error);
-    }
-    yield* continueStream(started, {
-      target: name,
-      idleMs,
-      finish: (event) => ({ type: "done", generation: { ...event.generation, attempts: tally.calls } }),
-      fail: fail(tally),
-    });
-  }
-
-  return { generate, stream };
+function targetFailure(name: string, error: unknown, attempts: number): KeelError {
+  const keelError = toKeelError(error);
+  return withDetails(keelError, { target: keelError.details.target ?? name, attempts });
 }

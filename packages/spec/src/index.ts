@@ -55,4 +55,6 @@ export type {
   ToolChoice,
   ToolDefinition,
 } from "./request.ts";
+export { linkSignal } from "./signals.ts";
+export type { LinkedSignal } from "./signals.ts";
 export type { StreamEvent } from "./stream.ts";

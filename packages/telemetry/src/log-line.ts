@@ -1,5 +1,5 @@
 import type { ChatRequest, Generation } from "@keel/spec";
-import type { RequestSummary } from "./request-summary.ts";
+import type { RequestSummary } from "./summarize-request.ts";
 import { sanitizeText } from "./sanitize.ts";
 
 export interface PromptLogging {

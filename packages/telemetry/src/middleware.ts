@@ -7,12 +7,12 @@ import type {
   RequestContext,
   StreamEvent,
 } from "@keel/spec";
-import type { Recorder } from "./recorder.ts";
-import { RequestRecord, type EventObserver } from "./request-record.ts";
-import { summarize } from "./request-summary.ts";
+import type { FinishedRequestWriter } from "./finished-request-writer.ts";
+import { RequestEventTally, type EventObserver } from "./request-event-tally.ts";
+import { summarize } from "./summarize-request.ts";
 
 export interface MiddlewareParts {
-  recorder: Recorder;
+  writer: FinishedRequestWriter;
   observer: EventObserver;
   now: () => number;
   /** Whether upstream attempts are kept for spans. */
@@ -25,34 +25,34 @@ export interface MiddlewareParts {
  * the same result, the same error.
  */
 export function telemetryMiddleware(parts: MiddlewareParts): Middleware {
-  const { recorder, observer, now } = parts;
+  const { writer, observer, now } = parts;
   const clock = parts.tracing ? now : undefined;
   // Spread, not a field list, so fields added to RequestContext later still reach the inner layers.
-  const childContext = (ctx: RequestContext, record: RequestRecord): RequestContext => ({ ...ctx, events: record });
+  const childContext = (ctx: RequestContext, tally: RequestEventTally): RequestContext => ({ ...ctx, events: tally });
 
   return {
     name: "telemetry",
 
     wrapGenerate({ request, ctx, next }): Promise<Generation> {
       const startedAtMs = now();
-      const record = new RequestRecord(ctx.events, observer, clock);
+      const tally = new RequestEventTally(ctx.events, observer, clock);
       return observe(
-        () => next(request, childContext(ctx, record)),
+        () => next(request, childContext(ctx, tally)),
         (generation, error) =>
-          finishChat({ recorder, record, ctx, request, startedAtMs, endedAtMs: now(), generation, error }),
+          finishChat({ writer, tally, ctx, request, startedAtMs, endedAtMs: now(), generation, error }),
       );
     },
 
     async *wrapStream({ request, ctx, next }): AsyncIterable<StreamEvent> {
       const startedAtMs = now();
-      const record = new RequestRecord(ctx.events, observer, clock);
+      const tally = new RequestEventTally(ctx.events, observer, clock);
       let generation: Generation | undefined;
       let error: unknown;
       let firstChunkAtMs: number | undefined;
       let lastChunkAtMs = 0;
       let chunkGapsMs: number[] | undefined;
       try {
-        for await (const event of next(request, childContext(ctx, record))) {
+        for await (const event of next(request, childContext(ctx, tally))) {
           if (event.type === "delta") {
             const at = now();
             if (firstChunkAtMs === undefined) firstChunkAtMs = at;
@@ -73,8 +73,8 @@ export function telemetryMiddleware(parts: MiddlewareParts): Middleware {
         // Neither a `done` nor an error: the caller stopped reading (or the stream was cut short).
         const cancelled = generation === undefined && error === undefined;
         finishChat({
-          recorder,
-          record,
+          writer,
+          tally,
           ctx,
           request,
           startedAtMs,
@@ -90,11 +90,11 @@ export function telemetryMiddleware(parts: MiddlewareParts): Middleware {
 
     wrapEmbed({ request, ctx, next }): Promise<EmbeddingResult> {
       const startedAtMs = now();
-      const record = new RequestRecord(ctx.events, observer, clock);
+      const tally = new RequestEventTally(ctx.events, observer, clock);
       return observe(
-        () => next(request, childContext(ctx, record)),
+        () => next(request, childContext(ctx, tally)),
         (embedding, error) =>
-          finishEmbed({ recorder, record, ctx, request, startedAtMs, endedAtMs: now(), embedding, error }),
+          finishEmbed({ writer, tally, ctx, request, startedAtMs, endedAtMs: now(), embedding, error }),
       );
     },
   };
@@ -116,8 +116,8 @@ async function observe<T>(call: () => Promise<T>, finish: (value: T | undefined,
 }
 
 interface ChatEnd {
-  recorder: Recorder;
-  record: RequestRecord;
+  writer: FinishedRequestWriter;
+  tally: RequestEventTally;
   ctx: RequestContext;
   request: ChatRequest;
   startedAtMs: number;
@@ -131,7 +131,7 @@ interface ChatEnd {
 
 /** What every request's summary starts from, whatever its operation. */
 function requestFacts(end: {
-  record: RequestRecord;
+  tally: RequestEventTally;
   ctx: RequestContext;
   request: { model: string };
   startedAtMs: number;
@@ -139,7 +139,7 @@ function requestFacts(end: {
   error: unknown;
 }) {
   return {
-    record: end.record,
+    tally: end.tally,
     requestId: end.ctx.requestId,
     tenant: end.ctx.tenant,
     service: end.ctx.service,
@@ -159,9 +159,9 @@ function finishChat(end: ChatEnd): void {
       cancelled: end.cancelled,
       ttftMs: end.firstChunkAtMs === undefined ? undefined : end.firstChunkAtMs - end.startedAtMs,
     });
-    end.recorder.finish({
+    end.writer.write({
       summary,
-      attempts: end.record.attempts,
+      attempts: end.tally.attempts,
       chunkGapsMs: end.chunkGapsMs,
       request: end.request,
       generation: end.generation,
@@ -172,8 +172,8 @@ function finishChat(end: ChatEnd): void {
 }
 
 function finishEmbed(end: {
-  recorder: Recorder;
-  record: RequestRecord;
+  writer: FinishedRequestWriter;
+  tally: RequestEventTally;
   ctx: RequestContext;
   request: EmbeddingRequest;
   startedAtMs: number;
@@ -183,7 +183,7 @@ function finishEmbed(end: {
 }): void {
   try {
     const summary = summarize({ ...requestFacts(end), embedding: end.embedding });
-    end.recorder.finish({ summary, attempts: end.record.attempts, chunkGapsMs: undefined });
+    end.writer.write({ summary, attempts: end.tally.attempts, chunkGapsMs: undefined });
   } catch {
     // Telemetry never throws into a request.
   }

@@ -9,8 +9,8 @@ import { createLogger } from "./logger.ts";
 import { KeelMetrics, type MetricsOptions } from "./metrics/keel-metrics.ts";
 import type { CircuitState } from "./metrics/names.ts";
 import { telemetryMiddleware } from "./middleware.ts";
-import { Recorder } from "./recorder.ts";
-import type { EventObserver } from "./request-record.ts";
+import { FinishedRequestWriter } from "./finished-request-writer.ts";
+import type { EventObserver } from "./request-event-tally.ts";
 import { DEFAULT_MAX_PROMPT_CHARS } from "./sanitize.ts";
 import type { SeriesStats } from "./snapshot/series.ts";
 import { SnapshotStore, type SnapshotStoreOptions } from "./snapshot/snapshot-store.ts";
@@ -145,7 +145,7 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
     );
   }
 
-  const recorder = new Recorder({
+  const writer = new FinishedRequestWriter({
     metrics,
     snapshots,
     alerts,
@@ -164,7 +164,7 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
       alerts?.onEvent(event);
     },
   };
-  const middleware = telemetryMiddleware({ recorder, observer, now, tracing: tracer.loading !== undefined });
+  const middleware = telemetryMiddleware({ writer, observer, now, tracing: tracer.loading !== undefined });
   const events: EventSink = {
     emit(event: KeelEvent) {
       try {

@@ -1,8 +1,8 @@
 import { KeelError, noopEventSink, type EventSink, type Generation, type KeelEvent } from "@keel/spec";
 import { utcDay } from "./ledger/query.ts";
 import { addEntry, emptyTotals, type UsageEntry, type UsageLedger, type UsageTotals } from "./ledger/types.ts";
-import { RequestRecord } from "./request-record.ts";
-import { summarize } from "./request-summary.ts";
+import { RequestEventTally } from "./request-event-tally.ts";
+import { summarize } from "./summarize-request.ts";
 
 export interface UsageTracker {
   /** Give this as `ctx.events` (it forwards to `options.events`), so cache hits are costed at 0 and their savings kept. */
@@ -43,13 +43,13 @@ export async function withUsageTracking<T>(
   const parent = options.events ?? noopEventSink;
   const usage = emptyTotals();
   // Events between two recorded generations belong to the second one.
-  let record = new RequestRecord(parent, quietObserver, undefined);
+  let tally = new RequestEventTally(parent, quietObserver, undefined);
   const tracker: UsageTracker = {
-    events: { emit: (event) => record.emit(event) },
+    events: { emit: (event) => tally.emit(event) },
     record(generation) {
       const at = now();
       const summary = summarize({
-        record,
+        tally,
         requestId: generation.id,
         tenant: options.tenant,
         operation: "generate",
@@ -58,7 +58,7 @@ export async function withUsageTracking<T>(
         endedAtMs: at,
         generation,
       });
-      record = new RequestRecord(parent, quietObserver, undefined);
+      tally = new RequestEventTally(parent, quietObserver, undefined);
       const entry: UsageEntry = {
         tenant: options.tenant,
         model: generation.model,

@@ -32,6 +32,13 @@ const EXPECTED_OUTPUT: Record<string, RegExp> = {
   "packages/telemetry": /"service":"keel-trpc","requestId":"r1"[\s\S]*\n1\n0\.0000198\n/,
   "packages/core": /\n 1 1\n$/,
   "packages/simulator": /call 3: status 500\ncall 4: \S/,
+  "packages/governance":
+    /rule: 'default', promptTokensSaved: 1[\s\S]*type: 'rate-limited'[\s\S]*remainingMicroUsd: \d+/,
+  "packages/safety":
+    /^PERSON Maria Silva [\d.]+\nCREDIT_CARD 4111 1111 1111 1111 1\n\[ 'EMAIL_ADDRESS' \]\n\[ 'OPENAI_KEY' \]\ntrue\n$/,
+  // The webhook may arrive before or after the result line: look for each, in any order.
+  "packages/jobs":
+    /^(?=[\s\S]*: completed 100%\n)(?=[\s\S]*result: \{ upper: 'HELLO FROM A JOB', attempt: 1 \})(?=[\s\S]*webhook received: signature ok)/,
   "apps/trpc": /\n \d+ ms\n$/,
   "apps/graphql": /"cache":"MISS"/,
 };

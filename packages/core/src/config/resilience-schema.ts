@@ -1,6 +1,10 @@
+import type { FallbackChainOptions, FallbackRules, TargetPolicy } from "@keel/resilience";
 import { z } from "zod";
 
-/** Config shapes of @keel/resilience's options (defaults live in that package). */
+/**
+ * Config shapes of @keel/resilience's options. The package's types are the source (and its
+ * defaults live there); the check at the end ties each schema to its type.
+ */
 
 const retrySchema = z.strictObject({
   maxAttempts: z.number().int().min(1).max(10).optional(),
@@ -67,3 +71,18 @@ export const fallbackRulesSchema = z.strictObject({
 });
 
 export const hedgingSchema = z.union([z.literal(false), z.strictObject({ afterMs: z.number().int().nonnegative() })]);
+
+type Same<A, B> = (<V>() => V extends A ? 1 : 2) extends <V>() => V extends B ? 1 : 2 ? true : false;
+type Describes<Schema extends z.ZodType, Options> = Same<z.output<Schema>, Options>;
+type Holds<Check extends true> = Check;
+
+/**
+ * Compiles only while each schema yields exactly the type it stands for: an option added,
+ * removed or retyped in @keel/resilience without this file following fails the typecheck
+ * (`satisfies z.ZodType<TargetPolicy>` alone would not notice a missing option).
+ */
+export type SchemasFollowResilience = Holds<
+  | Describes<typeof targetPolicySchema, TargetPolicy>
+  | Describes<typeof fallbackRulesSchema, FallbackRules>
+  | Describes<typeof hedgingSchema, NonNullable<FallbackChainOptions["hedging"]>>
+>;

@@ -14,19 +14,18 @@ import {
 import type { KeelConfig } from "../config/schema.ts";
 import { parseChatRequest, parseEmbeddingRequest } from "../request/parse-request.ts";
 import { parseStructuredRequest, type StructuredRequestInput } from "../request/structured-request.ts";
+import { createPipelineCache } from "./cache-setup.ts";
 import { wrapModel } from "./compose.ts";
-import { createPipelineCache } from "./cache.ts";
+import { createInnermostModel } from "./innermost-model.ts";
 import { createMiddlewares } from "./middlewares.ts";
+import { createProviderRegistry } from "./provider-registry.ts";
 import { toPublicStream } from "./public-stream.ts";
 import { readinessOf, type Readiness } from "./readiness.ts";
 import { normaliseFailure, openRequestScope, type CallOptions } from "./request-scope.ts";
-import { createRouteModels } from "./route-models.ts";
-import { createPipelineTelemetry, type TelemetryOverrides } from "./telemetry.ts";
-import { checkRequestLimits, resolveRoute } from "./routes.ts";
 import { createReviewApi, type PipelineReview } from "./review-api.ts";
-import { createPipelineSafety } from "./safety.ts";
-import { createProviders } from "./targets.ts";
-import { createTerminal } from "./terminal.ts";
+import { checkRequestLimits, resolveRoute } from "./route-lookup.ts";
+import { createPipelineSafety } from "./safety-setup.ts";
+import { createPipelineTelemetry, type TelemetryOverrides } from "./telemetry-setup.ts";
 
 export interface Pipeline {
   readonly config: KeelConfig;
@@ -64,11 +63,10 @@ export type PipelineOptions = TelemetryOverrides;
  * leaves as a Generation or a KeelError.
  */
 export function createPipeline(config: KeelConfig, options: PipelineOptions = {}): Pipeline {
-  const providers = createProviders(config);
+  const providers = createProviderRegistry(config);
   const telemetry = createPipelineTelemetry(config, options);
   const resilience = createResilience({ events: telemetry.events });
   telemetry.setBreakerStates(() => resilience.breakerStates());
-  const routeModels = createRouteModels(config, providers, resilience);
   const cache = createPipelineCache({
     config,
     providers,
@@ -85,7 +83,8 @@ export function createPipeline(config: KeelConfig, options: PipelineOptions = {}
     caches: cache.middlewares,
     safety,
   });
-  const model = wrapModel(createTerminal(config, routeModels, providers), middlewares);
+  // The middlewares, in order, around: route -> fallback chain -> each target's policies -> provider.
+  const model = wrapModel(createInnermostModel({ config, providers, resilience }), middlewares);
 
   const open = (operation: Operation, options: CallOptions | undefined, timeoutMs?: number) =>
     openRequestScope({

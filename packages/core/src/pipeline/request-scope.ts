@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { KeelError, toKeelError, type EventSink, type Operation, type RequestContext } from "@keel/spec";
+import { KeelError, linkSignal, toKeelError, type EventSink, type Operation, type RequestContext } from "@keel/spec";
 
 export interface CallOptions {
   /** From the authenticated API key only; services never take it from caller input. */
@@ -26,8 +26,8 @@ export interface RequestScope {
 }
 
 /**
- * One AbortController per request, aborted by the caller's signal or by the deadline
- * timer. (Hand-rolled rather than AbortSignal.any, which retains signals on Node 20.)
+ * One signal per request, linked to the caller's and aborted by the deadline timer; its
+ * abort reason is the KeelError that says which of the two ended the request.
  */
 export function openRequestScope(options: {
   operation: Operation;
@@ -36,14 +36,18 @@ export function openRequestScope(options: {
   events: EventSink;
 }): RequestScope {
   const { call } = options;
-  const controller = new AbortController();
   const timeoutMs = call?.timeoutMs ?? options.defaultTimeoutMs;
-  const abort = (reason: KeelError) => {
-    if (!controller.signal.aborted) controller.abort(reason);
-  };
+  const link = linkSignal(
+    call?.signal,
+    () =>
+      new KeelError("UPSTREAM_TIMEOUT", "the caller went away", {
+        retryable: false,
+        details: { reason: "client-closed" },
+      }),
+  );
   const timer = setTimeout(
     () =>
-      abort(
+      link.abort(
         new KeelError("UPSTREAM_TIMEOUT", `the request did not finish within its ${timeoutMs} ms deadline`, {
           retryable: false,
           details: { reason: "deadline" },
@@ -51,33 +55,22 @@ export function openRequestScope(options: {
       ),
     timeoutMs,
   );
-  const callerSignal = call?.signal;
-  const onCallerAbort = () =>
-    abort(
-      new KeelError("UPSTREAM_TIMEOUT", "the caller went away", {
-        retryable: false,
-        details: { reason: "client-closed" },
-      }),
-    );
-  if (callerSignal?.aborted) onCallerAbort();
-  else callerSignal?.addEventListener("abort", onCallerAbort, { once: true });
-
   const ctx: RequestContext = {
     requestId: call?.requestId ?? randomUUID(),
     tenant: call?.tenant ?? "default",
     operation: options.operation,
     ...(call?.service === undefined ? {} : { service: call.service }),
     deadline: Date.now() + timeoutMs,
-    signal: controller.signal,
+    signal: link.signal,
     events: options.events,
   };
   return {
     ctx,
-    abortReason: () => (controller.signal.aborted ? toKeelError(controller.signal.reason) : undefined),
-    abort,
+    abortReason: () => (link.signal.aborted ? toKeelError(link.signal.reason) : undefined),
+    abort: (reason) => link.abort(reason),
     dispose() {
       clearTimeout(timer);
-      callerSignal?.removeEventListener("abort", onCallerAbort);
+      link.dispose();
     },
   };
 }

@@ -9,7 +9,7 @@ import {
   REVIEW_DECISION_BUCKETS,
   type CircuitState,
 } from "./names.ts";
-import type { RequestSummary } from "../request-summary.ts";
+import type { RequestSummary } from "../summarize-request.ts";
 import { RequestMetricSet } from "./request-metric-set.ts";
 
 export interface MetricsOptions {

@@ -1,5 +1,5 @@
 import type { Registry } from "prom-client";
-import type { RequestSummary } from "../request-summary.ts";
+import type { RequestSummary } from "../summarize-request.ts";
 import { FastCounter, FastHistogram, type CounterSeries, type HistogramSeries } from "./fast-instruments.ts";
 import { OTHER_LABEL, type LabelLimiter } from "./label-limiter.ts";
 import {

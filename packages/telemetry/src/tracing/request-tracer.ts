@@ -1,5 +1,5 @@
-import type { AttemptRecord } from "../request-record.ts";
-import type { RequestSummary } from "../request-summary.ts";
+import type { AttemptRecord } from "../request-event-tally.ts";
+import type { RequestSummary } from "../summarize-request.ts";
 import { genAiOperationName } from "../metrics/names.ts";
 
 export interface TracingOptions {

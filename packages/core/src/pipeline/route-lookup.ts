@@ -1,0 +1,39 @@
+import { KeelError, type ChatRequest } from "@keel/spec";
+import type { KeelConfig, RouteConfig } from "../config/schema.ts";
+
+/** Looks up the route a caller asked for; an unknown model is a BAD_REQUEST before any upstream call. */
+export function resolveRoute(config: KeelConfig, model: string): RouteConfig {
+  // Own keys only: a model named "constructor" or "__proto__" must not match Object.prototype.
+  if (Object.hasOwn(config.models, model)) return config.models[model] as RouteConfig;
+  const known = Object.keys(config.models).sort().join(", ");
+  throw new KeelError("BAD_REQUEST", `unknown model "${model}"; this deployment serves: ${known || "(none)"}`, {
+    details: { field: "model", reason: "unknown-model" },
+  });
+}
+
+/** Rejects prompts over the configured size before they cost anything upstream. */
+export function checkRequestLimits(config: KeelConfig, request: ChatRequest): void {
+  const { maxMessages, maxPromptChars } = config.limits;
+  if (request.messages.length > maxMessages) {
+    throw new KeelError(
+      "BAD_REQUEST",
+      `messages: at most ${maxMessages} messages are accepted, received ${request.messages.length}`,
+      {
+        details: { field: "messages", reason: "too-many-messages" },
+      },
+    );
+  }
+  let chars = 0;
+  for (const message of request.messages) chars += message.content.length;
+  // Documents reach the model as part of the prompt.
+  for (const document of request.documents ?? []) chars += document.text.length;
+  if (chars > maxPromptChars) {
+    throw new KeelError(
+      "BAD_REQUEST",
+      `messages: the prompt is ${chars} characters; at most ${maxPromptChars} are accepted`,
+      {
+        details: { field: "messages", reason: "prompt-too-large" },
+      },
+    );
+  }
+}
