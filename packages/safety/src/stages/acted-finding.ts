@@ -51,3 +51,26 @@ export function toSafetyFinding(
     ...place,
   };
 }
+
+/**
+ * Overlapping findings of one policy entry and kind become one (their union, the highest
+ * score): the document channel scores a sentence and the request tail inside it
+ * separately, and one injected instruction should be one finding. Input sorted by start.
+ */
+export function mergeOverlapping(findings: readonly ActedFinding[]): ActedFinding[] {
+  const merged: ActedFinding[] = [];
+  const open = new Map<string, ActedFinding>();
+  for (const finding of findings) {
+    const key = `${finding.policy}\n${finding.kind}`;
+    const current = open.get(key);
+    if (current !== undefined && finding.start < current.end) {
+      current.end = Math.max(current.end, finding.end);
+      current.score = Math.max(current.score, finding.score);
+      continue;
+    }
+    const copy = { ...finding };
+    open.set(key, copy);
+    merged.push(copy);
+  }
+  return merged;
+}

@@ -1,6 +1,6 @@
 import type { InputDetectorName } from "../policy/policy.ts";
 import type { ResolvedDetector } from "../policy/resolve-policy.ts";
-import { type ActedFinding, actOn } from "./acted-finding.ts";
+import { type ActedFinding, actOn, mergeOverlapping } from "./acted-finding.ts";
 import { mayHoldPii, mayHoldSecret } from "./prefilters.ts";
 import { piiKindsOf, scanners } from "./scanners.ts";
 
@@ -45,9 +45,11 @@ export function scanInputText(
       found.push(...actOn([finding], { name, settings: policy[name] }));
     }
   }
+  const short = channel === "user" && fewerWordsThan(text, SHORT_TURN_WORDS);
   if (runs("injection")) {
     const detector = scanners.injection("user", policy.injection.threshold);
-    found.push(...actOn(detector.detect(text), { name: "injection", settings: policy.injection }));
+    const settings = shortTurnBar(policy.injection, short);
+    found.push(...actOn(detector.detect(text), { name: "injection", settings }));
   }
   if (runs("documentInjection")) {
     const detector = scanners.injection("document", policy.documentInjection.threshold);
@@ -55,7 +57,33 @@ export function scanInputText(
   }
   if (runs("toxicity")) {
     const detector = scanners.toxicity(policy.toxicity.threshold);
-    found.push(...actOn(detector.detect(text), { name: "toxicity", settings: policy.toxicity }));
+    found.push(...actOn(detector.detect(text), { name: "toxicity", settings: shortTurnBar(policy.toxicity, short) }));
   }
-  return found.sort((left, right) => left.start - right.start || right.end - left.end);
+  return mergeOverlapping(found.sort((left, right) => left.start - right.start || right.end - left.end));
+}
+
+/**
+ * The classifiers give a turn of a few words a score near their prior: "Hello" 0.46 for
+ * injection (threshold 0.36), "Tell me a joke" 0.66 for toxicity (0.47). Below six words,
+ * unless the route set its own threshold, a finding needs 0.85; phrase rules (0.9 and up)
+ * and listed profanity (1) still pass it. On the toxicity dev split's turns of up to six
+ * words this keeps 22 of 35 toxic rows and lets 1 of 30 clean ones through, against 33 and
+ * 7 at the shipped threshold; no injection row of that length changes.
+ */
+const SHORT_TURN_WORDS = 6;
+const SHORT_TURN_THRESHOLD = 0.85;
+
+function shortTurnBar(settings: ResolvedDetector, short: boolean): ResolvedDetector {
+  return short && settings.threshold === undefined ? { ...settings, threshold: SHORT_TURN_THRESHOLD } : settings;
+}
+
+function fewerWordsThan(text: string, limit: number): boolean {
+  let words = 0;
+  let inWord = false;
+  for (let index = 0; index < text.length; index++) {
+    const space = text.charCodeAt(index) <= 0x20;
+    if (!space && !inWord && ++words >= limit) return false;
+    inWord = !space;
+  }
+  return true;
 }
