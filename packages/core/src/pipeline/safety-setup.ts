@@ -11,6 +11,7 @@ import {
   outputSafetyMiddleware,
   type ReviewQueue,
   type SafetyPolicy,
+  warmUpScanners,
 } from "@keel/safety";
 import type { EventSink, Middleware } from "@keel/spec";
 import { ConfigError } from "../config/config-error.ts";
@@ -58,6 +59,8 @@ export function createPipelineSafety(options: {
   const routes: Record<string, SafetyPolicy | undefined> = {};
   for (const [route, routeSettings] of Object.entries(config.models)) routes[route] = routeSettings.safety;
   const policyFor = createPolicyResolver({ defaults: settings.defaults, routes });
+  // Detector weights are read now, not during a route's first request.
+  for (const route of Object.keys(config.models)) warmUpScanners(policyFor(route));
   return {
     input: inputSafetyMiddleware({ policyFor, review, onWarning }),
     output: outputSafetyMiddleware({ policyFor, knowledgeBases: knowledgeBasesOf(settings.knowledgeBases), embed }),

@@ -6,6 +6,7 @@ import {
 } from "../injection/injection-detector.ts";
 import { createPiiDetector } from "../pii/pii-detector.ts";
 import { createSecretsDetector } from "../secrets/secrets-detector.ts";
+import type { ResolvedSafetyPolicy } from "../policy/resolve-policy.ts";
 import { createToxicityDetector, type ToxicityDetector } from "../toxicity/toxicity-detector.ts";
 
 /**
@@ -50,3 +51,21 @@ export const scanners = {
   toxicity: (threshold: number | undefined): ToxicityDetector =>
     once(`toxicity:${threshold ?? ""}`, () => createToxicityDetector(threshold === undefined ? {} : { threshold })),
 };
+
+/**
+ * Builds every detector a policy will run, so their weights are read at start instead of
+ * during the first request (about 150 ms on the project machine).
+ */
+export function warmUpScanners(policy: ResolvedSafetyPolicy): void {
+  const { input, output } = policy;
+  if (input.secrets.action !== "off" || output.secrets.action !== "off") scanners.secrets();
+  for (const stage of [input, output]) {
+    const names = stage.names.action !== "off";
+    const pii = stage.pii.action !== "off";
+    if (pii || names) scanners.pii(names, piiKindsOf(pii ? stage.pii : undefined, names ? stage.names : undefined));
+  }
+  if (input.injection.action !== "off") scanners.injection("user", input.injection.threshold);
+  if (input.documentInjection.action !== "off") scanners.injection("document", input.documentInjection.threshold);
+  if (input.toxicity.action !== "off") scanners.toxicity(input.toxicity.threshold);
+  if (output.toxicity.action !== "off") scanners.toxicity(output.toxicity.threshold);
+}
