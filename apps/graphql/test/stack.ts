@@ -149,7 +149,7 @@ export interface GenerationView {
 export interface SafetyFindingView {
   scanner: string;
   kind: string;
-  action: "ALLOW" | "REDACT" | "BLOCK" | "FLAG";
+  action: "ALLOW" | "REDACT" | "BLOCK" | "FLAG" | "REVIEW" | "DISCLAIM";
   score: number | null;
   message: string | null;
 }

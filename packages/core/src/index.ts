@@ -12,6 +12,15 @@ export { httpOrigin, urlHost } from "./net/url-host.ts";
 export type { KeelConfig, KeelConfigInput, ProviderConfig, RouteConfig } from "./config/schema.ts";
 export { createPipeline, type Pipeline, type PipelineOptions } from "./pipeline/create-pipeline.ts";
 export type { Readiness } from "./pipeline/readiness.ts";
+export type { PipelineReview } from "./pipeline/review-api.ts";
+export type { ReviewItem, ReviewListQuery, ReviewPage, ReviewSummary } from "@keel/safety";
+export {
+  reviewApproveSchema,
+  reviewEditSchema,
+  reviewIdSchema,
+  reviewListSchema,
+  reviewRejectSchema,
+} from "./request/review-schemas.ts";
 export type { CallOptions } from "./pipeline/request-scope.ts";
 export {
   cacheControlSchema,

@@ -45,7 +45,18 @@ describe("request log lines", () => {
               ttftMs: 15,
             },
           ],
-          [0, { type: "safety-finding", stage: "output", scanner: "pii", kind: "EMAIL", action: "redact" }],
+          [
+            0,
+            {
+              type: "safety-finding",
+              stage: "output",
+              detector: "pii",
+              scanner: "pii-email",
+              kind: "EMAIL",
+              action: "redact",
+            },
+          ],
+          [0, { type: "review-created", route: "smart", detector: "pii", mode: "flag" }],
           [0, { type: "validation-attempt", attempt: 1, valid: true, repaired: false, errorCount: 0 }],
         ],
         tailMs: 3,
@@ -86,6 +97,7 @@ describe("request log lines", () => {
       tokens: { input: 12, output: 30 },
       costUsd: 0.0021,
       safety: ["output:pii:EMAIL:redact"],
+      review: "flag",
       validation: { valid: true, attempts: 1, repaired: false },
     });
     expect(line).not.toHaveProperty("prompt");

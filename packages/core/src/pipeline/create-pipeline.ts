@@ -22,7 +22,9 @@ import { createProviderRegistry } from "./provider-registry.ts";
 import { toPublicStream } from "./public-stream.ts";
 import { readinessOf, type Readiness } from "./readiness.ts";
 import { normaliseFailure, openRequestScope, type CallOptions } from "./request-scope.ts";
+import { createReviewApi, type PipelineReview } from "./review-api.ts";
 import { checkRequestLimits, resolveRoute } from "./route-lookup.ts";
+import { createPipelineSafety } from "./safety-setup.ts";
 import { createPipelineTelemetry, type TelemetryOverrides } from "./telemetry-setup.ts";
 
 export interface Pipeline {
@@ -45,6 +47,8 @@ export interface Pipeline {
    */
   metricsSnapshot(scope: { tenant: string } | { all: true }): MetricsSnapshot;
   readiness(): Promise<Readiness>;
+  /** Human review of held and flagged answers, scoped by tenant: reviewer operations and the caller's poll/watch. */
+  readonly review: PipelineReview;
   /** Prometheus text format, for GET /metrics. */
   metricsText(): Promise<string>;
   /** Flushes the usage ledger and stops timers; in-flight calls should be drained first. */
@@ -68,7 +72,17 @@ export function createPipeline(config: KeelConfig, options: PipelineOptions = {}
     providers,
     onWarning: (message) => telemetry.logger.warn({ component: "cache" }, message),
   });
-  const middlewares = createMiddlewares({ config, telemetry: telemetry.middleware(), caches: cache.middlewares });
+  const safety = createPipelineSafety({
+    config,
+    events: telemetry.events,
+    onWarning: (message) => telemetry.logger.warn({ component: "safety" }, message),
+  });
+  const middlewares = createMiddlewares({
+    config,
+    telemetry: telemetry.middleware(),
+    caches: cache.middlewares,
+    safety,
+  });
   // The middlewares, in order, around: route -> fallback chain -> each target's policies -> provider.
   const model = wrapModel(createInnermostModel({ config, providers, resilience }), middlewares);
 
@@ -132,12 +146,13 @@ export function createPipeline(config: KeelConfig, options: PipelineOptions = {}
     async readiness() {
       return readinessOf(config, resilience.breakerStates(), await cache.store.health());
     },
+    review: createReviewApi(safety.review),
     usage: (query, scope) => telemetry.usage({ ...query, tenant: scope.tenant }),
     metricsSnapshot: (scope) => telemetry.snapshot("tenant" in scope ? { tenant: scope.tenant } : {}),
     metricsText: () => telemetry.metricsText(),
     async close() {
       resilience.close();
-      await Promise.allSettled([telemetry.close(), cache.store.close()]);
+      await Promise.allSettled([telemetry.close(), cache.store.close(), safety.review.close()]);
     },
   };
 }

@@ -2,13 +2,14 @@ import type { Resilience } from "@keel/resilience";
 import { KeelError, type EmbeddingModel, type Model } from "@keel/spec";
 import type { KeelConfig } from "../config/schema.ts";
 import type { FullModel } from "./compose.ts";
+import { withDocumentContext } from "./document-context.ts";
 import type { ProviderRegistry } from "./provider-registry.ts";
 import { createRouteChains } from "./route-chains.ts";
 import { resolveRoute } from "./route-lookup.ts";
 
 /**
  * What the middlewares are folded around: the path below them, built once. A chat call
- * goes to its route's fallback chain, the chain to each target's policy stack, the stack
+ * (its documents folded into the messages) goes to its route's fallback chain, the chain to each target's policy stack, the stack
  * to the provider; an embedding goes to the provider of its configured embedding target.
  */
 export function createInnermostModel(options: {
@@ -39,8 +40,8 @@ export function createInnermostModel(options: {
   };
 
   return {
-    generate: (request, ctx) => chainFor(request.model).generate(request, ctx),
-    stream: (request, ctx) => chainFor(request.model).stream(request, ctx),
+    generate: (request, ctx) => chainFor(request.model).generate(withDocumentContext(request), ctx),
+    stream: (request, ctx) => chainFor(request.model).stream(withDocumentContext(request), ctx),
     embed: (request, ctx) => embedderFor(request.model).embed(request, ctx),
   };
 }

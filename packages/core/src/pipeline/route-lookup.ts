@@ -25,6 +25,8 @@ export function checkRequestLimits(config: KeelConfig, request: ChatRequest): vo
   }
   let chars = 0;
   for (const message of request.messages) chars += message.content.length;
+  // Documents reach the model as part of the prompt.
+  for (const document of request.documents ?? []) chars += document.text.length;
   if (chars > maxPromptChars) {
     throw new KeelError(
       "BAD_REQUEST",
