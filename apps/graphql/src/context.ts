@@ -7,7 +7,7 @@ import type { KeelError } from "@keel/spec";
  */
 export interface GraphqlContext {
   readonly pipeline: Pipeline;
-  /** Always "default" until API keys arrive (docs/design.md): never taken from a header or input. */
+  /** Always DEFAULT_TENANT until API keys arrive (docs/design.md): never taken from a header or input. */
   readonly tenant: string;
   /** Aborts when the caller goes away (HTTP socket closed, WebSocket closed). */
   readonly signal: AbortSignal;
@@ -19,9 +19,6 @@ export interface GraphqlContext {
   /** True once shutdown began: new streams are refused. */
   readonly isShuttingDown: () => boolean;
 }
-
-/** Every request through the services is this tenant until API keys arrive. */
-export const DEFAULT_TENANT = "default";
 
 /** This service's name on the pipeline's log lines (`CallOptions.service`): one pipeline may serve both services. */
 export const SERVICE_NAME = "graphql";

@@ -1,7 +1,8 @@
 import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import { startServiceHost, type Pipeline, type ServiceHost } from "@keel/core";
-import { DEFAULT_TENANT, type GraphqlContext } from "./context.ts";
+import { DEFAULT_TENANT } from "@keel/spec";
+import type { GraphqlContext } from "./context.ts";
 import { formatGraphqlError } from "./errors/format-error.ts";
 import { createGraphqlHandler } from "./http/graphql-handler.ts";
 import { httpSubscriptionGuard } from "./http/http-subscription-guard.ts";

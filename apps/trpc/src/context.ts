@@ -1,13 +1,13 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { KeelError } from "@keel/spec";
+import { DEFAULT_TENANT, type KeelError } from "@keel/spec";
 
 /** Registers a live stream so a graceful shutdown can end it; returns the unregister function. */
 export type TrackStream = (close: (error: KeelError) => void) => () => void;
 
 /** What every procedure sees. Built per HTTP request by the service, never from caller input. */
 export interface KeelTrpcContext {
-  /** Always "default" until API keys arrive: never taken from a header or the input (docs/design.md). */
+  /** Always DEFAULT_TENANT until API keys arrive: never taken from a header or the input (docs/design.md). */
   tenant: string;
   /** Generated per HTTP request; callers cannot choose it. Echoed as `x-request-id`. */
   requestId: string;
@@ -18,8 +18,6 @@ export interface KeelTrpcContext {
   nextCallId(): string;
   trackStream: TrackStream;
 }
-
-export const DEFAULT_TENANT = "default";
 
 const untracked: TrackStream = () => () => {};
 

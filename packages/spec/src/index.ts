@@ -53,3 +53,4 @@ export type {
 export { linkSignal } from "./signals.ts";
 export type { LinkedSignal } from "./signals.ts";
 export type { StreamEvent } from "./stream.ts";
+export { DEFAULT_TENANT } from "./tenant.ts";

@@ -1,5 +1,13 @@
 import { randomUUID } from "node:crypto";
-import { KeelError, linkSignal, toKeelError, type EventSink, type Operation, type RequestContext } from "@keel/spec";
+import {
+  DEFAULT_TENANT,
+  KeelError,
+  linkSignal,
+  toKeelError,
+  type EventSink,
+  type Operation,
+  type RequestContext,
+} from "@keel/spec";
 
 export interface CallOptions {
   /** From the authenticated API key only; services never take it from caller input. */
@@ -57,7 +65,7 @@ export function openRequestScope(options: {
   );
   const ctx: RequestContext = {
     requestId: call?.requestId ?? randomUUID(),
-    tenant: call?.tenant ?? "default",
+    tenant: call?.tenant ?? DEFAULT_TENANT,
     operation: options.operation,
     ...(call?.service === undefined ? {} : { service: call.service }),
     deadline: Date.now() + timeoutMs,
