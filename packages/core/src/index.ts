@@ -18,6 +18,7 @@ export {
   chatRequestSchema,
   embeddingRequestSchema,
   type ChatRequestInput,
+  type EmbeddingRequestInput,
 } from "./request/chat-request-schema.ts";
 export {
   badRequestFromZod,
@@ -25,7 +26,8 @@ export {
   parseEmbeddingRequest,
   type InputIssue,
 } from "./request/parse-request.ts";
-export { callerInput, type CallerInputSchema } from "./request/caller-input.ts";
+export { callerInputs, type CallerInputSchema } from "./request/caller-input.ts";
+export type { ParsedChatRequest, ParsedEmbeddingRequest, ParsedStructuredRequest } from "./request/parsed-request.ts";
 export { closestName, didYouMean } from "./fields/closest-name.ts";
 export { unsupportedMediaType } from "./service/json-body-error.ts";
 export { runMain, startFailure, type MainIo, type RunningKeel } from "./service/run-main.ts";
@@ -39,6 +41,8 @@ export {
 } from "./service/service-host.ts";
 export {
   parseStructuredRequest,
+  serviceStructuredRequestSchema,
   structuredRequestSchema,
+  type ServiceStructuredRequestInput,
   type StructuredRequestInput,
 } from "./request/structured-request.ts";

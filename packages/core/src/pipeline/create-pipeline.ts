@@ -13,6 +13,7 @@ import {
 } from "@keel/spec";
 import type { KeelConfig } from "../config/schema.ts";
 import { parseChatRequest, parseEmbeddingRequest } from "../request/parse-request.ts";
+import type { ParsedStructuredRequest } from "../request/parsed-request.ts";
 import { parseStructuredRequest, type StructuredRequestInput } from "../request/structured-request.ts";
 import { createPipelineCache } from "./cache-setup.ts";
 import { wrapModel } from "./compose.ts";
@@ -25,11 +26,16 @@ import { normaliseFailure, openRequestScope, type CallOptions } from "./request-
 import { checkRequestLimits, resolveRoute } from "./route-lookup.ts";
 import { createPipelineTelemetry, type TelemetryOverrides } from "./telemetry-setup.ts";
 
+/**
+ * Every request is validated once: a plain object here, by the pipeline; a request a
+ * service already parsed (`parseChatRequest`, `callerInputs`: a `ParsedChatRequest`, ...)
+ * is taken as it is.
+ */
 export interface Pipeline {
   readonly config: KeelConfig;
   generate(request: ChatRequest, options?: CallOptions): Promise<Generation>;
   /** A chat request whose answer must satisfy a JSON Schema: repaired, re-asked, validated. */
-  structured(request: StructuredRequestInput, options?: CallOptions): Promise<Generation>;
+  structured(request: StructuredRequestInput | ParsedStructuredRequest, options?: CallOptions): Promise<Generation>;
   /** Never throws: deltas, then exactly one `done` or one `error`. */
   stream(request: ChatRequest, options?: CallOptions): AsyncIterable<StreamEvent>;
   embed(request: EmbeddingRequest, options?: CallOptions): Promise<EmbeddingResult>;
