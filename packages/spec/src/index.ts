@@ -34,6 +34,7 @@ export type {
   Model,
   Operation,
   RequestContext,
+  RequestRoute,
   StreamNext,
 } from "./middleware.ts";
 export type {

@@ -23,7 +23,9 @@ import { createProviderRegistry } from "./provider-registry.ts";
 import { toPublicStream } from "./public-stream.ts";
 import { readinessOf, type Readiness } from "./readiness.ts";
 import { normaliseFailure, openRequestScope, type CallOptions } from "./request-scope.ts";
-import { checkRequestLimits, resolveRoute } from "./route-lookup.ts";
+import { checkRequestLimits } from "./request-limits.ts";
+import { createRouteChains } from "./route-chains.ts";
+import { createRouteLookup, type Route } from "./route-lookup.ts";
 import { createPipelineTelemetry, type TelemetryOverrides } from "./telemetry-setup.ts";
 
 /**
@@ -75,20 +77,25 @@ export function createPipeline(config: KeelConfig, options: PipelineOptions = {}
     onWarning: (message) => telemetry.logger.warn({ component: "cache" }, message),
   });
   const middlewares = createMiddlewares({ config, telemetry: telemetry.middleware(), caches: cache.middlewares });
-  // The middlewares, in order, around: route -> fallback chain -> each target's policies -> provider.
-  const model = wrapModel(createInnermostModel({ config, providers, resilience }), middlewares);
+  const findRoute = createRouteLookup(createRouteChains({ config, providers, resilience }));
+  // The middlewares, in order, around: the admitted route's fallback chain -> each target's policies -> provider.
+  const model = wrapModel(createInnermostModel({ config, providers }), middlewares);
 
-  const open = (operation: Operation, options: CallOptions | undefined, timeoutMs?: number) =>
+  const open = (operation: Operation, options: CallOptions | undefined, route?: Route) =>
     openRequestScope({
       operation,
       call: options,
-      defaultTimeoutMs: timeoutMs ?? config.defaults.timeoutMs,
+      defaultTimeoutMs: route?.settings.timeoutMs ?? config.defaults.timeoutMs,
       events: noopEventSink,
+      ...(route === undefined ? {} : { route }),
     });
 
-  /** Checks that need no upstream call come first, so a bad request costs nothing. */
-  const admit = (request: ChatRequest) => {
-    const route = resolveRoute(config, request.model);
+  /**
+   * Checks that need no upstream call come first, so a bad request costs nothing. The route
+   * is resolved here, once; the request's context carries it down to the innermost model.
+   */
+  const admit = (request: ChatRequest): Route => {
+    const route = findRoute(request.model);
     checkRequestLimits(config, request);
     return route;
   };
@@ -96,7 +103,7 @@ export function createPipeline(config: KeelConfig, options: PipelineOptions = {}
   const runGenerate = async (request: ChatRequest, operation: Operation, options: CallOptions | undefined) => {
     const route = admit(request);
     const startedAt = Date.now();
-    const scope = open(operation, options, route.timeoutMs);
+    const scope = open(operation, options, route);
     try {
       const generation = await model.generate(request, scope.ctx);
       // A structured call's cost is the sum of its attempts': rounded so float noise never shows.
@@ -114,14 +121,14 @@ export function createPipeline(config: KeelConfig, options: PipelineOptions = {}
     structured: async (input, options) => runGenerate(parseStructuredRequest(input), "structured", options),
     stream(input, options) {
       let request: ChatRequest;
-      let timeoutMs: number | undefined;
+      let route: Route;
       try {
         request = parseChatRequest(input);
-        timeoutMs = admit(request).timeoutMs;
+        route = admit(request);
       } catch (error) {
         return rejectedStream(error);
       }
-      const scope = open("stream", options, timeoutMs);
+      const scope = open("stream", options, route);
       return toPublicStream(() => model.stream(request, scope.ctx), scope, Date.now());
     },
     async embed(input, options) {

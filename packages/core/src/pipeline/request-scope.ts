@@ -7,6 +7,7 @@ import {
   type EventSink,
   type Operation,
   type RequestContext,
+  type RequestRoute,
 } from "@keel/spec";
 
 export interface CallOptions {
@@ -42,6 +43,8 @@ export function openRequestScope(options: {
   call: CallOptions | undefined;
   defaultTimeoutMs: number;
   events: EventSink;
+  /** The route the request was admitted on (chat calls); it travels in the context. */
+  route?: RequestRoute;
 }): RequestScope {
   const { call } = options;
   const timeoutMs = call?.timeoutMs ?? options.defaultTimeoutMs;
@@ -71,6 +74,7 @@ export function openRequestScope(options: {
     deadline: Date.now() + timeoutMs,
     signal: link.signal,
     events: options.events,
+    ...(options.route === undefined ? {} : { route: options.route }),
   };
   return {
     ctx,
