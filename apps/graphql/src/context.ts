@@ -1,5 +1,4 @@
-import type { Pipeline } from "@keel/core";
-import type { KeelError } from "@keel/spec";
+import type { Pipeline, TrackStream } from "@keel/core";
 
 /**
  * What every resolver gets. Built by the HTTP handler (one per request) and by the
@@ -15,7 +14,7 @@ export interface GraphqlContext {
    * Registers a live stream so a graceful shutdown can end it with a final error;
    * returns the function to call when the stream ends.
    */
-  readonly trackStream: (close: (error: KeelError) => void) => () => void;
+  readonly trackStream: TrackStream;
   /** True once shutdown began: new streams are refused. */
   readonly isShuttingDown: () => boolean;
 }

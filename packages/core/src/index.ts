@@ -35,10 +35,13 @@ export { checkStartup } from "./service/startup-checks.ts";
 export { listenError, StartupError } from "./service/startup-error.ts";
 export {
   startServiceHost,
+  type HostBinding,
+  type HostedService,
   type RequestHandler,
   type ServiceHost,
   type ServiceHostOptions,
 } from "./service/service-host.ts";
+export { createEndableStream, type EndableStreamOptions, type TrackStream } from "./service/endable-stream.ts";
 export {
   parseStructuredRequest,
   serviceStructuredRequestSchema,

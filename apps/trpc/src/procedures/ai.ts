@@ -1,8 +1,7 @@
-import { callerInputs, type Pipeline } from "@keel/core";
+import { callerInputs, createEndableStream, type Pipeline } from "@keel/core";
 import type { StreamEvent } from "@keel/spec";
 import { publicProcedure, router } from "../trpc.ts";
 import { callOptions } from "./call-options.ts";
-import { trackedStream } from "./tracked-stream.ts";
 
 /**
  * The model procedures. Inputs are validated once, here, by core (`callerInputs`), so bad
@@ -19,13 +18,16 @@ export function createAiRouter(pipeline: Pipeline) {
       .input(chatInput)
       .mutation(({ input, ctx, signal }) => pipeline.generate(input, callOptions(ctx, signal))),
 
-    /** Over SSE: `delta` events, then one `done` with the envelope, or one typed `error`. */
+    /**
+     * Over SSE: `delta` events, then one `done` with the envelope, or one typed `error`; a
+     * shutdown that outlives its grace ends the stream with a final error (core's endable stream).
+     */
     stream: publicProcedure.input(chatInput).subscription(
-      ({ input, ctx, signal }): AsyncGenerator<StreamEvent, void, undefined> =>
-        trackedStream({
+      ({ input, ctx, signal }): AsyncIterableIterator<StreamEvent> =>
+        createEndableStream({
           open: (streamSignal) => pipeline.stream(input, { ...callOptions(ctx, undefined), signal: streamSignal }),
+          track: ctx.trackStream,
           callerSignal: signal,
-          trackStream: ctx.trackStream,
         }),
     ),
 
