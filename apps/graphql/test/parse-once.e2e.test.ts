@@ -15,7 +15,7 @@ import {
   wsClient,
   type GenerateData,
   type Stack,
-} from "./stack.ts";
+} from "./test-support/stack.ts";
 
 const schema = { type: "object", properties: { city: { type: "string" } }, required: ["city"] };
 

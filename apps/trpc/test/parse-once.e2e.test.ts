@@ -5,7 +5,7 @@ import {
   structuredRequestSchema,
 } from "@keel/core";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { chat, collectStream, startStack, trpcError, type Stack } from "./stack.ts";
+import { chat, collectStream, startStack, trpcError, type Stack } from "./test-support/stack.ts";
 
 const schema = { type: "object", properties: { city: { type: "string" } }, required: ["city"] };
 

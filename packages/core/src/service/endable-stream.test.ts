@@ -61,7 +61,7 @@ describe("createEndableStream", () => {
     expect((await stream.next()).value).toMatchObject({ type: "delta" });
     const pending = stream.next();
     await simulator.waitFor((stats) => stats.inFlight === 1);
-    expect(await stream.return()).toEqual({ value: undefined, done: true });
+    expect(await stream.return?.()).toEqual({ value: undefined, done: true });
     expect(await pending).toEqual({ value: undefined, done: true });
     expect(live.size).toBe(0);
     await upstreamGone();
