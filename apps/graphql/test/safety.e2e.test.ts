@@ -8,7 +8,7 @@ import {
   wsClient,
   type GenerateData,
   type Stack,
-} from "./stack.ts";
+} from "./test-support/stack.ts";
 
 const EMAIL = "ana.lima@example.com";
 const KEY = "sk-proj-Zx81kQm3VtY7pLw2Rn5sHc9dJf4GbE6a";

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chat, collectStream, startStack, trpcError, type Stack } from "./stack.ts";
+import { chat, collectStream, startStack, trpcError, type Stack } from "./test-support/stack.ts";
 
 const EMAIL = "ana.lima@example.com";
 const KEY = "sk-proj-Zx81kQm3VtY7pLw2Rn5sHc9dJf4GbE6a";

@@ -3,7 +3,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { exactCacheMiddleware } from "./exact-cache.ts";
 import type { ExactCacheOptions } from "./exact-cache-engine.ts";
 import { storeFixtures, type StoreFixture } from "./test-support/store-fixtures.ts";
-import { chat, createContext, createScriptedModel, generationOf, sleepMs, wrap } from "./test-support.ts";
+import {
+  chat,
+  createContext,
+  createScriptedModel,
+  generationOf,
+  sleepMs,
+  wrap,
+} from "./test-support/middleware-fixtures.ts";
 
 let setup: Awaited<ReturnType<typeof storeFixtures>>;
 beforeAll(async () => {

@@ -27,6 +27,7 @@ export {
   chatRequestSchema,
   embeddingRequestSchema,
   type ChatRequestInput,
+  type EmbeddingRequestInput,
 } from "./request/chat-request-schema.ts";
 export {
   badRequestFromZod,
@@ -34,7 +35,8 @@ export {
   parseEmbeddingRequest,
   type InputIssue,
 } from "./request/parse-request.ts";
-export { callerInput, type CallerInputSchema } from "./request/caller-input.ts";
+export { callerInputs, type CallerInputSchema } from "./request/caller-input.ts";
+export type { ParsedChatRequest, ParsedEmbeddingRequest, ParsedStructuredRequest } from "./request/parsed-request.ts";
 export { closestName, didYouMean } from "./fields/closest-name.ts";
 export { unsupportedMediaType } from "./service/json-body-error.ts";
 export { runMain, startFailure, type MainIo, type RunningKeel } from "./service/run-main.ts";
@@ -42,12 +44,17 @@ export { checkStartup } from "./service/startup-checks.ts";
 export { listenError, StartupError } from "./service/startup-error.ts";
 export {
   startServiceHost,
+  type HostBinding,
+  type HostedService,
   type RequestHandler,
   type ServiceHost,
   type ServiceHostOptions,
 } from "./service/service-host.ts";
+export { createEndableStream, type EndableStreamOptions, type TrackStream } from "./service/endable-stream.ts";
 export {
   parseStructuredRequest,
+  serviceStructuredRequestSchema,
   structuredRequestSchema,
+  type ServiceStructuredRequestInput,
   type StructuredRequestInput,
 } from "./request/structured-request.ts";

@@ -38,6 +38,7 @@ export type {
   Model,
   Operation,
   RequestContext,
+  RequestRoute,
   StreamNext,
 } from "./middleware.ts";
 export type {
@@ -55,6 +56,7 @@ export type {
   ToolChoice,
   ToolDefinition,
 } from "./request.ts";
-export { linkSignal } from "./signals.ts";
+export { linkSignal, onceAborted } from "./signals.ts";
 export type { LinkedSignal } from "./signals.ts";
 export type { StreamEvent } from "./stream.ts";
+export { DEFAULT_TENANT } from "./tenant.ts";

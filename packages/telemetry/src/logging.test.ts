@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { createLogger, createTelemetry } from "./index.ts";
-import { captureLines, makeGeneration, makeRequest, manualClock, runScript } from "./test-helpers.ts";
+import {
+  captureLines,
+  makeGeneration,
+  makeRequest,
+  manualClock,
+  runScript,
+} from "./test-support/telemetry-fixtures.ts";
 
 const SECRETS = ["sk-live-abcdef1234567890XYZ", "Bearer eyJhbGciOiJIUzI1NiJ9.secret.token", "AKIAABCDEFGHIJKLMNOP"];
 const PII = ["jane.doe@example.com", "+1 (415) 555-0132", "4111 1111 1111 1111", "123-45-6789"];

@@ -11,7 +11,7 @@ import {
   runStream,
   sampleSum,
   sampleValue,
-} from "./test-helpers.ts";
+} from "./test-support/telemetry-fixtures.ts";
 
 const target = "openai/gpt-4o-mini";
 const backup = "azure/gpt-4o-mini";

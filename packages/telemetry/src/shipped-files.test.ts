@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { createTelemetry } from "./index.ts";
-import { captureLines, makeGeneration, manualClock, runScript, runStream } from "./test-helpers.ts";
+import { captureLines, makeGeneration, manualClock, runScript, runStream } from "./test-support/telemetry-fixtures.ts";
 
 const PROMQL_WORDS = new Set([
   "sum",

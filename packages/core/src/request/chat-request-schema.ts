@@ -82,3 +82,4 @@ export const embeddingRequestSchema = z.strictObject({
 });
 
 export type ChatRequestInput = z.input<typeof chatRequestSchema>;
+export type EmbeddingRequestInput = z.input<typeof embeddingRequestSchema>;
