@@ -113,7 +113,13 @@ describe("POST /v1/chat/completions through the openai SDK", () => {
       model: "gpt-4o-mini",
       messages: [
         { role: "developer", content: "Be brief." },
-        { role: "user", content: [{ type: "text", text: "Say a lot " }, { type: "text", text: "of words." }] },
+        {
+          role: "user",
+          content: [
+            { type: "text", text: "Say a lot " },
+            { type: "text", text: "of words." },
+          ],
+        },
       ],
       max_tokens: 2,
       stop: "zzz",

@@ -32,9 +32,9 @@ describe("stream: true through the openai SDK", () => {
     expect(chunks[0]?.choices[0]?.delta).toEqual({ role: "assistant", content: "" });
     const text = chunks.map((chunk) => chunk.choices[0]?.delta.content ?? "").join("");
     expect(text).toBe(REPLY);
-    expect(chunks.filter((chunk) => chunk.choices[0]?.finish_reason).map((chunk) => chunk.choices[0]?.finish_reason)).toEqual([
-      "stop",
-    ]);
+    expect(
+      chunks.filter((chunk) => chunk.choices[0]?.finish_reason).map((chunk) => chunk.choices[0]?.finish_reason),
+    ).toEqual(["stop"]);
     const last = chunks.at(-1);
     expect(last?.choices).toEqual([]);
     const usage = last?.usage;
@@ -61,17 +61,29 @@ describe("stream: true through the openai SDK", () => {
   it("x-keel-envelope true puts the envelope on the finish chunk", async () => {
     stack = await startStack({ rules: [{ reply: REPLY }] });
     const client = createClient(stack.baseURL, { "x-keel-envelope": "true" });
-    const stream = await client.chat.completions.create({ model: "gpt-4o-mini", messages: user("story"), stream: true });
+    const stream = await client.chat.completions.create({
+      model: "gpt-4o-mini",
+      messages: user("story"),
+      stream: true,
+    });
     const chunks: Array<{ keel?: Record<string, unknown> }> = [];
     for await (const chunk of stream) chunks.push(chunk as { keel?: Record<string, unknown> });
     const withEnvelope = chunks.filter((chunk) => chunk.keel !== undefined);
     expect(withEnvelope).toHaveLength(1);
-    expect(withEnvelope[0]?.keel).toMatchObject({ cache: "miss", attempts: 1, fallback: { answeredBy: "simulator/gpt-4o-mini" } });
+    expect(withEnvelope[0]?.keel).toMatchObject({
+      cache: "miss",
+      attempts: 1,
+      fallback: { answeredBy: "simulator/gpt-4o-mini" },
+    });
   });
 
   it("a stream that dies after some chunks ends with an error event the SDK raises, never [DONE]", async () => {
     stack = await startStack({ rules: [{ reply: REPLY, fault: { type: "stream-die", afterChunks: 4 } }] });
-    const stream = await stack.client.chat.completions.create({ model: "gpt-4o-mini", messages: user("die"), stream: true });
+    const stream = await stack.client.chat.completions.create({
+      model: "gpt-4o-mini",
+      messages: user("die"),
+      stream: true,
+    });
     let text = "";
     const error = await apiError(
       (async () => {
@@ -81,7 +93,11 @@ describe("stream: true through the openai SDK", () => {
     expect(REPLY.startsWith(text)).toBe(true);
     expect(text.length).toBeGreaterThan(0);
     expect(error.code).toBe("UPSTREAM_UNAVAILABLE");
-    expect(error.error).toMatchObject({ type: "server_error", code: "UPSTREAM_UNAVAILABLE", keel: { retryable: true } });
+    expect(error.error).toMatchObject({
+      type: "server_error",
+      code: "UPSTREAM_UNAVAILABLE",
+      keel: { retryable: true },
+    });
 
     const raw = await rawStream(stack, {});
     expect(raw.text).not.toContain("[DONE]");
@@ -125,7 +141,11 @@ describe("stream: true through the openai SDK", () => {
       rules: [{ reply: "word ".repeat(200).trim(), latency: { perTokenMs: 40 } }],
       shutdownGraceMs: 200,
     });
-    const stream = await stack.client.chat.completions.create({ model: "gpt-4o-mini", messages: user("long"), stream: true });
+    const stream = await stack.client.chat.completions.create({
+      model: "gpt-4o-mini",
+      messages: user("long"),
+      stream: true,
+    });
     const reading = apiError(
       (async () => {
         for await (const _chunk of stream) {
