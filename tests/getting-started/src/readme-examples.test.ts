@@ -100,6 +100,7 @@ describe("package README examples", () => {
       keel = runPnpm(["start"], {
         KEEL_TRPC_PORT: trpcPort,
         KEEL_GRAPHQL_PORT: String(await freePort()),
+        KEEL_OPENAI_PORT: String(await freePort()),
         KEEL_SIMULATOR_PORT: String(await freePort()),
         KEEL_LOG_LEVEL: "warn",
       });
