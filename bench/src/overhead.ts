@@ -17,6 +17,8 @@ import { repoRoot } from "./repo-root.ts";
 const rates = (process.env.BENCH_RATES ?? "200,500,1000").split(",").map(Number);
 const durationMs = Number(process.env.BENCH_DURATION_MS ?? 5_000);
 const warmupMs = Number(process.env.BENCH_WARMUP_MS ?? 1_000);
+// A service's first start compiles its TypeScript under tsx: on a busy machine that takes more than testkit's 20 s.
+const readyTimeoutMs = 60_000;
 
 const [simulatorPort, trpcPort, graphqlPort, openaiPort] = [
   await freePort(),
@@ -51,6 +53,7 @@ try {
       entry: "apps/trpc/src/main.ts",
       env: serviceEnv,
       readyUrl: `http://127.0.0.1:${trpcPort}/healthz`,
+      readyTimeoutMs,
     }),
   );
   processes.push(
@@ -60,6 +63,7 @@ try {
       entry: "apps/graphql/src/main.ts",
       env: serviceEnv,
       readyUrl: `http://127.0.0.1:${graphqlPort}/healthz`,
+      readyTimeoutMs,
     }),
   );
   processes.push(
@@ -69,6 +73,7 @@ try {
       entry: "apps/openai/src/main.ts",
       env: serviceEnv,
       readyUrl: `http://127.0.0.1:${openaiPort}/healthz`,
+      readyTimeoutMs,
     }),
   );
 
