@@ -1,5 +1,6 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from "prom-client";
 import type { KeelEvent } from "@keel/spec";
+import { JobMetrics } from "../jobs/job-metrics.ts";
 import { FastHistogram, type HistogramSeries } from "./fast-instruments.ts";
 import { LabelLimiter } from "./label-limiter.ts";
 import { CIRCUIT_STATE_VALUE, GEN_AI_DURATION_BUCKETS, METRIC, type CircuitState } from "./names.ts";
@@ -34,6 +35,7 @@ export class KeelMetrics {
   private readonly healthProbeUp: Gauge;
   readonly ledgerErrors: Counter;
   readonly alertActive: Gauge;
+  private readonly jobs: JobMetrics;
   // Children resolved once per label value: prom-client hashes label objects on every `labels()` call.
   private readonly targetChildren = new Map<
     string,
@@ -109,6 +111,7 @@ export class KeelMetrics {
       labelNames: ["rule", "key"],
       registers,
     });
+    this.jobs = new JobMetrics(this.registry);
     const metrics = this;
     new Gauge({
       name: METRIC.circuitState,
@@ -181,6 +184,11 @@ export class KeelMetrics {
         break;
       case "health-probe":
         this.healthProbeUp.set({ target: this.limitTarget.value(event.target) }, event.ok ? 1 : 0);
+        break;
+      case "job-state":
+      case "webhook-delivery":
+      case "job-queue-depth":
+        this.jobs.onEvent(event);
         break;
       default:
         break;
