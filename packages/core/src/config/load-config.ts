@@ -116,6 +116,18 @@ function applyEnvironment(config: Record<string, unknown>, env: Environment): Re
   }
   const redis = section("redis");
   if (env.REDIS_URL && redis) overlay.redis = { ...redis, url: env.REDIS_URL };
+  const jobs = section("jobs");
+  const webhooks = jobs?.webhooks;
+  if (
+    env.KEEL_WEBHOOK_SECRET &&
+    jobs &&
+    typeof webhooks === "object" &&
+    webhooks !== null &&
+    !Array.isArray(webhooks)
+  ) {
+    // The signing secret is better kept out of the config file.
+    overlay.jobs = { ...jobs, webhooks: { ...(webhooks as Record<string, unknown>), secret: env.KEEL_WEBHOOK_SECRET } };
+  }
   const telemetry = section("telemetry");
   if (env.KEEL_LOG_LEVEL && telemetry) {
     const log = telemetry.log;

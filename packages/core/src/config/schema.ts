@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { cachePolicySchema, cacheSchema } from "./cache-schema.ts";
+import { embeddingBatchSchema, jobsSchema } from "./jobs-schema.ts";
 import { fallbackRulesSchema, hedgingSchema, targetPolicySchema } from "./resilience-schema.ts";
 import { telemetrySchema } from "./telemetry-schema.ts";
 
@@ -15,6 +16,11 @@ const providerSchema = z.strictObject({
   apiKey: z.string().min(1),
   organization: z.string().optional(),
   headers: z.record(z.string(), z.string()).optional(),
+  /**
+   * Deferrable jobs may use this provider's Batch API (/v1/files + /v1/batches). Default: on for
+   * OpenAI (no baseURL, or api.openai.com) and the simulator, off for other servers.
+   */
+  batchApi: z.boolean().optional(),
 });
 
 /** "provider/model": the upstream model of a named provider. */
@@ -38,6 +44,9 @@ const routeSchema = z.strictObject({
 const priceSchema = z.strictObject({
   inputPerMillion: z.number().nonnegative(),
   outputPerMillion: z.number().nonnegative(),
+  /** Answers from the provider's batch API; default half the standard prices. */
+  batchInputPerMillion: z.number().nonnegative().optional(),
+  batchOutputPerMillion: z.number().nonnegative().optional(),
 });
 
 const servicesSchema = z.strictObject({
@@ -90,6 +99,10 @@ export const configSchema = z.strictObject({
   validation: validationSchema.prefault({}),
   cache: cacheSchema.prefault({}),
   telemetry: telemetrySchema.prefault({}),
+  /** Background jobs, batches, webhooks and deferrable calls. */
+  jobs: jobsSchema.prefault({}),
+  /** Combining concurrent embedding requests into one upstream call. */
+  embeddingBatch: embeddingBatchSchema.prefault({}),
   /** Shared state (cache, usage ledger) in Redis instead of process memory. */
   redis: z
     .strictObject({

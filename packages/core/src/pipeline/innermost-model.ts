@@ -1,6 +1,8 @@
+import { microBatchEmbeddings } from "@keel/providers";
 import type { Resilience } from "@keel/resilience";
 import { KeelError, type EmbeddingModel, type Model } from "@keel/spec";
 import type { KeelConfig } from "../config/schema.ts";
+import type { DeferredBatcher } from "../deferred/deferred-batcher.ts";
 import type { FullModel } from "./compose.ts";
 import type { ProviderRegistry } from "./provider-registry.ts";
 import { createRouteChains } from "./route-chains.ts";
@@ -15,12 +17,23 @@ export function createInnermostModel(options: {
   config: KeelConfig;
   providers: ProviderRegistry;
   resilience: Resilience;
+  /** Deferrable calls (ctx.deferrable) go here first; it falls back to the chain itself. */
+  deferred: DeferredBatcher;
 }): FullModel {
-  const { config, providers } = options;
+  const { config, providers, deferred } = options;
   const chains = createRouteChains(options);
   const embedders = new Map<string, EmbeddingModel>();
-  for (const [name, target] of Object.entries(config.embeddingModels))
-    embedders.set(name, providers.embeddingModel(target));
+  for (const [name, target] of Object.entries(config.embeddingModels)) {
+    const routes = config.embeddingBatch.routes;
+    const route = Object.hasOwn(routes, name) ? routes[name] : undefined;
+    embedders.set(
+      name,
+      microBatchEmbeddings(providers.embeddingModel(target), {
+        windowMs: route?.windowMs ?? config.embeddingBatch.windowMs,
+        maxInputs: route?.maxInputs ?? config.embeddingBatch.maxInputs,
+      }),
+    );
+  }
 
   const chainFor = (route: string): Model => {
     const chain = chains.get(route);
@@ -39,7 +52,13 @@ export function createInnermostModel(options: {
   };
 
   return {
-    generate: (request, ctx) => chainFor(request.model).generate(request, ctx),
+    generate(request, ctx) {
+      const chain = chainFor(request.model);
+      if (ctx.deferrable === true && deferred.handles(request.model)) {
+        return deferred.generate(request, ctx, () => chain.generate(request, ctx));
+      }
+      return chain.generate(request, ctx);
+    },
     stream: (request, ctx) => chainFor(request.model).stream(request, ctx),
     embed: (request, ctx) => embedderFor(request.model).embed(request, ctx),
   };
