@@ -46,7 +46,7 @@ export const jobsSchema = z.strictObject({
   webhooks: z
     .strictObject({
       allow: z.array(webhookAllowSchema).min(1),
-      secret: z.string().min(16, "expected at least 16 characters"),
+      secret: z.string().min(16),
       timeoutMs: z.number().int().positive().optional(),
       maxAttempts: z.number().int().min(1).max(20).optional(),
       backoff: backoffSchema.optional(),
