@@ -7,3 +7,4 @@ export {
   type ReceiverBehaviour,
   type WebhookReceiverHandle,
 } from "./webhook-receiver.ts";
+export { startWorkerProcess, type WorkerProcessHandle, type WorkerProcessOptions } from "./worker-process.ts";

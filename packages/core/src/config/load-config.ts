@@ -25,6 +25,7 @@ export const PORT_VARIABLES = {
   trpc: "KEEL_TRPC_PORT",
   graphql: "KEEL_GRAPHQL_PORT",
   simulator: "KEEL_SIMULATOR_PORT",
+  worker: "KEEL_WORKER_PORT",
 } as const;
 
 /**
@@ -112,6 +113,7 @@ function applyEnvironment(config: Record<string, unknown>, env: Environment): Re
     port(PORT_VARIABLES.trpc, "trpcPort");
     port(PORT_VARIABLES.graphql, "graphqlPort");
     port(PORT_VARIABLES.simulator, "simulatorPort");
+    port(PORT_VARIABLES.worker, "workerPort");
     overlay.services = services;
   }
   const redis = section("redis");

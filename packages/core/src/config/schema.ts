@@ -54,6 +54,8 @@ const servicesSchema = z.strictObject({
   trpcPort: z.number().int().min(0).max(65535).default(3000),
   graphqlPort: z.number().int().min(0).max(65535).default(4000),
   simulatorPort: z.number().int().min(0).max(65535).default(4100),
+  /** apps/worker's operational listener (/healthz, /readyz, /metrics). */
+  workerPort: z.number().int().min(0).max(65535).default(4200),
   shutdownGraceMs: z.number().int().nonnegative().default(10_000),
   maxBodyBytes: z.number().int().positive().default(1_048_576),
 });
