@@ -1,7 +1,7 @@
 /**
  * `pnpm start`: runs Keel on this machine. With no settings, the embedded default: the
  * simulator, the tRPC service and the GraphQL service on localhost with an in-memory
- * cache. OPENAI_API_KEY and/or OPENAI_BASE_URL switch to an OpenAI-compatible provider;
+ * cache, and a worker for background jobs (in-process queue without Redis). OPENAI_API_KEY and/or OPENAI_BASE_URL switch to an OpenAI-compatible provider;
  * KEEL_CONFIG names a config file. A configuration or startup problem prints one message
  * and exits 1; Ctrl-C or SIGTERM stops everything gracefully and exits 0.
  */
@@ -33,8 +33,11 @@ await runMain(async () => {
   // on one Redis would share. Each request's log line says which service took it.
   const pipeline = createPipeline(config);
   const hosts: ServiceHost[] = [];
+  // Background jobs: the in-process queue's worker must run here; with Redis, unless jobs.worker is false.
+  const worker = pipeline.jobs.workerInProcess ? pipeline.jobs.startWorker() : undefined;
   const stop = async () => {
     await Promise.all(hosts.map((service) => service.shutdown()));
+    await worker?.close({ graceMs: shutdownGraceMs });
     await pipeline.close();
     await simulator?.close();
   };
@@ -46,6 +49,6 @@ await runMain(async () => {
     throw error;
   }
   const [trpc, graphql] = hosts as [ServiceHost, ServiceHost];
-  console.log(startBanner({ config, trpc, graphql, simulator }));
+  console.log(startBanner({ config, trpc, graphql, simulator, jobs: pipeline.jobs }));
   return { graceMs: shutdownGraceMs, stop };
 });

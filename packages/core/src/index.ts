@@ -62,3 +62,4 @@ export {
 export type { JobView, JobWebhookDelivery } from "./jobs/job-view.ts";
 export type { JobPage, JobScope, PipelineJobs } from "./jobs/pipeline-jobs.ts";
 export { WORKER_SERVICE } from "./jobs/job-processor.ts";
+export { trackedSubscription, type TrackedSubscriptionOptions } from "./service/tracked-subscription.ts";

@@ -2,6 +2,7 @@ import { callerInput, chatRequestSchema, embeddingRequestSchema, type Pipeline }
 import { structuredInputSchema } from "./structured-input.ts";
 import type { StreamEvent } from "@keel/spec";
 import { publicProcedure, router } from "../trpc.ts";
+import { createBatchProcedures } from "./batch.ts";
 import { callOptions } from "./call-options.ts";
 import { trackedStream } from "./tracked-stream.ts";
 
@@ -43,5 +44,8 @@ export function createAiRouter(pipeline: Pipeline) {
     embed: publicProcedure
       .input(embeddingInput)
       .mutation(({ input, ctx, signal }) => pipeline.embed(input, callOptions(ctx, signal))),
+
+    // ai.batch and ai.batchStream
+    ...createBatchProcedures(pipeline),
   });
 }
