@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chat, dataOf, GENERATION_FIELDS, graphql, startStack, wsClient, type Stack } from "./stack.ts";
+import { chat, dataOf, GENERATION_FIELDS, graphql, startStack, wsClient, type Stack } from "./test-support/stack.ts";
 
 const ERROR_FIELDS = "code message retryable details";
 const ITEM_FIELDS = `index ok error { ${ERROR_FIELDS} } generation { ${GENERATION_FIELDS} }`;

@@ -3,7 +3,16 @@ import { execute, parse } from "graphql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { GraphqlContext } from "../src/context.ts";
 import { createSchema } from "../src/schema.ts";
-import { chat, dataOf, GENERATION_FIELDS, graphql, postRaw, startStack, wsClient, type Stack } from "./stack.ts";
+import {
+  chat,
+  dataOf,
+  GENERATION_FIELDS,
+  graphql,
+  postRaw,
+  startStack,
+  wsClient,
+  type Stack,
+} from "./test-support/stack.ts";
 
 let redis: RedisServerHandle;
 let stack: Stack;

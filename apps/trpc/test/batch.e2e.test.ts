@@ -1,7 +1,7 @@
 import type { BatchStreamEvent } from "@keel/core";
 import { addUsd } from "@keel/spec";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chat, post, startStack, trpcError, type Stack } from "./stack.ts";
+import { chat, post, startStack, trpcError, type Stack } from "./test-support/stack.ts";
 
 describe("ai.batch and ai.batchStream", () => {
   let stack: Stack;

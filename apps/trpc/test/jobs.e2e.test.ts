@@ -2,7 +2,7 @@ import { startRedisServer, startWorkerProcess, type RedisServerHandle, type Work
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { KeelTrpcContext } from "../src/context.ts";
 import { createAppRouter } from "../src/index.ts";
-import { chat, post, startStack, trpcError, type Stack } from "./stack.ts";
+import { chat, post, startStack, trpcError, type Stack } from "./test-support/stack.ts";
 
 let redis: RedisServerHandle;
 let stack: Stack;

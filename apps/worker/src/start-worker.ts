@@ -39,13 +39,16 @@ export async function startWorker(config: KeelConfig): Promise<RunningWorker> {
       host: config.services.host,
       port: config.services.workerPort,
       shutdownGraceMs: config.services.shutdownGraceMs,
-      handler: (_request, response) => {
-        const error = new KeelError("BAD_REQUEST", "the worker serves /healthz, /readyz and /metrics only", {
-          details: { reason: "not-found" },
-        });
-        response.writeHead(404, { "content-type": "application/json; charset=utf-8" });
-        response.end(JSON.stringify({ error: error.toJSON() }));
-      },
+      // Only the host's own /healthz, /readyz and /metrics: everything else is a 404.
+      serve: () => ({
+        handler: (_request, response) => {
+          const error = new KeelError("BAD_REQUEST", "the worker serves /healthz, /readyz and /metrics only", {
+            details: { reason: "not-found" },
+          });
+          response.writeHead(404, { "content-type": "application/json; charset=utf-8" });
+          response.end(JSON.stringify({ error: error.toJSON() }));
+        },
+      }),
     });
   } catch (error) {
     await pipeline.close();

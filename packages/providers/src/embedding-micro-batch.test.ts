@@ -2,7 +2,7 @@ import { startSimulator, type SimulatorHandle } from "@keel/simulator";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { microBatchEmbeddings, splitTokens } from "./embedding-micro-batch.ts";
 import { createOpenAIProvider, type Provider } from "./openai-provider.ts";
-import { keelErrorOf, recordingContext } from "./test-context.ts";
+import { keelErrorOf, recordingContext } from "./test-support/recording-context.ts";
 
 let simulator: SimulatorHandle;
 let provider: Provider;

@@ -1,5 +1,6 @@
 import {
   KeelError,
+  onceAborted,
   type EmbeddingModel,
   type EmbeddingRequest,
   type EmbeddingResult,
@@ -85,13 +86,11 @@ export function microBatchEmbeddings(model: EmbeddingModel, options: EmbeddingMi
       const joined = group;
       return new Promise<EmbeddingResult>((resolve, reject) => {
         const member: Member = { request, ctx, resolve, reject, done: false, unhook: () => {} };
-        const onAbort = () => {
+        member.unhook = onceAborted(ctx.signal, () => {
           if (member.done) return;
           member.done = true;
           reject(abortReason(ctx.signal));
-        };
-        ctx.signal.addEventListener("abort", onAbort, { once: true });
-        member.unhook = () => ctx.signal.removeEventListener("abort", onAbort);
+        });
         joined.members.push(member);
         joined.inputs += request.input.length;
         if (joined.inputs >= maxInputs) flush(key, joined);
@@ -124,7 +123,7 @@ async function sendCombined(model: EmbeddingModel, members: Member[]): Promise<v
     if (members.every((member) => member.done || member.ctx.signal.aborted))
       controller.abort(abortReason(first.ctx.signal));
   };
-  for (const member of members) member.ctx.signal.addEventListener("abort", leave, { once: true });
+  const unhooks = members.map((member) => onceAborted(member.ctx.signal, leave));
   const ctx: RequestContext = {
     ...first.ctx,
     deadline: Math.max(...members.map((member) => member.ctx.deadline)),
@@ -151,7 +150,7 @@ async function sendCombined(model: EmbeddingModel, members: Member[]): Promise<v
     }
     for (const member of members) settle(member, () => member.reject(error));
   } finally {
-    for (const member of members) member.ctx.signal.removeEventListener("abort", leave);
+    for (const unhook of unhooks) unhook();
   }
 }
 

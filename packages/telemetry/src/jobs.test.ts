@@ -1,7 +1,7 @@
 import type { KeelEvent } from "@keel/spec";
 import { describe, expect, it } from "vitest";
 import { createTelemetry, METRIC } from "./index.ts";
-import { captureLines, sampleSum, sampleValue } from "./test-helpers.ts";
+import { captureLines, sampleSum, sampleValue } from "./test-support/telemetry-fixtures.ts";
 
 const job = { jobId: "job_1", tenant: "acme", kind: "generate" as const, requestId: "req-1" };
 

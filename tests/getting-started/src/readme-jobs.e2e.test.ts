@@ -3,9 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort, startRedisServer } from "@keel/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type CurlCommand, curlCommands } from "./support/curl-lines.ts";
-import { REPO_ROOT, logLines, runPnpm, type UserProcess } from "./support/keel-process.ts";
-import { fencedBlocks, readText } from "./support/markdown.ts";
+import { type CurlCommand, curlCommands } from "./test-support/curl-lines.ts";
+import { REPO_ROOT, logLines, runPnpm, type UserProcess } from "./test-support/keel-process.ts";
+import { fencedBlocks, readText } from "./test-support/markdown.ts";
 
 const BANNER_END = /Ctrl-C stops Keel\.\n/;
 const CHECKED = "<!-- checked by tests/getting-started/src/readme-jobs.e2e.test.ts";

@@ -1,4 +1,5 @@
 export { freePort } from "./free-port.ts";
+export { startNodeProcess, type NodeProcess, type NodeProcessOptions } from "./node-process.ts";
 export { startRedisServer, type RedisServerHandle } from "./redis-server.ts";
 export { eventually } from "./eventually.ts";
 export {

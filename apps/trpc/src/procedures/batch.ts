@@ -1,8 +1,8 @@
-import { batchRequestSchema, callerInput, trackedSubscription, type BatchStreamEvent, type Pipeline } from "@keel/core";
+import { callerInputs, trackedSubscription, type BatchStreamEvent, type Pipeline } from "@keel/core";
 import { publicProcedure } from "../trpc.ts";
 import { callOptions } from "./call-options.ts";
 
-const batchInput = callerInput(batchRequestSchema);
+const batchInput = callerInputs.batch;
 
 /**
  * `ai.batch` and `ai.batchStream`: up to the configured number of generate or structured items,

@@ -1,18 +1,8 @@
-import {
-  callerInput,
-  enqueueJobSchema,
-  jobIdSchema,
-  listJobsSchema,
-  trackedSubscription,
-  type JobView,
-  type Pipeline,
-} from "@keel/core";
+import { callerInputs, trackedSubscription, type JobView, type Pipeline } from "@keel/core";
 import { publicProcedure, router } from "../trpc.ts";
 import { callOptions } from "./call-options.ts";
 
-const enqueueInput = callerInput(enqueueJobSchema);
-const idInput = callerInput(jobIdSchema);
-const listInput = callerInput(listJobsSchema);
+const { enqueueJob: enqueueInput, jobId: idInput, listJobs: listInput } = callerInputs;
 
 /**
  * Background jobs of the calling tenant (from the context, never from the input): a generate,

@@ -3,7 +3,7 @@ import { KeelError, type ChatRequest, type Generation } from "@keel/spec";
 import type { KeelConfig } from "../config/schema.ts";
 import type { CallOptions } from "../pipeline/request-scope.ts";
 import { parseWith } from "../request/parse-request.ts";
-import type { StructuredRequestInput } from "../request/structured-request.ts";
+import type { ParsedStructuredRequest } from "../request/parsed-request.ts";
 import { batchRequestSchema, parseBatchItem, withFieldPrefix } from "./batch-schema.ts";
 import { batchTotals } from "./batch-totals.ts";
 import type { BatchItemResult, BatchRequestInput, BatchResult, BatchStreamEvent } from "./batch-types.ts";
@@ -23,7 +23,7 @@ export interface BatchOperation {
 export function createBatchOperation(options: {
   config: KeelConfig;
   generate: (request: ChatRequest, call: CallOptions) => Promise<Generation>;
-  structured: (request: StructuredRequestInput, call: CallOptions) => Promise<Generation>;
+  structured: (request: ParsedStructuredRequest, call: CallOptions) => Promise<Generation>;
 }): BatchOperation {
   const settings = options.config.jobs.batch;
   const tenantGates = new TenantGates(settings.tenantConcurrency);

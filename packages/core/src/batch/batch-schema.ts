@@ -1,7 +1,8 @@
 import { KeelError, type ChatRequest } from "@keel/spec";
 import { z } from "zod";
-import { parseChatRequest, parseWith } from "../request/parse-request.ts";
-import { structuredRequestSchema, type StructuredRequestInput } from "../request/structured-request.ts";
+import { parseChatRequest } from "../request/parse-request.ts";
+import type { ParsedStructuredRequest } from "../request/parsed-request.ts";
+import { parseStructuredRequest } from "../request/structured-request.ts";
 import type { BatchItemInput } from "./batch-types.ts";
 
 /**
@@ -25,7 +26,7 @@ export type BatchRequestSchemaInput = z.input<typeof batchRequestSchema>;
 
 export type ParsedBatchItem =
   | { kind: "generate"; request: ChatRequest }
-  | { kind: "structured"; request: StructuredRequestInput };
+  | { kind: "structured"; request: ParsedStructuredRequest };
 
 /** One item, validated with core's own schemas; a failure names the field from `items.<index>`. */
 export function parseBatchItem(item: unknown, index: number): ParsedBatchItem {
@@ -41,7 +42,7 @@ export function parseBatchItem(item: unknown, index: number): ParsedBatchItem {
   try {
     return key === "generate"
       ? { kind: "generate", request: parseChatRequest(value) }
-      : { kind: "structured", request: parseWith(structuredRequestSchema, value) as StructuredRequestInput };
+      : { kind: "structured", request: parseStructuredRequest(value) };
   } catch (error) {
     throw withFieldPrefix(error, `${path}.${key}`);
   }

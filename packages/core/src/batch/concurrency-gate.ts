@@ -1,4 +1,4 @@
-import { KeelError } from "@keel/spec";
+import { KeelError, onceAborted } from "@keel/spec";
 
 /** At most `limit` holders at once; the rest wait in arrival order. A waiter whose signal aborts leaves the line. */
 export class ConcurrencyGate {
@@ -20,17 +20,17 @@ export class ConcurrencyGate {
     }
     return new Promise((resolve, reject) => {
       const admit = () => {
-        signal.removeEventListener("abort", leave);
+        unhook();
         this.active += 1;
         resolve(this.releaser());
       };
-      const leave = () => {
+      this.waiting.push(admit);
+      // Not aborted yet (checked above), so this never runs at once.
+      const unhook = onceAborted(signal, () => {
         const position = this.waiting.indexOf(admit);
         if (position !== -1) this.waiting.splice(position, 1);
         reject(abortReason(signal));
-      };
-      signal.addEventListener("abort", leave, { once: true });
-      this.waiting.push(admit);
+      });
     });
   }
 

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { cachePolicySchema, cacheSchema } from "./cache-schema.ts";
 import { embeddingBatchSchema, jobsSchema } from "./jobs-schema.ts";
 import { fallbackRulesSchema, hedgingSchema, targetPolicySchema } from "./resilience-schema.ts";
+import { safetyPolicySchema, safetySchema } from "./safety-schema.ts";
 import { telemetrySchema } from "./telemetry-schema.ts";
 
 /**
@@ -39,6 +40,8 @@ const routeSchema = z.strictObject({
   hedging: hedgingSchema.optional(),
   /** Overrides cache.defaults for this route, field by field. */
   cache: cachePolicySchema.optional(),
+  /** Overrides safety.defaults for this route, detector by detector and field by field. */
+  safety: safetyPolicySchema.optional(),
 });
 
 const priceSchema = z.strictObject({
@@ -105,6 +108,8 @@ export const configSchema = z.strictObject({
   jobs: jobsSchema.prefault({}),
   /** Combining concurrent embedding requests into one upstream call. */
   embeddingBatch: embeddingBatchSchema.prefault({}),
+  /** Input and output guardrails, their policies, knowledge bases and the review queue. */
+  safety: safetySchema.prefault({}),
   /** Shared state (cache, usage ledger) in Redis instead of process memory. */
   redis: z
     .strictObject({

@@ -1,5 +1,5 @@
 import type { ProviderBatchApi, SubmittedBatch } from "@keel/providers";
-import { KeelError, type ChatRequest, type Generation, type RequestContext } from "@keel/spec";
+import { KeelError, onceAborted, type ChatRequest, type Generation, type RequestContext } from "@keel/spec";
 import type { KeelConfig } from "../config/schema.ts";
 import type { ProviderRegistry } from "../pipeline/provider-registry.ts";
 
@@ -142,7 +142,9 @@ export function createDeferredBatcher(options: { config: KeelConfig; providers: 
     },
 
     generate(request, ctx, live) {
-      const target = config.models[request.model]?.targets[0];
+      // The admitted route's name (the request's model unless a middleware rewrote it).
+      const route = ctx.route?.name ?? request.model;
+      const target = Object.hasOwn(config.models, route) ? config.models[route]?.targets[0] : undefined;
       const batch = target === undefined ? undefined : providers.batchApi(target);
       if (target === undefined || batch === undefined || closed) return live();
       if (ctx.signal.aborted) return Promise.reject(ctx.signal.reason);
@@ -167,9 +169,7 @@ export function createDeferredBatcher(options: { config: KeelConfig; providers: 
           unhook: () => {},
         };
         // The job's timeout or cancel (or the deadline) ends the wait at once.
-        const onAbort = () => finish(waiter, { error: ctx.signal.reason });
-        ctx.signal.addEventListener("abort", onAbort, { once: true });
-        waiter.unhook = () => ctx.signal.removeEventListener("abort", onAbort);
+        waiter.unhook = onceAborted(ctx.signal, (reason) => finish(waiter, { error: reason }));
         running.add(waiter);
         joined.waiters.push(waiter);
         if (joined.waiters.length >= settings.maxGroupSize) {

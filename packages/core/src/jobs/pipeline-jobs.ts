@@ -5,7 +5,6 @@ import { checkBatchRequest } from "../batch/batch-operation.ts";
 import { withFieldPrefix } from "../batch/batch-schema.ts";
 import type { KeelConfig } from "../config/schema.ts";
 import type { CallOptions } from "../pipeline/request-scope.ts";
-import { checkRequestLimits, resolveRoute } from "../pipeline/route-lookup.ts";
 import { parseWith } from "../request/parse-request.ts";
 import {
   enqueueJobSchema,
@@ -61,6 +60,8 @@ export interface PipelineJobs {
 export function createPipelineJobs(options: {
   config: KeelConfig;
   operations: JobOperations;
+  /** The live call's checks before any upstream call (its route exists, its limits hold); throws BAD_REQUEST. */
+  admit: (request: ChatRequest) => void;
   events: { emit(event: KeelEvent): void };
   warn: (message: string) => void;
 }): PipelineJobs {
@@ -86,7 +87,7 @@ export function createPipelineJobs(options: {
 
     async enqueue(input, call) {
       const job = parseWith(enqueueJobSchema, input);
-      admit(config, job.kind, job.request);
+      admitJob(job.kind, job.request, { config, chat: options.admit });
       const defaults = config.jobs.defaults;
       const payload: JobPayload = { request: job.request, ...(job.deferrable === true ? { deferrable: true } : {}) };
       return queueNow().enqueue({
@@ -138,14 +139,17 @@ export function createPipelineJobs(options: {
 }
 
 /** What a live call would refuse before any upstream call, refused at enqueue instead. */
-function admit(config: KeelConfig, kind: "generate" | "structured" | "batch", request: unknown): void {
+function admitJob(
+  kind: "generate" | "structured" | "batch",
+  request: unknown,
+  admit: { config: KeelConfig; chat: (request: ChatRequest) => void },
+): void {
   if (kind === "batch") {
-    checkBatchRequest(config, request);
+    checkBatchRequest(admit.config, request);
     return;
   }
   try {
-    resolveRoute(config, (request as ChatRequest).model);
-    checkRequestLimits(config, request as ChatRequest);
+    admit.chat(request as ChatRequest);
   } catch (error) {
     throw withFieldPrefix(error, "request");
   }

@@ -1,27 +1,25 @@
 import { microBatchEmbeddings } from "@keel/providers";
-import type { Resilience } from "@keel/resilience";
-import { KeelError, type EmbeddingModel, type Model } from "@keel/spec";
+import { KeelError, type EmbeddingModel, type Model, type RequestContext } from "@keel/spec";
 import type { KeelConfig } from "../config/schema.ts";
 import type { DeferredBatcher } from "../deferred/deferred-batcher.ts";
 import type { FullModel } from "./compose.ts";
+import { withDocumentContext } from "./document-context.ts";
 import type { ProviderRegistry } from "./provider-registry.ts";
-import { createRouteChains } from "./route-chains.ts";
-import { resolveRoute } from "./route-lookup.ts";
 
 /**
  * What the middlewares are folded around: the path below them, built once. A chat call
- * goes to its route's fallback chain, the chain to each target's policy stack, the stack
- * to the provider; an embedding goes to the provider of its configured embedding target.
+ * goes to the fallback chain of the route the pipeline resolved when it admitted the
+ * request (`ctx.route`), its documents folded into the messages; the chain to each target's
+ * policy stack, the stack to the provider; an embedding goes to the provider of its
+ * configured embedding target.
  */
 export function createInnermostModel(options: {
   config: KeelConfig;
   providers: ProviderRegistry;
-  resilience: Resilience;
   /** Deferrable calls (ctx.deferrable) go here first; it falls back to the chain itself. */
   deferred: DeferredBatcher;
 }): FullModel {
   const { config, providers, deferred } = options;
-  const chains = createRouteChains(options);
   const embedders = new Map<string, EmbeddingModel>();
   for (const [name, target] of Object.entries(config.embeddingModels)) {
     const routes = config.embeddingBatch.routes;
@@ -35,13 +33,6 @@ export function createInnermostModel(options: {
     );
   }
 
-  const chainFor = (route: string): Model => {
-    const chain = chains.get(route);
-    if (chain !== undefined) return chain;
-    // An unknown route throws resolveRoute's BAD_REQUEST; a known one without a chain is a bug.
-    resolveRoute(config, route);
-    throw new KeelError("INTERNAL", "route resolved but has no model");
-  };
   const embedderFor = (name: string): EmbeddingModel => {
     const embedder = embedders.get(name);
     if (embedder !== undefined) return embedder;
@@ -53,13 +44,20 @@ export function createInnermostModel(options: {
 
   return {
     generate(request, ctx) {
-      const chain = chainFor(request.model);
-      if (ctx.deferrable === true && deferred.handles(request.model)) {
-        return deferred.generate(request, ctx, () => chain.generate(request, ctx));
+      const chain = chainOf(ctx);
+      const withDocuments = withDocumentContext(request);
+      if (ctx.deferrable === true && ctx.route !== undefined && deferred.handles(ctx.route.name)) {
+        return deferred.generate(withDocuments, ctx, () => chain.generate(withDocuments, ctx));
       }
-      return chain.generate(request, ctx);
+      return chain.generate(withDocuments, ctx);
     },
-    stream: (request, ctx) => chainFor(request.model).stream(request, ctx),
+    stream: (request, ctx) => chainOf(ctx).stream(withDocumentContext(request), ctx),
     embed: (request, ctx) => embedderFor(request.model).embed(request, ctx),
   };
+}
+
+/** The admitted route's chain; a chat call that reaches here without one is a bug in the pipeline. */
+function chainOf(ctx: RequestContext): Model {
+  if (ctx.route !== undefined) return ctx.route.model;
+  throw new KeelError("INTERNAL", "a chat call reached the model without its admitted route");
 }

@@ -22,6 +22,9 @@ export const METRIC = {
   circuitState: "keel_circuit_state",
   healthProbeUp: "keel_health_probe_up",
   safetyActions: "keel_safety_actions_total",
+  safetyFindings: "keel_safety_findings_total",
+  reviewItems: "keel_review_items",
+  reviewDecision: "keel_review_decision_seconds",
   validationAttempts: "keel_validation_attempts_total",
   timeouts: "keel_timeouts_total",
   alertActive: "keel_alert_active",
@@ -50,6 +53,9 @@ export const OVERHEAD_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 
 
 /** Background jobs wait and run from milliseconds (a cached answer) to hours (a provider batch). */
 export const JOB_DURATION_BUCKETS = [0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 900, 3600, 14400];
+
+/** Time from a review item's creation to its decision: seconds to a day. */
+export const REVIEW_DECISION_BUCKETS = [1, 10, 30, 60, 300, 900, 1800, 3600, 7200, 14400, 43200, 86400];
 
 /** keel_circuit_state values. */
 export const CIRCUIT_STATE_VALUE = { closed: 0, "half-open": 1, open: 2 } as const;
