@@ -161,6 +161,23 @@ describe("pipeline.batch", () => {
     expect(await peakInFlight(() => pipeline.batch({ items: items.map((_, index) => ask(`again ${index}`)) }))).toBe(8);
   });
 
+  it("regression: a batch of 16 items at once raises no MaxListenersExceededWarning on the batch's signal", async () => {
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on("warning", onWarning);
+    try {
+      const pipeline = pipelineWith({ jobs: { batch: { concurrency: 16 } } });
+      const items = Array.from({ length: 32 }, (_, index) => ask(`item ${index}`));
+      const result = await pipeline.batch({ items, concurrency: 16 }, { signal: new AbortController().signal });
+      expect(result.totals).toMatchObject({ items: 32, successes: 32, failures: 0 });
+      // Node emits process warnings on a later tick.
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off("warning", onWarning);
+    }
+    expect(warnings.filter((warning) => warning.name === "MaxListenersExceededWarning")).toEqual([]);
+  });
+
   it("keeps at most `tenantConcurrency` items of one tenant in flight across its batches; other tenants are not held up", async () => {
     simulator.setRules([{ latency: { ttftMs: 60 } }]);
     const pipeline = pipelineWith({ jobs: { batch: { concurrency: 4, tenantConcurrency: 3 } } });

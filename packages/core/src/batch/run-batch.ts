@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import { KeelError, linkSignal, toKeelError, type Generation } from "@keel/spec";
 import type { TenantGates } from "./concurrency-gate.ts";
 import type { BatchItemResult } from "./batch-types.ts";
@@ -23,6 +24,9 @@ export interface RunBatchOptions {
 export async function* runBatchItems(options: RunBatchOptions): AsyncGenerator<BatchItemResult, void, undefined> {
   const { items } = options;
   const link = linkSignal(options.signal);
+  // Every item in flight listens on the batch's signal (its place at the tenant's gate, its
+  // request scope): more than Node's default of 10 is by design, not a leak.
+  setMaxListeners(0, link.signal);
   const finished: BatchItemResult[] = [];
   let wake: (() => void) | undefined;
   let next = 0;
