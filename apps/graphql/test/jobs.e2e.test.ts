@@ -37,7 +37,8 @@ beforeAll(async () => {
   worker = await startWorkerProcess({
     config: { ...shared, providers: { simulator: { baseURL: stack.simulator.url, apiKey: "test" } } },
   });
-});
+  // A redis-server, the service and a worker process: their start alone took over 10 s on a loaded machine.
+}, 60_000);
 afterAll(async () => {
   await worker?.stop();
   await stack?.close();

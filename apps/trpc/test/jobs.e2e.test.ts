@@ -1,5 +1,5 @@
 import { startRedisServer, startWorkerProcess, type RedisServerHandle, type WorkerProcessHandle } from "@keel/testkit";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { KeelTrpcContext } from "../src/context.ts";
 import { createAppRouter } from "../src/index.ts";
 import { chat, post, startStack, trpcError, type Stack } from "./test-support/stack.ts";
@@ -7,6 +7,8 @@ import { chat, post, startStack, trpcError, type Stack } from "./test-support/st
 let redis: RedisServerHandle;
 let stack: Stack;
 let worker: WorkerProcessHandle;
+// Each test waits on a real worker process: 30 s as apps/graphql's config gives its tests, not vitest's 5 s.
+vi.setConfig({ testTimeout: 30_000 });
 
 beforeAll(async () => {
   redis = await startRedisServer();
@@ -27,7 +29,8 @@ beforeAll(async () => {
   worker = await startWorkerProcess({
     config: { ...shared, providers: { simulator: { baseURL: stack.simulator.url, apiKey: "test" } } },
   });
-});
+  // A redis-server, the service and a worker process: their start alone took over 10 s on a loaded machine.
+}, 60_000);
 afterAll(async () => {
   await worker?.stop();
   await stack?.close();
