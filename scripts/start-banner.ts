@@ -1,4 +1,4 @@
-import type { KeelConfig, ServiceHost } from "@keel/core";
+import type { KeelConfig, PipelineJobs, ServiceHost } from "@keel/core";
 
 /** The address the openai SDK uses when a provider names no baseURL. */
 const OPENAI_API = "https://api.openai.com/v1";
@@ -14,8 +14,9 @@ export function startBanner(options: {
   graphql: ServiceHost;
   openai: ServiceHost;
   simulator: { url: string; origin: string } | undefined;
+  jobs?: Pick<PipelineJobs, "queueKind" | "workerInProcess">;
 }): string {
-  const { config, trpc, graphql, openai, simulator } = options;
+  const { config, trpc, graphql, openai, simulator, jobs } = options;
   const providers = Object.entries(config.providers).map(
     ([name, provider]) => `${name} at ${provider.baseURL ?? OPENAI_API}`,
   );
@@ -31,7 +32,7 @@ export function startBanner(options: {
   tRPC     ${trpc.url}/trpc
   GraphQL  ${graphql.url}/graphql
   OpenAI   ${openai.url}/v1  (an OpenAI SDK's baseURL)
-${simulator ? `  Simulator ${simulator.url}  (control API: ${simulator.origin}/_sim/stats)\n` : ""}
+${simulator ? `  Simulator ${simulator.url}  (control API: ${simulator.origin}/_sim/stats)\n` : ""}${jobs ? `  Jobs     ${jobsLine(jobs)}\n` : ""}
 Try:
   curl -s ${trpc.url}/trpc/ai.generate -H 'content-type: application/json' -d '${body}'
   curl -s ${graphql.url}/graphql -H 'content-type: application/json' -d '${query}'
@@ -39,4 +40,12 @@ Try:
 
 Ctrl-C stops Keel.
 `;
+}
+
+function jobsLine(jobs: Pick<PipelineJobs, "queueKind" | "workerInProcess">): string {
+  if (jobs.queueKind === "in-process")
+    return "in-process queue and worker (single process, not durable: set REDIS_URL for that)";
+  return jobs.workerInProcess
+    ? "Redis queue, with a worker in this process (more: pnpm --filter @keel/worker start)"
+    : "Redis queue; jobs run on apps/worker (pnpm --filter @keel/worker start)";
 }

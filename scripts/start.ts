@@ -1,8 +1,9 @@
 /**
  * `pnpm start`: runs Keel on this machine. With no settings, the embedded default: the
  * simulator, the tRPC service, the GraphQL service and the OpenAI-compatible service on
- * localhost with an in-memory cache. OPENAI_API_KEY and/or OPENAI_BASE_URL switch to an
- * OpenAI-compatible provider; KEEL_CONFIG names a config file. A configuration or startup problem prints one message
+ * localhost with an in-memory cache, and a worker for background jobs (in-process queue
+ * without Redis). OPENAI_API_KEY and/or OPENAI_BASE_URL switch to an OpenAI-compatible
+ * provider; KEEL_CONFIG names a config file. A configuration or startup problem prints one message
  * and exits 1; Ctrl-C or SIGTERM stops everything gracefully and exits 0.
  */
 import {
@@ -34,8 +35,11 @@ await runMain(async () => {
   // Redis would share. Each request's log line says which service took it.
   const pipeline = createPipeline(config);
   const hosts: ServiceHost[] = [];
+  // Background jobs: the in-process queue's worker must run here; with Redis, unless jobs.worker is false.
+  const worker = pipeline.jobs.workerInProcess ? pipeline.jobs.startWorker() : undefined;
   const stop = async () => {
     await Promise.all(hosts.map((service) => service.shutdown()));
+    await worker?.close({ graceMs: shutdownGraceMs });
     await pipeline.close();
     await simulator?.close();
   };
@@ -48,6 +52,6 @@ await runMain(async () => {
     throw error;
   }
   const [trpc, graphql, openai] = hosts as [ServiceHost, ServiceHost, ServiceHost];
-  console.log(startBanner({ config, trpc, graphql, openai, simulator }));
+  console.log(startBanner({ config, trpc, graphql, openai, simulator, jobs: pipeline.jobs }));
   return { graceMs: shutdownGraceMs, stop };
 });

@@ -10,6 +10,8 @@ await runMain(async () => {
   const config = loadConfig(process.env);
   await checkStartup(config);
   const pipeline = createPipeline(config);
+  // Background jobs: the in-process queue's worker must run here; with Redis, unless jobs.worker is false.
+  const worker = pipeline.jobs.workerInProcess ? pipeline.jobs.startWorker() : undefined;
   try {
     const host = await startGraphqlService({ pipeline });
     console.log(`Keel GraphQL service listening on ${host.url}/graphql`);
@@ -17,6 +19,7 @@ await runMain(async () => {
       graceMs: config.services.shutdownGraceMs,
       async stop() {
         await host.shutdown();
+        await worker?.close({ graceMs: config.services.shutdownGraceMs });
         await pipeline.close();
       },
     };

@@ -1,6 +1,7 @@
 import type { Pipeline } from "@keel/core";
 import { createAiRouter } from "./procedures/ai.ts";
 import { createHealthProcedure } from "./procedures/health.ts";
+import { createJobsRouter } from "./procedures/jobs.ts";
 import { createMetricsRouter } from "./procedures/metrics.ts";
 import { createUsageRouter } from "./procedures/usage.ts";
 import { router } from "./trpc.ts";
@@ -15,6 +16,7 @@ export function createAppRouter(pipeline: Pipeline) {
     usage: createUsageRouter(pipeline),
     metrics: createMetricsRouter(pipeline),
     health: createHealthProcedure(pipeline),
+    jobs: createJobsRouter(pipeline),
   });
 }
 

@@ -58,3 +58,24 @@ export {
   type ServiceStructuredRequestInput,
   type StructuredRequestInput,
 } from "./request/structured-request.ts";
+export type {
+  BatchItemInput,
+  BatchItemResult,
+  BatchRequestInput,
+  BatchResult,
+  BatchStreamEvent,
+  BatchTotals,
+} from "./batch/batch-types.ts";
+export { batchRequestSchema } from "./batch/batch-schema.ts";
+export {
+  enqueueJobSchema,
+  jobIdSchema,
+  listJobsSchema,
+  structuredJobRequestSchema,
+  type EnqueueJobInput,
+  type ListJobsInput,
+} from "./jobs/enqueue-schema.ts";
+export type { JobView, JobWebhookDelivery } from "./jobs/job-view.ts";
+export type { JobPage, JobScope, PipelineJobs } from "./jobs/pipeline-jobs.ts";
+export { WORKER_SERVICE } from "./jobs/job-processor.ts";
+export { trackedSubscription, type TrackedSubscriptionOptions } from "./service/tracked-subscription.ts";

@@ -1,7 +1,22 @@
 import { KeelError, roundUsd, type Usage } from "@keel/spec";
 
-/** USD per one million tokens. Embedding models have `outputPerMillion: 0`. */
-export type ModelPrice = { inputPerMillion: number; outputPerMillion: number };
+/**
+ * USD per one million tokens. Embedding models have `outputPerMillion: 0`. The batch prices
+ * apply to answers from the provider's batch API; without them a batch answer costs
+ * `BATCH_PRICE_RATIO` (half) of the standard price, as OpenAI's Batch API does.
+ */
+export type ModelPrice = {
+  inputPerMillion: number;
+  outputPerMillion: number;
+  batchInputPerMillion?: number;
+  batchOutputPerMillion?: number;
+};
+
+/** A batch-API answer's share of the standard price when a model lists no batch prices. */
+export const BATCH_PRICE_RATIO = 0.5;
+
+/** Which price list a call pays: the standard one, or the batch API's. */
+export type PriceTier = "standard" | "batch";
 
 /** Prices by model name; `lookup` also matches dated and suffixed variants of a listed name. */
 export interface PriceTable {
@@ -80,7 +95,13 @@ function resolve(model: string, prices: Map<string, ModelPrice>, byLength: strin
 
 function checkedPrice(model: string, price: ModelPrice): ModelPrice {
   const valid = (value: unknown) => typeof value === "number" && Number.isFinite(value) && value >= 0;
-  if (!valid(price?.inputPerMillion) || !valid(price?.outputPerMillion)) {
+  const validIfSet = (value: unknown) => value === undefined || valid(value);
+  if (
+    !valid(price?.inputPerMillion) ||
+    !valid(price?.outputPerMillion) ||
+    !validIfSet(price.batchInputPerMillion) ||
+    !validIfSet(price.batchOutputPerMillion)
+  ) {
     throw new KeelError(
       "BAD_REQUEST",
       `price for "${model}" needs non-negative inputPerMillion and outputPerMillion numbers`,
@@ -89,15 +110,33 @@ function checkedPrice(model: string, price: ModelPrice): ModelPrice {
       },
     );
   }
-  return { inputPerMillion: price.inputPerMillion, outputPerMillion: price.outputPerMillion };
+  return {
+    inputPerMillion: price.inputPerMillion,
+    outputPerMillion: price.outputPerMillion,
+    ...(price.batchInputPerMillion === undefined ? {} : { batchInputPerMillion: price.batchInputPerMillion }),
+    ...(price.batchOutputPerMillion === undefined ? {} : { batchOutputPerMillion: price.batchOutputPerMillion }),
+  };
 }
 
 /** Cost in USD of one call; 0 for a model the table does not know. */
 export function costOf(prices: PriceTable, model: string, usage: Usage): number {
   const price = prices.lookup(model);
   if (price === undefined) return 0;
-  // Rounded to whole nano-dollars, as every cost Keel shows or sums (see roundUsd).
-  return roundUsd(
-    (usage.promptTokens * price.inputPerMillion + usage.completionTokens * price.outputPerMillion) / 1_000_000,
+  return priced(usage, price.inputPerMillion, price.outputPerMillion);
+}
+
+/** Cost in USD of one answer from the provider's batch API: the model's batch prices, else half its standard ones. */
+export function batchCostOf(prices: PriceTable, model: string, usage: Usage): number {
+  const price = prices.lookup(model);
+  if (price === undefined) return 0;
+  return priced(
+    usage,
+    price.batchInputPerMillion ?? price.inputPerMillion * BATCH_PRICE_RATIO,
+    price.batchOutputPerMillion ?? price.outputPerMillion * BATCH_PRICE_RATIO,
   );
+}
+
+function priced(usage: Usage, inputPerMillion: number, outputPerMillion: number): number {
+  // Rounded to whole nano-dollars, as every cost Keel shows or sums (see roundUsd).
+  return roundUsd((usage.promptTokens * inputPerMillion + usage.completionTokens * outputPerMillion) / 1_000_000);
 }

@@ -1,5 +1,6 @@
 import type { KeelErrorCode } from "./errors.ts";
 import type { ReviewState, SafetyAction, SafetyStage, Usage } from "./generation.ts";
+import type { JobKeelEvent } from "./job-events.ts";
 
 /**
  * Typed events the packages emit on a request's event sink. Telemetry turns them into
@@ -27,6 +28,8 @@ export type KeelEvent =
   | { type: "load-shed"; target: string }
   | { type: "hedge-sent"; target: string }
   | { type: "degraded"; mode: "stale" | "static" }
+  // jobs (the queue, its workers, webhooks; see job-events.ts)
+  | JobKeelEvent
   // cache
   | { type: "cache-hit"; kind: "exact" | "semantic"; savedTokens: number; savedUsd: number; similarity?: number }
   | { type: "cache-miss"; kind: "exact" | "semantic" }

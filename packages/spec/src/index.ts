@@ -9,6 +9,7 @@ export {
 } from "./errors.ts";
 export type { KeelErrorBody, KeelErrorCode, KeelErrorDetails, KeelErrorOptions } from "./errors.ts";
 export type { EventSink, KeelEvent, KeelEventType } from "./events.ts";
+export type { JobEventKind, JobEventState, JobKeelEvent } from "./job-events.ts";
 export { addUsd, fromNanoUsd, roundUsd, toNanoUsd, USD_DECIMALS } from "./money.ts";
 export { noopEventSink } from "./events.ts";
 export type {

@@ -18,6 +18,12 @@ export interface RequestContext {
   service?: string;
   /** Epoch milliseconds by which the whole request, retries and fallbacks included, must end. */
   deadline: number;
+  /**
+   * The caller can wait (minutes to hours, within `deadline`) for a cheaper answer: a target
+   * whose provider has a batch API may answer through it. Core sets it only for deferrable
+   * background jobs; a live call never has it.
+   */
+  deferrable?: boolean;
   /** Aborts when the caller disconnects or the deadline passes; pass it all the way down. */
   signal: AbortSignal;
   events: EventSink;

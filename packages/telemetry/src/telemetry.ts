@@ -5,6 +5,7 @@ import type { AlertOptions, AlertState } from "./alerts/types.ts";
 import { WebhookSender } from "./alerts/webhook.ts";
 import { createUsageLedger, type LedgerOptions } from "./ledger/create-ledger.ts";
 import type { UsageLedger, UsageQuery, UsageReport } from "./ledger/types.ts";
+import { isJobEvent, logJobEvent } from "./jobs/job-log.ts";
 import { createLogger } from "./logger.ts";
 import { KeelMetrics, type MetricsOptions } from "./metrics/keel-metrics.ts";
 import type { CircuitState } from "./metrics/names.ts";
@@ -53,7 +54,7 @@ export interface MetricsSnapshot {
 export interface Telemetry {
   /** The outermost pipeline middleware. */
   middleware(): Middleware;
-  /** Pipeline-level sink for events outside any request (breaker state, health probes). */
+  /** Pipeline-level sink for events outside any request (breaker state, health probes, jobs and webhooks). */
   readonly events: EventSink;
   readonly logger: Logger;
   readonly ledger: UsageLedger;
@@ -169,6 +170,8 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
     emit(event: KeelEvent) {
       try {
         observer.onEvent(event);
+        // Jobs live outside any request, so their log lines are written here, one per state change.
+        if (isJobEvent(event)) logJobEvent(logger, event);
       } catch {
         // Emitting never throws.
       }

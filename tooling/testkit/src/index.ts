@@ -1,3 +1,11 @@
 export { freePort } from "./free-port.ts";
 export { startNodeProcess, type NodeProcess, type NodeProcessOptions } from "./node-process.ts";
 export { startRedisServer, type RedisServerHandle } from "./redis-server.ts";
+export { eventually } from "./eventually.ts";
+export {
+  startWebhookReceiver,
+  type ReceivedWebhook,
+  type ReceiverBehaviour,
+  type WebhookReceiverHandle,
+} from "./webhook-receiver.ts";
+export { startWorkerProcess, type WorkerProcessHandle, type WorkerProcessOptions } from "./worker-process.ts";

@@ -1,6 +1,7 @@
 import { callerInputs, createEndableStream, type Pipeline } from "@keel/core";
 import type { StreamEvent } from "@keel/spec";
 import { publicProcedure, router } from "../trpc.ts";
+import { createBatchProcedures } from "./batch.ts";
 import { callOptions } from "./call-options.ts";
 
 /**
@@ -43,5 +44,8 @@ export function createAiRouter(pipeline: Pipeline) {
     embed: publicProcedure
       .input(embeddingInput)
       .mutation(({ input, ctx, signal }) => pipeline.embed(input, callOptions(ctx, signal))),
+
+    // ai.batch and ai.batchStream
+    ...createBatchProcedures(pipeline),
   });
 }

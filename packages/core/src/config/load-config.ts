@@ -26,6 +26,7 @@ export const PORT_VARIABLES = {
   graphql: "KEEL_GRAPHQL_PORT",
   openai: "KEEL_OPENAI_PORT",
   simulator: "KEEL_SIMULATOR_PORT",
+  worker: "KEEL_WORKER_PORT",
 } as const;
 
 /**
@@ -122,10 +123,23 @@ function applyEnvironment(config: Record<string, unknown>, env: Environment): Re
     port(PORT_VARIABLES.graphql, "graphqlPort");
     port(PORT_VARIABLES.openai, "openaiPort");
     port(PORT_VARIABLES.simulator, "simulatorPort");
+    port(PORT_VARIABLES.worker, "workerPort");
     overlay.services = services;
   }
   const redis = section("redis");
   if (env.REDIS_URL && redis) overlay.redis = { ...redis, url: env.REDIS_URL };
+  const jobs = section("jobs");
+  const webhooks = jobs?.webhooks;
+  if (
+    env.KEEL_WEBHOOK_SECRET &&
+    jobs &&
+    typeof webhooks === "object" &&
+    webhooks !== null &&
+    !Array.isArray(webhooks)
+  ) {
+    // The signing secret is better kept out of the config file.
+    overlay.jobs = { ...jobs, webhooks: { ...(webhooks as Record<string, unknown>), secret: env.KEEL_WEBHOOK_SECRET } };
+  }
   const telemetry = section("telemetry");
   if (env.KEEL_LOG_LEVEL && telemetry) {
     const log = telemetry.log;

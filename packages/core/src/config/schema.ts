@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { cachePolicySchema, cacheSchema } from "./cache-schema.ts";
+import { embeddingBatchSchema, jobsSchema } from "./jobs-schema.ts";
 import { fallbackRulesSchema, hedgingSchema, targetPolicySchema } from "./resilience-schema.ts";
 import { safetyPolicySchema, safetySchema } from "./safety-schema.ts";
 import { telemetrySchema } from "./telemetry-schema.ts";
@@ -16,6 +17,11 @@ const providerSchema = z.strictObject({
   apiKey: z.string().min(1),
   organization: z.string().optional(),
   headers: z.record(z.string(), z.string()).optional(),
+  /**
+   * Deferrable jobs may use this provider's Batch API (/v1/files + /v1/batches). Default: on for
+   * OpenAI (no baseURL, or api.openai.com) and the simulator, off for other servers.
+   */
+  batchApi: z.boolean().optional(),
 });
 
 /** "provider/model": the upstream model of a named provider. */
@@ -41,6 +47,9 @@ const routeSchema = z.strictObject({
 const priceSchema = z.strictObject({
   inputPerMillion: z.number().nonnegative(),
   outputPerMillion: z.number().nonnegative(),
+  /** Answers from the provider's batch API; default half the standard prices. */
+  batchInputPerMillion: z.number().nonnegative().optional(),
+  batchOutputPerMillion: z.number().nonnegative().optional(),
 });
 
 const servicesSchema = z.strictObject({
@@ -50,6 +59,8 @@ const servicesSchema = z.strictObject({
   /** The OpenAI-compatible REST service (`/v1/chat/completions`, `/v1/embeddings`, `/v1/models`). */
   openaiPort: z.number().int().min(0).max(65535).default(8080),
   simulatorPort: z.number().int().min(0).max(65535).default(4100),
+  /** apps/worker's operational listener (/healthz, /readyz, /metrics). */
+  workerPort: z.number().int().min(0).max(65535).default(4200),
   shutdownGraceMs: z.number().int().nonnegative().default(10_000),
   maxBodyBytes: z.number().int().positive().default(1_048_576),
 });
@@ -95,6 +106,10 @@ export const configSchema = z.strictObject({
   validation: validationSchema.prefault({}),
   cache: cacheSchema.prefault({}),
   telemetry: telemetrySchema.prefault({}),
+  /** Background jobs, batches, webhooks and deferrable calls. */
+  jobs: jobsSchema.prefault({}),
+  /** Combining concurrent embedding requests into one upstream call. */
+  embeddingBatch: embeddingBatchSchema.prefault({}),
   /** Input and output guardrails, their policies, knowledge bases and the review queue. */
   safety: safetySchema.prefault({}),
   /** Shared state (cache, usage ledger) in Redis instead of process memory. */

@@ -11,7 +11,11 @@ import {
   type Operation,
   type StreamEvent,
 } from "@keel/spec";
+import { createBatchOperation } from "../batch/batch-operation.ts";
+import type { BatchRequestInput, BatchResult, BatchStreamEvent } from "../batch/batch-types.ts";
 import type { KeelConfig } from "../config/schema.ts";
+import { createDeferredBatcher } from "../deferred/deferred-batcher.ts";
+import { createPipelineJobs, type PipelineJobs } from "../jobs/pipeline-jobs.ts";
 import { parseChatRequest, parseEmbeddingRequest } from "../request/parse-request.ts";
 import type { ParsedStructuredRequest } from "../request/parsed-request.ts";
 import { parseStructuredRequest, type StructuredRequestInput } from "../request/structured-request.ts";
@@ -43,6 +47,17 @@ export interface Pipeline {
   /** Never throws: deltas, then exactly one `done` or one `error`. */
   stream(request: ChatRequest, options?: CallOptions): AsyncIterable<StreamEvent>;
   embed(request: EmbeddingRequest, options?: CallOptions): Promise<EmbeddingResult>;
+  /**
+   * Up to `jobs.batch.maxItems` generate or structured items, each through the whole pipeline,
+   * at most `concurrency` at once (and `jobs.batch.tenantConcurrency` per tenant): every item in
+   * input order with its own envelope or its own typed error, and the totals. Only a refusal of
+   * the batch as a whole (bad shape, too many items) throws.
+   */
+  batch(input: BatchRequestInput, options?: CallOptions): Promise<BatchResult>;
+  /** The batch, reported item by item as each finishes, then `done` with the totals. Never throws. */
+  batchStream(input: BatchRequestInput, options?: CallOptions): AsyncIterable<BatchStreamEvent>;
+  /** Background jobs on the configured queue (opened on first use). */
+  readonly jobs: PipelineJobs;
   /**
    * One tenant's usage and cost per model and day; never another tenant's. The tenant is
    * required: a forgotten tenant must not silently read the default tenant's figures.
@@ -93,7 +108,8 @@ export function createPipeline(config: KeelConfig, options: PipelineOptions = {}
   });
   const findRoute = createRouteLookup(createRouteChains({ config, providers, resilience }));
   // The middlewares, in order, around: the admitted route's fallback chain -> each target's policies -> provider.
-  const model = wrapModel(createInnermostModel({ config, providers }), middlewares);
+  const deferred = createDeferredBatcher({ config, providers });
+  const model = wrapModel(createInnermostModel({ config, providers, deferred }), middlewares);
 
   const open = (operation: Operation, options: CallOptions | undefined, route?: Route) =>
     openRequestScope({
@@ -129,10 +145,28 @@ export function createPipeline(config: KeelConfig, options: PipelineOptions = {}
     }
   };
 
+  const generate = async (input: ChatRequest, options?: CallOptions) =>
+    runGenerate(parseChatRequest(input), "generate", options);
+  const structured = async (input: StructuredRequestInput | ParsedStructuredRequest, options?: CallOptions) =>
+    runGenerate(parseStructuredRequest(input), "structured", options);
+  const batches = createBatchOperation({ config, generate, structured });
+  const jobs = createPipelineJobs({
+    config,
+    operations: { generate, structured, batchStream: batches.batchStream },
+    admit: (request) => {
+      admit(request);
+    },
+    events: telemetry.events,
+    warn: (message) => telemetry.logger.warn({ component: "jobs" }, message),
+  });
+
   return {
     config,
-    generate: async (input, options) => runGenerate(parseChatRequest(input), "generate", options),
-    structured: async (input, options) => runGenerate(parseStructuredRequest(input), "structured", options),
+    generate,
+    structured,
+    batch: batches.batch,
+    batchStream: batches.batchStream,
+    jobs,
     stream(input, options) {
       let request: ChatRequest;
       let route: Route;
@@ -164,6 +198,8 @@ export function createPipeline(config: KeelConfig, options: PipelineOptions = {}
     metricsSnapshot: (scope) => telemetry.snapshot("tenant" in scope ? { tenant: scope.tenant } : {}),
     metricsText: () => telemetry.metricsText(),
     async close() {
+      await jobs.close();
+      deferred.close();
       resilience.close();
       await Promise.allSettled([telemetry.close(), cache.store.close(), safety.review.close()]);
     },

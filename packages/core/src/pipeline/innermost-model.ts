@@ -1,5 +1,7 @@
+import { microBatchEmbeddings } from "@keel/providers";
 import { KeelError, type EmbeddingModel, type Model, type RequestContext } from "@keel/spec";
 import type { KeelConfig } from "../config/schema.ts";
+import type { DeferredBatcher } from "../deferred/deferred-batcher.ts";
 import type { FullModel } from "./compose.ts";
 import { withDocumentContext } from "./document-context.ts";
 import type { ProviderRegistry } from "./provider-registry.ts";
@@ -11,11 +13,25 @@ import type { ProviderRegistry } from "./provider-registry.ts";
  * policy stack, the stack to the provider; an embedding goes to the provider of its
  * configured embedding target.
  */
-export function createInnermostModel(options: { config: KeelConfig; providers: ProviderRegistry }): FullModel {
-  const { config, providers } = options;
+export function createInnermostModel(options: {
+  config: KeelConfig;
+  providers: ProviderRegistry;
+  /** Deferrable calls (ctx.deferrable) go here first; it falls back to the chain itself. */
+  deferred: DeferredBatcher;
+}): FullModel {
+  const { config, providers, deferred } = options;
   const embedders = new Map<string, EmbeddingModel>();
-  for (const [name, target] of Object.entries(config.embeddingModels))
-    embedders.set(name, providers.embeddingModel(target));
+  for (const [name, target] of Object.entries(config.embeddingModels)) {
+    const routes = config.embeddingBatch.routes;
+    const route = Object.hasOwn(routes, name) ? routes[name] : undefined;
+    embedders.set(
+      name,
+      microBatchEmbeddings(providers.embeddingModel(target), {
+        windowMs: route?.windowMs ?? config.embeddingBatch.windowMs,
+        maxInputs: route?.maxInputs ?? config.embeddingBatch.maxInputs,
+      }),
+    );
+  }
 
   const embedderFor = (name: string): EmbeddingModel => {
     const embedder = embedders.get(name);
@@ -27,7 +43,14 @@ export function createInnermostModel(options: { config: KeelConfig; providers: P
   };
 
   return {
-    generate: (request, ctx) => chainOf(ctx).generate(withDocumentContext(request), ctx),
+    generate(request, ctx) {
+      const chain = chainOf(ctx);
+      const withDocuments = withDocumentContext(request);
+      if (ctx.deferrable === true && ctx.route !== undefined && deferred.handles(ctx.route.name)) {
+        return deferred.generate(withDocuments, ctx, () => chain.generate(withDocuments, ctx));
+      }
+      return chain.generate(withDocuments, ctx);
+    },
     stream: (request, ctx) => chainOf(ctx).stream(withDocumentContext(request), ctx),
     embed: (request, ctx) => embedderFor(request.model).embed(request, ctx),
   };

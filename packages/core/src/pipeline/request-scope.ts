@@ -23,6 +23,11 @@ export interface CallOptions {
    * the request's log line, so two services sharing one pipeline are told apart.
    */
   service?: string;
+  /**
+   * The caller can wait for a cheaper answer (within `timeoutMs`): the route's first target may
+   * answer through its provider's batch API. Set for deferrable jobs; see DeferredBatcher.
+   */
+  deferrable?: boolean;
 }
 
 export interface RequestScope {
@@ -71,6 +76,7 @@ export function openRequestScope(options: {
     tenant: call?.tenant ?? DEFAULT_TENANT,
     operation: options.operation,
     ...(call?.service === undefined ? {} : { service: call.service }),
+    ...(call?.deferrable === true ? { deferrable: true } : {}),
     deadline: Date.now() + timeoutMs,
     signal: link.signal,
     events: options.events,

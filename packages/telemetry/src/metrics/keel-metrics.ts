@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import type { KeelEvent } from "@keel/spec";
+import { JobMetrics } from "../jobs/job-metrics.ts";
 import { FastHistogram, type HistogramSeries } from "./fast-instruments.ts";
 import { LabelLimiter } from "./label-limiter.ts";
 import {
@@ -43,6 +44,7 @@ export class KeelMetrics {
   private readonly healthProbeUp: Gauge;
   readonly ledgerErrors: Counter;
   readonly alertActive: Gauge;
+  private readonly jobs: JobMetrics;
   // Children resolved once per label value: prom-client hashes label objects on every `labels()` call.
   private readonly targetChildren = new Map<
     string,
@@ -137,6 +139,7 @@ export class KeelMetrics {
       labelNames: ["rule", "key"],
       registers,
     });
+    this.jobs = new JobMetrics(this.registry);
     const metrics = this;
     new Gauge({
       name: METRIC.circuitState,
@@ -223,6 +226,11 @@ export class KeelMetrics {
         break;
       case "health-probe":
         this.healthProbeUp.set({ target: this.limitTarget.value(event.target) }, event.ok ? 1 : 0);
+        break;
+      case "job-state":
+      case "webhook-delivery":
+      case "job-queue-depth":
+        this.jobs.onEvent(event);
         break;
       default:
         break;
