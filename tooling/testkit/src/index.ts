@@ -1,2 +1,10 @@
 export { freePort } from "./free-port.ts";
+export {
+  startRedisCluster,
+  type ClusterFailover,
+  type ClusterMaster,
+  type RedisClusterHandle,
+  type RedisClusterOptions,
+} from "./redis-cluster.ts";
 export { startRedisServer, type RedisServerHandle } from "./redis-server.ts";
+export { respCommand } from "./resp-command.ts";
