@@ -207,7 +207,13 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
       );
       const promotedAfterMs = Date.now() - killedAt;
       await waitHealthy();
-      return { killedPort: victim.port, promotedPort, killedAt, promotedAfterMs, healthyAfterMs: Date.now() - killedAt };
+      return {
+        killedPort: victim.port,
+        promotedPort,
+        killedAt,
+        promotedAfterMs,
+        healthyAfterMs: Date.now() - killedAt,
+      };
     },
     async restart(port) {
       const node = nodes.find((candidate) => candidate.port === port);
