@@ -115,7 +115,11 @@ function applyEnvironment(config: Record<string, unknown>, env: Environment): Re
     overlay.services = services;
   }
   const redis = section("redis");
-  if (env.REDIS_URL && redis) overlay.redis = { ...redis, url: env.REDIS_URL };
+  if (env.REDIS_URL && redis) {
+    // REDIS_URL names the whole target: it replaces a file's url or cluster section alike.
+    const { cluster: _replaced, ...rest } = redis;
+    overlay.redis = { ...rest, url: env.REDIS_URL };
+  }
   const telemetry = section("telemetry");
   if (env.KEEL_LOG_LEVEL && telemetry) {
     const log = telemetry.log;
