@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { exactCacheKey } from "./cache-key.ts";
 import { createRedisStore } from "./redis-store.ts";
 import type { CacheStore } from "./store.ts";
-import { describeStoreContract } from "./store-contract.ts";
-import { chat, uniquePrefix } from "./test-support.ts";
+import { describeStoreContract } from "./test-support/store-contract.ts";
+import { chat, uniquePrefix } from "./test-support/middleware-fixtures.ts";
 
 let redis: RedisServerHandle;
 beforeAll(async () => {

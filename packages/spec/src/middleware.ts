@@ -21,6 +21,20 @@ export interface RequestContext {
   /** Aborts when the caller disconnects or the deadline passes; pass it all the way down. */
   signal: AbortSignal;
   events: EventSink;
+  /**
+   * The route a chat request was admitted on, resolved once by the pipeline before its
+   * middlewares run and carried down to the model that serves it. Absent for embeddings
+   * and for contexts built outside the pipeline.
+   */
+  route?: RequestRoute;
+}
+
+/** A route as the request carries it: its name and what serves it below the middlewares. */
+export interface RequestRoute {
+  /** The route's name: the `model` the caller asked for. */
+  readonly name: string;
+  /** The route's fallback chain of targets, each with its policies around its provider. */
+  readonly model: Model;
 }
 
 /**

@@ -1,4 +1,5 @@
 export { freePort } from "./free-port.ts";
+export { startNodeProcess, type NodeProcess, type NodeProcessOptions } from "./node-process.ts";
 export {
   startRedisCluster,
   type ClusterFailover,

@@ -4,7 +4,7 @@ import { redisTargets } from "@keel/testkit/redis-targets";
 import { createMemoryStore } from "../memory-store.ts";
 import { createRedisStore, type RedisStoreOptions } from "../redis-store.ts";
 import type { CacheStore } from "../store.ts";
-import { uniquePrefix } from "../test-support.ts";
+import { uniquePrefix } from "./middleware-fixtures.ts";
 
 export interface StoreFixture {
   /** "redis-cluster": the package run's local 3-master Redis Cluster (see vitest.config.ts). */

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { cachePolicySchema, cacheSchema } from "./cache-schema.ts";
 import { redisSchema } from "./redis-schema.ts";
 import { fallbackRulesSchema, hedgingSchema, targetPolicySchema } from "./resilience-schema.ts";
+import { safetyPolicySchema, safetySchema } from "./safety-schema.ts";
 import { telemetrySchema } from "./telemetry-schema.ts";
 
 /**
@@ -34,6 +35,8 @@ const routeSchema = z.strictObject({
   hedging: hedgingSchema.optional(),
   /** Overrides cache.defaults for this route, field by field. */
   cache: cachePolicySchema.optional(),
+  /** Overrides safety.defaults for this route, detector by detector and field by field. */
+  safety: safetyPolicySchema.optional(),
 });
 
 const priceSchema = z.strictObject({
@@ -91,6 +94,8 @@ export const configSchema = z.strictObject({
   validation: validationSchema.prefault({}),
   cache: cacheSchema.prefault({}),
   telemetry: telemetrySchema.prefault({}),
+  /** Input and output guardrails, their policies, knowledge bases and the review queue. */
+  safety: safetySchema.prefault({}),
   /** Shared state (cache, usage ledger) in Redis or a Redis Cluster instead of process memory. */
   redis: redisSchema.optional(),
 });

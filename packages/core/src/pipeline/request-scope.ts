@@ -1,5 +1,14 @@
 import { randomUUID } from "node:crypto";
-import { KeelError, linkSignal, toKeelError, type EventSink, type Operation, type RequestContext } from "@keel/spec";
+import {
+  DEFAULT_TENANT,
+  KeelError,
+  linkSignal,
+  toKeelError,
+  type EventSink,
+  type Operation,
+  type RequestContext,
+  type RequestRoute,
+} from "@keel/spec";
 
 export interface CallOptions {
   /** From the authenticated API key only; services never take it from caller input. */
@@ -34,6 +43,8 @@ export function openRequestScope(options: {
   call: CallOptions | undefined;
   defaultTimeoutMs: number;
   events: EventSink;
+  /** The route the request was admitted on (chat calls); it travels in the context. */
+  route?: RequestRoute;
 }): RequestScope {
   const { call } = options;
   const timeoutMs = call?.timeoutMs ?? options.defaultTimeoutMs;
@@ -57,12 +68,13 @@ export function openRequestScope(options: {
   );
   const ctx: RequestContext = {
     requestId: call?.requestId ?? randomUUID(),
-    tenant: call?.tenant ?? "default",
+    tenant: call?.tenant ?? DEFAULT_TENANT,
     operation: options.operation,
     ...(call?.service === undefined ? {} : { service: call.service }),
     deadline: Date.now() + timeoutMs,
     signal: link.signal,
     events: options.events,
+    ...(options.route === undefined ? {} : { route: options.route }),
   };
   return {
     ctx,

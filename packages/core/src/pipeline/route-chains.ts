@@ -1,10 +1,10 @@
 import { createFallbackChain, type Resilience, type TargetPolicy } from "@keel/resilience";
-import type { Model } from "@keel/spec";
 import type { KeelConfig } from "../config/schema.ts";
 import type { ProviderRegistry } from "./provider-registry.ts";
+import type { Route } from "./route-lookup.ts";
 
 /**
- * Each route as its fallback chain of targets, each target its policy stack around its
+ * Each route with its fallback chain of targets, each target its policy stack around its
  * provider (retry -> breaker -> concurrency -> timeout -> provider). Targets are shared by
  * name: two routes that name the same target share its breaker, limiter and retry budget.
  */
@@ -12,24 +12,22 @@ export function createRouteChains(options: {
   config: KeelConfig;
   providers: ProviderRegistry;
   resilience: Resilience;
-}): Map<string, Model> {
+}): Map<string, Route> {
   const { config, providers, resilience } = options;
-  const chains = new Map<string, Model>();
-  for (const [route, settings] of Object.entries(config.models)) {
-    const targets = settings.targets.map((name) => ({
-      name,
-      model: resilience.target({ name, model: providers.chatModel(name), policy: policyFor(config, name) }),
+  const routes = new Map<string, Route>();
+  for (const [name, settings] of Object.entries(config.models)) {
+    const targets = settings.targets.map((target) => ({
+      name: target,
+      model: resilience.target({ name: target, model: providers.chatModel(target), policy: policyFor(config, target) }),
     }));
-    chains.set(
-      route,
-      createFallbackChain({
-        targets,
-        rules: { ...config.defaults.fallbackRules, ...settings.fallbackRules },
-        hedging: settings.hedging ?? config.defaults.hedging,
-      }),
-    );
+    const model = createFallbackChain({
+      targets,
+      rules: { ...config.defaults.fallbackRules, ...settings.fallbackRules },
+      hedging: settings.hedging ?? config.defaults.hedging,
+    });
+    routes.set(name, { name, settings, model });
   }
-  return chains;
+  return routes;
 }
 
 /** defaults.policy overlaid, section by section, with the target's own entry. */
