@@ -4,7 +4,7 @@
  * redis-server. Measures the highest rate each setup sustains (open loop at a rate above
  * it: the achieved rate) and p99 at a fixed rate both can carry.
  *
- *   pnpm bench:scale                                   # saturating 2000/s, fixed 300/s, 5 s each
+ *   pnpm bench:scale                                   # fixed 300/s, then saturating 2000/s, 5 s each
  *   BENCH_SATURATE_RATE=1500 BENCH_FIXED_RATE=200 BENCH_DURATION_MS=3000 pnpm bench:scale
  *
  * The simulator (0 ms latency), HAProxy, Redis and this load generator share the machine
@@ -79,11 +79,13 @@ try {
     const proxy = await startHaproxy({ listen, graphqlListen, trpcServers: servers, graphqlServers: servers });
     stops.push(proxy.stop);
     const target: LoadTarget = { name: setup, url: `http://${listen}/trpc/ai.generate`, body };
-    for (const rate of [saturateRate, fixedRate]) {
+    // The fixed rate first: a saturating run leaves a backlog that would spill into it.
+    for (const rate of [fixedRate, saturateRate]) {
       await runOpenLoop(target, { rate, durationMs: warmupMs });
       const result = { ...(await runOpenLoop(target, { rate, durationMs })), setup };
       results.push(result);
       console.log(formatRow(result));
+      await settle(listen);
     }
     await proxy.stop();
   }
@@ -107,6 +109,20 @@ try {
   for (const stop of stops) await stop();
   await Promise.all(processes.map((managed) => managed.stop()));
   await redis.stop();
+}
+
+/** Waits until the instances worked off any backlog: /readyz answers quickly through the proxy. */
+async function settle(listen: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    const started = performance.now();
+    const ok = await fetch(`http://${listen}/readyz`).then(
+      (response) => response.ok,
+      () => false,
+    );
+    if (ok && performance.now() - started < 50) return;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
 }
 
 /** Pins every thread of a process to one core (Linux taskset); a no-op where taskset is missing. */
