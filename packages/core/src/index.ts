@@ -11,6 +11,8 @@ export {
 export { httpOrigin, urlHost } from "./net/url-host.ts";
 export type { KeelConfig, KeelConfigInput, ProviderConfig, RouteConfig } from "./config/schema.ts";
 export { createPipeline, type Pipeline, type PipelineOptions } from "./pipeline/create-pipeline.ts";
+export { createRedisClients, type RedisClients, type RedisClientSettings } from "./redis/redis-clients.ts";
+export { parseRedisUrl, redisUrlForDisplay, type RedisTarget } from "./redis/redis-target.ts";
 export type { Readiness } from "./pipeline/readiness.ts";
 export type { PipelineReview } from "./pipeline/review-api.ts";
 export type { ReviewItem, ReviewListQuery, ReviewPage, ReviewSummary } from "@keel/safety";

@@ -32,7 +32,7 @@ export interface TelemetryOptions {
   serviceName?: string;
   metrics?: MetricsOptions;
   snapshot?: SnapshotStoreOptions;
-  /** In memory by default; `{ redisUrl }` for Redis. Or a ledger of your own. */
+  /** In memory by default; `{ redisUrl }` or `{ client }` (Redis or Cluster) for Redis. Or a ledger of your own. */
   ledger?: LedgerOptions | UsageLedger;
   /** In-process alert rules; all four on with defaults unless false. */
   alerts?: AlertOptions | false;

@@ -127,7 +127,11 @@ function applyEnvironment(config: Record<string, unknown>, env: Environment): Re
     overlay.services = services;
   }
   const redis = section("redis");
-  if (env.REDIS_URL && redis) overlay.redis = { ...redis, url: env.REDIS_URL };
+  if (env.REDIS_URL && redis) {
+    // REDIS_URL names the whole target: it replaces a file's url or cluster section alike.
+    const { cluster: _replaced, ...rest } = redis;
+    overlay.redis = { ...rest, url: env.REDIS_URL };
+  }
   const jobs = section("jobs");
   const webhooks = jobs?.webhooks;
   if (

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { cachePolicySchema, cacheSchema } from "./cache-schema.ts";
 import { embeddingBatchSchema, jobsSchema } from "./jobs-schema.ts";
+import { redisSchema } from "./redis-schema.ts";
 import { fallbackRulesSchema, hedgingSchema, targetPolicySchema } from "./resilience-schema.ts";
 import { safetyPolicySchema, safetySchema } from "./safety-schema.ts";
 import { telemetrySchema } from "./telemetry-schema.ts";
@@ -112,17 +113,8 @@ export const configSchema = z.strictObject({
   embeddingBatch: embeddingBatchSchema.prefault({}),
   /** Input and output guardrails, their policies, knowledge bases and the review queue. */
   safety: safetySchema.prefault({}),
-  /** Shared state (cache, usage ledger) in Redis instead of process memory. */
-  redis: z
-    .strictObject({
-      url: z.string().regex(/^rediss?:\/\//, "expected a redis:// or rediss:// URL"),
-      keyPrefix: z.string().default("keel:"),
-      /** A cache command slower than this counts as a miss (the cache fails open). */
-      commandTimeoutMs: z.number().int().positive().default(250),
-      /** The start stops when Redis does not answer (default); false starts anyway and fails open. */
-      required: z.boolean().default(true),
-    })
-    .optional(),
+  /** Shared state (cache, usage ledger) in Redis or a Redis Cluster instead of process memory. */
+  redis: redisSchema.optional(),
 });
 
 export type KeelConfig = z.infer<typeof configSchema>;

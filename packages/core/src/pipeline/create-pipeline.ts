@@ -16,6 +16,7 @@ import type { BatchRequestInput, BatchResult, BatchStreamEvent } from "../batch/
 import type { KeelConfig } from "../config/schema.ts";
 import { createDeferredBatcher } from "../deferred/deferred-batcher.ts";
 import { createPipelineJobs, type PipelineJobs } from "../jobs/pipeline-jobs.ts";
+import { createRedisClients } from "../redis/redis-clients.ts";
 import { parseChatRequest, parseEmbeddingRequest } from "../request/parse-request.ts";
 import type { ParsedStructuredRequest } from "../request/parsed-request.ts";
 import { parseStructuredRequest, type StructuredRequestInput } from "../request/structured-request.ts";
@@ -87,17 +88,23 @@ export type PipelineOptions = TelemetryOverrides;
  */
 export function createPipeline(config: KeelConfig, options: PipelineOptions = {}): Pipeline {
   const providers = createProviderRegistry(config);
-  const telemetry = createPipelineTelemetry(config, options);
+  // One pair of connections (a Redis or a Cluster) for every store in this process.
+  const redis = config.redis
+    ? createRedisClients({ url: config.redis.url, commandTimeoutMs: config.redis.commandTimeoutMs })
+    : undefined;
+  const telemetry = createPipelineTelemetry(config, { ...options, redis });
   const resilience = createResilience({ events: telemetry.events });
   telemetry.setBreakerStates(() => resilience.breakerStates());
   const cache = createPipelineCache({
     config,
     providers,
+    redis,
     onWarning: (message) => telemetry.logger.warn({ component: "cache" }, message),
   });
   const safety = createPipelineSafety({
     config,
     events: telemetry.events,
+    redis,
     onWarning: (message) => telemetry.logger.warn({ component: "safety" }, message),
   });
   const middlewares = createMiddlewares({
@@ -202,6 +209,8 @@ export function createPipeline(config: KeelConfig, options: PipelineOptions = {}
       deferred.close();
       resilience.close();
       await Promise.allSettled([telemetry.close(), cache.store.close(), safety.review.close()]);
+      // Last: the stores above flushed through these connections.
+      await redis?.close();
     },
   };
 }
