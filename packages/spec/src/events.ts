@@ -1,5 +1,6 @@
 import type { KeelErrorCode } from "./errors.ts";
 import type { SafetyAction, Usage } from "./generation.ts";
+import type { GovernanceEvent } from "./governance.ts";
 
 /**
  * Typed events the packages emit on a request's event sink. Telemetry turns them into
@@ -7,6 +8,8 @@ import type { SafetyAction, Usage } from "./generation.ts";
  * noun-action. `target` is always "provider/model".
  */
 export type KeelEvent =
+  // governance: identity, limits, budgets, model selection, prompt optimisation
+  | GovernanceEvent
   // providers
   | { type: "upstream-request"; target: string }
   | { type: "upstream-response"; target: string; durationMs: number; usage: Usage; ttftMs?: number }

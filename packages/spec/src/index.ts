@@ -12,6 +12,17 @@ export type { EventSink, KeelEvent, KeelEventType } from "./events.ts";
 export { addUsd, fromNanoUsd, roundUsd, toNanoUsd, USD_DECIMALS } from "./money.ts";
 export { noopEventSink } from "./events.ts";
 export type {
+  ApiKeyRejection,
+  ApiKeyRole,
+  BudgetPeriod,
+  GovernanceEvent,
+  LimitKind,
+  LimitScope,
+  OptimisationReport,
+  Principal,
+  SelectionReport,
+} from "./governance.ts";
+export type {
   CacheOutcome,
   FallbackFailure,
   FallbackReport,
