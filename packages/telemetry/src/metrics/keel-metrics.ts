@@ -1,6 +1,7 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from "prom-client";
 import type { KeelEvent } from "@keel/spec";
 import { FastHistogram, type HistogramSeries } from "./fast-instruments.ts";
+import { GovernanceMetrics } from "./governance-metrics.ts";
 import { LabelLimiter } from "./label-limiter.ts";
 import { CIRCUIT_STATE_VALUE, GEN_AI_DURATION_BUCKETS, METRIC, type CircuitState } from "./names.ts";
 import type { RequestSummary } from "../summarize-request.ts";
@@ -34,6 +35,7 @@ export class KeelMetrics {
   private readonly healthProbeUp: Gauge;
   readonly ledgerErrors: Counter;
   readonly alertActive: Gauge;
+  private readonly governance: GovernanceMetrics;
   // Children resolved once per label value: prom-client hashes label objects on every `labels()` call.
   private readonly targetChildren = new Map<
     string,
@@ -109,6 +111,7 @@ export class KeelMetrics {
       labelNames: ["rule", "key"],
       registers,
     });
+    this.governance = new GovernanceMetrics(this.registry, { model: this.limitModel, target: this.limitTarget });
     const metrics = this;
     new Gauge({
       name: METRIC.circuitState,
@@ -183,6 +186,7 @@ export class KeelMetrics {
         this.healthProbeUp.set({ target: this.limitTarget.value(event.target) }, event.ok ? 1 : 0);
         break;
       default:
+        this.governance.onEvent(event);
         break;
     }
   }
