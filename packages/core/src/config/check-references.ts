@@ -1,4 +1,5 @@
 import { didYouMean } from "../fields/closest-name.ts";
+import { governanceIssues } from "./check-governance.ts";
 import type { ConfigIssue } from "./config-issues.ts";
 import type { KeelConfig } from "./schema.ts";
 
@@ -78,6 +79,7 @@ export function referenceIssues(config: KeelConfig): ConfigIssue[] {
       message: `unknown route "${route}"; routes: ${routes.join(", ") || "(none)"}${hint ? `; ${hint}` : ""}`,
     });
   });
+  issues.push(...governanceIssues(config));
   return issues;
 }
 

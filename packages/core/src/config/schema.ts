@@ -1,5 +1,13 @@
 import { z } from "zod";
 import { cachePolicySchema, cacheSchema } from "./cache-schema.ts";
+import {
+  authSchema,
+  governanceSchema,
+  labelSetSchema,
+  optimisationSchema,
+  selectionSchema,
+  tenantSchema,
+} from "./governance-schema.ts";
 import { fallbackRulesSchema, hedgingSchema, targetPolicySchema } from "./resilience-schema.ts";
 import { telemetrySchema } from "./telemetry-schema.ts";
 
@@ -33,6 +41,10 @@ const routeSchema = z.strictObject({
   hedging: hedgingSchema.optional(),
   /** Overrides cache.defaults for this route, field by field. */
   cache: cachePolicySchema.optional(),
+  /** Choose the cheapest fitting target by rules (prompt size, tools, schema, task) instead of always `targets`. */
+  selection: selectionSchema.optional(),
+  /** Opt-in prompt transforms (whitespace, duplicates, history) and a maxPromptTokens guard. */
+  optimisation: optimisationSchema.optional(),
 });
 
 const priceSchema = z.strictObject({
@@ -83,6 +95,8 @@ export const configSchema = z.strictObject({
   /** Embedding models callers may ask for, mapped to "provider/model". */
   embeddingModels: z.record(z.string().min(1), targetSchema).default({}),
   prices: z.record(z.string(), priceSchema).default({}),
+  /** Context windows (prompt plus completion tokens) by model name, over the built-in table; model selection reads them. */
+  contextWindows: z.record(z.string(), z.number().int().positive()).default({}),
   /** Per-target overrides of defaults.policy, keyed "provider/model"; merged section by section. */
   targetPolicies: z.record(z.string(), targetPolicySchema).default({}),
   defaults: defaultsSchema.prefault({}),
@@ -90,6 +104,16 @@ export const configSchema = z.strictObject({
   validation: validationSchema.prefault({}),
   cache: cacheSchema.prefault({}),
   telemetry: telemetrySchema.prefault({}),
+  /** Who may call: API keys (in Redis, else a file under dataDir), the auth mode, the bootstrap admin key. */
+  auth: authSchema.prefault({}),
+  /** Per-tenant limits, budgets and allowed models, shared by all of a tenant's keys. */
+  tenants: z.record(z.string().min(1).max(128), tenantSchema).default({}),
+  /** How limits and budgets behave: fail mode when Redis is down, budget alert thresholds. */
+  governance: governanceSchema.prefault({}),
+  /** Named label sets for `classify`. */
+  labelSets: z.record(z.string().min(1), labelSetSchema).default({}),
+  /** Where state without Redis is kept (the API key file): relative to the working directory. */
+  dataDir: z.string().min(1).default(".keel"),
   /** Shared state (cache, usage ledger) in Redis instead of process memory. */
   redis: z
     .strictObject({
@@ -107,3 +131,4 @@ export type KeelConfig = z.infer<typeof configSchema>;
 export type KeelConfigInput = z.input<typeof configSchema>;
 export type RouteConfig = z.infer<typeof routeSchema>;
 export type ProviderConfig = z.infer<typeof providerSchema>;
+export type TenantConfig = z.infer<typeof tenantSchema>;

@@ -1,3 +1,4 @@
+import { createContextWindowTable, createPriceTable } from "@keel/providers";
 import { createResilience } from "@keel/resilience";
 import type { MetricsSnapshot, UsageQuery, UsageReport } from "@keel/telemetry";
 import {
@@ -11,7 +12,13 @@ import {
   type Operation,
   type StreamEvent,
 } from "@keel/spec";
+import { parseClassifyRequest, type ClassifyRequestInput, type ClassifyResult } from "../classify/classify-request.ts";
+import { runClassify } from "../classify/run-classify.ts";
 import type { KeelConfig } from "../config/schema.ts";
+import { createGovernanceParts } from "../governance/governance-parts.ts";
+import { governanceMiddleware } from "../governance/governance-middleware.ts";
+import { createPipelineGovernance, type PipelineGovernance } from "../governance/pipeline-governance.ts";
+import { createRoutePlans } from "../governance/route-plans.ts";
 import { parseChatRequest, parseEmbeddingRequest } from "../request/parse-request.ts";
 import { parseStructuredRequest, type StructuredRequestInput } from "../request/structured-request.ts";
 import { createPipelineCache } from "./cache-setup.ts";
@@ -33,6 +40,13 @@ export interface Pipeline {
   /** Never throws: deltas, then exactly one `done` or one `error`. */
   stream(request: ChatRequest, options?: CallOptions): AsyncIterable<StreamEvent>;
   embed(request: EmbeddingRequest, options?: CallOptions): Promise<EmbeddingResult>;
+  /**
+   * Labels for texts from label examples (or a configured label set), by embeddings:
+   * the price of one embeddings call, not a chat call.
+   */
+  classify(request: ClassifyRequestInput, options?: CallOptions): Promise<ClassifyResult>;
+  /** API keys, the auth mode and budget status, for the services' edge and operators. */
+  readonly governance: PipelineGovernance;
   /**
    * One tenant's usage and cost per model and day; never another tenant's. The tenant is
    * required: a forgotten tenant must not silently read the default tenant's figures.
@@ -68,7 +82,18 @@ export function createPipeline(config: KeelConfig, options: PipelineOptions = {}
     providers,
     onWarning: (message) => telemetry.logger.warn({ component: "cache" }, message),
   });
-  const middlewares = createMiddlewares({ config, telemetry: telemetry.middleware(), caches: cache.middlewares });
+  const governanceParts = createGovernanceParts({ config, events: telemetry.events });
+  const plans = createRoutePlans({
+    config,
+    prices: createPriceTable(config.prices),
+    contextWindows: createContextWindowTable(config.contextWindows),
+  });
+  const middlewares = createMiddlewares({
+    config,
+    telemetry: telemetry.middleware(),
+    governance: governanceMiddleware({ config, parts: governanceParts, plans }),
+    caches: cache.middlewares,
+  });
   // The middlewares, in order, around: route -> fallback chain -> each target's policies -> provider.
   const model = wrapModel(createInnermostModel({ config, providers, resilience }), middlewares);
 
@@ -129,6 +154,18 @@ export function createPipeline(config: KeelConfig, options: PipelineOptions = {}
         scope.dispose();
       }
     },
+    async classify(input, options) {
+      const request = parseClassifyRequest(input);
+      const scope = open("classify", options);
+      try {
+        return await runClassify({ request, ctx: scope.ctx, model, config, plans });
+      } catch (error) {
+        throw normaliseFailure(error, scope);
+      } finally {
+        scope.dispose();
+      }
+    },
+    governance: createPipelineGovernance({ config, parts: governanceParts, logger: telemetry.logger }),
     async readiness() {
       return readinessOf(config, resilience.breakerStates(), await cache.store.health());
     },
@@ -137,7 +174,7 @@ export function createPipeline(config: KeelConfig, options: PipelineOptions = {}
     metricsText: () => telemetry.metricsText(),
     async close() {
       resilience.close();
-      await Promise.allSettled([telemetry.close(), cache.store.close()]);
+      await Promise.allSettled([telemetry.close(), cache.store.close(), governanceParts.close()]);
     },
   };
 }

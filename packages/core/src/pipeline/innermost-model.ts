@@ -22,8 +22,10 @@ export function createInnermostModel(options: {
   for (const [name, target] of Object.entries(config.embeddingModels))
     embedders.set(name, providers.embeddingModel(target));
 
-  const chainFor = (route: string): Model => {
-    const chain = chains.get(route);
+  const chainFor = (route: string, targets: readonly string[] | undefined): Model => {
+    // Model selection chose these targets of the route for this request.
+    if (targets !== undefined && Object.hasOwn(config.models, route)) return chains.selected(route, targets);
+    const chain = chains.chain(route);
     if (chain !== undefined) return chain;
     // An unknown route throws resolveRoute's BAD_REQUEST; a known one without a chain is a bug.
     resolveRoute(config, route);
@@ -39,8 +41,8 @@ export function createInnermostModel(options: {
   };
 
   return {
-    generate: (request, ctx) => chainFor(request.model).generate(request, ctx),
-    stream: (request, ctx) => chainFor(request.model).stream(request, ctx),
+    generate: (request, ctx) => chainFor(request.model, ctx.targets).generate(request, ctx),
+    stream: (request, ctx) => chainFor(request.model, ctx.targets).stream(request, ctx),
     embed: (request, ctx) => embedderFor(request.model).embed(request, ctx),
   };
 }

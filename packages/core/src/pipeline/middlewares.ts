@@ -5,16 +5,20 @@ import type { KeelConfig } from "../config/schema.ts";
 
 /**
  * The concern middlewares in docs/design.md's order, first = outermost:
- * telemetry -> input safety -> static fallback -> exact cache -> semantic cache
+ * telemetry -> governance -> input safety -> static fallback -> exact cache -> semantic cache
  *   -> output safety -> validation -> (the route's fallback chain)
+ * Governance (allowed models, prompt transforms, model selection, rate limits, budget
+ * reservation) sits right inside telemetry, so its refusals are counted and logged, and
+ * outside everything that could call upstream or read the cache.
  */
 export function createMiddlewares(options: {
   config: KeelConfig;
   telemetry: Middleware;
+  governance: Middleware;
   caches: Middleware[];
 }): Middleware[] {
-  const { config, telemetry, caches } = options;
-  const middlewares: Middleware[] = config.telemetry.enabled ? [telemetry] : [];
+  const { config, telemetry, governance, caches } = options;
+  const middlewares: Middleware[] = config.telemetry.enabled ? [telemetry, governance] : [governance];
   const staticAnswers = staticAnswersOf(config);
   if (Object.keys(staticAnswers).length > 0) middlewares.push(staticFallbackMiddleware({ answers: staticAnswers }));
   middlewares.push(...caches, validationMiddleware(config));

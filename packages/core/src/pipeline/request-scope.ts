@@ -1,9 +1,24 @@
 import { randomUUID } from "node:crypto";
-import { KeelError, linkSignal, toKeelError, type EventSink, type Operation, type RequestContext } from "@keel/spec";
+import {
+  KeelError,
+  linkSignal,
+  toKeelError,
+  type EventSink,
+  type Operation,
+  type Principal,
+  type RequestContext,
+} from "@keel/spec";
 
 export interface CallOptions {
-  /** From the authenticated API key only; services never take it from caller input. */
+  /**
+   * For in-process callers: whose request this is. The services set `principal` instead,
+   * and a principal's tenant wins.
+   */
   tenant?: string;
+  /** Who calls, from the API key the service authenticated: tenant, role, key id, limits. */
+  principal?: Principal;
+  /** Receives headers for the caller's HTTP response (x-ratelimit-*, retry-after). */
+  setResponseHeaders?: (headers: Readonly<Record<string, string>>) => void;
   requestId?: string;
   /** Aborts the request (the caller went away). */
   signal?: AbortSignal;
@@ -57,12 +72,15 @@ export function openRequestScope(options: {
   );
   const ctx: RequestContext = {
     requestId: call?.requestId ?? randomUUID(),
-    tenant: call?.tenant ?? "default",
+    // The tenant comes from the authenticated key whenever there is one.
+    tenant: call?.principal?.tenant ?? call?.tenant ?? "default",
+    ...(call?.principal === undefined ? {} : { principal: call.principal }),
     operation: options.operation,
     ...(call?.service === undefined ? {} : { service: call.service }),
     deadline: Date.now() + timeoutMs,
     signal: link.signal,
     events: options.events,
+    ...(call?.setResponseHeaders === undefined ? {} : { setResponseHeaders: call.setResponseHeaders }),
   };
   return {
     ctx,
