@@ -9,7 +9,7 @@ export {
   type Environment,
 } from "./config/load-config.ts";
 export { httpOrigin, urlHost } from "./net/url-host.ts";
-export type { KeelConfig, KeelConfigInput, ProviderConfig, RouteConfig } from "./config/schema.ts";
+export type { KeelConfig, KeelConfigInput, ProviderConfig, RouteConfig, TenantConfig } from "./config/schema.ts";
 export { createPipeline, type Pipeline, type PipelineOptions } from "./pipeline/create-pipeline.ts";
 export type { Readiness } from "./pipeline/readiness.ts";
 export type { CallOptions } from "./pipeline/request-scope.ts";
@@ -42,3 +42,44 @@ export {
   structuredRequestSchema,
   type StructuredRequestInput,
 } from "./request/structured-request.ts";
+export {
+  createServiceEdge,
+  OPEN_PRINCIPAL,
+  principalOf,
+  unauthenticated,
+  type ServiceEdge,
+} from "./edge/service-edge.ts";
+export { authorizationOf } from "./edge/credentials.ts";
+export { requireRole } from "./edge/roles.ts";
+export { isLoopback } from "./edge/exposure-check.ts";
+export {
+  createKeyAdmin,
+  createKeyInputSchema,
+  keyIdInputSchema,
+  listKeysInputSchema,
+  updateKeyInputSchema,
+  type CreateKeyInput,
+  type IssuedKey,
+  type KeyAdmin,
+  type ListKeysInput,
+  type UpdateKeyInput,
+} from "./edge/key-admin.ts";
+export {
+  tenantUsageOf,
+  tenantUsageQuerySchema,
+  usageOf,
+  usageQuerySchema,
+  type UsageWithBudget,
+} from "./edge/usage-report.ts";
+export { createKeyStore } from "./governance/governance-parts.ts";
+export type { AuthGate, AuthMode } from "./governance/auth-gate.ts";
+export type { BudgetPeriodView, BudgetScopeView, BudgetView } from "./governance/budget-view.ts";
+export type { PipelineGovernance } from "./governance/pipeline-governance.ts";
+export {
+  classifyRequestSchema,
+  parseClassifyRequest,
+  type ClassifyRequest,
+  type ClassifyRequestInput,
+  type ClassifyResult,
+  type TextClassification,
+} from "./classify/classify-request.ts";

@@ -16,6 +16,12 @@ export interface PipelineGovernance {
   budgetStatus(scope: { tenant: string; key?: Principal }): Promise<BudgetView>;
   /** For operators: a refused key's reason and id go to the log (never to the caller, never the token). */
   logRejection(error: KeelError, service: string | undefined): void;
+  /**
+   * Resolves once the shared stores (Redis) answer, or after `timeoutMs` (then limits and
+   * budgets fail open or closed as configured until Redis is back). Services wait on it
+   * before they listen: a connection still opening would admit the first requests uncounted.
+   */
+  ready(timeoutMs?: number): Promise<boolean>;
 }
 
 export function createPipelineGovernance(options: {
@@ -40,6 +46,21 @@ export function createPipelineGovernance(options: {
         ...(key?.keyId === undefined ? {} : { key: { id: key.keyId, budget: key.budget } }),
       });
       return { tenant: budgetScopeView(status.tenant), key: status.key ? budgetScopeView(status.key) : null };
+    },
+    async ready(timeoutMs = 3_000) {
+      const until = Date.now() + timeoutMs;
+      const healthy = () => [parts.keys, parts.limiter, parts.budgets].every((part) => part.health().ok);
+      while (!healthy()) {
+        if (Date.now() >= until) {
+          logger.warn(
+            { component: "governance" },
+            "the shared stores (Redis) do not answer yet; limits and budgets fail as configured until they do",
+          );
+          return false;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      return true;
     },
     logRejection(error, service) {
       const details = error.details;

@@ -56,11 +56,12 @@ export function createRoutePlans(options: {
               contextWindow: contextWindows.lookup(upstreamModelOf(target)) ?? 0,
               price: priceOf(target),
             })),
-            // No rule applies: the cheapest of the route's own targets that fits.
-            rules: [...settings.selection.rules, { name: "default", targets: settings.targets }],
+            rules: settings.selection.rules,
             ...(settings.selection.escalation ? { escalation: settings.selection.escalation } : {}),
             defaultCompletionTokens: config.governance.defaultCompletionTokens,
-            fallbackToCheapest: false,
+            // No rule applies: the cheapest of the route's own targets that fits (rule "default").
+            fallbackToCheapest: true,
+            defaultTargets: settings.targets,
           })
         : undefined,
       optimisation: settings.optimisation,

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { KeelError } from "@keel/spec";
 import type { Pipeline } from "../pipeline/create-pipeline.ts";
+import { readyToServe } from "../edge/exposure-check.ts";
 import { httpOrigin } from "../net/url-host.ts";
 import { sendJson } from "./send-json.ts";
 import { listenError } from "./startup-error.ts";
@@ -43,6 +44,8 @@ export interface ServiceHost {
  */
 export async function startServiceHost(options: ServiceHostOptions): Promise<ServiceHost> {
   const { pipeline, handler } = options;
+  // Redis answers, the bootstrap key is in, and a public address with authentication off is refused, before anything listens.
+  await readyToServe({ pipeline, host: options.host, service: options.name });
   const errorBody = options.errorBody ?? ((error: KeelError) => ({ error: error.toJSON() }));
   const graceMs = options.shutdownGraceMs ?? 10_000;
   const streams = new Set<(error: KeelError) => void>();
