@@ -15,8 +15,8 @@ import { Redis } from "ioredis";
 import type { LoadResult, LoadTarget } from "./open-loop.ts";
 import { runOpenLoop } from "./open-loop.ts";
 import { runOpenLoopCalls } from "./open-loop-calls.ts";
-import { freePort, repoRoot, startProcess, type ManagedProcess } from "./processes.ts";
-import { startRedisServer } from "./redis-server.ts";
+import { freePort, startNodeProcess, startRedisServer, type NodeProcess } from "@keel/testkit";
+import { repoRoot } from "./repo-root.ts";
 
 const rates = (process.env.BENCH_RATES ?? "200,500").split(",").map(Number);
 const durationMs = Number(process.env.BENCH_DURATION_MS ?? 5_000);
@@ -35,13 +35,14 @@ interface Row {
 
 const redis = await startRedisServer();
 const simulatorPort = await freePort();
-const simulator = await startProcess({
+const simulator = await startNodeProcess({
+  cwd: repoRoot,
   name: "simulator",
   entry: "packages/simulator/src/cli.ts",
   args: ["--port", String(simulatorPort), "--ttft", "0", "--per-token", "0"],
   readyUrl: `http://127.0.0.1:${simulatorPort}/_sim/health`,
 });
-const services: ManagedProcess[] = [];
+const services: NodeProcess[] = [];
 const rows: Row[] = [];
 let floorEntry = { key: "", bytes: 0 };
 try {
@@ -59,7 +60,8 @@ try {
       REDIS_URL: backend === "redis" ? redis.url : "",
     };
     services.push(
-      await startProcess({
+      await startNodeProcess({
+        cwd: repoRoot,
         name: `trpc-${backend}`,
         entry: "apps/trpc/src/main.ts",
         env,
@@ -67,7 +69,8 @@ try {
       }),
     );
     services.push(
-      await startProcess({
+      await startNodeProcess({
+        cwd: repoRoot,
         name: `graphql-${backend}`,
         entry: "apps/graphql/src/main.ts",
         env,

@@ -12,7 +12,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { runOpenLoop, type LoadResult, type LoadTarget } from "./open-loop.ts";
-import { freePort, repoRoot, startProcess, type ManagedProcess } from "./processes.ts";
+import { freePort, startNodeProcess, type NodeProcess } from "@keel/testkit";
+import { repoRoot } from "./repo-root.ts";
 import { createOutcomeTally, type OutcomeTally } from "./outcome-tally.ts";
 import { processCpuMs } from "./process-cpu.ts";
 
@@ -59,10 +60,11 @@ const serviceEnv = {
   KEEL_GRAPHQL_PORT: String(graphqlPort),
   OPENAI_API_KEY: "",
 };
-const processes: ManagedProcess[] = [];
+const processes: NodeProcess[] = [];
 try {
   processes.push(
-    await startProcess({
+    await startNodeProcess({
+      cwd: repoRoot,
       name: "simulator",
       entry: "packages/simulator/src/cli.ts",
       args: ["--port", String(simulatorPort), "--rules", rulesFile, "--seed", String(seed)],
@@ -79,7 +81,8 @@ try {
   for (const service of services) {
     const target = service === "graphql" ? graphqlTarget(graphqlPort) : trpcTarget(trpcPort);
     const port = service === "graphql" ? graphqlPort : trpcPort;
-    const managed = await startProcess({
+    const managed = await startNodeProcess({
+      cwd: repoRoot,
       name: service,
       entry: `apps/${service}/src/main.ts`,
       env: serviceEnv,

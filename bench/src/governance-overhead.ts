@@ -21,7 +21,7 @@ import { join } from "node:path";
 import { createPipeline, createServiceEdge, parseConfig, type KeelConfigInput, type Pipeline } from "@keel/core";
 import { startSimulator } from "@keel/simulator";
 import { percentile } from "./percentile.ts";
-import { startRedisServer } from "./redis-server.ts";
+import { startRedisServer } from "@keel/testkit";
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 8);
 const requestsPerRound = Number(process.env.BENCH_REQUESTS ?? 2_500);

@@ -11,7 +11,8 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { join } from "node:path";
 import { runOpenLoop, type LoadResult, type LoadTarget } from "./open-loop.ts";
-import { freePort, repoRoot, startProcess, type ManagedProcess } from "./processes.ts";
+import { freePort, startNodeProcess, type NodeProcess } from "@keel/testkit";
+import { repoRoot } from "./repo-root.ts";
 
 const rates = (process.env.BENCH_RATES ?? "200,500,1000").split(",").map(Number);
 const durationMs = Number(process.env.BENCH_DURATION_MS ?? 5_000);
@@ -26,10 +27,11 @@ const serviceEnv = {
   KEEL_CONFIG: "",
   KEEL_LOG_LEVEL: "warn",
 };
-const processes: ManagedProcess[] = [];
+const processes: NodeProcess[] = [];
 try {
   processes.push(
-    await startProcess({
+    await startNodeProcess({
+      cwd: repoRoot,
       name: "simulator",
       entry: "packages/simulator/src/cli.ts",
       args: ["--port", String(simulatorPort)],
@@ -37,7 +39,8 @@ try {
     }),
   );
   processes.push(
-    await startProcess({
+    await startNodeProcess({
+      cwd: repoRoot,
       name: "trpc",
       entry: "apps/trpc/src/main.ts",
       env: serviceEnv,
@@ -45,7 +48,8 @@ try {
     }),
   );
   processes.push(
-    await startProcess({
+    await startNodeProcess({
+      cwd: repoRoot,
       name: "graphql",
       entry: "apps/graphql/src/main.ts",
       env: serviceEnv,

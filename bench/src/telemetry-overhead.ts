@@ -15,7 +15,8 @@ import { join } from "node:path";
 import type { LoadResult, LoadTarget } from "./open-loop.ts";
 import { runOpenLoop } from "./open-loop.ts";
 import { processCpuMs } from "./process-cpu.ts";
-import { freePort, repoRoot, startProcess, type ManagedProcess } from "./processes.ts";
+import { freePort, startNodeProcess, type NodeProcess } from "@keel/testkit";
+import { repoRoot } from "./repo-root.ts";
 
 const rate = Number(process.env.BENCH_RATE ?? 300);
 const durationMs = Number(process.env.BENCH_DURATION_MS ?? 5_000);
@@ -35,17 +36,18 @@ interface Round {
 const directory = mkdtempSync(join(tmpdir(), "keel-bench-telemetry-"));
 const loadAtStart = loadavg();
 const simulatorPort = await freePort();
-const processes: ManagedProcess[] = [];
+const processes: NodeProcess[] = [];
 try {
   processes.push(
-    await startProcess({
+    await startNodeProcess({
+      cwd: repoRoot,
       name: "simulator",
       entry: "packages/simulator/src/cli.ts",
       args: ["--port", String(simulatorPort), "--ttft", "0", "--per-token", "0"],
       readyUrl: `http://127.0.0.1:${simulatorPort}/_sim/health`,
     }),
   );
-  const services = {} as Record<Mode, { managed: ManagedProcess; target: LoadTarget; port: number }>;
+  const services = {} as Record<Mode, { managed: NodeProcess; target: LoadTarget; port: number }>;
   for (const mode of ["on", "off"] as const) {
     const configFile = join(directory, `telemetry-${mode}.json`);
     writeFileSync(configFile, JSON.stringify({ telemetry: { enabled: mode === "on", log: { level: "info" } } }));
@@ -60,7 +62,8 @@ try {
       OPENAI_API_KEY: "",
       REDIS_URL: "",
     };
-    const managed = await startProcess({
+    const managed = await startNodeProcess({
+      cwd: repoRoot,
       name: `trpc-telemetry-${mode}`,
       entry: "apps/trpc/src/main.ts",
       env,

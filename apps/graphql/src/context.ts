@@ -1,5 +1,4 @@
-import type { Pipeline } from "@keel/core";
-import type { KeelError } from "@keel/spec";
+import type { Pipeline, TrackStream } from "@keel/core";
 
 /**
  * What every resolver gets. Built by the HTTP handler (one per request) and by the
@@ -7,7 +6,7 @@ import type { KeelError } from "@keel/spec";
  */
 export interface GraphqlContext {
   readonly pipeline: Pipeline;
-  /** Always "default" until API keys arrive (docs/design.md): never taken from a header or input. */
+  /** Always DEFAULT_TENANT until API keys arrive (docs/design.md): never taken from a header or input. */
   readonly tenant: string;
   /** Aborts when the caller goes away (HTTP socket closed, WebSocket closed). */
   readonly signal: AbortSignal;
@@ -15,13 +14,10 @@ export interface GraphqlContext {
    * Registers a live stream so a graceful shutdown can end it with a final error;
    * returns the function to call when the stream ends.
    */
-  readonly trackStream: (close: (error: KeelError) => void) => () => void;
+  readonly trackStream: TrackStream;
   /** True once shutdown began: new streams are refused. */
   readonly isShuttingDown: () => boolean;
 }
-
-/** Every request through the services is this tenant until API keys arrive. */
-export const DEFAULT_TENANT = "default";
 
 /** This service's name on the pipeline's log lines (`CallOptions.service`): one pipeline may serve both services. */
 export const SERVICE_NAME = "graphql";

@@ -1,7 +1,8 @@
 import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import { startServiceHost, type Pipeline, type ServiceHost } from "@keel/core";
-import { DEFAULT_TENANT, type GraphqlContext } from "./context.ts";
+import { DEFAULT_TENANT } from "@keel/spec";
+import type { GraphqlContext } from "./context.ts";
 import { formatGraphqlError } from "./errors/format-error.ts";
 import { createGraphqlHandler } from "./http/graphql-handler.ts";
 import { httpSubscriptionGuard } from "./http/http-subscription-guard.ts";
@@ -44,17 +45,7 @@ export async function startGraphqlService(options: GraphqlServiceOptions): Promi
   });
   await apollo.start();
 
-  let shuttingDown = false;
-  let host: ServiceHost | undefined;
-  const createContext = (signal: AbortSignal): GraphqlContext => ({
-    pipeline,
-    tenant: DEFAULT_TENANT,
-    signal,
-    trackStream: (close) => (host as ServiceHost).trackStream(close),
-    isShuttingDown: () => shuttingDown,
-  });
-
-  host = await startServiceHost({
+  return startServiceHost({
     name: "graphql",
     pipeline,
     host: options.host ?? settings.host,
@@ -62,32 +53,38 @@ export async function startGraphqlService(options: GraphqlServiceOptions): Promi
     shutdownGraceMs: options.shutdownGraceMs ?? settings.shutdownGraceMs,
     // Errors the host answers itself (503 while draining) in GraphQL's shape, like every other error here.
     errorBody: (error) => ({ errors: [formatGraphqlError(error, undefined)] }),
-    handler: createGraphqlHandler({ apollo, path: GRAPHQL_PATH, maxBodyBytes: settings.maxBodyBytes, createContext }),
-  });
-  const subscriptions = startSubscriptionServer({
-    server: host.server,
-    path: GRAPHQL_PATH,
-    schema,
-    maxMessageBytes: settings.maxBodyBytes,
-    createContext,
-    isShuttingDown: () => shuttingDown,
-  });
-
-  host.onShutdown(async () => {
-    shuttingDown = true;
-    // The tracked streams were just told to close; let their final ERROR events go out.
-    const until = Date.now() + FLUSH_MS;
-    while (subscriptions.activeOperations() > 0 && Date.now() < until) await sleep(10);
-    await subscriptions.close(FLUSH_MS);
-    await apollo.stop();
-  });
-  // Refuse new subscriptions from the first moment of shutdown, not only after the grace:
-  // wrap the host's own shutdown (the launcher and main.ts call this same object).
-  const shutdown = host.shutdown.bind(host);
-  return Object.assign(host, {
-    shutdown: () => {
-      shuttingDown = true;
-      return shutdown();
+    serve: (serviceHost) => {
+      const createContext = (signal: AbortSignal): GraphqlContext => ({
+        pipeline,
+        tenant: DEFAULT_TENANT,
+        signal,
+        trackStream: serviceHost.trackStream,
+        // True from the first moment of shutdown, not only after the grace: new streams are refused.
+        isShuttingDown: serviceHost.isShuttingDown,
+      });
+      const subscriptions = startSubscriptionServer({
+        server: serviceHost.server,
+        path: GRAPHQL_PATH,
+        schema,
+        maxMessageBytes: settings.maxBodyBytes,
+        createContext,
+        isShuttingDown: serviceHost.isShuttingDown,
+      });
+      return {
+        handler: createGraphqlHandler({
+          apollo,
+          path: GRAPHQL_PATH,
+          maxBodyBytes: settings.maxBodyBytes,
+          createContext,
+        }),
+        async close() {
+          // The tracked streams were just told to close; let their final ERROR events go out.
+          const until = Date.now() + FLUSH_MS;
+          while (subscriptions.activeOperations() > 0 && Date.now() < until) await sleep(10);
+          await subscriptions.close(FLUSH_MS);
+          await apollo.stop();
+        },
+      };
     },
   });
 }

@@ -10,7 +10,7 @@ import {
   wsClient,
   type GenerateData,
   type Stack,
-} from "./stack.ts";
+} from "./test-support/stack.ts";
 
 const NAUGHTY: string[] = JSON.parse(readFileSync("/work/shared/data/bad_input/blns.json", "utf8"));
 

@@ -11,7 +11,7 @@ import {
   type GenerateData,
   type Stack,
   type StreamEventView,
-} from "./stack.ts";
+} from "./test-support/stack.ts";
 
 const deltas = (events: StreamEventView[]) =>
   events.flatMap((event) => (event.type === "DELTA" ? [event.content ?? ""] : [])).join("");

@@ -9,7 +9,7 @@ import {
   type GraphqlResponse,
   type HealthData,
   type Stack,
-} from "./stack.ts";
+} from "./test-support/stack.ts";
 
 function onlyError(response: GraphqlResponse) {
   expect(response.body?.errors).toHaveLength(1);

@@ -8,7 +8,7 @@ import {
   type GenerateData,
   type HealthData,
   type Stack,
-} from "./stack.ts";
+} from "./test-support/stack.ts";
 
 interface EmbedData {
   embed: {

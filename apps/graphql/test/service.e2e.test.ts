@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chat, GENERATE, graphql, startStack, type HealthData, type Stack } from "./stack.ts";
+import { chat, GENERATE, graphql, startStack, type HealthData, type Stack } from "./test-support/stack.ts";
 
 describe("service endpoints and transport", () => {
   let stack: Stack;

@@ -8,7 +8,7 @@ import {
   wsClient,
   type GenerateData,
   type StreamEventView,
-} from "./stack.ts";
+} from "./test-support/stack.ts";
 
 const LONG_REPLY = Array.from({ length: 200 }, (_, index) => `word${index}`).join(" ");
 

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Client } from "graphql-ws";
-import { chat, collectStream, hasNoStackTrace, startStack, wsClient, type Stack } from "./stack.ts";
+import { chat, collectStream, hasNoStackTrace, startStack, wsClient, type Stack } from "./test-support/stack.ts";
 
 const LONG_REPLY = Array.from({ length: 60 }, (_, index) => `word${index}`).join(" ");
 

@@ -7,7 +7,7 @@ import {
   startStack,
   type GenerationView,
   type Stack,
-} from "./stack.ts";
+} from "./test-support/stack.ts";
 
 interface StructuredData {
   structured: GenerationView;

@@ -9,7 +9,7 @@ import {
   wsClient,
   type GenerateData,
   type Stack,
-} from "./stack.ts";
+} from "./test-support/stack.ts";
 
 const STRUCTURED = `mutation($input: StructuredInput!) { structured(input: $input) { usage { promptTokens completionTokens totalTokens } costUsd } }`;
 const TOTALS =

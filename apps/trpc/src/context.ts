@@ -1,13 +1,11 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { KeelError } from "@keel/spec";
-
-/** Registers a live stream so a graceful shutdown can end it; returns the unregister function. */
-export type TrackStream = (close: (error: KeelError) => void) => () => void;
+import type { TrackStream } from "@keel/core";
+import { DEFAULT_TENANT } from "@keel/spec";
 
 /** What every procedure sees. Built per HTTP request by the service, never from caller input. */
 export interface KeelTrpcContext {
-  /** Always "default" until API keys arrive: never taken from a header or the input (docs/design.md). */
+  /** Always DEFAULT_TENANT until API keys arrive: never taken from a header or the input (docs/design.md). */
   tenant: string;
   /** Generated per HTTP request; callers cannot choose it. Echoed as `x-request-id`. */
   requestId: string;
@@ -19,15 +17,11 @@ export interface KeelTrpcContext {
   trackStream: TrackStream;
 }
 
-export const DEFAULT_TENANT = "default";
-
-const untracked: TrackStream = () => () => {};
-
 /**
  * The adapter's createContext: a fresh request id per HTTP request, sent back in the
  * `x-request-id` header before tRPC writes its response (a batch shares one id).
  */
-export function createContextFactory(trackStream: TrackStream = untracked) {
+export function createContextFactory(trackStream: TrackStream) {
   // `req`/`res` are the names tRPC's node adapter gives them.
   return function createContext({ res: response }: { req: IncomingMessage; res: ServerResponse }): KeelTrpcContext {
     const requestId = randomUUID();

@@ -3,7 +3,7 @@ import { TRPCError } from "@trpc/server";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import { startServiceHost, type Pipeline, type ServiceHost } from "@keel/core";
 import { KeelError } from "@keel/spec";
-import { createContextFactory, type TrackStream } from "./context.ts";
+import { createContextFactory } from "./context.ts";
 import { TRPC_CODE_BY_KEEL_CODE } from "./error-codes.ts";
 import { formatError } from "./error-formatter.ts";
 import { createAppRouter } from "./router.ts";
@@ -28,16 +28,7 @@ const BASE_PATH = "/trpc/";
 export async function startTrpcService(options: TrpcServiceOptions): Promise<ServiceHost> {
   const { pipeline } = options;
   const services = pipeline.config.services;
-  let host: ServiceHost | undefined;
-  // The host exists only once it listens; no request can arrive before that.
-  const trackStream: TrackStream = (close) => (host ? host.trackStream(close) : () => {});
-  const trpcHandler = createHTTPHandler({
-    router: createAppRouter(pipeline),
-    basePath: BASE_PATH,
-    maxBodySize: options.maxBodyBytes ?? services.maxBodyBytes,
-    createContext: createContextFactory(trackStream),
-  });
-  host = await startServiceHost({
+  return startServiceHost({
     name: "trpc",
     pipeline,
     host: options.host,
@@ -50,12 +41,21 @@ export async function startTrpcService(options: TrpcServiceOptions): Promise<Ser
         path: undefined,
       }),
     }),
-    handler: (request, response) => {
-      if (request.url?.startsWith(BASE_PATH)) return trpcHandler(request, response);
-      notFound(response, request.url ?? "");
+    serve: (serviceHost) => {
+      const trpcHandler = createHTTPHandler({
+        router: createAppRouter(pipeline),
+        basePath: BASE_PATH,
+        maxBodySize: options.maxBodyBytes ?? services.maxBodyBytes,
+        createContext: createContextFactory(serviceHost.trackStream),
+      });
+      return {
+        handler: (request, response) => {
+          if (request.url?.startsWith(BASE_PATH)) return trpcHandler(request, response);
+          notFound(response, request.url ?? "");
+        },
+      };
     },
   });
-  return host;
 }
 
 function notFound(response: ServerResponse, url: string): void {

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { TRPCClientError } from "@trpc/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KEEL_ERROR_CODES } from "@keel/spec";
-import { chat, collectStream, startStack, type Stack } from "./stack.ts";
+import { chat, collectStream, startStack, type Stack } from "./test-support/stack.ts";
 
 const BLNS: string[] = JSON.parse(readFileSync("/work/shared/data/bad_input/blns.json", "utf8"));
 const CONCURRENCY = 16;

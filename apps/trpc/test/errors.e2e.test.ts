@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chat, collectStream, post, startStack, trpcError, type Stack } from "./stack.ts";
+import { chat, collectStream, post, startStack, trpcError, type Stack } from "./test-support/stack.ts";
 
 interface ErrorBody {
   error: {

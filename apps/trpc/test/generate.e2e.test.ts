@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Generation } from "@keel/spec";
-import { chat, post, startStack, type Stack } from "./stack.ts";
+import { chat, post, startStack, type Stack } from "./test-support/stack.ts";
 
 const CURL_BODY = '{"messages":[{"role":"user","content":"Hi"}],"model":"gpt-4o-mini","temperature":0}';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { Generation } from "@keel/spec";
-import { chat, collectStream, post, startStack, type Stack } from "./stack.ts";
+import { chat, collectStream, post, startStack, type Stack } from "./test-support/stack.ts";
 
 describe("graceful shutdown", () => {
   let stack: Stack | undefined;

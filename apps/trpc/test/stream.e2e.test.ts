@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { StreamEvent } from "@keel/spec";
-import { chat, collectStream, startStack, type Stack } from "./stack.ts";
+import { chat, collectStream, startStack, type Stack } from "./test-support/stack.ts";
 
 const deltas = (events: StreamEvent[]) => events.flatMap((event) => (event.type === "delta" ? [event.content] : []));
 

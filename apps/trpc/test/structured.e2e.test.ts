@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, expectTypeOf, it } f
 import { z } from "zod";
 import type { Generation } from "@keel/spec";
 import { typedStructured } from "../src/client/index.ts";
-import { post, startStack, trpcError, type Stack } from "./stack.ts";
+import { post, startStack, trpcError, type Stack } from "./test-support/stack.ts";
 
 const schema = {
   type: "object",

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Generation } from "@keel/spec";
-import { chat, collectStream, post, startStack, trpcError, type Stack } from "./stack.ts";
+import { chat, collectStream, post, startStack, trpcError, type Stack } from "./test-support/stack.ts";
 
 const schema = { type: "object", properties: { answer: { type: "string" } }, required: ["answer"] };
 

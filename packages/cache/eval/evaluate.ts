@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import type { ChatRequest, Generation, Model } from "@keel/spec";
 import { createMemoryStore } from "../src/memory-store.ts";
 import { semanticCacheMiddleware } from "../src/semantic-cache.ts";
-import { createContext, createScriptedModel, wrap } from "../src/test-support.ts";
+import { createContext, createScriptedModel, wrap } from "../src/test-support/middleware-fixtures.ts";
 
 export interface LabelledPairs {
   paraphrases: Array<[string, string]>;

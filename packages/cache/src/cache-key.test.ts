@@ -100,6 +100,17 @@ describe("exactCacheKey", () => {
     expect(key({ ...base, ...change })).not.toBe(key(base));
   });
 
+  it("changes with the request's documents, and is unchanged for a request without any", () => {
+    const withDocuments: ChatRequest = { ...base, documents: [{ id: "faq", text: "Paris is the capital." }] };
+    expect(key(withDocuments)).not.toBe(key(base));
+    expect(key({ ...base, documents: [{ id: "faq", text: "Lyon is the capital." }] })).not.toBe(key(withDocuments));
+    expect(key({ ...base, documents: [{ id: "other", text: "Paris is the capital." }] })).not.toBe(key(withDocuments));
+    expect(key({ ...base, documents: undefined })).toBe(key(base));
+    expect(semanticPartition(withDocuments, { namespace: "tenant:acme", embedder: "e" })).not.toBe(
+      semanticPartition(base, { namespace: "tenant:acme", embedder: "e" }),
+    );
+  });
+
   it("changes with the namespace (tenant) and the scope (targets)", () => {
     expect(key(base, "tenant:globex")).not.toBe(key(base));
     expect(key(base, "tenant:acme", "openai/gpt-4o-mini")).not.toBe(key(base, "tenant:acme", "azure/gpt-4o-mini"));

@@ -45,6 +45,8 @@ function keyMaterial(request: ChatRequest, options: CacheKeyOptions, messages: r
     toolChoice: request.toolChoice,
     responseFormat: request.responseFormat,
     structured: request.structured ? { schema: request.structured.schema, name: request.structured.name } : undefined,
+    // Absent for requests without documents, so their keys are what they were before documents existed.
+    documents: request.documents?.map((document) => ({ id: document.id, text: document.text })),
   };
 }
 

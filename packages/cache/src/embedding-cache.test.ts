@@ -4,7 +4,7 @@ import { embeddingCacheMiddleware } from "./embedding-cache.ts";
 import { embedderFromModel } from "./model-embedder.ts";
 import { semanticCacheMiddleware } from "./semantic-cache.ts";
 import { storeFixtures } from "./test-support/store-fixtures.ts";
-import { chat, createContext, createScriptedModel, wrap } from "./test-support.ts";
+import { chat, createContext, createScriptedModel, wrap } from "./test-support/middleware-fixtures.ts";
 
 let setup: Awaited<ReturnType<typeof storeFixtures>>;
 beforeAll(async () => {

@@ -37,12 +37,18 @@ export function isFresh(entry: CacheEntry, policy: ResolvedPolicy, now: number):
   return age < entry.freshMs && age <= policy.maxAgeMs;
 }
 
-/** Only plain upstream answers are stored: no degraded, cached or invalid ones. */
+/**
+ * Only plain upstream answers are stored: no degraded, cached or invalid ones, none held for
+ * human review (`review` set) and none filtered (finishReason "content_filter": a safe reply
+ * in place of a blocked answer, or the provider's own filter).
+ */
 export function isStorable(generation: Generation): boolean {
   return (
     generation.cache === "miss" &&
     generation.fallback.degraded === undefined &&
     generation.finishReason !== "error" &&
+    generation.finishReason !== "content_filter" &&
+    generation.review === undefined &&
     generation.validation?.valid !== false
   );
 }

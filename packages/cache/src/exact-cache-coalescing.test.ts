@@ -2,7 +2,7 @@ import { KeelError } from "@keel/spec";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { exactCacheMiddleware } from "./exact-cache.ts";
 import { storeFixtures } from "./test-support/store-fixtures.ts";
-import { chat, collect, createContext, createScriptedModel, wrap } from "./test-support.ts";
+import { chat, collect, createContext, createScriptedModel, wrap } from "./test-support/middleware-fixtures.ts";
 
 let setup: Awaited<ReturnType<typeof storeFixtures>>;
 beforeAll(async () => {

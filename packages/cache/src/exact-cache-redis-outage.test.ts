@@ -3,7 +3,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { exactCacheMiddleware } from "./exact-cache.ts";
 import { createRedisStore } from "./redis-store.ts";
 import { untilHealthy } from "./test-support/store-fixtures.ts";
-import { chat, createContext, createScriptedModel, sleepMs, uniquePrefix, wrap } from "./test-support.ts";
+import {
+  chat,
+  createContext,
+  createScriptedModel,
+  sleepMs,
+  uniquePrefix,
+  wrap,
+} from "./test-support/middleware-fixtures.ts";
 
 let redis: RedisServerHandle;
 beforeAll(async () => {

@@ -1,9 +1,16 @@
-import { KeelError, type FallbackFailure, type KeelEvent } from "@keel/spec";
+import { KeelError, type FallbackFailure, type Generation, type KeelEvent, type Model } from "@keel/spec";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { exactCacheMiddleware } from "./exact-cache.ts";
 import type { ExactCacheOptions } from "./exact-cache-engine.ts";
 import { storeFixtures, type StoreFixture } from "./test-support/store-fixtures.ts";
-import { chat, createContext, createScriptedModel, sleepMs, wrap } from "./test-support.ts";
+import {
+  chat,
+  createContext,
+  createScriptedModel,
+  generationOf,
+  sleepMs,
+  wrap,
+} from "./test-support/middleware-fixtures.ts";
 
 let setup: Awaited<ReturnType<typeof storeFixtures>>;
 beforeAll(async () => {
@@ -131,6 +138,37 @@ describe.each(["memory", "redis"] as const)("exactCacheMiddleware on the %s stor
     accept = false;
     expect((await model.generate(chat("q"), createContext().ctx)).cache).toBe("miss");
     expect(inner.state.calls).toBe(3);
+  });
+
+  it("never stores an answer held for human review or blocked with a safe reply, plain or streamed", async () => {
+    const store = await fixture().open();
+    let calls = 0;
+    const answers: Record<string, Generation> = {
+      held: generationOf("", { review: { id: "rv_1", state: "pending" } }),
+      blocked: generationOf("I can't help with that.", { finishReason: "content_filter" }),
+    };
+    const inner: Model = {
+      async generate(request) {
+        calls += 1;
+        return answers[request.messages[0]!.content]!;
+      },
+      async *stream(request) {
+        calls += 1;
+        const generation = answers[request.messages[0]!.content]!;
+        if (generation.content !== "") yield { type: "delta", content: generation.content };
+        yield { type: "done", generation };
+      },
+    };
+    const model = wrap(exactCacheMiddleware({ store }), inner);
+    for (const content of ["held", "blocked"]) {
+      for (let round = 0; round < 2; round++) {
+        const recorded = createContext();
+        expect((await model.generate(chat(content), recorded.ctx)).cache).toBe("miss");
+        for await (const _event of model.stream(chat(content), recorded.ctx));
+        expect(types(recorded.events)).not.toContain("cache-store");
+      }
+    }
+    expect(calls).toBe(8);
   });
 
   it("does not store an answer over maxEntryBytes, and says so", async () => {

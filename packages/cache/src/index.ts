@@ -7,6 +7,6 @@ export { exactCacheKey, KEY_SCHEMA_VERSION, type CacheKeyOptions } from "./cache
 export { exactCacheMiddleware, type ExactCacheOptions } from "./exact-cache.ts";
 export { semanticCacheMiddleware, type SemanticCacheMiddleware, type SemanticCacheOptions } from "./semantic-cache.ts";
 export { DEFAULT_SEMANTIC_THRESHOLD } from "./semantic-cache-engine.ts";
-export { createLocalEmbedder, type Embedder } from "./local-embedder.ts";
+export { createLocalEmbedder, embedText, type Embedder } from "./local-embedder.ts";
 export { embedderFromModel } from "./model-embedder.ts";
 export { embeddingCacheMiddleware, type EmbeddingCacheOptions } from "./embedding-cache.ts";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createMemoryStore } from "./memory-store.ts";
-import { describeStoreContract } from "./store-contract.ts";
+import { describeStoreContract } from "./test-support/store-contract.ts";
 
 describeStoreContract("memory", async ({ maxEntryBytes }) => createMemoryStore({ maxEntryBytes }));
 

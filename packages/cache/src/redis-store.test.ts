@@ -3,8 +3,8 @@ import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRedisStore } from "./redis-store.ts";
 import type { CacheStore } from "./store.ts";
-import { describeStoreContract } from "./store-contract.ts";
-import { uniquePrefix } from "./test-support.ts";
+import { describeStoreContract } from "./test-support/store-contract.ts";
+import { uniquePrefix } from "./test-support/middleware-fixtures.ts";
 
 let redis: RedisServerHandle;
 beforeAll(async () => {

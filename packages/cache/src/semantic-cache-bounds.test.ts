@@ -6,7 +6,7 @@ import { createMemoryStore } from "./memory-store.ts";
 import { semanticCacheMiddleware } from "./semantic-cache.ts";
 import type { CacheStore } from "./store.ts";
 import { storeFixtures } from "./test-support/store-fixtures.ts";
-import { chat, createContext, createScriptedModel, sleepMs, wrap } from "./test-support.ts";
+import { chat, createContext, createScriptedModel, sleepMs, wrap } from "./test-support/middleware-fixtures.ts";
 
 setFlagsFromString("--expose-gc");
 const collectGarbage = runInNewContext("gc") as () => void;

@@ -6,7 +6,7 @@ import { createMemoryStore } from "./memory-store.ts";
 import { semanticCacheMiddleware } from "./semantic-cache.ts";
 import type { SemanticCacheOptions } from "./semantic-cache-engine.ts";
 import { storeFixtures } from "./test-support/store-fixtures.ts";
-import { chat, collect, createContext, createScriptedModel, wrap } from "./test-support.ts";
+import { chat, collect, createContext, createScriptedModel, wrap } from "./test-support/middleware-fixtures.ts";
 
 let setup: Awaited<ReturnType<typeof storeFixtures>>;
 beforeAll(async () => {

@@ -1,20 +1,19 @@
-import { KeelError, type RequestContext } from "@keel/spec";
+import { KeelError, onceAborted, type RequestContext } from "@keel/spec";
 
 /** Waits for a promise within the caller's own deadline and signal (another caller's call may be slower). */
 export function waitFor<T>(promise: Promise<T>, ctx: RequestContext): Promise<T> {
   if (ctx.signal.aborted) return Promise.reject(endedError("aborted"));
   return new Promise<T>((resolve, reject) => {
-    const onAbort = () => finish(() => reject(endedError("aborted")));
+    const finish = (settle: () => void) => {
+      clearTimeout(timer);
+      unhook();
+      settle();
+    };
     const timer = setTimeout(
       () => finish(() => reject(endedError("deadline"))),
       Math.max(0, ctx.deadline - Date.now()),
     );
-    ctx.signal.addEventListener("abort", onAbort, { once: true });
-    const finish = (settle: () => void) => {
-      clearTimeout(timer);
-      ctx.signal.removeEventListener("abort", onAbort);
-      settle();
-    };
+    const unhook = onceAborted(ctx.signal, () => finish(() => reject(endedError("aborted"))));
     promise.then(
       (value) => finish(() => resolve(value)),
       (error: unknown) => finish(() => reject(error)),

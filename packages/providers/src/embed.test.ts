@@ -1,7 +1,7 @@
 import { startSimulator, type SimulatorHandle } from "@keel/simulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createOpenAIProvider, type Provider } from "./openai-provider.ts";
-import { keelErrorOf, recordingContext } from "./test-context.ts";
+import { keelErrorOf, recordingContext } from "./test-support/recording-context.ts";
 
 let simulator: SimulatorHandle;
 let provider: Provider;

@@ -1,7 +1,7 @@
-import { KeelError, type EmbeddingRequest, type EmbeddingResult, type RequestContext } from "@keel/spec";
+import { KeelError, linkSignal, type EmbeddingRequest, type EmbeddingResult, type RequestContext } from "@keel/spec";
 import type OpenAI from "openai";
 import { countTokens } from "./tokens.ts";
-import { callSignal, elapsedSince, failedCall, type ProviderState } from "./upstream-call.ts";
+import { elapsedSince, failedCall, type ProviderState } from "./upstream-call.ts";
 
 /** Embeddings for `request.input`, vectors in input order whatever order the upstream used. */
 export async function embed(
@@ -22,7 +22,8 @@ export async function embed(
   const target = `${state.name}/${request.model}`;
   ctx.events.emit({ type: "upstream-request", target });
   const started = performance.now();
-  const call = callSignal(ctx.signal);
+  // A child signal per call, unhooked when it ends (why: see generate.ts).
+  const call = linkSignal(ctx.signal);
   let response: OpenAI.CreateEmbeddingResponse;
   try {
     // "float" rather than the SDK's default base64: not every compatible server
@@ -35,7 +36,7 @@ export async function embed(
   } catch (error) {
     throw failedCall({ ctx, target, started, error });
   } finally {
-    call.release();
+    call.dispose();
   }
 
   const vectors = inInputOrder(response?.data, request.input.length);

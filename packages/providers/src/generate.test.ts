@@ -6,7 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createOpenAIProvider, type Provider } from "./openai-provider.ts";
 import { costOf, createPriceTable } from "./prices.ts";
 import { countChatTokens, countTokens } from "./tokens.ts";
-import { keelErrorOf, recordingContext } from "./test-context.ts";
+import { keelErrorOf, recordingContext } from "./test-support/recording-context.ts";
 
 const MODELS = ["gpt-4o-mini", "gpt-4o", "text-embedding-3-small"];
 const hello = { model: "gpt-4o-mini", messages: [{ role: "user" as const, content: "Say hello" }] };

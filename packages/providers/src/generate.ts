@@ -1,7 +1,14 @@
-import { KeelError, type ChatRequest, type Generation, type RequestContext, type ToolCall } from "@keel/spec";
+import {
+  KeelError,
+  linkSignal,
+  type ChatRequest,
+  type Generation,
+  type RequestContext,
+  type ToolCall,
+} from "@keel/spec";
 import type OpenAI from "openai";
 import { toGeneration } from "./envelope.ts";
-import { callSignal, elapsedSince, failedCall, type ProviderState } from "./upstream-call.ts";
+import { elapsedSince, failedCall, type ProviderState } from "./upstream-call.ts";
 import { toWireRequest } from "./wire-request.ts";
 
 type Completion = OpenAI.Chat.Completions.ChatCompletion;
@@ -13,14 +20,17 @@ export async function generate(state: ProviderState, request: ChatRequest, ctx: 
   const target = `${state.name}/${request.model}`;
   ctx.events.emit({ type: "upstream-request", target });
   const started = performance.now();
-  const call = callSignal(ctx.signal);
+  // A child signal per call, unhooked when it ends: the SDK adds an abort listener to the
+  // signal it is given and never removes it, so handed ctx.signal itself every call of a
+  // request (retries, fallbacks, re-asks) would pile one more listener onto it.
+  const call = linkSignal(ctx.signal);
   let completion: Completion;
   try {
     completion = await state.client.chat.completions.create(body, { signal: call.signal });
   } catch (error) {
     throw failedCall({ ctx, target, started, error });
   } finally {
-    call.release();
+    call.dispose();
   }
   const latencyMs = elapsedSince(started);
 

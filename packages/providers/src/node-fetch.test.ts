@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createNodeFetch } from "./node-fetch.ts";
-import { until } from "./test-context.ts";
+import { until } from "./test-support/recording-context.ts";
 
 type Handler = (request: IncomingMessage, body: string, response: ServerResponse) => void;
 

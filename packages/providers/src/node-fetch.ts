@@ -7,6 +7,7 @@ import {
 } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import { Readable } from "node:stream";
+import { onceAborted } from "@keel/spec";
 import {
   DEFAULT_MAX_BODY_BYTES,
   DEFAULT_MAX_EVENT_BYTES,
@@ -112,22 +113,24 @@ function exchange(outgoing: ClientRequest, options: ExchangeOptions): Promise<Re
     const fail = (error: Error) => {
       if (settled) return;
       settled = true;
-      signal?.removeEventListener("abort", onAbort);
+      unhook();
       reject(error);
     };
     const succeed = (response: Response, keepListening: boolean) => {
       settled = true;
-      if (!keepListening) signal?.removeEventListener("abort", onAbort);
+      if (!keepListening) unhook();
       resolve(response);
     };
     // Before the answer, the request is destroyed; after it, the answer (and so the socket).
-    function onAbort() {
-      const error = abortError();
-      if (incoming === undefined) outgoing.destroy(error);
-      else incoming.destroy(error);
-      fail(error);
-    }
-    signal?.addEventListener("abort", onAbort, { once: true });
+    // The caller checked that the signal had not aborted yet, so this never runs at once.
+    const unhook = signal
+      ? onceAborted(signal, () => {
+          const error = abortError();
+          if (incoming === undefined) outgoing.destroy(error);
+          else incoming.destroy(error);
+          fail(error);
+        })
+      : () => {};
 
     // `on`, not `once`: a socket can report a second error, which must not go unheard.
     outgoing.on("error", fail);
@@ -139,7 +142,7 @@ function exchange(outgoing: ClientRequest, options: ExchangeOptions): Promise<Re
         answer.resume();
         succeed(new Response(null, init), false);
       } else if (answer.headers["content-type"]?.startsWith("text/event-stream")) {
-        answer.once("end", () => signal?.removeEventListener("abort", onAbort));
+        answer.once("end", unhook);
         const meter = new EventSizeMeter(limits.maxEventBytes);
         // Before toWeb's own listener: an oversized event never reaches the SDK's parser.
         answer.on("data", (chunk: Buffer) => {

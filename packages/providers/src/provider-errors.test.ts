@@ -1,7 +1,7 @@
 import { startSimulator, type SimulatorHandle } from "@keel/simulator";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createOpenAIProvider, type Provider } from "./openai-provider.ts";
-import { keelErrorOf, recordingContext } from "./test-context.ts";
+import { keelErrorOf, recordingContext } from "./test-support/recording-context.ts";
 
 const API_KEY = "sk-test-secret-key-123456";
 const request = { model: "gpt-4o-mini", messages: [{ role: "user" as const, content: "Hi" }] };

@@ -2,7 +2,7 @@ import type { Generation, StreamEvent } from "@keel/spec";
 import { startSimulator, type SimulatorHandle } from "@keel/simulator";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createOpenAIProvider, type Provider } from "./openai-provider.ts";
-import { keelErrorOf, recordingContext, until } from "./test-context.ts";
+import { keelErrorOf, recordingContext, until } from "./test-support/recording-context.ts";
 
 const request = { model: "gpt-4o-mini", messages: [{ role: "user" as const, content: "Tell me a story" }] };
 const REPLY = "Once upon a time there was a small, reliable gateway.";

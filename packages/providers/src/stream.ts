@@ -1,9 +1,16 @@
-import { KeelError, type ChatRequest, type RequestContext, type StreamEvent, type ToolCall } from "@keel/spec";
+import {
+  KeelError,
+  linkSignal,
+  type ChatRequest,
+  type RequestContext,
+  type StreamEvent,
+  type ToolCall,
+} from "@keel/spec";
 import { APIConnectionError, APIError } from "openai";
 import type OpenAI from "openai";
 import { toGeneration, type WireUsage } from "./envelope.ts";
 import { readLimitError } from "./read-limits.ts";
-import { callSignal, elapsedSince, failedCall, type ProviderState } from "./upstream-call.ts";
+import { elapsedSince, failedCall, type ProviderState } from "./upstream-call.ts";
 import { toWireRequest } from "./wire-request.ts";
 
 type ChunkToolCall = OpenAI.Chat.Completions.ChatCompletionChunk.Choice.Delta.ToolCall;
@@ -23,12 +30,13 @@ export async function* stream(
   const target = `${state.name}/${request.model}`;
   ctx.events.emit({ type: "upstream-request", target });
   const started = performance.now();
-  // Linked to ctx.signal for the whole stream, headers and body alike.
-  const call = callSignal(ctx.signal);
+  // Linked to ctx.signal for the whole stream, headers and body alike; one child per call
+  // because the SDK never removes the abort listener it adds (see generate.ts).
+  const call = linkSignal(ctx.signal);
   try {
     yield* readStream({ state, request, ctx, body, target, started, signal: call.signal });
   } finally {
-    call.release();
+    call.dispose();
   }
 }
 

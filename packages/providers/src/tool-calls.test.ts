@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import type { Generation, StreamEvent } from "@keel/spec";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createOpenAIProvider, type Provider } from "./openai-provider.ts";
-import { recordingContext } from "./test-context.ts";
+import { recordingContext } from "./test-support/recording-context.ts";
 
 // The simulator answers with text only; this small scripted server answers with tool
 // calls, as OpenAI does, and records the body it received.

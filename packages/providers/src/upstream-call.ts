@@ -37,26 +37,3 @@ export function failedCall({ ctx, target, started, error }: FailedCall): KeelErr
   });
   return keelError;
 }
-
-/** A per-call signal that follows the request's, and `release` to unhook it afterwards. */
-export interface CallSignal {
-  signal: AbortSignal;
-  release(): void;
-}
-
-/**
- * The SDK adds an abort listener to the signal it is given and never removes it. Handed
- * ctx.signal directly, every call of a request (retries, fallbacks, re-asks) would pile
- * one more listener onto it (Node warns past 10), and a long-lived signal would leak
- * one per call. So each call gets its own signal, unhooked from ctx.signal when done.
- */
-export function callSignal(parent: AbortSignal): CallSignal {
-  const controller = new AbortController();
-  if (parent.aborted) {
-    controller.abort(parent.reason);
-    return { signal: controller.signal, release: () => undefined };
-  }
-  const follow = () => controller.abort(parent.reason);
-  parent.addEventListener("abort", follow, { once: true });
-  return { signal: controller.signal, release: () => parent.removeEventListener("abort", follow) };
-}

@@ -10,7 +10,7 @@ import type { AddressInfo } from "node:net";
 import type { StreamEvent } from "@keel/spec";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createOpenAIProvider, type ProviderOptions } from "./openai-provider.ts";
-import { keelErrorOf, recordingContext, until } from "./test-context.ts";
+import { keelErrorOf, recordingContext, until } from "./test-support/recording-context.ts";
 
 const MEGABYTE = 1024 * 1024;
 // What the test server sends at most when nobody stops it: far past every cap.

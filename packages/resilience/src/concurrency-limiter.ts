@@ -1,7 +1,8 @@
-import type { RequestContext } from "@keel/spec";
+import { onceAborted, type RequestContext } from "@keel/spec";
 import { cancellationError, loadShedError } from "./failures.ts";
 import type { ConcurrencyOptions } from "./options.ts";
 import type { AttemptContext, Policy } from "./policy.ts";
+import { noop } from "./signals.ts";
 
 export type Release = () => void;
 
@@ -66,10 +67,6 @@ export class ConcurrencyLimiter implements Policy {
       const remaining = ctx.deadline - Date.now();
       const queueMs = this.options.queueTimeoutMs;
       const byQueueTimeout = queueMs !== undefined && queueMs < remaining;
-      const onAbort = (): void => {
-        waiter.cleanup();
-        reject(cancellationError(ctx, this.target));
-      };
       const timer = setTimeout(
         () => {
           waiter.cleanup();
@@ -79,17 +76,21 @@ export class ConcurrencyLimiter implements Policy {
         },
         Math.min(byQueueTimeout ? queueMs : remaining, 2_147_483_647),
       );
+      let unhook = noop;
       const waiter: Waiter = {
         resolve,
         reject,
         cleanup: () => {
           clearTimeout(timer);
-          ctx.signal.removeEventListener("abort", onAbort);
+          unhook();
           this.waiters.delete(waiter);
         },
       };
-      ctx.signal.addEventListener("abort", onAbort, { once: true });
       this.waiters.add(waiter);
+      unhook = onceAborted(ctx.signal, () => {
+        waiter.cleanup();
+        reject(cancellationError(ctx, this.target));
+      });
     });
   }
 

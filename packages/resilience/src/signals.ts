@@ -1,17 +1,18 @@
+import { onceAborted } from "@keel/spec";
+
 /** Sleeps, or rejects with `onAbort()` the moment the signal aborts. */
 export function sleep(ms: number, signal: AbortSignal, onAbort: () => unknown): Promise<void> {
   if (signal.aborted) return Promise.reject(onAbort());
   if (ms <= 0) return Promise.resolve();
   return new Promise((resolve, reject) => {
-    const listener = (): void => {
-      clearTimeout(timer);
-      reject(onAbort());
-    };
     const timer = setTimeout(() => {
-      signal.removeEventListener("abort", listener);
+      unhook();
       resolve();
     }, ms);
-    signal.addEventListener("abort", listener, { once: true });
+    const unhook = onceAborted(signal, () => {
+      clearTimeout(timer);
+      reject(onAbort());
+    });
   });
 }
 
@@ -31,11 +32,9 @@ export const ABORTED = Symbol("aborted");
 
 /** A promise that resolves when the signal aborts, so a target that ignores its signal cannot hold the chain. */
 export function onAbort(signal: AbortSignal): { promise: Promise<typeof ABORTED>; dispose(): void } {
-  if (signal.aborted) return { promise: Promise.resolve(ABORTED), dispose: noop };
-  let listener = noop;
+  let dispose = noop;
   const promise = new Promise<typeof ABORTED>((resolve) => {
-    listener = () => resolve(ABORTED);
-    signal.addEventListener("abort", listener, { once: true });
+    dispose = onceAborted(signal, () => resolve(ABORTED));
   });
-  return { promise, dispose: () => signal.removeEventListener("abort", listener) };
+  return { promise, dispose };
 }

@@ -41,3 +41,47 @@ export {
   type ModerationDetector,
   type ModerationDetectorOptions,
 } from "./moderation/moderation-detector.ts";
+export { loadKnowledgeBases } from "./claims/knowledge-bases.ts";
+export {
+  ALLOWED_ACTIONS,
+  type BrandPolicy,
+  type ClaimAction,
+  type ClaimPolicy,
+  DEFAULT_NAME_KINDS,
+  DEFAULT_PII_KINDS,
+  DEFAULT_SAFETY_POLICY,
+  type DetectorAction,
+  type DetectorPolicy,
+  type DisclaimerRule,
+  INPUT_DETECTORS,
+  type InputDetectorName,
+  type InputPolicy,
+  OUTPUT_DETECTORS,
+  type OutputDetectorName,
+  type OutputPolicy,
+  type ReviewMode,
+  type ReviewPolicy,
+  type SafetyPolicy,
+  type ToneRule,
+} from "./policy/policy.ts";
+export { createPolicyResolver, type ResolvedSafetyPolicy, resolveSafetyPolicy } from "./policy/resolve-policy.ts";
+export { knownTopics } from "./stages/topics.ts";
+export { createVault, type Vault } from "./redaction/vault.ts";
+export { createStreamRestorer } from "./redaction/stream-restorer.ts";
+export { inputSafetyMiddleware, type InputSafetyOptions } from "./stages/input-middleware.ts";
+export { outputSafetyMiddleware, type OutputSafetyOptions } from "./stages/output-middleware.ts";
+export { createOutputGuard, type OutputGuard } from "./stages/output-guard.ts";
+export type { ReviewDecision, ReviewItem, ReviewSummary } from "./review/review-item.ts";
+export type { ReviewStore } from "./review/review-store.ts";
+export { createMemoryReviewStore } from "./review/memory-review-store.ts";
+export { createRedisReviewStore, type RedisReviewStoreOptions } from "./review/redis-review-store.ts";
+export {
+  createReviewQueue,
+  type NewReviewItem,
+  type ReviewListQuery,
+  type ReviewPage,
+  type ReviewQueue,
+  type ReviewQueueOptions,
+} from "./review/review-queue.ts";
+export { KNOWN_KINDS } from "./policy/known-kinds.ts";
+export { warmUpScanners } from "./stages/scanners.ts";

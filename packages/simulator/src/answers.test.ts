@@ -2,7 +2,7 @@ import { countTokens } from "gpt-tokenizer/encoding/o200k_base";
 import { describe, expect, it } from "vitest";
 import { defaultAnswer, HASH_SEED, hashText } from "./default-answer.ts";
 import { exampleForSchema } from "./schema-example.ts";
-import { useSimulator, userMessage } from "./test-support.ts";
+import { useSimulator, userMessage } from "./test-support/simulator-fixtures.ts";
 import { tokenizeText, truncateToTokens } from "./tokens.ts";
 
 describe("default answers", () => {

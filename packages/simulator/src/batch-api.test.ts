@@ -2,7 +2,7 @@ import { toFile } from "openai";
 import type OpenAI from "openai";
 import { describe, expect, it } from "vitest";
 import type { SimulatorBatchOptions, SimulatorRule } from "./types.ts";
-import { useSimulator } from "./test-support.ts";
+import { useSimulator } from "./test-support/simulator-fixtures.ts";
 
 const line = (customId: string, prompt: string, model = "gpt-4o-mini") =>
   JSON.stringify({

@@ -1,7 +1,7 @@
 import { countTokens } from "gpt-tokenizer/encoding/o200k_base";
 import { NotFoundError, BadRequestError } from "openai";
 import { describe, expect, it } from "vitest";
-import { rawRequest, useSimulator, userMessage } from "./test-support.ts";
+import { rawRequest, useSimulator, userMessage } from "./test-support/simulator-fixtures.ts";
 
 describe("chat completions", () => {
   it("answers in OpenAI's shape with usage counted by the tokenizer", async () => {

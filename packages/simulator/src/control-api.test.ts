@@ -1,7 +1,7 @@
 import { APIConnectionError } from "openai";
 import { describe, expect, it } from "vitest";
 import { startSimulator } from "./server.ts";
-import { createClient, rawRequest, useSimulator, userMessage } from "./test-support.ts";
+import { createClient, rawRequest, useSimulator, userMessage } from "./test-support/simulator-fixtures.ts";
 
 describe("control API over HTTP", () => {
   it("reports health and stats, installs validated rules, and resets", async () => {

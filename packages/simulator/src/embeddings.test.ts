@@ -1,7 +1,7 @@
 import { countTokens } from "gpt-tokenizer/encoding/o200k_base";
 import { describe, expect, it } from "vitest";
 import { embedText } from "./embeddings.ts";
-import { rawRequest, useSimulator } from "./test-support.ts";
+import { rawRequest, useSimulator } from "./test-support/simulator-fixtures.ts";
 
 function cosine(left: ArrayLike<number>, right: ArrayLike<number>): number {
   let dot = 0;

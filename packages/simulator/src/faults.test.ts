@@ -7,7 +7,7 @@ import {
   RateLimitError,
 } from "openai";
 import { describe, expect, it } from "vitest";
-import { createClient, rawRequest, useSimulator, userMessage } from "./test-support.ts";
+import { createClient, rawRequest, useSimulator, userMessage } from "./test-support/simulator-fixtures.ts";
 
 const ask = { model: "gpt-4o-mini", messages: userMessage("hello") };
 

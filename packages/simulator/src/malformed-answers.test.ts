@@ -2,7 +2,7 @@ import { request as httpRequest } from "node:http";
 import { describe, expect, it } from "vitest";
 import { SimulatorRuleError } from "./rule-validation.ts";
 import type { SimulatorMalformedForm } from "./types.ts";
-import { rawRequest, useSimulator, userMessage } from "./test-support.ts";
+import { rawRequest, useSimulator, userMessage } from "./test-support/simulator-fixtures.ts";
 
 const ask = { model: "gpt-4o-mini", messages: userMessage("Tell me a story") };
 const REPLY = "one two three four";

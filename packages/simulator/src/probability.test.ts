@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { startSimulator } from "./server.ts";
-import { rawRequest, useSimulator } from "./test-support.ts";
+import { rawRequest, useSimulator } from "./test-support/simulator-fixtures.ts";
 import type { SimulatorHandle, SimulatorRule } from "./types.ts";
 
 const failFor = (status: number, probability: number, extra: Partial<SimulatorRule> = {}): SimulatorRule => ({

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { SimulatorRuleError } from "./rule-validation.ts";
 import { startSimulator } from "./server.ts";
-import { useSimulator, userMessage } from "./test-support.ts";
+import { useSimulator, userMessage } from "./test-support/simulator-fixtures.ts";
 
 describe("scripted rules", () => {
   it("answers by model and by a substring of the last user message, first match wins", async () => {

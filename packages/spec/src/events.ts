@@ -1,5 +1,5 @@
 import type { KeelErrorCode } from "./errors.ts";
-import type { SafetyAction, Usage } from "./generation.ts";
+import type { ReviewState, SafetyAction, SafetyStage, Usage } from "./generation.ts";
 import type { GovernanceEvent } from "./governance.ts";
 
 /**
@@ -42,7 +42,24 @@ export type KeelEvent =
   // validation
   | { type: "validation-attempt"; attempt: number; valid: boolean; repaired: boolean; errorCount: number }
   // safety
-  | { type: "safety-finding"; stage: "input" | "output"; scanner: string; kind: string; action: SafetyAction };
+  // `detector` is the policy entry ("pii", "injection", ...), `scanner` the module that found it
+  | {
+      type: "safety-finding";
+      stage: SafetyStage;
+      detector: string;
+      scanner: string;
+      kind: string;
+      action: SafetyAction;
+    }
+  // human review: `mode` hold = the answer waits for a reviewer; flag = it went out, the item is for audit
+  | { type: "review-created"; route: string; detector: string; mode: "hold" | "flag" }
+  | {
+      type: "review-decided";
+      route: string;
+      decision: Exclude<ReviewState, "pending">;
+      mode: "hold" | "flag";
+      timeToDecisionMs: number;
+    };
 
 export type KeelEventType = KeelEvent["type"];
 

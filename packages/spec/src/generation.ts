@@ -31,21 +31,70 @@ export interface FallbackReport {
   degraded?: "stale" | "static";
 }
 
-export type SafetyAction = "allow" | "redact" | "block" | "flag";
+/**
+ * What a safety stage did about a finding. `allow` is kept for older envelopes; stages
+ * report `flag` (noted, text unchanged), `redact` (replaced by a placeholder), `block`
+ * (the request or answer refused), `review` (sent to human review) and `disclaim` (an
+ * unsupported claim kept, with a disclaimer appended).
+ */
+export type SafetyAction = "allow" | "redact" | "block" | "flag" | "review" | "disclaim";
 
+/** Where a safety stage looked: the request's text, or the answer. */
+export type SafetyStage = "input" | "output";
+
+/**
+ * One finding and what was done about it. Never carries the matched value: offsets point
+ * into the caller's own text (input: the message or document as the caller sent it;
+ * output: the answer's `content` as the caller receives it), so it can go to logs,
+ * metrics and callers.
+ */
 export interface SafetyFinding {
-  /** Which scanner found it: "pii", "prompt-injection", "toxicity", ... */
+  /** The module that found it: "pii-email", "ner", "secrets", "injection", "toxicity", "brand", "claims", ... */
   scanner: string;
-  /** What was found: "EMAIL", "PHONE", "jailbreak", ... */
+  /** The policy entry that acted on it: "pii", "names", "secrets", "injection", "documentInjection", "toxicity", "brand", "claims". */
+  detector?: string;
+  /** What was found: "EMAIL_ADDRESS", "PERSON", "OPENAI_KEY", "INJECTION", "TOXIC", "BANNED_TERM", "UNSUPPORTED_CLAIM", ... */
   kind: string;
   action: SafetyAction;
   score?: number;
   message?: string;
+  /** UTF-16 offsets, end exclusive, into the text named by messageIndex / documentIndex, or into the answer. */
+  start?: number;
+  end?: number;
+  /** Input findings in a message: its index in `request.messages`. */
+  messageIndex?: number;
+  /** Input findings in a request document: its index in `request.documents`... */
+  documentIndex?: number;
+  /** ...and its id, when the caller gave one. */
+  documentId?: string;
+}
+
+/** One claim of the answer checked against the request's documents or the route's knowledge base. */
+export interface SafetyClaim {
+  /** The claim's span in the answer's `content` (UTF-16, end exclusive). */
+  start: number;
+  end: number;
+  /** Support in [0, 1]; below the route's threshold the claim is unsupported. */
+  score: number;
+  supported: boolean;
+  /** The passage that supports it best: a document id (or "document#<index>") or "<file>#<n>" of a knowledge base. */
+  passageId?: string;
 }
 
 export interface SafetyReport {
   input: SafetyFinding[];
   output: SafetyFinding[];
+  /** Present when the route checks claims and the answer was checked. */
+  claims?: SafetyClaim[];
+}
+
+/** Where a held answer stands in human review. */
+export type ReviewState = "pending" | "approved" | "edited" | "rejected" | "expired";
+
+/** Set on a Generation whose answer went to human review and is held there. */
+export interface ReviewStatus {
+  id: string;
+  state: ReviewState;
 }
 
 export interface ValidationIssue {
@@ -99,4 +148,9 @@ export interface Generation {
   /** The parsed value, for structured calls. */
   data?: unknown;
   toolCalls?: ToolCall[];
+  /**
+   * Set when the answer is held for human review: while `pending` the content is empty;
+   * the caller polls or watches the review id for the final Generation.
+   */
+  review?: ReviewStatus;
 }

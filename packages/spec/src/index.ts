@@ -28,9 +28,13 @@ export type {
   FallbackReport,
   FinishReason,
   Generation,
+  ReviewState,
+  ReviewStatus,
   SafetyAction,
+  SafetyClaim,
   SafetyFinding,
   SafetyReport,
+  SafetyStage,
   ToolCall,
   Usage,
   ValidationAttempt,
@@ -45,11 +49,13 @@ export type {
   Model,
   Operation,
   RequestContext,
+  RequestRoute,
   StreamNext,
 } from "./middleware.ts";
 export type {
   CacheControl,
   CacheMode,
+  ChatDocument,
   ChatMessage,
   ChatRequest,
   ChatRole,
@@ -61,6 +67,7 @@ export type {
   ToolChoice,
   ToolDefinition,
 } from "./request.ts";
-export { linkSignal } from "./signals.ts";
+export { linkSignal, onceAborted } from "./signals.ts";
 export type { LinkedSignal } from "./signals.ts";
 export type { StreamEvent } from "./stream.ts";
+export { DEFAULT_TENANT } from "./tenant.ts";

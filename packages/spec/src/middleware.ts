@@ -34,6 +34,20 @@ export interface RequestContext {
    * retry-after); set by a service, absent for in-process callers.
    */
   setResponseHeaders?: (headers: Readonly<Record<string, string>>) => void;
+  /**
+   * The route a chat request was admitted on, resolved once by the pipeline before its
+   * middlewares run and carried down to the model that serves it. Absent for embeddings
+   * and for contexts built outside the pipeline.
+   */
+  route?: RequestRoute;
+}
+
+/** A route as the request carries it: its name and what serves it below the middlewares. */
+export interface RequestRoute {
+  /** The route's name: the `model` the caller asked for. */
+  readonly name: string;
+  /** The route's fallback chain of targets, each with its policies around its provider. */
+  readonly model: Model;
 }
 
 /**

@@ -41,6 +41,17 @@ export interface CacheControl {
   ttlSeconds?: number;
 }
 
+/**
+ * Text the model reads as data (retrieved passages, files, web pages): it reaches the model
+ * as one system message after the caller's own system messages, each document framed by
+ * `<document id="...">` tags, and the safety stages scan it on the document channel (like
+ * messages of role `tool`) and check claims against it.
+ */
+export interface ChatDocument {
+  id?: string;
+  text: string;
+}
+
 export interface ChatRequest {
   /** The model or route name the caller asks for; config maps it to targets. */
   model: string;
@@ -60,6 +71,8 @@ export interface ChatRequest {
   structured?: StructuredOutputSpec;
   /** The caller says repeating this request has no side effects (enables hedging). */
   idempotent?: boolean;
+  /** Context documents the model reads as data; see ChatDocument. */
+  documents?: ChatDocument[];
 }
 
 /** A check beyond the schema; returns the problems found (empty when the value is fine). */

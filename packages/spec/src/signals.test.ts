@@ -1,6 +1,6 @@
 import { getEventListeners } from "node:events";
 import { describe, expect, it } from "vitest";
-import { linkSignal } from "./signals.ts";
+import { linkSignal, onceAborted } from "./signals.ts";
 
 const abortListeners = (signal: AbortSignal): number => getEventListeners(signal, "abort").length;
 
@@ -50,5 +50,38 @@ describe("linkSignal", () => {
     expect(link.signal.aborted).toBe(false);
     link.abort("done");
     expect(link.signal.aborted).toBe(true);
+  });
+});
+
+describe("onceAborted", () => {
+  it("runs the listener once with the abort's reason, and unhooks after it", () => {
+    const controller = new AbortController();
+    const seen: unknown[] = [];
+    onceAborted(controller.signal, (reason) => seen.push(reason));
+    expect(abortListeners(controller.signal)).toBe(1);
+    controller.abort("gone");
+    expect(seen).toEqual(["gone"]);
+    expect(abortListeners(controller.signal)).toBe(0);
+  });
+
+  it("runs at once for a signal already aborted, hooking nothing", () => {
+    const controller = new AbortController();
+    controller.abort("before");
+    const seen: unknown[] = [];
+    const unhook = onceAborted(controller.signal, (reason) => seen.push(reason));
+    expect(seen).toEqual(["before"]);
+    expect(abortListeners(controller.signal)).toBe(0);
+    unhook();
+  });
+
+  it("never runs once unhooked, and unhooking twice is harmless", () => {
+    const controller = new AbortController();
+    const seen: unknown[] = [];
+    const unhook = onceAborted(controller.signal, (reason) => seen.push(reason));
+    unhook();
+    unhook();
+    expect(abortListeners(controller.signal)).toBe(0);
+    controller.abort("late");
+    expect(seen).toEqual([]);
   });
 });

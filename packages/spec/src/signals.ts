@@ -24,25 +24,32 @@ export function linkSignal(
   return new SignalLink(parent, onParentAbort);
 }
 
+/**
+ * Runs `listener` with the abort's reason when `signal` aborts (at once if it already has)
+ * and returns the function that unhooks it. For a wait that ends on an abort (a backoff
+ * sleep, a place in a queue, a race against the abort); deriving a child signal is
+ * linkSignal's job, built on this.
+ */
+export function onceAborted(signal: AbortSignal, listener: (reason: unknown) => void): () => void {
+  if (signal.aborted) {
+    listener(signal.reason);
+    return noop;
+  }
+  const onAbort = (): void => listener(signal.reason);
+  signal.addEventListener("abort", onAbort, { once: true });
+  return () => signal.removeEventListener("abort", onAbort);
+}
+
+function noop(): void {}
+
 // A class rather than closures: one is made per attempt, on the hot path.
 class SignalLink implements LinkedSignal {
   private readonly controller = new AbortController();
-  private readonly follow: (() => void) | undefined;
+  private readonly unhook: () => void;
 
-  constructor(
-    private readonly parent: AbortSignal | undefined,
-    onParentAbort: ((parentReason: unknown) => unknown) | undefined,
-  ) {
-    if (parent === undefined) return;
-    const follow = (): void => {
-      const reason: unknown = parent.reason;
-      this.abort(onParentAbort?.(reason) ?? reason);
-    };
-    if (parent.aborted) follow();
-    else {
-      this.follow = follow;
-      parent.addEventListener("abort", follow, { once: true });
-    }
+  constructor(parent: AbortSignal | undefined, onParentAbort: ((parentReason: unknown) => unknown) | undefined) {
+    this.unhook =
+      parent === undefined ? noop : onceAborted(parent, (reason) => this.abort(onParentAbort?.(reason) ?? reason));
   }
 
   get signal(): AbortSignal {
@@ -54,6 +61,6 @@ class SignalLink implements LinkedSignal {
   }
 
   dispose(): void {
-    if (this.follow) this.parent?.removeEventListener("abort", this.follow);
+    this.unhook();
   }
 }

@@ -1,7 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { AlertTracker } from "./alerts/tracker.ts";
 import { createTelemetry, type AlertOptions, type Telemetry } from "./index.ts";
-import { captureLines, makeGeneration, manualClock, runScript, type Script } from "./test-helpers.ts";
+import {
+  captureLines,
+  makeGeneration,
+  manualClock,
+  runScript,
+  type Script,
+} from "./test-support/telemetry-fixtures.ts";
 
 const SHORT: AlertOptions = {
   bucketMs: 1_000,

@@ -3,7 +3,7 @@ import { KeelError, type Generation } from "@keel/spec";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTelemetry, type Telemetry, type TelemetryOptions } from "./index.ts";
-import { captureLines, makeGeneration, manualClock, runScript } from "./test-helpers.ts";
+import { captureLines, makeGeneration, manualClock, runScript } from "./test-support/telemetry-fixtures.ts";
 
 const DAY_ONE = Date.parse("2026-03-01T23:59:00Z");
 

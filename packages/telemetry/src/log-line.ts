@@ -44,6 +44,7 @@ export function logLine(
     costUsd: summary.costUsd,
     savedUsd: summary.savedUsd > 0 ? summary.savedUsd : undefined,
     safety: summary.safety,
+    review: summary.review,
     validation: summary.validation,
     errorCode: summary.errorCode,
     errorMessage: summary.errorMessage === undefined ? undefined : sanitizeText(summary.errorMessage, 300),

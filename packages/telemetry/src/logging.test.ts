@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { createLogger, createTelemetry } from "./index.ts";
-import { captureLines, makeGeneration, makeRequest, manualClock, runScript } from "./test-helpers.ts";
+import {
+  captureLines,
+  makeGeneration,
+  makeRequest,
+  manualClock,
+  runScript,
+} from "./test-support/telemetry-fixtures.ts";
 
 const SECRETS = ["sk-live-abcdef1234567890XYZ", "Bearer eyJhbGciOiJIUzI1NiJ9.secret.token", "AKIAABCDEFGHIJKLMNOP"];
 const PII = ["jane.doe@example.com", "+1 (415) 555-0132", "4111 1111 1111 1111", "123-45-6789"];
@@ -45,7 +51,18 @@ describe("request log lines", () => {
               ttftMs: 15,
             },
           ],
-          [0, { type: "safety-finding", stage: "output", scanner: "pii", kind: "EMAIL", action: "redact" }],
+          [
+            0,
+            {
+              type: "safety-finding",
+              stage: "output",
+              detector: "pii",
+              scanner: "pii-email",
+              kind: "EMAIL",
+              action: "redact",
+            },
+          ],
+          [0, { type: "review-created", route: "smart", detector: "pii", mode: "flag" }],
           [0, { type: "validation-attempt", attempt: 1, valid: true, repaired: false, errorCount: 0 }],
         ],
         tailMs: 3,
@@ -86,6 +103,7 @@ describe("request log lines", () => {
       tokens: { input: 12, output: 30 },
       costUsd: 0.0021,
       safety: ["output:pii:EMAIL:redact"],
+      review: "flag",
       validation: { valid: true, attempts: 1, repaired: false },
     });
     expect(line).not.toHaveProperty("prompt");

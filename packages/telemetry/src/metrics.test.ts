@@ -11,7 +11,7 @@ import {
   runStream,
   sampleSum,
   sampleValue,
-} from "./test-helpers.ts";
+} from "./test-support/telemetry-fixtures.ts";
 
 const target = "openai/gpt-4o-mini";
 const backup = "azure/gpt-4o-mini";
@@ -110,7 +110,19 @@ describe("telemetry metrics after scripted traffic", () => {
     await runScript(
       telemetry,
       {
-        events: [[0, { type: "safety-finding", stage: "input", scanner: "pii", kind: "EMAIL", action: "block" }]],
+        events: [
+          [
+            0,
+            {
+              type: "safety-finding",
+              stage: "input",
+              detector: "pii",
+              scanner: "pii-email",
+              kind: "EMAIL",
+              action: "block",
+            },
+          ],
+        ],
         error: { code: "CONTENT_BLOCKED", message: "blocked" },
       },
       { clock },
@@ -157,7 +169,17 @@ describe("telemetry metrics after scripted traffic", () => {
     expect(sampleValue(text, "keel_fallbacks_total", { from: target, to: backup, code: "UPSTREAM_TIMEOUT" })).toBe(1);
     expect(sampleValue(text, "keel_errors_total", { code: "UPSTREAM_UNAVAILABLE" })).toBe(1);
     expect(sampleValue(text, "keel_errors_total", { code: "CONTENT_BLOCKED" })).toBe(1);
-    expect(sampleValue(text, "keel_safety_actions_total", { stage: "input", scanner: "pii", action: "block" })).toBe(1);
+    expect(
+      sampleValue(text, "keel_safety_actions_total", { stage: "input", scanner: "pii-email", action: "block" }),
+    ).toBe(1);
+    expect(
+      sampleValue(text, "keel_safety_findings_total", {
+        stage: "input",
+        detector: "pii",
+        kind: "EMAIL",
+        action: "block",
+      }),
+    ).toBe(1);
     expect(sampleValue(text, "keel_upstream_duration_seconds_count", { target, outcome: "error" })).toBe(2);
     expect(sampleValue(text, "keel_upstream_duration_seconds_count", { target: backup, outcome: "error" })).toBe(1);
     expect(sampleValue(text, "keel_upstream_duration_seconds_count", { target, outcome: "success" })).toBe(3);
@@ -169,6 +191,47 @@ describe("telemetry metrics after scripted traffic", () => {
     // Never a request id or a tenant label by default.
     expect(text).not.toMatch(/req-\d+/);
     expect(text).not.toContain('tenant="');
+    await telemetry.close();
+  });
+
+  it("counts review items by state and the time to decision, from request and pipeline events", async () => {
+    const clock = manualClock();
+    const telemetry = createTelemetry({ now: clock.now, log: { destination: captureLines() }, alerts: false });
+    // Two answers held for review (request events), then decisions from the reviewer side (pipeline events).
+    for (const detector of ["toxicity", "claims"]) {
+      await runScript(
+        telemetry,
+        {
+          events: [
+            [0, { type: "safety-finding", stage: "output", detector, scanner: detector, kind: "X", action: "review" }],
+            [0, { type: "review-created", route: "support", detector, mode: "hold" }],
+          ],
+          generation: makeGeneration(),
+        },
+        { clock },
+      );
+    }
+    telemetry.events.emit({
+      type: "review-decided",
+      route: "support",
+      decision: "approved",
+      mode: "hold",
+      timeToDecisionMs: 45_000,
+    });
+    const text = await telemetry.metricsText();
+    expect(sampleValue(text, "keel_review_items", { state: "pending" })).toBe(1);
+    expect(sampleValue(text, "keel_review_items", { state: "approved" })).toBe(1);
+    expect(sampleValue(text, "keel_review_decision_seconds_count", { decision: "approved" })).toBe(1);
+    expect(sampleValue(text, "keel_review_decision_seconds_bucket", { decision: "approved", le: "30" })).toBe(0);
+    expect(sampleValue(text, "keel_review_decision_seconds_bucket", { decision: "approved", le: "60" })).toBe(1);
+    expect(
+      sampleValue(text, "keel_safety_findings_total", {
+        stage: "output",
+        detector: "claims",
+        kind: "X",
+        action: "review",
+      }),
+    ).toBe(1);
     await telemetry.close();
   });
 

@@ -40,9 +40,11 @@ export class RequestEventTally implements EventSink {
   validationAttempts = 0;
   validationValid: boolean | undefined = undefined;
   validationRepaired = false;
-  /** "stage:scanner:kind:action" per finding. */
+  /** "stage:detector:kind:action" per finding. */
   safety: string[] | undefined = undefined;
   safetyBlocked = false;
+  /** "hold" or "flag" when the answer went to human review. */
+  review: "hold" | "flag" | undefined = undefined;
   /** Usage summed from upstream responses: what a failed request still consumed. */
   upstreamInputTokens = 0;
   upstreamOutputTokens = 0;
@@ -147,7 +149,10 @@ export class RequestEventTally implements EventSink {
           this.promptTokensSaved = (this.promptTokensSaved ?? 0) + transform.tokensSaved;
         break;
       case "safety-finding":
-        this.safetyFinding(`${event.stage}:${event.scanner}:${event.kind}:${event.action}`, event.action);
+        this.safetyFinding(`${event.stage}:${event.detector}:${event.kind}:${event.action}`, event.action);
+        break;
+      case "review-created":
+        if (this.review !== "hold") this.review = event.mode;
         break;
       default:
         break;

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { createTelemetry } from "./index.ts";
-import { captureLines, makeGeneration, manualClock, runScript, runStream } from "./test-helpers.ts";
+import { captureLines, makeGeneration, manualClock, runScript, runStream } from "./test-support/telemetry-fixtures.ts";
 
 const PROMQL_WORDS = new Set([
   "sum",
@@ -80,7 +80,17 @@ async function scriptedMetricsText(): Promise<string> {
     telemetry,
     {
       events: [
-        [0, { type: "safety-finding", stage: "input", scanner: "pii", kind: "EMAIL", action: "redact" }],
+        [
+          0,
+          {
+            type: "safety-finding",
+            stage: "input",
+            detector: "pii",
+            scanner: "pii-email",
+            kind: "EMAIL",
+            action: "redact",
+          },
+        ],
         [0, { type: "cache-miss", kind: "exact" }],
         [10, { type: "upstream-error", target: "openai/gpt-4o", durationMs: 10, code: "UPSTREAM_UNAVAILABLE" }],
         [0, { type: "retry-attempt", target: "openai/gpt-4o", attempt: 1, delayMs: 5, code: "UPSTREAM_UNAVAILABLE" }],

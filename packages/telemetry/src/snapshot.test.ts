@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createTelemetry } from "./index.ts";
 import { LATENCY_BUCKET_COUNT, bucketUpperBound, latencyBucket, percentile } from "./snapshot/latency-buckets.ts";
-import { captureLines, makeGeneration, manualClock, runScript } from "./test-helpers.ts";
+import { captureLines, makeGeneration, manualClock, runScript } from "./test-support/telemetry-fixtures.ts";
 
 function within(actual: number | null, expected: number, relative: number): void {
   expect(actual).not.toBeNull();

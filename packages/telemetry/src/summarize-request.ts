@@ -60,8 +60,10 @@ export interface RequestSummary {
   savedTokens: number;
   savedUsd: number;
   validation: { valid: boolean; attempts: number; repaired: boolean } | undefined;
-  /** "stage:scanner:kind:action" per safety finding. */
+  /** "stage:detector:kind:action" per safety finding (never the matched text). */
   safety: string[] | undefined;
+  /** "hold" or "flag" when the answer went to human review. */
+  review: "hold" | "flag" | undefined;
   errorCode: KeelErrorCode | undefined;
   errorMessage: string | undefined;
   /** The upstream's own words about a failure (from the error's cause): for the redacted log only, never a caller. */
@@ -127,6 +129,7 @@ export function summarize(input: SummaryInput): RequestSummary {
             repaired: tally.validationRepaired,
           },
     safety: tally.safety,
+    review: tally.review,
     errorCode: undefined,
     errorMessage: undefined,
     upstreamMessage: undefined,
@@ -155,8 +158,12 @@ function fromGeneration(summary: RequestSummary, generation: Generation, tally: 
   }
   if (summary.safety === undefined && generation.safety.input.length + generation.safety.output.length > 0) {
     summary.safety = [
-      ...generation.safety.input.map((finding) => `input:${finding.scanner}:${finding.kind}:${finding.action}`),
-      ...generation.safety.output.map((finding) => `output:${finding.scanner}:${finding.kind}:${finding.action}`),
+      ...generation.safety.input.map(
+        (finding) => `input:${finding.detector ?? finding.scanner}:${finding.kind}:${finding.action}`,
+      ),
+      ...generation.safety.output.map(
+        (finding) => `output:${finding.detector ?? finding.scanner}:${finding.kind}:${finding.action}`,
+      ),
     ];
   }
   const degraded = generation.fallback.degraded ?? tally.degraded;

@@ -1,7 +1,13 @@
 import { createServer, type Server } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
 import { createTelemetry } from "./index.ts";
-import { captureLines, makeContext, makeGeneration, makeRequest, runScript } from "./test-helpers.ts";
+import {
+  captureLines,
+  makeContext,
+  makeGeneration,
+  makeRequest,
+  runScript,
+} from "./test-support/telemetry-fixtures.ts";
 
 interface OtlpValue {
   stringValue?: string;

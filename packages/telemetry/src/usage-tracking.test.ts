@@ -1,7 +1,7 @@
 import { KeelError, type KeelEvent } from "@keel/spec";
 import { describe, expect, it } from "vitest";
 import { createUsageLedger, withUsageTracking } from "./index.ts";
-import { makeGeneration } from "./test-helpers.ts";
+import { makeGeneration } from "./test-support/telemetry-fixtures.ts";
 
 describe("withUsageTracking", () => {
   it("records the generations made inside fn into the ledger; a cache hit costs 0 and records its saving", async () => {

@@ -1,7 +1,7 @@
 import { createServer, type Server } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
 import { createTelemetry, type AlertNotification } from "./index.ts";
-import { captureLines } from "./test-helpers.ts";
+import { captureLines } from "./test-support/telemetry-fixtures.ts";
 
 interface Receiver {
   url: string;

@@ -12,7 +12,7 @@ import {
   type ValidationReport,
 } from "@keel/spec";
 import { structuredOutputMiddleware } from "../src/index.ts";
-import { generationOf } from "../src/testing/scripted-model.ts";
+import { generationOf } from "../src/test-support/scripted-model.ts";
 
 const requests = Number(process.argv[2] ?? 1000);
 const seed = Number(process.argv[3] ?? 42);

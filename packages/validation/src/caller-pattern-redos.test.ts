@@ -9,7 +9,7 @@ import { KeelError, type ChatRequest } from "@keel/spec";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkSchema } from "./check-schema.ts";
 import { structuredOutputMiddleware } from "./structured-output-middleware.ts";
-import { createTestContext, scriptedModel } from "./testing/scripted-model.ts";
+import { createTestContext, scriptedModel } from "./test-support/scripted-model.ts";
 import { validateValue } from "./validate-value.ts";
 
 // 2^28 backtracking steps: several seconds for a backtracking engine, microseconds for a linear one.

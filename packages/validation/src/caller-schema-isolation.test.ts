@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { checkSchema } from "./check-schema.ts";
 import { compileSchema } from "./compiled-schemas.ts";
 import { structuredOutputMiddleware } from "./structured-output-middleware.ts";
-import { createTestContext, scriptedModel } from "./testing/scripted-model.ts";
+import { createTestContext, scriptedModel } from "./test-support/scripted-model.ts";
 
 function badRequestOf(action: () => unknown): KeelError {
   try {

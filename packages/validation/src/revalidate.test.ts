@@ -1,7 +1,7 @@
 import type { ChatRequest } from "@keel/spec";
 import { describe, expect, it } from "vitest";
 import { revalidate } from "./revalidate.ts";
-import { generationOf } from "./testing/scripted-model.ts";
+import { generationOf } from "./test-support/scripted-model.ts";
 
 const schema = { type: "object", properties: { total: { type: "number" } }, required: ["total"] };
 const structured: ChatRequest = {

@@ -6,7 +6,7 @@ import {
   scriptedModel,
   type ScriptedModel,
   type ScriptedModelOptions,
-} from "./testing/scripted-model.ts";
+} from "./test-support/scripted-model.ts";
 
 const personSchema = {
   type: "object",

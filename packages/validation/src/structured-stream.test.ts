@@ -1,7 +1,7 @@
 import type { ChatRequest, StreamEvent } from "@keel/spec";
 import { describe, expect, it } from "vitest";
 import { structuredOutputMiddleware } from "./structured-output-middleware.ts";
-import { createTestContext, generationOf, scriptedModel } from "./testing/scripted-model.ts";
+import { createTestContext, generationOf, scriptedModel } from "./test-support/scripted-model.ts";
 
 const schema = {
   type: "object",

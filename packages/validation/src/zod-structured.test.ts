@@ -2,7 +2,7 @@ import { KeelError } from "@keel/spec";
 import { describe, expect, expectTypeOf, it } from "vitest";
 import { z } from "zod";
 import { structuredOutputMiddleware } from "./structured-output-middleware.ts";
-import { createTestContext, scriptedModel } from "./testing/scripted-model.ts";
+import { createTestContext, scriptedModel } from "./test-support/scripted-model.ts";
 import { validateValue } from "./validate-value.ts";
 import { zodStructured } from "./zod-structured.ts";
 

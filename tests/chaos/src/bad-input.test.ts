@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { chat } from "./support/chaos-config.ts";
-import { startChaos } from "./support/chaos-stack.ts";
-import { errorOf } from "./support/outcomes.ts";
-import { SERVICE_KINDS, type ChatInput } from "./support/service-adapter.ts";
+import { chat } from "./test-support/chaos-config.ts";
+import { startChaos } from "./test-support/chaos-stack.ts";
+import { errorOf } from "./test-support/outcomes.ts";
+import { SERVICE_KINDS, type ChatInput } from "./test-support/service-adapter.ts";
 
 /** Requests refused before any upstream call, with the field each one must name. */
 const BAD_REQUESTS: Array<{ name: string; input: ChatInput; field: string; hint?: string }> = [

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { chat, PRIMARY_MODEL } from "./support/chaos-config.ts";
-import { startChaos } from "./support/chaos-stack.ts";
-import { SERVICE_KINDS, type StreamCallOptions } from "./support/service-adapter.ts";
+import { chat, PRIMARY_MODEL } from "./test-support/chaos-config.ts";
+import { startChaos } from "./test-support/chaos-stack.ts";
+import { SERVICE_KINDS, type StreamCallOptions } from "./test-support/service-adapter.ts";
 
 /** 200 tokens at 40 ms each: an 8 s stream, so an abort is always mid-way. */
 const SLOW_STREAM = { model: PRIMARY_MODEL, reply: "word ".repeat(200).trim(), latency: { perTokenMs: 40 } };

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import type { SimulatorFault } from "@keel/simulator";
-import { chat, PRIMARY, PRIMARY_MODEL, SECONDARY, SECONDARY_MODEL } from "./support/chaos-config.ts";
-import { startChaos } from "./support/chaos-stack.ts";
-import { envelopeOf } from "./support/outcomes.ts";
-import { SERVICE_KINDS } from "./support/service-adapter.ts";
+import { chat, PRIMARY, PRIMARY_MODEL, SECONDARY, SECONDARY_MODEL } from "./test-support/chaos-config.ts";
+import { startChaos } from "./test-support/chaos-stack.ts";
+import { envelopeOf } from "./test-support/outcomes.ts";
+import { SERVICE_KINDS } from "./test-support/service-adapter.ts";
 
 /**
  * Each Retry-After form the simulator sends, with the shortest wait it guarantees:

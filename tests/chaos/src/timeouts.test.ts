@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { chat, PRIMARY, PRIMARY_MODEL, SECONDARY, SECONDARY_MODEL } from "./support/chaos-config.ts";
-import { startChaos } from "./support/chaos-stack.ts";
-import { envelopeOf, errorOf } from "./support/outcomes.ts";
-import { SERVICE_KINDS } from "./support/service-adapter.ts";
+import { chat, PRIMARY, PRIMARY_MODEL, SECONDARY, SECONDARY_MODEL } from "./test-support/chaos-config.ts";
+import { startChaos } from "./test-support/chaos-stack.ts";
+import { envelopeOf, errorOf } from "./test-support/outcomes.ts";
+import { SERVICE_KINDS } from "./test-support/service-adapter.ts";
 
 const ATTEMPT_MS = 300;
 

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "@keel/testkit";
 import { describe, expect, it } from "vitest";
-import { plainLines, runPnpm } from "./support/keel-process.ts";
+import { plainLines, runPnpm } from "./test-support/keel-process.ts";
 
 /** The lines a process printed after the line matching `marker`, pnpm's `>` header lines and log lines left out. */
 function linesAfter(text: string, marker: RegExp): string[] {

@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createPipeline, loadConfig } from "@keel/core";
 import { describe, expect, it } from "vitest";
-import { REPO_ROOT } from "./support/keel-process.ts";
-import { fencedBlocks, readText, readmeFiles } from "./support/markdown.ts";
+import { REPO_ROOT } from "./test-support/keel-process.ts";
+import { fencedBlocks, readText, readmeFiles } from "./test-support/markdown.ts";
 
 /**
  * Every ```yaml / ```json block in every README.md is a Keel config a reader may copy

@@ -3,8 +3,8 @@ import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { freePort } from "@keel/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { REPO_ROOT, runPnpm, type UserProcess } from "./support/keel-process.ts";
-import { fencedBlocks, readText } from "./support/markdown.ts";
+import { REPO_ROOT, runPnpm, type UserProcess } from "./test-support/keel-process.ts";
+import { fencedBlocks, readText } from "./test-support/markdown.ts";
 
 /**
  * Each package README opens with an example that is a real file, examples/readme.ts:

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { startSimulator } from "@keel/simulator";
 import { freePort } from "@keel/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { logLines, plainLines, runPnpm, type UserProcess } from "./support/keel-process.ts";
+import { logLines, plainLines, runPnpm, type UserProcess } from "./test-support/keel-process.ts";
 
 const BANNER_END = /Ctrl-C stops Keel\.\n/;
 

@@ -15,7 +15,14 @@ export const enumResolvers = {
     ERROR: "error",
   },
   DegradedMode: { STALE: "stale", STATIC: "static" },
-  SafetyAction: { ALLOW: "allow", REDACT: "redact", BLOCK: "block", FLAG: "flag" },
+  SafetyAction: {
+    ALLOW: "allow",
+    REDACT: "redact",
+    BLOCK: "block",
+    FLAG: "flag",
+    REVIEW: "review",
+    DISCLAIM: "disclaim",
+  },
   StreamEventType: { DELTA: "delta", DONE: "done", ERROR: "error" },
   CircuitState: { CLOSED: "closed", HALF_OPEN: "half-open", OPEN: "open" },
   AlertRule: {

@@ -1,8 +1,7 @@
 import { randomUUID } from "node:crypto";
-import { parseChatRequest } from "@keel/core";
+import { createEndableStream, parseChatRequest } from "@keel/core";
 import { KeelError, type StreamEvent } from "@keel/spec";
 import { SERVICE_NAME, type GraphqlContext } from "../context.ts";
-import { EndableStream } from "../subscriptions/endable-stream.ts";
 import { GENERATE_JSON_FIELDS, withoutNulls } from "./caller-input.ts";
 
 /**
@@ -22,17 +21,17 @@ export const generateStream = {
         details: { reason: "shutting-down" },
       });
     }
-    const stream = new EndableStream((signal) =>
-      context.pipeline.stream(request, {
-        tenant: context.tenant,
-        service: SERVICE_NAME,
-        requestId: randomUUID(),
-        signal,
-      }),
-    );
-    const untrack = context.trackStream((error) => stream.close(error));
-    stream.onEnd(untrack);
-    return stream;
+    // graphql-ws calls return() when the client completes or its socket closes: that aborts the upstream.
+    return createEndableStream({
+      open: (signal) =>
+        context.pipeline.stream(request, {
+          tenant: context.tenant,
+          service: SERVICE_NAME,
+          requestId: randomUUID(),
+          signal,
+        }),
+      track: context.trackStream,
+    });
   },
   resolve: (event: StreamEvent): StreamEvent => event,
 };

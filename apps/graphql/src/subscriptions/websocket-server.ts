@@ -1,4 +1,5 @@
-import type { Server } from "node:http";
+import type { IncomingMessage, Server } from "node:http";
+import type { Duplex } from "node:stream";
 import { GraphQLError, parse, validate, type DocumentNode, type GraphQLSchema } from "graphql";
 import type { FormattedExecutionResult } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
@@ -24,18 +25,20 @@ export interface SubscriptionServer {
 }
 
 /**
- * graphql-ws over ws on the service's own HTTP server and path. Parse and validation
+ * graphql-ws over ws on the service's own HTTP server (attached before it listens) and path. Parse and validation
  * run here (not inside graphql-ws) so their errors go through the same formatter as
  * HTTP's. Closing the socket or completing the subscription calls return() on the
  * operation's iterator, which aborts the upstream call.
  */
 export function startSubscriptionServer(options: SubscriptionServerOptions): SubscriptionServer {
   const { schema } = options;
-  const webSockets = new WebSocketServer({
-    server: options.server,
-    path: options.path,
-    maxPayload: options.maxMessageBytes,
-  });
+  const webSockets = new WebSocketServer({ noServer: true, path: options.path, maxPayload: options.maxMessageBytes });
+  // Upgrades are handed over by hand rather than through ws's `server` option, which also
+  // re-emits the HTTP server's own errors (a busy port at start) on the WebSocket server,
+  // where graphql-ws would log them as an error of its own. The path is still checked by ws.
+  const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) =>
+    webSockets.handleUpgrade(request, socket, head, (webSocket) => webSockets.emit("connection", webSocket, request));
+  options.server.on("upgrade", onUpgrade);
   const connectionSignals = new WeakMap<WebSocket, AbortSignal>();
   let active = 0;
 
@@ -88,6 +91,7 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
   return {
     activeOperations: () => active,
     async close(timeoutMs) {
+      options.server.off("upgrade", onUpgrade);
       const timer = new Promise<void>((resolve) => setTimeout(resolve, timeoutMs).unref());
       await Promise.race([disposable.dispose(), timer]);
       for (const socket of webSockets.clients) socket.terminate();

@@ -1,18 +1,15 @@
-import { callerInput, chatRequestSchema, embeddingRequestSchema, type Pipeline } from "@keel/core";
-import { structuredInputSchema } from "./structured-input.ts";
+import { callerInputs, createEndableStream, type Pipeline } from "@keel/core";
 import type { StreamEvent } from "@keel/spec";
 import { publicProcedure, router } from "../trpc.ts";
 import { callOptions } from "./call-options.ts";
-import { trackedStream } from "./tracked-stream.ts";
 
 /**
- * The model procedures. Inputs are core's schemas, validated through core (`callerInput`),
- * so bad input is refused here with the same BAD_REQUEST the GraphQL service gives: the
- * field named, and a misspelt one with its "did you mean" hint.
+ * The model procedures. Inputs are validated once, here, by core (`callerInputs`), so bad
+ * input is refused with the same BAD_REQUEST the GraphQL service gives (the field named,
+ * a misspelt one with its "did you mean" hint), and the pipeline takes the parsed request
+ * without validating it again.
  */
-const chatInput = callerInput(chatRequestSchema);
-const structuredInput = callerInput(structuredInputSchema);
-const embeddingInput = callerInput(embeddingRequestSchema);
+const { chat: chatInput, structured: structuredInput, embedding: embeddingInput } = callerInputs;
 
 export function createAiRouter(pipeline: Pipeline) {
   return router({
@@ -21,13 +18,16 @@ export function createAiRouter(pipeline: Pipeline) {
       .input(chatInput)
       .mutation(({ input, ctx, signal }) => pipeline.generate(input, callOptions(ctx, signal))),
 
-    /** Over SSE: `delta` events, then one `done` with the envelope, or one typed `error`. */
+    /**
+     * Over SSE: `delta` events, then one `done` with the envelope, or one typed `error`; a
+     * shutdown that outlives its grace ends the stream with a final error (core's endable stream).
+     */
     stream: publicProcedure.input(chatInput).subscription(
-      ({ input, ctx, signal }): AsyncGenerator<StreamEvent, void, undefined> =>
-        trackedStream({
+      ({ input, ctx, signal }): AsyncIterableIterator<StreamEvent> =>
+        createEndableStream({
           open: (streamSignal) => pipeline.stream(input, { ...callOptions(ctx, undefined), signal: streamSignal }),
+          track: ctx.trackStream,
           callerSignal: signal,
-          trackStream: ctx.trackStream,
         }),
     ),
 

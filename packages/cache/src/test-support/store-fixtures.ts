@@ -3,7 +3,7 @@ import { startRedisServer, type RedisServerHandle } from "@keel/testkit";
 import { createMemoryStore } from "../memory-store.ts";
 import { createRedisStore, type RedisStoreOptions } from "../redis-store.ts";
 import type { CacheStore } from "../store.ts";
-import { uniquePrefix } from "../test-support.ts";
+import { uniquePrefix } from "./middleware-fixtures.ts";
 
 export interface StoreFixture {
   name: "memory" | "redis";

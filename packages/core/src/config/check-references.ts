@@ -1,5 +1,6 @@
 import { didYouMean } from "../fields/closest-name.ts";
 import { governanceIssues } from "./check-governance.ts";
+import { safetyIssues } from "./check-safety.ts";
 import type { ConfigIssue } from "./config-issues.ts";
 import type { KeelConfig } from "./schema.ts";
 
@@ -80,6 +81,7 @@ export function referenceIssues(config: KeelConfig): ConfigIssue[] {
     });
   });
   issues.push(...governanceIssues(config));
+  issues.push(...safetyIssues(config));
   return issues;
 }
 

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { extname } from "node:path";
+import { dirname, extname, isAbsolute, resolve } from "node:path";
 import { parseApiKey } from "@keel/governance";
 import { parse as parseYaml } from "yaml";
 import { httpOrigin } from "../net/url-host.ts";
@@ -52,7 +52,15 @@ export function loadConfig(env: Environment): KeelConfig {
   const source = file ?? "the environment";
   const config = withDefaultRoutes(parseShape(applyEnvironment(fromFile, env), source), env);
   checkReferences(config, source);
+  if (file) relativeToFile(config, file);
   return config;
+}
+
+/** Knowledge-base folders in a config file are relative to the file, wherever the process runs. */
+function relativeToFile(config: KeelConfig, file: string): void {
+  const bases = config.safety.knowledgeBases;
+  for (const [name, folder] of Object.entries(bases))
+    if (!isAbsolute(folder)) bases[name] = resolve(dirname(resolve(file)), folder);
 }
 
 function parseShape(input: unknown, source: string): KeelConfig {

@@ -9,6 +9,7 @@ import {
   tenantSchema,
 } from "./governance-schema.ts";
 import { fallbackRulesSchema, hedgingSchema, targetPolicySchema } from "./resilience-schema.ts";
+import { safetyPolicySchema, safetySchema } from "./safety-schema.ts";
 import { telemetrySchema } from "./telemetry-schema.ts";
 
 /**
@@ -45,6 +46,8 @@ const routeSchema = z.strictObject({
   selection: selectionSchema.optional(),
   /** Opt-in prompt transforms (whitespace, duplicates, history) and a maxPromptTokens guard. */
   optimisation: optimisationSchema.optional(),
+  /** Overrides safety.defaults for this route, detector by detector and field by field. */
+  safety: safetyPolicySchema.optional(),
 });
 
 const priceSchema = z.strictObject({
@@ -114,6 +117,8 @@ export const configSchema = z.strictObject({
   labelSets: z.record(z.string().min(1), labelSetSchema).default({}),
   /** Where state without Redis is kept (the API key file): relative to the working directory. */
   dataDir: z.string().min(1).default(".keel"),
+  /** Input and output guardrails, their policies, knowledge bases and the review queue. */
+  safety: safetySchema.prefault({}),
   /** Shared state (cache, usage ledger) in Redis instead of process memory. */
   redis: z
     .strictObject({

@@ -20,6 +20,7 @@ import { governanceMiddleware } from "../governance/governance-middleware.ts";
 import { createPipelineGovernance, type PipelineGovernance } from "../governance/pipeline-governance.ts";
 import { createRoutePlans } from "../governance/route-plans.ts";
 import { parseChatRequest, parseEmbeddingRequest } from "../request/parse-request.ts";
+import type { ParsedStructuredRequest } from "../request/parsed-request.ts";
 import { parseStructuredRequest, type StructuredRequestInput } from "../request/structured-request.ts";
 import { createPipelineCache } from "./cache-setup.ts";
 import { wrapModel } from "./compose.ts";
@@ -29,14 +30,23 @@ import { createProviderRegistry } from "./provider-registry.ts";
 import { toPublicStream } from "./public-stream.ts";
 import { readinessOf, type Readiness } from "./readiness.ts";
 import { normaliseFailure, openRequestScope, type CallOptions } from "./request-scope.ts";
-import { checkRequestLimits, resolveRoute } from "./route-lookup.ts";
+import { createReviewApi, type PipelineReview } from "./review-api.ts";
+import { checkRequestLimits } from "./request-limits.ts";
+import { createRouteChains } from "./route-chains.ts";
+import { createRouteLookup, type Route } from "./route-lookup.ts";
+import { createPipelineSafety } from "./safety-setup.ts";
 import { createPipelineTelemetry, type TelemetryOverrides } from "./telemetry-setup.ts";
 
+/**
+ * Every request is validated once: a plain object here, by the pipeline; a request a
+ * service already parsed (`parseChatRequest`, `callerInputs`: a `ParsedChatRequest`, ...)
+ * is taken as it is.
+ */
 export interface Pipeline {
   readonly config: KeelConfig;
   generate(request: ChatRequest, options?: CallOptions): Promise<Generation>;
   /** A chat request whose answer must satisfy a JSON Schema: repaired, re-asked, validated. */
-  structured(request: StructuredRequestInput, options?: CallOptions): Promise<Generation>;
+  structured(request: StructuredRequestInput | ParsedStructuredRequest, options?: CallOptions): Promise<Generation>;
   /** Never throws: deltas, then exactly one `done` or one `error`. */
   stream(request: ChatRequest, options?: CallOptions): AsyncIterable<StreamEvent>;
   embed(request: EmbeddingRequest, options?: CallOptions): Promise<EmbeddingResult>;
@@ -59,6 +69,8 @@ export interface Pipeline {
    */
   metricsSnapshot(scope: { tenant: string } | { all: true }): MetricsSnapshot;
   readiness(): Promise<Readiness>;
+  /** Human review of held and flagged answers, scoped by tenant: reviewer operations and the caller's poll/watch. */
+  readonly review: PipelineReview;
   /** Prometheus text format, for GET /metrics. */
   metricsText(): Promise<string>;
   /** Flushes the usage ledger and stops timers; in-flight calls should be drained first. */
@@ -82,6 +94,11 @@ export function createPipeline(config: KeelConfig, options: PipelineOptions = {}
     providers,
     onWarning: (message) => telemetry.logger.warn({ component: "cache" }, message),
   });
+  const safety = createPipelineSafety({
+    config,
+    events: telemetry.events,
+    onWarning: (message) => telemetry.logger.warn({ component: "safety" }, message),
+  });
   const governanceParts = createGovernanceParts({ config, events: telemetry.events });
   const plans = createRoutePlans({
     config,
@@ -93,21 +110,28 @@ export function createPipeline(config: KeelConfig, options: PipelineOptions = {}
     telemetry: telemetry.middleware(),
     governance: governanceMiddleware({ config, parts: governanceParts, plans }),
     caches: cache.middlewares,
+    safety,
   });
-  // The middlewares, in order, around: route -> fallback chain -> each target's policies -> provider.
-  const model = wrapModel(createInnermostModel({ config, providers, resilience }), middlewares);
+  const chains = createRouteChains({ config, providers, resilience });
+  const findRoute = createRouteLookup(chains.routes);
+  // The middlewares, in order, around: the admitted (or selected) route's fallback chain -> each target's policies -> provider.
+  const model = wrapModel(createInnermostModel({ config, providers, chains }), middlewares);
 
-  const open = (operation: Operation, options: CallOptions | undefined, timeoutMs?: number) =>
+  const open = (operation: Operation, options: CallOptions | undefined, route?: Route) =>
     openRequestScope({
       operation,
       call: options,
-      defaultTimeoutMs: timeoutMs ?? config.defaults.timeoutMs,
+      defaultTimeoutMs: route?.settings.timeoutMs ?? config.defaults.timeoutMs,
       events: noopEventSink,
+      ...(route === undefined ? {} : { route }),
     });
 
-  /** Checks that need no upstream call come first, so a bad request costs nothing. */
-  const admit = (request: ChatRequest) => {
-    const route = resolveRoute(config, request.model);
+  /**
+   * Checks that need no upstream call come first, so a bad request costs nothing. The route
+   * is resolved here, once; the request's context carries it down to the innermost model.
+   */
+  const admit = (request: ChatRequest): Route => {
+    const route = findRoute(request.model);
     checkRequestLimits(config, request);
     return route;
   };
@@ -115,7 +139,7 @@ export function createPipeline(config: KeelConfig, options: PipelineOptions = {}
   const runGenerate = async (request: ChatRequest, operation: Operation, options: CallOptions | undefined) => {
     const route = admit(request);
     const startedAt = Date.now();
-    const scope = open(operation, options, route.timeoutMs);
+    const scope = open(operation, options, route);
     try {
       const generation = await model.generate(request, scope.ctx);
       // A structured call's cost is the sum of its attempts': rounded so float noise never shows.
@@ -133,14 +157,14 @@ export function createPipeline(config: KeelConfig, options: PipelineOptions = {}
     structured: async (input, options) => runGenerate(parseStructuredRequest(input), "structured", options),
     stream(input, options) {
       let request: ChatRequest;
-      let timeoutMs: number | undefined;
+      let route: Route;
       try {
         request = parseChatRequest(input);
-        timeoutMs = admit(request).timeoutMs;
+        route = admit(request);
       } catch (error) {
         return rejectedStream(error);
       }
-      const scope = open("stream", options, timeoutMs);
+      const scope = open("stream", options, route);
       return toPublicStream(() => model.stream(request, scope.ctx), scope, Date.now());
     },
     async embed(input, options) {
@@ -169,12 +193,18 @@ export function createPipeline(config: KeelConfig, options: PipelineOptions = {}
     async readiness() {
       return readinessOf(config, resilience.breakerStates(), await cache.store.health());
     },
+    review: createReviewApi(safety.review),
     usage: (query, scope) => telemetry.usage({ ...query, tenant: scope.tenant }),
     metricsSnapshot: (scope) => telemetry.snapshot("tenant" in scope ? { tenant: scope.tenant } : {}),
     metricsText: () => telemetry.metricsText(),
     async close() {
       resilience.close();
-      await Promise.allSettled([telemetry.close(), cache.store.close(), governanceParts.close()]);
+      await Promise.allSettled([
+        telemetry.close(),
+        cache.store.close(),
+        safety.review.close(),
+        governanceParts.close(),
+      ]);
     },
   };
 }

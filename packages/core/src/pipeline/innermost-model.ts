@@ -1,36 +1,28 @@
-import type { Resilience } from "@keel/resilience";
-import { KeelError, type EmbeddingModel, type Model } from "@keel/spec";
+import { KeelError, type EmbeddingModel, type Model, type RequestContext } from "@keel/spec";
 import type { KeelConfig } from "../config/schema.ts";
 import type { FullModel } from "./compose.ts";
+import { withDocumentContext } from "./document-context.ts";
 import type { ProviderRegistry } from "./provider-registry.ts";
-import { createRouteChains } from "./route-chains.ts";
-import { resolveRoute } from "./route-lookup.ts";
+import type { RouteChains } from "./route-chains.ts";
 
 /**
  * What the middlewares are folded around: the path below them, built once. A chat call
- * goes to its route's fallback chain, the chain to each target's policy stack, the stack
- * to the provider; an embedding goes to the provider of its configured embedding target.
+ * goes to the fallback chain of the route the pipeline resolved when it admitted the
+ * request (`ctx.route`), or to the chain over the targets model selection chose for it
+ * (`ctx.targets`), its documents folded into the messages; the chain to each target's
+ * policy stack, the stack to the provider; an embedding goes to the provider of its
+ * configured embedding target.
  */
 export function createInnermostModel(options: {
   config: KeelConfig;
   providers: ProviderRegistry;
-  resilience: Resilience;
+  chains: RouteChains;
 }): FullModel {
-  const { config, providers } = options;
-  const chains = createRouteChains(options);
+  const { config, providers, chains } = options;
   const embedders = new Map<string, EmbeddingModel>();
   for (const [name, target] of Object.entries(config.embeddingModels))
     embedders.set(name, providers.embeddingModel(target));
 
-  const chainFor = (route: string, targets: readonly string[] | undefined): Model => {
-    // Model selection chose these targets of the route for this request.
-    if (targets !== undefined && Object.hasOwn(config.models, route)) return chains.selected(route, targets);
-    const chain = chains.chain(route);
-    if (chain !== undefined) return chain;
-    // An unknown route throws resolveRoute's BAD_REQUEST; a known one without a chain is a bug.
-    resolveRoute(config, route);
-    throw new KeelError("INTERNAL", "route resolved but has no model");
-  };
   const embedderFor = (name: string): EmbeddingModel => {
     const embedder = embedders.get(name);
     if (embedder !== undefined) return embedder;
@@ -40,9 +32,17 @@ export function createInnermostModel(options: {
     });
   };
 
+  /** The admitted route's chain, or the selected one; a chat call that reaches here without a route is a bug. */
+  const chainOf = (ctx: RequestContext): Model => {
+    if (ctx.route === undefined) {
+      throw new KeelError("INTERNAL", "a chat call reached the model without its admitted route");
+    }
+    return ctx.targets === undefined ? ctx.route.model : chains.selected(ctx.route.name, ctx.targets);
+  };
+
   return {
-    generate: (request, ctx) => chainFor(request.model, ctx.targets).generate(request, ctx),
-    stream: (request, ctx) => chainFor(request.model, ctx.targets).stream(request, ctx),
+    generate: (request, ctx) => chainOf(ctx).generate(withDocumentContext(request), ctx),
+    stream: (request, ctx) => chainOf(ctx).stream(withDocumentContext(request), ctx),
     embed: (request, ctx) => embedderFor(request.model).embed(request, ctx),
   };
 }

@@ -16,12 +16,20 @@ export function createMiddlewares(options: {
   telemetry: Middleware;
   governance: Middleware;
   caches: Middleware[];
+  safety: { input: Middleware | undefined; output: Middleware | undefined };
 }): Middleware[] {
-  const { config, telemetry, governance, caches } = options;
+  const { config, telemetry, governance, caches, safety } = options;
+  // Admission right inside telemetry, so every refusal is counted and logged, and before
+  // any scanning, so a refused request costs nothing.
   const middlewares: Middleware[] = config.telemetry.enabled ? [telemetry, governance] : [governance];
+  // Before the caches: keys are computed on redacted text. Its findings reach telemetry's record.
+  if (safety.input) middlewares.push(safety.input);
   const staticAnswers = staticAnswersOf(config);
   if (Object.keys(staticAnswers).length > 0) middlewares.push(staticFallbackMiddleware({ answers: staticAnswers }));
-  middlewares.push(...caches, validationMiddleware(config));
+  middlewares.push(...caches);
+  // Inside the caches: nothing blocked, held or not yet redacted is ever stored.
+  if (safety.output) middlewares.push(safety.output);
+  middlewares.push(validationMiddleware(config));
   return middlewares;
 }
 

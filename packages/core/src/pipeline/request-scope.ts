@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import {
+  DEFAULT_TENANT,
   KeelError,
   linkSignal,
   toKeelError,
@@ -7,6 +8,7 @@ import {
   type Operation,
   type Principal,
   type RequestContext,
+  type RequestRoute,
 } from "@keel/spec";
 
 export interface CallOptions {
@@ -49,6 +51,8 @@ export function openRequestScope(options: {
   call: CallOptions | undefined;
   defaultTimeoutMs: number;
   events: EventSink;
+  /** The route the request was admitted on (chat calls); it travels in the context. */
+  route?: RequestRoute;
 }): RequestScope {
   const { call } = options;
   const timeoutMs = call?.timeoutMs ?? options.defaultTimeoutMs;
@@ -73,7 +77,7 @@ export function openRequestScope(options: {
   const ctx: RequestContext = {
     requestId: call?.requestId ?? randomUUID(),
     // The tenant comes from the authenticated key whenever there is one.
-    tenant: call?.principal?.tenant ?? call?.tenant ?? "default",
+    tenant: call?.principal?.tenant ?? call?.tenant ?? DEFAULT_TENANT,
     ...(call?.principal === undefined ? {} : { principal: call.principal }),
     operation: options.operation,
     ...(call?.service === undefined ? {} : { service: call.service }),
@@ -81,6 +85,7 @@ export function openRequestScope(options: {
     signal: link.signal,
     events: options.events,
     ...(call?.setResponseHeaders === undefined ? {} : { setResponseHeaders: call.setResponseHeaders }),
+    ...(options.route === undefined ? {} : { route: options.route }),
   };
   return {
     ctx,

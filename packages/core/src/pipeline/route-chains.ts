@@ -1,15 +1,16 @@
 import { createFallbackChain, type FallbackRules, type Resilience, type TargetPolicy } from "@keel/resilience";
-import type { Model } from "@keel/spec";
+import { KeelError, type Model } from "@keel/spec";
 import type { KeelConfig, RouteConfig } from "../config/schema.ts";
 import type { ProviderRegistry } from "./provider-registry.ts";
+import type { Route } from "./route-lookup.ts";
 
-/** Each route's fallback chain, and the chains model selection picks for a request. */
+/** Every route with its configured chain, and the chains model selection picks for a request. */
 export interface RouteChains {
-  /** The route's configured chain; undefined for an unknown route. */
-  chain(route: string): Model | undefined;
+  /** Each configured route by name, with its fallback chain. */
+  readonly routes: ReadonlyMap<string, Route>;
   /**
-   * A chain over `targets` (chosen by the route's selection rules) with the route's
-   * fallback rules and hedging: built on first use, then kept.
+   * A chain over `targets` of `route` (chosen by the route's selection rules) with the
+   * route's fallback rules and hedging: built on first use, then kept.
    */
   selected(route: string, targets: readonly string[]): Model;
 }
@@ -18,7 +19,7 @@ export interface RouteChains {
 const MAX_SELECTED_CHAINS = 256;
 
 /**
- * Each route as its fallback chain of targets, each target its policy stack around its
+ * Each route with its fallback chain of targets, each target its policy stack around its
  * provider (retry -> breaker -> concurrency -> timeout -> provider). Targets are shared by
  * name: two routes (or selected chains) that name the same target share its breaker,
  * limiter and retry budget.
@@ -33,26 +34,28 @@ export function createRouteChains(options: {
     name,
     model: resilience.target({ name, model: providers.chatModel(name), policy: policyFor(config, name) }),
   });
-  const chainOver = (route: string, targets: readonly string[]): Model => {
-    const settings = config.models[route] as RouteConfig;
-    return createFallbackChain({
+  const chainOver = (settings: RouteConfig, targets: readonly string[]): Model =>
+    createFallbackChain({
       targets: targets.map(targetOf),
       rules: rulesFor({ ...config.defaults.fallbackRules, ...settings.fallbackRules }, targets),
       hedging: settings.hedging ?? config.defaults.hedging,
     });
-  };
-  const chains = new Map<string, Model>();
-  for (const [route, settings] of Object.entries(config.models)) chains.set(route, chainOver(route, settings.targets));
+  const routes = new Map<string, Route>();
+  for (const [name, settings] of Object.entries(config.models))
+    routes.set(name, { name, settings, model: chainOver(settings, settings.targets) });
   const selected = new Map<string, Model>();
 
   return {
-    chain: (route) => chains.get(route),
+    routes,
     selected(route, targets) {
       const key = `${route}\n${targets.join("\n")}`;
       let chain = selected.get(key);
       if (chain === undefined) {
+        const settings = routes.get(route)?.settings;
+        // Selection only runs on an admitted route; anything else is a bug in the pipeline.
+        if (settings === undefined) throw new KeelError("INTERNAL", `no route "${route}" to select targets of`);
         if (selected.size >= MAX_SELECTED_CHAINS) selected.clear();
-        chain = chainOver(route, targets);
+        chain = chainOver(settings, targets);
         selected.set(key, chain);
       }
       return chain;

@@ -1,37 +1,28 @@
-import { KeelError, type ChatRequest } from "@keel/spec";
-import type { KeelConfig, RouteConfig } from "../config/schema.ts";
+import { KeelError, type RequestRoute } from "@keel/spec";
+import type { RouteConfig } from "../config/schema.ts";
 
-/** Looks up the route a caller asked for; an unknown model is a BAD_REQUEST before any upstream call. */
-export function resolveRoute(config: KeelConfig, model: string): RouteConfig {
-  // Own keys only: a model named "constructor" or "__proto__" must not match Object.prototype.
-  if (Object.hasOwn(config.models, model)) return config.models[model] as RouteConfig;
-  const known = Object.keys(config.models).sort().join(", ");
-  throw new KeelError("BAD_REQUEST", `unknown model "${model}"; this deployment serves: ${known || "(none)"}`, {
-    details: { field: "model", reason: "unknown-model" },
-  });
+/** A configured route: its settings, and the fallback chain that serves it. */
+export interface Route extends RequestRoute {
+  readonly settings: RouteConfig;
 }
 
-/** Rejects prompts over the configured size before they cost anything upstream. */
-export function checkRequestLimits(config: KeelConfig, request: ChatRequest): void {
-  const { maxMessages, maxPromptChars } = config.limits;
-  if (request.messages.length > maxMessages) {
-    throw new KeelError(
-      "BAD_REQUEST",
-      `messages: at most ${maxMessages} messages are accepted, received ${request.messages.length}`,
-      {
-        details: { field: "messages", reason: "too-many-messages" },
-      },
-    );
-  }
-  let chars = 0;
-  for (const message of request.messages) chars += message.content.length;
-  if (chars > maxPromptChars) {
-    throw new KeelError(
-      "BAD_REQUEST",
-      `messages: the prompt is ${chars} characters; at most ${maxPromptChars} are accepted`,
-      {
-        details: { field: "messages", reason: "prompt-too-large" },
-      },
-    );
-  }
+/** Finds the route a caller asked for (`request.model`); an unknown one is BAD_REQUEST before any upstream call. */
+export type RouteLookup = (name: string) => Route;
+
+/**
+ * Looks routes up by name among `routes` (every configured route with its chain, built
+ * once by createRouteChains). The pipeline resolves a request's route here, once, when it
+ * admits the request, and carries it in the request's context (`ctx.route`) down to the
+ * innermost model, which calls the chain it names.
+ */
+export function createRouteLookup(routes: ReadonlyMap<string, Route>): RouteLookup {
+  const known = [...routes.keys()].sort().join(", ") || "(none)";
+  return (name) => {
+    // A Map, not the config object: a model named "constructor" or "__proto__" must not match Object.prototype.
+    const route = routes.get(name);
+    if (route !== undefined) return route;
+    throw new KeelError("BAD_REQUEST", `unknown model "${name}"; this deployment serves: ${known}`, {
+      details: { field: "model", reason: "unknown-model" },
+    });
+  };
 }

@@ -1,5 +1,7 @@
-import type { z } from "zod";
-import { parseWith } from "./parse-request.ts";
+import type { ChatRequestInput, EmbeddingRequestInput } from "./chat-request-schema.ts";
+import { parseChatRequest, parseEmbeddingRequest } from "./parse-request.ts";
+import type { ParsedChatRequest, ParsedEmbeddingRequest, ParsedStructuredRequest } from "./parsed-request.ts";
+import { parseStructuredRequest, type ServiceStructuredRequestInput } from "./structured-request.ts";
 
 /**
  * A schema in the Standard Schema shape (https://standardschema.dev), the interface
@@ -15,20 +17,22 @@ export interface CallerInputSchema<Input, Output> {
   };
 }
 
-/**
- * Wraps one of core's input schemas for a service's input validation (tRPC's
- * `.input(callerInput(chatRequestSchema))`): the same types, but a failure throws core's
- * own BAD_REQUEST, which names an unknown field and suggests the known one it resembles
- * (`temprature` -> did you mean "temperature"?), exactly as the GraphQL service does.
- */
-export function callerInput<Schema extends z.ZodType>(
-  schema: Schema,
-): CallerInputSchema<z.input<Schema>, z.output<Schema>> {
-  return {
-    "~standard": {
-      version: 1,
-      vendor: "keel",
-      validate: (value) => ({ value: parseWith(schema, value) as z.output<Schema> }),
-    },
-  };
+function callerInput<Input, Output>(parse: (value: unknown) => Output): CallerInputSchema<Input, Output> {
+  return { "~standard": { version: 1, vendor: "keel", validate: (value) => ({ value: parse(value) }) } };
 }
+
+/**
+ * Core's requests as a service's input validation (tRPC's `.input(callerInputs.chat)`).
+ * The request is validated here, once: what the procedure gets is a parsed request the
+ * pipeline takes as it is. A failure throws core's own BAD_REQUEST, which names an unknown
+ * field and suggests the known one it resembles (`temprature` -> did you mean
+ * "temperature"?), exactly as the GraphQL service and in-process callers get it.
+ */
+export const callerInputs = {
+  chat: callerInput<ChatRequestInput, ParsedChatRequest>(parseChatRequest),
+  /** Without `validators`: functions cannot travel over HTTP. */
+  structured: callerInput<ServiceStructuredRequestInput, ParsedStructuredRequest>((value) =>
+    parseStructuredRequest(value, { from: "service" }),
+  ),
+  embedding: callerInput<EmbeddingRequestInput, ParsedEmbeddingRequest>(parseEmbeddingRequest),
+};

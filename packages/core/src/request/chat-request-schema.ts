@@ -54,6 +54,12 @@ export const cacheControlSchema = z.strictObject({
   ttlSeconds: z.number().int().positive().max(31_536_000).optional(),
 });
 
+/** Text the model reads as data; reaches it as a system message and is scanned on the document channel. */
+const documentSchema = z.strictObject({
+  id: z.string().min(1).max(200).optional(),
+  text: z.string(),
+});
+
 export const chatRequestSchema = z.strictObject({
   model: z.string().min(1).max(200),
   /** The caller's tag for the kind of work; routes' selection rules may match on it. */
@@ -69,6 +75,7 @@ export const chatRequestSchema = z.strictObject({
   responseFormat: responseFormatSchema.optional(),
   cache: cacheControlSchema.optional(),
   idempotent: z.boolean().optional(),
+  documents: z.array(documentSchema).max(200).optional(),
 });
 
 export const embeddingRequestSchema = z.strictObject({
@@ -77,3 +84,4 @@ export const embeddingRequestSchema = z.strictObject({
 });
 
 export type ChatRequestInput = z.input<typeof chatRequestSchema>;
+export type EmbeddingRequestInput = z.input<typeof embeddingRequestSchema>;

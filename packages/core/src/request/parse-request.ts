@@ -3,14 +3,22 @@ import type { z } from "zod";
 import { didYouMean } from "../fields/closest-name.ts";
 import { knownFieldsAt } from "../fields/known-fields.ts";
 import { chatRequestSchema, embeddingRequestSchema } from "./chat-request-schema.ts";
+import { isParsed, markParsed, type ParsedChatRequest, type ParsedEmbeddingRequest } from "./parsed-request.ts";
 
-/** Validates caller input into a ChatRequest, or throws BAD_REQUEST naming the first bad field. */
-export function parseChatRequest(input: unknown): ChatRequest {
-  return parseWith(chatRequestSchema, input) as ChatRequest;
+/**
+ * Validates caller input into a ChatRequest, or throws BAD_REQUEST naming the first bad
+ * field. A request this function returned before is returned as it is: validated once,
+ * wherever that happened (a service's edge or the pipeline).
+ */
+export function parseChatRequest(input: unknown): ParsedChatRequest {
+  if (isParsed(input, "chat")) return input;
+  return markParsed(parseWith(chatRequestSchema, input) as ChatRequest, "chat");
 }
 
-export function parseEmbeddingRequest(input: unknown): EmbeddingRequest {
-  return parseWith(embeddingRequestSchema, input);
+/** Likewise for an embedding request. */
+export function parseEmbeddingRequest(input: unknown): ParsedEmbeddingRequest {
+  if (isParsed(input, "embedding")) return input;
+  return markParsed(parseWith(embeddingRequestSchema, input) satisfies EmbeddingRequest, "embedding");
 }
 
 /** Parses with `schema`; a failure is core's BAD_REQUEST (field, message, unknown-field hint). */

@@ -3,7 +3,13 @@ import type { KeelError } from "@keel/spec";
 import { afterEach, describe, expect, it } from "vitest";
 import { parseConfig } from "../config/load-config.ts";
 import { createPipeline, type Pipeline } from "../pipeline/create-pipeline.ts";
-import { startServiceHost, type RequestHandler, type ServiceHost } from "./service-host.ts";
+import {
+  startServiceHost,
+  type HostBinding,
+  type RequestHandler,
+  type ServiceHost,
+  type ServiceHostOptions,
+} from "./service-host.ts";
 
 const pipelines: Pipeline[] = [];
 const hosts: ServiceHost[] = [];
@@ -12,10 +18,17 @@ afterEach(async () => {
   await Promise.all(pipelines.splice(0).map((pipeline) => pipeline.close()));
 });
 
-async function start(
+function start(
   handler: RequestHandler,
   shutdownGraceMs = 2_000,
   errorBody?: (error: KeelError) => unknown,
+): Promise<ServiceHost> {
+  return startWith(() => ({ handler }), { shutdownGraceMs, ...(errorBody ? { errorBody } : {}) });
+}
+
+async function startWith(
+  serve: ServiceHostOptions["serve"],
+  options: { shutdownGraceMs?: number; errorBody?: (error: KeelError) => unknown } = {},
 ): Promise<ServiceHost> {
   const pipeline = createPipeline(
     parseConfig({
@@ -29,9 +42,9 @@ async function start(
     pipeline,
     host: "127.0.0.1",
     port: 0,
-    handler,
-    shutdownGraceMs,
-    ...(errorBody ? { errorBody } : {}),
+    serve,
+    shutdownGraceMs: options.shutdownGraceMs ?? 2_000,
+    ...(options.errorBody ? { errorBody: options.errorBody } : {}),
   });
   hosts.push(host);
   return host;
@@ -83,15 +96,20 @@ describe("startServiceHost", () => {
 
   it("ends streams that outlive the grace period through their close hook", async () => {
     let closedWith: KeelError | undefined;
-    const host = await start((_request, response) => {
-      response.writeHead(200, { "content-type": "text/event-stream" });
-      response.write("data: first\n\n");
-      const untrack = host.trackStream((error) => {
-        closedWith = error;
-        response.end(`data: ${JSON.stringify(error.toJSON())}\n\n`);
-        untrack();
-      });
-    }, 200);
+    const host = await startWith(
+      (binding) => ({
+        handler: (_request, response) => {
+          response.writeHead(200, { "content-type": "text/event-stream" });
+          response.write("data: first\n\n");
+          const untrack = binding.trackStream((error) => {
+            closedWith = error;
+            response.end(`data: ${JSON.stringify(error.toJSON())}\n\n`);
+            untrack();
+          });
+        },
+      }),
+      { shutdownGraceMs: 200 },
+    );
     let firstEvent: () => void = () => {};
     const streaming = new Promise<void>((resolve) => (firstEvent = resolve));
     const body = new Promise<string>((resolve) => {
@@ -110,5 +128,42 @@ describe("startServiceHost", () => {
     expect(Date.now() - started).toBeLessThan(1_500);
     expect(closedWith?.code).toBe("UPSTREAM_UNAVAILABLE");
     expect(await body).toContain('"reason":"shutting-down"');
+  });
+
+  it("builds the service on the host before it listens: the service sees shutdown begin, then closes after the streams", async () => {
+    const steps: string[] = [];
+    let binding: HostBinding | undefined;
+    let arrived: () => void = () => {};
+    const arrival = new Promise<void>((resolve) => (arrived = resolve));
+    const host = await startWith((built) => {
+      binding = built;
+      steps.push(`built, listening: ${built.server.listening}, shutting down: ${built.isShuttingDown()}`);
+      return {
+        handler: (_request, response) => {
+          arrived();
+          setTimeout(() => {
+            steps.push(`in-flight request ends, shutting down: ${built.isShuttingDown()}`);
+            response.end("finished");
+          }, 200);
+        },
+        async close() {
+          steps.push("service closed");
+        },
+      };
+    });
+    expect(binding?.server).toBe(host.server);
+    const inFlight = fetch(`${host.url}/slow`).then((response) => response.text());
+    await arrival;
+    const shutdown = host.shutdown();
+    // From the first moment of shutdown, not only after the grace: new streams are refused at once.
+    expect(host.isShuttingDown()).toBe(true);
+    expect(await inFlight).toBe("finished");
+    await shutdown;
+    await host.shutdown();
+    expect(steps).toEqual([
+      "built, listening: false, shutting down: false",
+      "in-flight request ends, shutting down: true",
+      "service closed",
+    ]);
   });
 });

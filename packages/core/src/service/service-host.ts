@@ -4,6 +4,7 @@ import { KeelError } from "@keel/spec";
 import type { Pipeline } from "../pipeline/create-pipeline.ts";
 import { readyToServe } from "../edge/exposure-check.ts";
 import { httpOrigin } from "../net/url-host.ts";
+import type { TrackStream } from "./endable-stream.ts";
 import { sendJson } from "./send-json.ts";
 import { listenError } from "./startup-error.ts";
 
@@ -14,7 +15,12 @@ export interface ServiceHostOptions {
   pipeline: Pipeline;
   host: string;
   port: number;
-  handler: RequestHandler;
+  /**
+   * Builds the service on the host before it listens: its request handler, and what it
+   * closes during shutdown. The host exists first, so the service can track its streams
+   * and read the shutdown state from the start, and nothing is patched on afterwards.
+   */
+  serve: (host: HostBinding) => HostedService;
   /** How long shutdown waits for in-flight requests and streams before ending them. */
   shutdownGraceMs?: number;
   /**
@@ -25,36 +31,62 @@ export interface ServiceHostOptions {
   errorBody?: (error: KeelError) => unknown;
 }
 
-export interface ServiceHost {
-  readonly name: string;
+/** The host as a service sees it while it is built on it (`serve`), before the host listens. */
+export interface HostBinding {
+  /** The HTTP server, not yet listening; a WebSocket server may attach to it. */
   readonly server: Server;
+  /** Registers a live stream; `close` is called if it outlives the shutdown grace. Returns the unregister function. */
+  readonly trackStream: TrackStream;
+  /** True from the moment shutdown begins: refuse new streams and connections. */
+  readonly isShuttingDown: () => boolean;
+}
+
+/** What a service puts on the host. */
+export interface HostedService {
+  handler: RequestHandler;
+  /**
+   * Runs during shutdown after live streams were told to close, before sockets are
+   * destroyed; also when the host fails to listen, so nothing the service started lingers.
+   */
+  close?(): Promise<void>;
+}
+
+export interface ServiceHost extends HostBinding {
+  readonly name: string;
   readonly url: string;
   readonly port: number;
-  /** Registers a live stream; `close` is called if it outlives the shutdown grace. Returns the unregister function. */
-  trackStream(close: (error: KeelError) => void): () => void;
-  /** Runs during shutdown after streams were told to close and before sockets are destroyed. */
-  onShutdown(hook: () => void | Promise<void>): void;
   /** Graceful: stop accepting, let in-flight work finish within the grace, then end what is left. */
   shutdown(): Promise<void>;
 }
 
 /**
  * The HTTP host both services share: health, readiness and metrics endpoints, in-flight
- * tracking and graceful shutdown. Everything else goes to the service's handler.
+ * tracking and graceful shutdown. Everything else goes to the service's handler. One
+ * construction order: the server, then the service built on it (`serve`), then listen.
  */
 export async function startServiceHost(options: ServiceHostOptions): Promise<ServiceHost> {
-  const { pipeline, handler } = options;
+  const { pipeline } = options;
   // Redis answers, the bootstrap key is in, and a public address with authentication off is refused, before anything listens.
   await readyToServe({ pipeline, host: options.host, service: options.name });
   const errorBody = options.errorBody ?? ((error: KeelError) => ({ error: error.toJSON() }));
   const graceMs = options.shutdownGraceMs ?? 10_000;
   const streams = new Set<(error: KeelError) => void>();
-  const hooks: Array<() => void | Promise<void>> = [];
   let inFlight = 0;
   let draining = false;
   let shutdownPromise: Promise<void> | undefined;
 
-  const server = createServer((request, response) => {
+  const server = createServer();
+  server.keepAliveTimeout = 5_000;
+  const binding: HostBinding = {
+    server,
+    trackStream(close) {
+      streams.add(close);
+      return () => streams.delete(close);
+    },
+    isShuttingDown: () => draining,
+  };
+  const service = options.serve(binding);
+  server.on("request", (request: IncomingMessage, response: ServerResponse) => {
     inFlight += 1;
     response.once("close", () => {
       inFlight -= 1;
@@ -69,21 +101,17 @@ export async function startServiceHost(options: ServiceHostOptions): Promise<Ser
       return sendJson(response, 200, { status: "ok", service: options.name });
     if (request.method === "GET" && path === "/readyz") return void answerReadiness(pipeline, response);
     if (request.method === "GET" && path === "/metrics") return void answerMetrics(pipeline, response);
-    Promise.resolve(handler(request, response)).catch(() => {
+    Promise.resolve(service.handler(request, response)).catch(() => {
       if (!response.headersSent) sendJson(response, 500, errorBody(new KeelError("INTERNAL", "internal error")));
       else response.destroy();
     });
   });
-  server.keepAliveTimeout = 5_000;
-  await new Promise<void>((resolve, reject) => {
-    const failed = (error: Error) =>
-      reject(listenError(error, { service: options.name, host: options.host, port: options.port }));
-    server.once("error", failed);
-    server.listen(options.port, options.host, () => {
-      server.off("error", failed);
-      resolve();
-    });
-  });
+  try {
+    await listen(server, options);
+  } catch (error) {
+    await service.close?.();
+    throw error;
+  }
   const port = (server.address() as AddressInfo).port;
 
   const drain = async () => {
@@ -95,7 +123,7 @@ export async function startServiceHost(options: ServiceHostOptions): Promise<Ser
     const error = shuttingDown();
     for (const close of [...streams]) close(error);
     streams.clear();
-    for (const hook of hooks) await hook();
+    await service.close?.();
     // Give closed streams a moment to flush their final event, then end whatever remains.
     const flushUntil = Date.now() + 500;
     while (inFlight > 0 && Date.now() < flushUntil) await sleep(10);
@@ -104,22 +132,27 @@ export async function startServiceHost(options: ServiceHostOptions): Promise<Ser
   };
 
   return {
+    ...binding,
     name: options.name,
-    server,
     port,
     url: httpOrigin(options.host, port),
-    trackStream(close) {
-      streams.add(close);
-      return () => streams.delete(close);
-    },
-    onShutdown(hook) {
-      hooks.push(hook);
-    },
     shutdown() {
       shutdownPromise ??= drain();
       return shutdownPromise;
     },
   };
+}
+
+function listen(server: Server, options: ServiceHostOptions): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const failed = (error: Error) =>
+      reject(listenError(error, { service: options.name, host: options.host, port: options.port }));
+    server.once("error", failed);
+    server.listen(options.port, options.host, () => {
+      server.off("error", failed);
+      resolve();
+    });
+  });
 }
 
 function shuttingDown(): KeelError {

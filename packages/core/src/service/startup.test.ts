@@ -16,15 +16,23 @@ describe("startServiceHost on a busy port", () => {
     const blocker: Server = createServer();
     await new Promise<void>((resolve) => blocker.listen(port, "127.0.0.1", resolve));
     const pipeline = createPipeline(parseConfig({}));
+    let serviceClosed = 0;
     try {
       const failure = await startServiceHost({
         name: "graphql",
         pipeline,
         host: "127.0.0.1",
         port,
-        handler: () => {},
+        serve: () => ({
+          handler: () => {},
+          async close() {
+            serviceClosed += 1;
+          },
+        }),
       }).catch((error: unknown) => error);
       expect(failure).toBeInstanceOf(StartupError);
+      // What the service started on the host (GraphQL: Apollo, the WebSocket server) does not linger.
+      expect(serviceClosed).toBe(1);
       expect((failure as Error).message).toBe(
         `the graphql service cannot listen on 127.0.0.1:${port}: the port is already in use. ` +
           "Keel may already be running (another `pnpm start`?); stop it, or set KEEL_GRAPHQL_PORT to another port.",
@@ -93,7 +101,13 @@ describe("KEEL_HOST=::1 (an invalid simulator URL was built)", () => {
       const answer = await pipeline.generate({ model: "gpt-4o-mini", messages: [{ role: "user", content: "Hi" }] });
       expect(answer.provider).toBe("simulator");
       expect(simulator.stats().totalCalls).toBe(1);
-      const host = await startServiceHost({ name: "trpc", pipeline, host: "::1", port: 0, handler: () => {} });
+      const host = await startServiceHost({
+        name: "trpc",
+        pipeline,
+        host: "::1",
+        port: 0,
+        serve: () => ({ handler: () => {} }),
+      });
       expect(host.url).toBe(`http://[::1]:${host.port}`);
       expect((await fetch(`${host.url}/healthz`)).status).toBe(200);
       await host.shutdown();

@@ -1,3 +1,4 @@
+import { DEFAULT_TENANT } from "@keel/spec";
 import type { ApiKeyStore } from "./api-key-store.ts";
 import type { ApiKey } from "./key-types.ts";
 
@@ -14,7 +15,7 @@ export function bootstrapAdminKey(
   return store.install({
     key,
     role: "admin",
-    tenant: options.tenant ?? "default",
+    tenant: options.tenant ?? DEFAULT_TENANT,
     name: options.name ?? "bootstrap admin",
   });
 }

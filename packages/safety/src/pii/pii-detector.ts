@@ -2,7 +2,7 @@ import type { Detector, Finding } from "../finding.ts";
 import { createNerDetector } from "../ner/ner-detector.ts";
 import { absorbIntoAddresses } from "./absorb-into-addresses.ts";
 import { resolveOverlaps } from "./resolve-overlaps.ts";
-import { createStructuredDetectors, structuredKinds, structuredRankOf } from "./structured-detectors.ts";
+import { createStructuredDetectors, reportsAnyOf, structuredKinds, structuredRankOf } from "./structured-detectors.ts";
 import { subtractSpans } from "./subtract-spans.ts";
 
 export interface PiiDetectorOptions {
@@ -28,11 +28,12 @@ const version = "1.0.0";
  * by context alone inside a tagged street address: it stays part of the address.
  */
 export function createPiiDetector(options: PiiDetectorOptions = {}): PiiDetector {
-  const structured = createStructuredDetectors();
   const ner = options.ner === false ? undefined : createNerDetector();
   const covered = [...new Set([...structuredKinds, ...(ner?.kinds ?? [])])];
   const kinds = options.kinds ? covered.filter((kind) => options.kinds?.includes(kind)) : covered;
   const wanted = new Set(kinds);
+  // Unwanted kinds never take part in the merge, so their detectors need not run at all.
+  const structured = createStructuredDetectors().filter((detector) => reportsAnyOf(detector, wanted));
   return {
     name,
     version,

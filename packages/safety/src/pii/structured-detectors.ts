@@ -28,6 +28,27 @@ export function createStructuredDetectors(): Detector[] {
   ];
 }
 
+/** The kinds each structured detector reports, so a caller wanting a few kinds runs only their detectors. */
+const kindsByDetector: Readonly<Record<string, readonly string[]>> = {
+  "pii-email": ["EMAIL_ADDRESS"],
+  "pii-url": ["URL", "DOMAIN_NAME"],
+  "pii-iban": ["IBAN_CODE"],
+  "pii-credit-card": ["CREDIT_CARD"],
+  "pii-us-ssn": ["US_SSN"],
+  "pii-ip-address": ["IP_ADDRESS"],
+  "pii-date-time": ["DATE_TIME"],
+  "pii-us-driver-license": ["US_DRIVER_LICENSE"],
+  "pii-phone": ["PHONE_NUMBER"],
+  "pii-zip-code": ["ZIP_CODE"],
+  "pii-age": ["AGE"],
+};
+
+/** Whether a structured detector can report one of `kinds` (unknown detectors: yes). */
+export function reportsAnyOf(detector: Detector, kinds: ReadonlySet<string>): boolean {
+  const reported = kindsByDetector[detector.name];
+  return reported === undefined || reported.some((kind) => kinds.has(kind));
+}
+
 /**
  * Which finding wins when two overlap: the stricter check first. An e-mail address contains a
  * domain, a card number is also a digit run a phone rule would take, a date of 8 digits could

@@ -1,9 +1,15 @@
-import { Counter, Gauge, Registry, collectDefaultMetrics } from "prom-client";
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import type { KeelEvent } from "@keel/spec";
 import { FastHistogram, type HistogramSeries } from "./fast-instruments.ts";
 import { GovernanceMetrics } from "./governance-metrics.ts";
 import { LabelLimiter } from "./label-limiter.ts";
-import { CIRCUIT_STATE_VALUE, GEN_AI_DURATION_BUCKETS, METRIC, type CircuitState } from "./names.ts";
+import {
+  CIRCUIT_STATE_VALUE,
+  GEN_AI_DURATION_BUCKETS,
+  METRIC,
+  REVIEW_DECISION_BUCKETS,
+  type CircuitState,
+} from "./names.ts";
 import type { RequestSummary } from "../summarize-request.ts";
 import { RequestMetricSet } from "./request-metric-set.ts";
 
@@ -30,6 +36,9 @@ export class KeelMetrics {
   private readonly fallbacks: Counter;
   private readonly coalesced: Counter;
   private readonly safety: Counter;
+  private readonly safetyFindings: Counter;
+  private readonly reviewItems: Gauge;
+  private readonly reviewDecision: Histogram;
   private readonly validation: Counter;
   private readonly timeouts: Counter;
   private readonly healthProbeUp: Gauge;
@@ -80,6 +89,25 @@ export class KeelMetrics {
       name: METRIC.safetyActions,
       help: "Safety findings by stage, scanner and action taken.",
       labelNames: ["stage", "scanner", "action"],
+      registers,
+    });
+    this.safetyFindings = new Counter({
+      name: METRIC.safetyFindings,
+      help: "Safety findings by stage, policy entry (detector), kind and action taken.",
+      labelNames: ["stage", "detector", "kind", "action"],
+      registers,
+    });
+    this.reviewItems = new Gauge({
+      name: METRIC.reviewItems,
+      help: "Review items by state: pending rises on creation and falls on decision; the decided states count decisions. Sum over instances.",
+      labelNames: ["state"],
+      registers,
+    });
+    this.reviewDecision = new Histogram({
+      name: METRIC.reviewDecision,
+      help: "Time from a review item's creation to its decision (expiry included), by decision.",
+      labelNames: ["decision"],
+      buckets: REVIEW_DECISION_BUCKETS,
       registers,
     });
     this.validation = new Counter({
@@ -166,6 +194,20 @@ export class KeelMetrics {
         break;
       case "safety-finding":
         this.safety.inc({ stage: event.stage, scanner: event.scanner, action: event.action });
+        this.safetyFindings.inc({
+          stage: event.stage,
+          detector: event.detector,
+          kind: event.kind,
+          action: event.action,
+        });
+        break;
+      case "review-created":
+        this.reviewItems.inc({ state: "pending" });
+        break;
+      case "review-decided":
+        this.reviewItems.dec({ state: "pending" });
+        this.reviewItems.inc({ state: event.decision });
+        this.reviewDecision.observe({ decision: event.decision }, event.timeToDecisionMs / 1000);
         break;
       case "validation-attempt":
         this.validation.inc({ outcome: event.valid ? (event.repaired ? "repaired" : "valid") : "invalid" });

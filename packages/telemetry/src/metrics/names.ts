@@ -22,6 +22,9 @@ export const METRIC = {
   circuitState: "keel_circuit_state",
   healthProbeUp: "keel_health_probe_up",
   safetyActions: "keel_safety_actions_total",
+  safetyFindings: "keel_safety_findings_total",
+  reviewItems: "keel_review_items",
+  reviewDecision: "keel_review_decision_seconds",
   validationAttempts: "keel_validation_attempts_total",
   timeouts: "keel_timeouts_total",
   alertActive: "keel_alert_active",
@@ -40,6 +43,9 @@ export const GEN_AI_TOKEN_BUCKETS = [
 
 /** Keel's own time per request is sub-millisecond to tens of milliseconds: fine buckets. */
 export const OVERHEAD_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1];
+
+/** Time from a review item's creation to its decision: seconds to a day. */
+export const REVIEW_DECISION_BUCKETS = [1, 10, 30, 60, 300, 900, 1800, 3600, 7200, 14400, 43200, 86400];
 
 /** keel_circuit_state values. */
 export const CIRCUIT_STATE_VALUE = { closed: 0, "half-open": 1, open: 2 } as const;

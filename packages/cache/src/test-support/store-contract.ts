@@ -1,7 +1,7 @@
 // The one test suite both stores pass (run from memory-store.test.ts and redis-store.test.ts).
 import { describe, expect, it } from "vitest";
-import type { CacheStore } from "./store.ts";
-import { sleepMs } from "./test-support.ts";
+import type { CacheStore } from "../store.ts";
+import { sleepMs } from "./middleware-fixtures.ts";
 
 export function describeStoreContract(
   name: string,

@@ -3,7 +3,7 @@ import WebSocket from "ws";
 import { createPipeline, parseConfig, type KeelConfigInput, type Pipeline, type ServiceHost } from "@keel/core";
 import { startSimulator, type SimulatorHandle, type SimulatorRule } from "@keel/simulator";
 import type { GraphQLFormattedError } from "graphql";
-import { startGraphqlService } from "../src/index.ts";
+import { startGraphqlService } from "../../src/index.ts";
 
 export interface Stack {
   simulator: SimulatorHandle;
@@ -149,7 +149,7 @@ export interface GenerationView {
 export interface SafetyFindingView {
   scanner: string;
   kind: string;
-  action: "ALLOW" | "REDACT" | "BLOCK" | "FLAG";
+  action: "ALLOW" | "REDACT" | "BLOCK" | "FLAG" | "REVIEW" | "DISCLAIM";
   score: number | null;
   message: string | null;
 }

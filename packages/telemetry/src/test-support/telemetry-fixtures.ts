@@ -13,7 +13,7 @@ import {
   type StreamEvent,
 } from "@keel/spec";
 import type { DestinationStream } from "pino";
-import type { Telemetry } from "./telemetry.ts";
+import type { Telemetry } from "../telemetry.ts";
 
 export function manualClock(startMs = Date.parse("2026-03-01T12:00:00Z")) {
   let current = startMs;

@@ -2,8 +2,8 @@
 import { request as httpRequest } from "node:http";
 import OpenAI from "openai";
 import { afterEach } from "vitest";
-import { startSimulator } from "./server.ts";
-import type { SimulatorHandle, SimulatorOptions } from "./types.ts";
+import { startSimulator } from "../server.ts";
+import type { SimulatorHandle, SimulatorOptions } from "../types.ts";
 
 const running = new Set<SimulatorHandle>();
 

@@ -3,7 +3,7 @@ import { EventSource } from "eventsource";
 import { createPipeline, parseConfig, type KeelConfigInput, type Pipeline, type ServiceHost } from "@keel/core";
 import { startSimulator, type SimulatorHandle, type SimulatorRule } from "@keel/simulator";
 import type { StreamEvent } from "@keel/spec";
-import { startTrpcService, type AppRouter } from "../src/index.ts";
+import { startTrpcService, type AppRouter } from "../../src/index.ts";
 
 export interface Stack {
   simulator: SimulatorHandle;
