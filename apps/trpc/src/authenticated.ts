@@ -1,4 +1,5 @@
 import { requireRole } from "@keel/core";
+import type { ApiKeyRole } from "@keel/spec";
 import { publicProcedure } from "./trpc.ts";
 
 /**
@@ -11,8 +12,20 @@ export const authenticatedProcedure = publicProcedure.use(async ({ ctx, next }) 
   next({ ctx: { principal: await ctx.authenticate() } }),
 );
 
-/** Admin operations (role admin, FORBIDDEN otherwise). */
-export const adminProcedure = authenticatedProcedure.use(({ ctx, next }) => {
-  requireRole(ctx.principal, "admin");
-  return next();
-});
+/**
+ * A procedure for `role` and above (caller < reviewer < admin), FORBIDDEN otherwise.
+ * Operations on one tenant's items (the review queue) check the item's tenant as well,
+ * once they know it: `requireRole(ctx.principal, "reviewer", { tenant })`.
+ */
+export function procedureFor(role: ApiKeyRole) {
+  return authenticatedProcedure.use(({ ctx, next }) => {
+    requireRole(ctx.principal, role);
+    return next();
+  });
+}
+
+/** Admin operations (role admin): keys and usage of every tenant. */
+export const adminProcedure = procedureFor("admin");
+
+/** Reviewer operations (role reviewer or admin), scoped to the reviewer's own tenant. */
+export const reviewerProcedure = procedureFor("reviewer");

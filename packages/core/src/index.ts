@@ -35,7 +35,7 @@ export {
   parseEmbeddingRequest,
   type InputIssue,
 } from "./request/parse-request.ts";
-export { callerInputs, type CallerInputSchema } from "./request/caller-input.ts";
+export { callerInputs, checkedByOperation, type CallerInputSchema } from "./request/caller-input.ts";
 export type { ParsedChatRequest, ParsedEmbeddingRequest, ParsedStructuredRequest } from "./request/parsed-request.ts";
 export { closestName, didYouMean } from "./fields/closest-name.ts";
 export { unsupportedMediaType } from "./service/json-body-error.ts";
@@ -66,7 +66,7 @@ export {
   type ServiceEdge,
 } from "./edge/service-edge.ts";
 export { authorizationOf } from "./edge/credentials.ts";
-export { requireRole } from "./edge/roles.ts";
+export { requireRole, reviewTenantOf } from "./edge/roles.ts";
 export { isLoopback } from "./edge/exposure-check.ts";
 export {
   createKeyAdmin,
@@ -91,6 +91,8 @@ export { createKeyStore } from "./governance/governance-parts.ts";
 export type { AuthGate, AuthMode } from "./governance/auth-gate.ts";
 export type { BudgetPeriodView, BudgetScopeView, BudgetView } from "./governance/budget-view.ts";
 export type { PipelineGovernance } from "./governance/pipeline-governance.ts";
+/** A key record and a page of them, as the admin operations return them (never a secret). */
+export type { ApiKey, ApiKeyPage } from "@keel/governance";
 export {
   classifyRequestSchema,
   parseClassifyRequest,

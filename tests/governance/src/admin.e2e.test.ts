@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { chat, startGoverned } from "./support/governed-stack.ts";
-import { SERVICE_KINDS } from "./support/service-client.ts";
+import { chat, startGoverned } from "./test-support/governed-stack.ts";
+import { SERVICE_KINDS } from "./test-support/service-client.ts";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -54,8 +54,16 @@ describe.each(SERVICE_KINDS)("key administration through %s", (kind) => {
   it("names a bad field of an admin input with BAD_REQUEST, the same way in both services", async () => {
     const stack = await startGoverned(kind);
     const admin = stack.client(stack.adminKey);
-    const role = await admin.createKey({ tenant: "acme", role: "caller", name: "x", limits: { requestsPerMinute: -1 } });
-    expect(role.ok || role.error).toMatchObject({ code: "BAD_REQUEST", details: { field: "limits.requestsPerMinute" } });
+    const role = await admin.createKey({
+      tenant: "acme",
+      role: "caller",
+      name: "x",
+      limits: { requestsPerMinute: -1 },
+    });
+    expect(role.ok || role.error).toMatchObject({
+      code: "BAD_REQUEST",
+      details: { field: "limits.requestsPerMinute" },
+    });
     const unknown = await admin.revokeKey("nosuchkey000");
     expect(unknown.ok || unknown.error).toMatchObject({ code: "BAD_REQUEST", details: { reason: "unknown-key" } });
     const tenant = await admin.createKey({ tenant: "", role: "caller", name: "x" });
@@ -63,7 +71,9 @@ describe.each(SERVICE_KINDS)("key administration through %s", (kind) => {
   });
 
   it("shows a tenant its usage with its budget, and any tenant's to an admin", async () => {
-    const stack = await startGoverned(kind, { config: { tenants: { acme: { budget: { dailyUsd: 2, monthlyUsd: 20 } } } } });
+    const stack = await startGoverned(kind, {
+      config: { tenants: { acme: { budget: { dailyUsd: 2, monthlyUsd: 20 } } } },
+    });
     const { key } = await stack.issue({ tenant: "acme", role: "caller", name: "bot", budget: { dailyUsd: 1 } });
     const answer = await stack.client(key).generate(chat("spend a little"));
     if (!answer.ok) throw new Error(answer.error.message);
@@ -78,7 +88,11 @@ describe.each(SERVICE_KINDS)("key administration through %s", (kind) => {
     expect(budget.tenant?.day?.resetsAt).toMatch(/^\d{4}-\d\d-\d\dT00:00:00/);
 
     const byAdmin = await stack.client(stack.adminKey).tenantUsage({ tenant: "acme" });
-    expect(byAdmin.ok && byAdmin.value).toMatchObject({ tenant: "acme", totals: { requests: 1 }, budget: { key: null } });
+    expect(byAdmin.ok && byAdmin.value).toMatchObject({
+      tenant: "acme",
+      totals: { requests: 1 },
+      budget: { key: null },
+    });
     const byCaller = await stack.client(key).tenantUsage({ tenant: "acme" });
     expect(byCaller.ok || byCaller.error.code).toBe("FORBIDDEN");
   });

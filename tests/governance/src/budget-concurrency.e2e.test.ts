@@ -1,7 +1,7 @@
 import { generateApiKey } from "@keel/governance";
 import { countChatTokens } from "@keel/providers";
 import { describe, expect, it } from "vitest";
-import { freshPrefix, shared, startGoverned } from "./support/governed-stack.ts";
+import { freshPrefix, shared, startGoverned } from "./test-support/governed-stack.ts";
 
 /**
  * 100 requests at once, split over a tRPC and a GraphQL instance on one Redis, against a
@@ -20,7 +20,12 @@ describe("a budget under 100 concurrent requests from two instances", () => {
     const maxTokens = 100;
     const maximumMicroUsd = Math.ceil(countChatTokens(messages as never, "gpt-4o") * 2.5 + maxTokens * 10);
     const budgetUsd = (10 * maximumMicroUsd) / 1e6;
-    const { key } = await trpc.issue({ tenant: "acme", role: "caller", name: "burst", budget: { dailyUsd: budgetUsd } });
+    const { key } = await trpc.issue({
+      tenant: "acme",
+      role: "caller",
+      name: "burst",
+      budget: { dailyUsd: budgetUsd },
+    });
 
     const request = (index: number) => ({ model: "solo", messages, maxTokens, cache: { mode: "bypass" }, seed: index });
     const outcomes = await Promise.all(

@@ -1,7 +1,7 @@
 import { generateApiKey } from "@keel/governance";
 import { describe, expect, it } from "vitest";
-import { chat, startGoverned, upstreamCalls } from "./support/governed-stack.ts";
-import { SERVICE_KINDS, serviceClient } from "./support/service-client.ts";
+import { chat, startGoverned, upstreamCalls } from "./test-support/governed-stack.ts";
+import { SERVICE_KINDS, serviceClient } from "./test-support/service-client.ts";
 
 /** Requests the pipeline has seen (any outcome): a refusal at the edge never reaches it. */
 const pipelineRequests = (snapshot: { overall: { "1m": { requests: number } } }) => snapshot.overall["1m"].requests;
@@ -13,16 +13,28 @@ describe.each(SERVICE_KINDS)("governance errors through %s", (kind) => {
     const revoked = await stack.issue({ tenant: "acme", role: "caller", name: "old" });
     expect((await stack.client(stack.adminKey).revokeKey(revoked.id)).ok).toBe(true);
     // Cached once, so a refused key must not be answered from the cache either.
-    expect((await stack.client(key).generate(chat("cached question", { cache: { mode: "default" }, temperature: 0 }))).ok).toBe(true);
-    const before = { calls: upstreamCalls(), requests: pipelineRequests(stack.pipeline.metricsSnapshot({ all: true })) };
+    expect(
+      (await stack.client(key).generate(chat("cached question", { cache: { mode: "default" }, temperature: 0 }))).ok,
+    ).toBe(true);
+    const before = {
+      calls: upstreamCalls(),
+      requests: pipelineRequests(stack.pipeline.metricsSnapshot({ all: true })),
+    };
 
     const presented = [undefined, "not-a-key", generateApiKey(), `keel_${id}_${"A".repeat(43)}`, revoked.key];
     for (const bad of presented) {
-      const outcome = await stack.client(bad).generate(chat("cached question", { cache: { mode: "default" }, temperature: 0 }));
+      const outcome = await stack
+        .client(bad)
+        .generate(chat("cached question", { cache: { mode: "default" }, temperature: 0 }));
       expect(outcome.ok).toBe(false);
       if (outcome.ok) continue;
       expect(outcome.status).toBe(401);
-      expect(outcome.error).toEqual({ code: "UNAUTHENTICATED", message: "invalid or missing API key", retryable: false, details: {} });
+      expect(outcome.error).toEqual({
+        code: "UNAUTHENTICATED",
+        message: "invalid or missing API key",
+        retryable: false,
+        details: {},
+      });
     }
     expect(upstreamCalls()).toBe(before.calls);
     expect(pipelineRequests(stack.pipeline.metricsSnapshot({ all: true }))).toBe(before.requests);
@@ -41,14 +53,22 @@ describe.each(SERVICE_KINDS)("governance errors through %s", (kind) => {
     }
     const calls = upstreamCalls();
     const model = await client.generate(chat("hi", { model: "solo" }));
-    expect(model.ok || model.error).toMatchObject({ code: "FORBIDDEN", details: { reason: "model-not-allowed", field: "model" } });
+    expect(model.ok || model.error).toMatchObject({
+      code: "FORBIDDEN",
+      details: { reason: "model-not-allowed", field: "model" },
+    });
     expect(upstreamCalls()).toBe(calls);
     expect((await client.generate(chat("hi"))).ok).toBe(true);
   });
 
   it("RATE_LIMITED: retryAfterMs in the error, OpenAI's x-ratelimit-* headers on every answer and retry-after on the refusal", async () => {
     const stack = await startGoverned(kind);
-    const { key } = await stack.issue({ tenant: "acme", role: "caller", name: "bot", limits: { requestsPerMinute: 2 } });
+    const { key } = await stack.issue({
+      tenant: "acme",
+      role: "caller",
+      name: "bot",
+      limits: { requestsPerMinute: 2 },
+    });
     const client = stack.client(key);
     const first = await client.generate(chat("one"));
     expect(first.headers).toMatchObject({ "x-ratelimit-limit-requests": "2", "x-ratelimit-remaining-requests": "1" });
@@ -65,7 +85,10 @@ describe.each(SERVICE_KINDS)("governance errors through %s", (kind) => {
     });
     expect(refused.error.details.retryAfterMs as number).toBeGreaterThan(0);
     expect(refused.status).toBe(kind === "trpc" ? 429 : 200);
-    expect(refused.headers).toMatchObject({ "x-ratelimit-remaining-requests": "0", "retry-after": expect.stringMatching(/^\d+$/) });
+    expect(refused.headers).toMatchObject({
+      "x-ratelimit-remaining-requests": "0",
+      "retry-after": expect.stringMatching(/^\d+$/),
+    });
     expect(Number(refused.headers["retry-after-ms"])).toBe(refused.error.details.retryAfterMs);
     expect(upstreamCalls()).toBe(calls);
   });

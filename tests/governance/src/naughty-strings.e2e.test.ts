@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { startGoverned, upstreamCalls } from "./support/governed-stack.ts";
-import { SERVICE_KINDS, serviceClient, type ServiceClient } from "./support/service-client.ts";
+import { startGoverned, upstreamCalls } from "./test-support/governed-stack.ts";
+import { SERVICE_KINDS, serviceClient, type ServiceClient } from "./test-support/service-client.ts";
 
 /** The 515 strings of the Big List of Naughty Strings (MIT), as the governance package's tests use them. */
 const NAUGHTY: string[] = JSON.parse(

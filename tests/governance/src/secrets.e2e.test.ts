@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { chat, startGoverned } from "./support/governed-stack.ts";
-import { SERVICE_KINDS } from "./support/service-client.ts";
+import { chat, startGoverned } from "./test-support/governed-stack.ts";
+import { SERVICE_KINDS } from "./test-support/service-client.ts";
 
 describe.each(SERVICE_KINDS)("keys never in logs or errors, through %s", (kind) => {
   it("logs refusals by reason and key id, and no key, secret or bearer value anywhere", async () => {
@@ -18,7 +18,10 @@ describe.each(SERVICE_KINDS)("keys never in logs or errors, through %s", (kind) 
     const rotated = await admin.rotateKey(live.id);
     if (!rotated.ok) throw new Error(rotated.error.message);
 
-    const secrets = [stack.adminKey, live.key, revoked.key, wrong, rotated.value.key].flatMap((key) => [key, key.slice(18)]);
+    const secrets = [stack.adminKey, live.key, revoked.key, wrong, rotated.value.key].flatMap((key) => [
+      key,
+      key.slice(18),
+    ]);
     const everything = `${stack.logText()}\n${JSON.stringify(errors)}`;
     for (const secret of secrets) expect(everything).not.toContain(secret);
     expect(everything).not.toContain("keel_garbage");

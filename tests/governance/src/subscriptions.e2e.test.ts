@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { chat, startGoverned } from "./support/governed-stack.ts";
-import { SERVICE_KINDS } from "./support/service-client.ts";
+import { chat, startGoverned } from "./test-support/governed-stack.ts";
+import { SERVICE_KINDS } from "./test-support/service-client.ts";
 
 describe.each(SERVICE_KINDS)("authenticated subscriptions through %s", (kind) => {
   it("streams with the key (tRPC: connection params or the header; GraphQL: connection_init), under the key's tenant", async () => {
@@ -32,7 +32,12 @@ describe.each(SERVICE_KINDS)("authenticated subscriptions through %s", (kind) =>
 
   it("refuses a stream past the key's rate limit with a RATE_LIMITED event carrying retryAfterMs", async () => {
     const stack = await startGoverned(kind);
-    const { key } = await stack.issue({ tenant: "acme", role: "caller", name: "streamer", limits: { requestsPerMinute: 1 } });
+    const { key } = await stack.issue({
+      tenant: "acme",
+      role: "caller",
+      name: "streamer",
+      limits: { requestsPerMinute: 1 },
+    });
     expect((await stack.client(key).stream(chat("first"))).events.at(-1)?.type).toBe("done");
     const second = await stack.client(key).stream(chat("second"));
     const final = second.events.at(-1) as { type: string; error: { code: string; details: { retryAfterMs: number } } };

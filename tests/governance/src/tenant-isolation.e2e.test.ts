@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { chat, shared, startGoverned, upstreamCalls } from "./support/governed-stack.ts";
-import { SERVICE_KINDS, type ServiceClient } from "./support/service-client.ts";
+import { chat, shared, startGoverned, upstreamCalls } from "./test-support/governed-stack.ts";
+import { SERVICE_KINDS, type ServiceClient } from "./test-support/service-client.ts";
 
 /**
  * Two tenants, a key each, one deployment: nothing either reads through either service
@@ -31,7 +31,9 @@ describe.each(SERVICE_KINDS)("two tenants through %s", (kind) => {
     const { acme, globex } = await twoTenants();
     const first = await value<Record<string, unknown>>(acme.generate(cached("What is the capital of France?")));
     expect(first.cache).toBe("miss");
-    expect((await value<Record<string, unknown>>(acme.generate(cached("What is the capital of France?")))).cache).toBe("exact");
+    expect((await value<Record<string, unknown>>(acme.generate(cached("What is the capital of France?")))).cache).toBe(
+      "exact",
+    );
     const calls = upstreamCalls();
     const other = await value<Record<string, unknown>>(globex.generate(cached("What is the capital of France?")));
     expect(other.cache).toBe("miss");
@@ -49,11 +51,13 @@ describe.each(SERVICE_KINDS)("two tenants through %s", (kind) => {
     const globexUsage = await value<Record<string, unknown>>(globex.usage());
     expect(acmeUsage).toMatchObject({ tenant: "acme", totals: { requests: 2 } });
     expect(globexUsage).toMatchObject({ tenant: "globex", totals: { requests: 1 } });
-    const limits = (usage: Record<string, unknown>) => (usage.budget as { tenant: { day: { limitUsd: number } } }).tenant.day.limitUsd;
+    const limits = (usage: Record<string, unknown>) =>
+      (usage.budget as { tenant: { day: { limitUsd: number } } }).tenant.day.limitUsd;
     expect([limits(acmeUsage), limits(globexUsage)]).toEqual([0.0002, 5]);
     // tRPC refuses a tenant field; GraphQL's usage has no tenant argument at all (an extra variable is ignored).
     const smuggled = await acme.usage({ tenant: "globex" });
-    if (kind === "trpc") expect(smuggled.ok || smuggled.error).toMatchObject({ code: "BAD_REQUEST", details: { field: "tenant" } });
+    if (kind === "trpc")
+      expect(smuggled.ok || smuggled.error).toMatchObject({ code: "BAD_REQUEST", details: { field: "tenant" } });
     else expect(smuggled.ok && smuggled.value.tenant).toBe("acme");
 
     const tenantsOf = async (client: ServiceClient) => {
@@ -71,9 +75,12 @@ describe.each(SERVICE_KINDS)("two tenants through %s", (kind) => {
       if (!(await acme.generate(chat(`spend ${request}`))).ok) break;
     }
     const alertsOf = async (client: ServiceClient) =>
-      ((await value<Record<string, unknown>>(client.metricsSnapshot())).alerts as Array<{ rule: string; tenant?: string | null }>).filter(
-        (alert) => alert.rule.toLowerCase() === "budget",
-      );
+      (
+        (await value<Record<string, unknown>>(client.metricsSnapshot())).alerts as Array<{
+          rule: string;
+          tenant?: string | null;
+        }>
+      ).filter((alert) => alert.rule.toLowerCase() === "budget");
     const own = await alertsOf(acme);
     expect(own.length).toBeGreaterThanOrEqual(1);
     expect(own.every((alert) => alert.tenant === "acme")).toBe(true);

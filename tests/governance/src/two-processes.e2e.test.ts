@@ -4,14 +4,14 @@ import { generateApiKey } from "@keel/governance";
 import { startSimulator, type SimulatorHandle } from "@keel/simulator";
 import { startRedisServer, type RedisServerHandle } from "@keel/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { serviceClient } from "./support/service-client.ts";
+import { serviceClient } from "./test-support/service-client.ts";
 import {
   cleanEnvironment,
   REPO_ROOT,
   startServiceProcess,
   writeConfigFile,
   type ServiceProcess,
-} from "./support/service-process.ts";
+} from "./test-support/service-process.ts";
 
 const run = promisify(execFile);
 
@@ -62,9 +62,14 @@ describe("two service processes on one Redis", () => {
     const created = await admin.createKey({ tenant: "acme", role: "caller", name: "burst" });
     if (!created.ok) throw new Error(created.error.message);
     issuedKeys.push(created.value.key);
-    const callers = [serviceClient("trpc", trpc.origin, created.value.key), serviceClient("graphql", graphql.origin, created.value.key)];
+    const callers = [
+      serviceClient("trpc", trpc.origin, created.value.key),
+      serviceClient("graphql", graphql.origin, created.value.key),
+    ];
     simulator.reset();
-    const outcomes = await Promise.all(Array.from({ length: 60 }, (_, index) => (callers[index % 2] as (typeof callers)[0]).generate(ask(index))));
+    const outcomes = await Promise.all(
+      Array.from({ length: 60 }, (_, index) => (callers[index % 2] as (typeof callers)[0]).generate(ask(index))),
+    );
     const admitted = outcomes.filter((outcome) => outcome.ok).length;
     const refused = outcomes.flatMap((outcome) => (outcome.ok ? [] : [outcome.error.code]));
     expect(admitted).toBe(20);
@@ -73,7 +78,11 @@ describe("two service processes on one Redis", () => {
   });
 
   it("a key revoked through one process is refused by the other within the verify cache (1 s)", async () => {
-    const created = await serviceClient("graphql", graphql.origin, adminKey).createKey({ tenant: "globex", role: "caller", name: "soon revoked" });
+    const created = await serviceClient("graphql", graphql.origin, adminKey).createKey({
+      tenant: "globex",
+      role: "caller",
+      name: "soon revoked",
+    });
     if (!created.ok) throw new Error(created.error.message);
     issuedKeys.push(created.value.key);
     const onGraphql = serviceClient("graphql", graphql.origin, created.value.key);
@@ -96,18 +105,26 @@ describe("two service processes on one Redis", () => {
         cwd: REPO_ROOT,
         env: { ...cleanEnvironment(), REDIS_URL: redis.url, KEEL_CONFIG: configFile },
       });
-    const created = JSON.parse((await cli("create", "--tenant", "initech", "--role", "caller", "--rpm", "100", "--json")).stdout) as {
+    const created = JSON.parse(
+      (await cli("create", "--tenant", "initech", "--role", "caller", "--rpm", "100", "--json")).stdout,
+    ) as {
       id: string;
       key: string;
     };
     issuedKeys.push(created.key);
-    for (const client of [serviceClient("trpc", trpc.origin, created.key), serviceClient("graphql", graphql.origin, created.key)]) {
+    for (const client of [
+      serviceClient("trpc", trpc.origin, created.key),
+      serviceClient("graphql", graphql.origin, created.key),
+    ]) {
       const answer = await client.generate(ask(0));
       expect(answer.ok && answer.headers["x-ratelimit-limit-requests"]).toBe("100");
     }
     await cli("revoke", created.id);
     await new Promise((resolve) => setTimeout(resolve, 1_500));
-    for (const client of [serviceClient("trpc", trpc.origin, created.key), serviceClient("graphql", graphql.origin, created.key)]) {
+    for (const client of [
+      serviceClient("trpc", trpc.origin, created.key),
+      serviceClient("graphql", graphql.origin, created.key),
+    ]) {
       const refused = await client.usage();
       expect(refused.ok || refused.error.code).toBe("UNAUTHENTICATED");
     }

@@ -1,5 +1,4 @@
-import { createKeyAdmin, requireRole, type IssuedKey } from "@keel/core";
-import type { ApiKey, ApiKeyPage } from "@keel/governance";
+import { createKeyAdmin, requireRole, type ApiKey, type ApiKeyPage, type IssuedKey } from "@keel/core";
 import type { GraphqlContext } from "../context.ts";
 import { withoutNulls } from "./caller-input.ts";
 
@@ -24,7 +23,11 @@ export const apiKeyQueries = {
 };
 
 export const apiKeyMutations = {
-  createApiKey(_parent: unknown, args: { input: Record<string, unknown> }, context: GraphqlContext): Promise<IssuedKey> {
+  createApiKey(
+    _parent: unknown,
+    args: { input: Record<string, unknown> },
+    context: GraphqlContext,
+  ): Promise<IssuedKey> {
     return admin(context).create(withoutNulls(args.input));
   },
   revokeApiKey(_parent: unknown, args: { id: string }, context: GraphqlContext): Promise<ApiKey> {

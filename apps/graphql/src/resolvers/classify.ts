@@ -1,4 +1,4 @@
-import type { ClassifyResult } from "@keel/core";
+import type { ClassifyRequestInput, ClassifyResult } from "@keel/core";
 import type { GraphqlContext } from "../context.ts";
 import { withoutNulls } from "./caller-input.ts";
 
@@ -8,5 +8,5 @@ export function classify(
   args: { input: Record<string, unknown> },
   context: GraphqlContext,
 ): Promise<ClassifyResult> {
-  return context.pipeline.classify(withoutNulls(args.input), context.callOptions());
+  return context.pipeline.classify(withoutNulls(args.input) as ClassifyRequestInput, context.callOptions());
 }

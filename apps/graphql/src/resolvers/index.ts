@@ -1,3 +1,5 @@
+import { apiKeyMutations, apiKeyQueries } from "./api-keys.ts";
+import { classify } from "./classify.ts";
 import { embed } from "./embed.ts";
 import { enumResolvers } from "./enums.ts";
 import { generate } from "./generate.ts";
@@ -6,16 +8,16 @@ import { health } from "./health.ts";
 import { jsonScalar } from "./json-scalar.ts";
 import { metricsSnapshot } from "./metrics-snapshot.ts";
 import { structured } from "./structured.ts";
-import { usage } from "./usage.ts";
+import { tenantUsage, usage } from "./usage.ts";
 
 /**
  * The resolver map: one small file per operation. A new operation is one file here
- * plus its lines in schema.graphql.
+ * plus its lines in schema.graphql (identity and spending: governance.graphql).
  */
 export const resolvers = {
   JSON: jsonScalar,
   ...enumResolvers,
-  Query: { health, usage, metricsSnapshot },
-  Mutation: { generate, structured, embed },
+  Query: { health, usage, metricsSnapshot, tenantUsage, ...apiKeyQueries },
+  Mutation: { generate, structured, embed, classify, ...apiKeyMutations },
   Subscription: { generateStream },
 };

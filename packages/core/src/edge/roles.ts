@@ -18,3 +18,14 @@ export function requireRole(principal: Principal, role: ApiKeyRole, scope: { ten
     });
   }
 }
+
+/**
+ * The tenant a review operation acts on (`pipeline.review.*(tenant, ...)`): a reviewer's
+ * own, FORBIDDEN for another's; an admin's choice, its own when it names none. Callers are
+ * FORBIDDEN. The services' review operations call this before touching an item.
+ */
+export function reviewTenantOf(principal: Principal, tenant?: string): string {
+  const target = tenant ?? principal.tenant;
+  requireRole(principal, "reviewer", { tenant: target });
+  return target;
+}

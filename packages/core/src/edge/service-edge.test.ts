@@ -12,7 +12,7 @@ import { createPipeline } from "../pipeline/create-pipeline.ts";
 import { StartupError } from "../service/startup-error.ts";
 import { checkExposure, isLoopback } from "./exposure-check.ts";
 import { createKeyAdmin } from "./key-admin.ts";
-import { requireRole } from "./roles.ts";
+import { requireRole, reviewTenantOf } from "./roles.ts";
 import { createServiceEdge, OPEN_PRINCIPAL } from "./service-edge.ts";
 import { tenantUsageOf, usageOf } from "./usage-report.ts";
 
@@ -219,6 +219,15 @@ describe("key administration", () => {
       expect.objectContaining({ code: "FORBIDDEN", details: { reason: "tenant" } }),
     );
     requireRole({ ...caller, role: "admin" }, "reviewer", { tenant: "globex" });
+    expect(reviewTenantOf(reviewer)).toBe("acme");
+    expect(reviewTenantOf(reviewer, "acme")).toBe("acme");
+    expect(() => reviewTenantOf(reviewer, "globex")).toThrow(
+      expect.objectContaining({ code: "FORBIDDEN", details: { reason: "tenant" } }),
+    );
+    expect(() => reviewTenantOf(caller)).toThrow(
+      expect.objectContaining({ code: "FORBIDDEN", details: { reason: "role", required: "reviewer" } }),
+    );
+    expect(reviewTenantOf({ ...caller, role: "admin" }, "globex")).toBe("globex");
 
     const own = await usageOf(pipeline, caller, {});
     expect(own.tenant).toBe("acme");

@@ -36,3 +36,12 @@ export const callerInputs = {
   ),
   embedding: callerInput<EmbeddingRequestInput, ParsedEmbeddingRequest>(parseEmbeddingRequest),
 };
+
+/**
+ * A typed input that the operation itself checks, once: key administration, usage reports
+ * and classify parse their input with core's schemas for every service and the CLI, so the
+ * service's input step only names the type for tRPC's client (`.input(checkedByOperation<CreateKeyInput>())`).
+ */
+export function checkedByOperation<Input>(): CallerInputSchema<Input, Input> {
+  return callerInput<Input, Input>((value) => value as Input);
+}

@@ -44,8 +44,12 @@ export interface ServiceClient {
   usage(query?: Record<string, unknown>): Promise<Outcome<Record<string, unknown>>>;
   metricsSnapshot(): Promise<Outcome<Record<string, unknown>>>;
   stream(input: Record<string, unknown>, options?: { sseKeyIn?: "params" | "header" }): Promise<StreamOutcome>;
-  createKey(input: Record<string, unknown>): Promise<Outcome<{ id: string; key: string; record: Record<string, unknown> }>>;
-  listKeys(query?: Record<string, unknown>): Promise<Outcome<{ keys: Array<Record<string, unknown>>; nextCursor?: string | null }>>;
+  createKey(
+    input: Record<string, unknown>,
+  ): Promise<Outcome<{ id: string; key: string; record: Record<string, unknown> }>>;
+  listKeys(
+    query?: Record<string, unknown>,
+  ): Promise<Outcome<{ keys: Array<Record<string, unknown>>; nextCursor?: string | null }>>;
   revokeKey(id: string): Promise<Outcome<Record<string, unknown>>>;
   rotateKey(id: string): Promise<Outcome<{ id: string; key: string; record: Record<string, unknown> }>>;
   updateKey(input: Record<string, unknown>): Promise<Outcome<Record<string, unknown>>>;
@@ -58,7 +62,7 @@ export function serviceClient(kind: ServiceKind, origin: string, key?: string): 
 
 function trpcClient(url: string, key: string | undefined): ServiceClient {
   let last: { status: number; headers: Record<string, string> } = { status: 0, headers: {} };
-  const authorization = key === undefined ? {} : { authorization: `Bearer ${key}` };
+  const authorization: Record<string, string> = key === undefined ? {} : { authorization: `Bearer ${key}` };
   const recordingFetch = async (input: string | URL | Request, init?: RequestInit) => {
     const response = await fetch(input, init);
     last = { status: response.status, headers: Object.fromEntries(response.headers) };
@@ -101,7 +105,10 @@ function trpcClient(url: string, key: string | undefined): ServiceClient {
                 ? {
                     eventSourceOptions: {
                       fetch: (target: string | URL | Request, init?: RequestInit) =>
-                        fetch(target, { ...init, headers: { ...(init?.headers as Record<string, string>), ...authorization } }),
+                        fetch(target, {
+                          ...init,
+                          headers: { ...(init?.headers as Record<string, string>), ...authorization },
+                        }),
                     },
                   }
                 : {}),
@@ -139,7 +146,8 @@ function trpcErrorView(error: unknown): ErrorView {
   return { code: data.keelCode, message: error.message, retryable: data.retryable, details: data.details };
 }
 
-const API_KEY_FIELDS = "id tenant role name allowedModels limits { requestsPerMinute tokensPerMinute concurrency } budget { dailyUsd monthlyUsd } createdAt lastUsedAt revokedAt";
+const API_KEY_FIELDS =
+  "id tenant role name allowedModels limits { requestsPerMinute tokensPerMinute concurrency } budget { dailyUsd monthlyUsd } createdAt lastUsedAt revokedAt";
 const BUDGET_PERIOD = "period spentUsd reservedUsd limitUsd remainingUsd resetsAt";
 const USAGE_FIELDS = `tenant from to totals { requests errors promptTokens completionTokens costUsd cacheHits }
   budget { tenant { day { ${BUDGET_PERIOD} } month { ${BUDGET_PERIOD} } } key { day { ${BUDGET_PERIOD} } month { ${BUDGET_PERIOD} } } }`;
@@ -153,19 +161,28 @@ const OPERATIONS = {
     "mutation ($input: ClassifyInput!) { classify(input: $input) { model provider cached costUsd usage { promptTokens totalTokens } results { label score margin runnerUp { label score } } } }",
     "classify",
   ],
-  usage: [`query ($from: String, $to: String, $model: String) { usage(from: $from, to: $to, model: $model) { ${USAGE_FIELDS} } }`, "usage"],
+  usage: [
+    `query ($from: String, $to: String, $model: String) { usage(from: $from, to: $to, model: $model) { ${USAGE_FIELDS} } }`,
+    "usage",
+  ],
   metricsSnapshot: [
     "query { metricsSnapshot { tenants { name stats { last1m { requests } } } alerts { rule key tenant message } } }",
     "metricsSnapshot",
   ],
-  createKey: [`mutation ($input: CreateApiKeyInput!) { createApiKey(input: $input) { id key record { ${API_KEY_FIELDS} } } }`, "createApiKey"],
+  createKey: [
+    `mutation ($input: CreateApiKeyInput!) { createApiKey(input: $input) { id key record { ${API_KEY_FIELDS} } } }`,
+    "createApiKey",
+  ],
   listKeys: [
     `query ($tenant: String, $limit: Int, $cursor: String) { apiKeys(tenant: $tenant, limit: $limit, cursor: $cursor) { keys { ${API_KEY_FIELDS} } nextCursor } }`,
     "apiKeys",
   ],
   revokeKey: [`mutation ($id: ID!) { revokeApiKey(id: $id) { ${API_KEY_FIELDS} } }`, "revokeApiKey"],
   rotateKey: [`mutation ($id: ID!) { rotateApiKey(id: $id) { id key record { ${API_KEY_FIELDS} } } }`, "rotateApiKey"],
-  updateKey: [`mutation ($input: UpdateApiKeyInput!) { updateApiKey(input: $input) { ${API_KEY_FIELDS} } }`, "updateApiKey"],
+  updateKey: [
+    `mutation ($input: UpdateApiKeyInput!) { updateApiKey(input: $input) { ${API_KEY_FIELDS} } }`,
+    "updateApiKey",
+  ],
   tenantUsage: [
     `query ($tenant: String!, $from: String, $to: String, $model: String) { tenantUsage(tenant: $tenant, from: $from, to: $to, model: $model) { ${USAGE_FIELDS} } }`,
     "tenantUsage",
@@ -174,7 +191,10 @@ const OPERATIONS = {
 
 function graphqlClient(url: string, key: string | undefined): ServiceClient {
   const authorization: Record<string, string> = key === undefined ? {} : { authorization: `Bearer ${key}` };
-  const run = async <Value>(operation: keyof typeof OPERATIONS, variables: Record<string, unknown>): Promise<Outcome<Value>> => {
+  const run = async <Value>(
+    operation: keyof typeof OPERATIONS,
+    variables: Record<string, unknown>,
+  ): Promise<Outcome<Value>> => {
     const [query, field] = OPERATIONS[operation];
     const response = await fetch(url, {
       method: "POST",
@@ -212,7 +232,8 @@ function graphqlClient(url: string, key: string | undefined): ServiceClient {
         let closed: StreamOutcome["closed"];
         client.on("closed", (event) => {
           const close = event as { code?: number; reason?: string };
-          if (typeof close.code === "number" && close.code !== 1000) closed = { code: close.code, reason: close.reason ?? "" };
+          if (typeof close.code === "number" && close.code !== 1000)
+            closed = { code: close.code, reason: close.reason ?? "" };
         });
         const finish = (outcome: Omit<StreamOutcome, "events">) => {
           resolve({ events, ...outcome, ...(closed ? { closed } : {}) });
@@ -230,7 +251,8 @@ function graphqlClient(url: string, key: string | undefined): ServiceClient {
               if (result.data?.generateStream) events.push(lowerCaseType(result.data.generateStream));
             },
             error(error) {
-              if (Array.isArray(error) && error.length > 0) finish({ rejected: graphqlErrorView(error[0] as GraphqlError) });
+              if (Array.isArray(error) && error.length > 0)
+                finish({ rejected: graphqlErrorView(error[0] as GraphqlError) });
               else finish({});
             },
             complete: () => finish({}),
@@ -267,7 +289,9 @@ function toGraphqlChat(input: Record<string, unknown>): Record<string, unknown> 
   return {
     ...input,
     messages,
-    ...(cache && typeof cache.mode === "string" ? { cache: { ...cache, mode: cache.mode.toUpperCase().replaceAll("-", "_") } } : {}),
+    ...(cache && typeof cache.mode === "string"
+      ? { cache: { ...cache, mode: cache.mode.toUpperCase().replaceAll("-", "_") } }
+      : {}),
   };
 }
 
