@@ -46,6 +46,10 @@ await runMain(async () => {
     throw error;
   }
   const [trpc, graphql] = hosts as [ServiceHost, ServiceHost];
-  console.log(startBanner({ config, trpc, graphql, simulator }));
+  const auth = {
+    on: await pipeline.governance.auth.required(),
+    description: await pipeline.governance.auth.describe(),
+  };
+  console.log(startBanner({ config, trpc, graphql, simulator, auth }));
   return { graceMs: shutdownGraceMs, stop };
 });
