@@ -1,4 +1,4 @@
-import { createKeyAdmin, type KeelConfig } from "@keel/core";
+import { createKeyAdmin, type ApiKeyView, type KeelConfig } from "@keel/core";
 import type { ApiKey, ApiKeyStore } from "@keel/governance";
 import { type CliArguments, countOption, UsageError, usdOption } from "./cli-arguments.ts";
 
@@ -123,7 +123,7 @@ function withoutNulls<T extends Record<string, unknown>>(value: T): Partial<T> {
 }
 
 /** One line per key: id, tenant, role, name, settings and state. Never the secret. */
-function describe(key: ApiKey): string {
+function describe(key: ApiKeyView): string {
   const parts = [`${key.id}  tenant ${JSON.stringify(key.tenant)}  ${key.role}  ${JSON.stringify(key.name)}`];
   if (key.allowedModels) parts.push(`models ${key.allowedModels.join(",")}`);
   if (key.limits) parts.push(`limits ${JSON.stringify(key.limits)}`);

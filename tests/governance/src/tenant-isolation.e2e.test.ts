@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { chat, shared, startGoverned, upstreamCalls } from "./test-support/governed-stack.ts";
+import { chat, shared, startGoverned } from "./test-support/governed-stack.ts";
 import { SERVICE_KINDS, type ServiceClient } from "./test-support/service-client.ts";
 
 /**
@@ -34,12 +34,16 @@ describe.each(SERVICE_KINDS)("two tenants through %s", (kind) => {
     expect((await value<Record<string, unknown>>(acme.generate(cached("What is the capital of France?")))).cache).toBe(
       "exact",
     );
-    const calls = upstreamCalls();
-    const other = await value<Record<string, unknown>>(globex.generate(cached("What is the capital of France?")));
-    expect(other.cache).toBe("miss");
+    const chatCalls = () => shared.simulator.stats().calls["gpt-4o-mini"] ?? 0;
+    const calls = chatCalls();
+    // Only acme has an entry near this paraphrase (a semantic hit within one tenant, as the
+    // first run of this test showed when globex asked in the other order): globex must miss.
     const paraphrase = await value<Record<string, unknown>>(globex.generate(cached("What's the capital of France?")));
-    expect(paraphrase.cache).not.toBe("semantic");
-    expect(upstreamCalls()).toBeGreaterThanOrEqual(calls + 1);
+    expect(paraphrase.cache).toBe("miss");
+    // acme's exact entry is not globex's either (globex's own paraphrase may answer it semantically).
+    const other = await value<Record<string, unknown>>(globex.generate(cached("What is the capital of France?")));
+    expect(other.cache).not.toBe("exact");
+    expect(chatCalls()).toBeGreaterThanOrEqual(calls + 1);
   });
 
   it("reports usage, budget and the snapshot per tenant, and refuses a tenant argument from a caller", async () => {

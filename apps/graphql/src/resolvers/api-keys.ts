@@ -1,4 +1,4 @@
-import { createKeyAdmin, requireRole, type ApiKey, type ApiKeyPage, type IssuedKey } from "@keel/core";
+import { createKeyAdmin, requireRole, type ApiKeyView, type ApiKeyViewPage, type IssuedKey } from "@keel/core";
 import type { GraphqlContext } from "../context.ts";
 import { withoutNulls } from "./caller-input.ts";
 
@@ -17,7 +17,7 @@ export const apiKeyQueries = {
     _parent: unknown,
     args: { tenant?: string | null; limit?: number | null; cursor?: string | null },
     context: GraphqlContext,
-  ): Promise<ApiKeyPage> {
+  ): Promise<ApiKeyViewPage> {
     return admin(context).list(withoutNulls(args));
   },
 };
@@ -30,13 +30,17 @@ export const apiKeyMutations = {
   ): Promise<IssuedKey> {
     return admin(context).create(withoutNulls(args.input));
   },
-  revokeApiKey(_parent: unknown, args: { id: string }, context: GraphqlContext): Promise<ApiKey> {
+  revokeApiKey(_parent: unknown, args: { id: string }, context: GraphqlContext): Promise<ApiKeyView> {
     return admin(context).revoke({ id: args.id });
   },
   rotateApiKey(_parent: unknown, args: { id: string }, context: GraphqlContext): Promise<IssuedKey> {
     return admin(context).rotate({ id: args.id });
   },
-  updateApiKey(_parent: unknown, args: { input: Record<string, unknown> }, context: GraphqlContext): Promise<ApiKey> {
+  updateApiKey(
+    _parent: unknown,
+    args: { input: Record<string, unknown> },
+    context: GraphqlContext,
+  ): Promise<ApiKeyView> {
     // Top-level nulls of the settings are kept (they remove one); nulls inside them are "not set".
     const input: Record<string, unknown> = {};
     for (const [field, value] of Object.entries(args.input)) {

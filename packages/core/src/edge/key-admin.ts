@@ -44,42 +44,68 @@ export type CreateKeyInput = z.input<typeof createKeyInputSchema>;
 export type UpdateKeyInput = z.input<typeof updateKeyInputSchema>;
 export type ListKeysInput = z.input<typeof listKeysInputSchema>;
 
+/**
+ * A key record as the admin operations answer: every field present, null where a setting
+ * or time is not set, so tRPC's JSON and GraphQL's typed fields show the same record.
+ */
+export type ApiKeyView = Omit<ApiKey, OptionalKeyField> & { [Field in OptionalKeyField]-?: ApiKey[Field] | null };
+type OptionalKeyField = "allowedModels" | "limits" | "budget" | "lastUsedAt" | "revokedAt";
+
+/** A page of key records, newest first. */
+export interface ApiKeyViewPage {
+  keys: ApiKeyView[];
+  nextCursor?: string;
+}
+
 /** A key as issued: the full secret string, shown this once, and its record. */
 export interface IssuedKey {
   id: string;
   key: string;
-  record: ApiKey;
+  record: ApiKeyView;
 }
 
 export interface KeyAdmin {
   create(input: unknown): Promise<IssuedKey>;
-  list(input: unknown): Promise<ApiKeyPage>;
-  revoke(input: unknown): Promise<ApiKey>;
+  list(input: unknown): Promise<ApiKeyViewPage>;
+  revoke(input: unknown): Promise<ApiKeyView>;
   /** A new secret; the old one stops working on every instance within auth.verifyCacheMs. */
   rotate(input: unknown): Promise<IssuedKey>;
-  update(input: unknown): Promise<ApiKey>;
+  update(input: unknown): Promise<ApiKeyView>;
 }
 
 export function createKeyAdmin(keys: ApiKeyStore): KeyAdmin {
   return {
     async create(input) {
       const { key, record } = await keys.create(withoutUndefined(parseWith(createKeyInputSchema, input)));
-      return { id: record.id, key, record };
+      return { id: record.id, key, record: keyView(record) };
     },
     async list(input) {
-      return keys.list(withoutUndefined(parseWith(listKeysInputSchema, input ?? {})));
+      const page: ApiKeyPage = await keys.list(withoutUndefined(parseWith(listKeysInputSchema, input ?? {})));
+      return { ...page, keys: page.keys.map(keyView) };
     },
     async revoke(input) {
-      return keys.revoke(parseWith(keyIdInputSchema, input).id);
+      return keyView(await keys.revoke(parseWith(keyIdInputSchema, input).id));
     },
     async rotate(input) {
       const { key, record } = await keys.rotate(parseWith(keyIdInputSchema, input).id);
-      return { id: record.id, key, record };
+      return { id: record.id, key, record: keyView(record) };
     },
     async update(input) {
       const { id, ...changes } = parseWith(updateKeyInputSchema, input);
-      return keys.update(id, withoutUndefined(changes));
+      return keyView(await keys.update(id, withoutUndefined(changes)));
     },
+  };
+}
+
+/** The record with every field present (null where unset). */
+export function keyView(record: ApiKey): ApiKeyView {
+  return {
+    ...record,
+    allowedModels: record.allowedModels ?? null,
+    limits: record.limits ?? null,
+    budget: record.budget ?? null,
+    lastUsedAt: record.lastUsedAt ?? null,
+    revokedAt: record.revokedAt ?? null,
   };
 }
 

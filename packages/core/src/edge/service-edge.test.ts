@@ -187,12 +187,14 @@ describe("key administration", () => {
     });
     expect(issued.key).toMatch(new RegExp(`^keel_${issued.id}_[A-Za-z0-9_-]{43}$`));
     expect(issued.record).toMatchObject({ tenant: "acme", role: "caller", limits: { requestsPerMinute: 10 } });
+    // Every field present, null where unset: both services show the same record.
+    expect(issued.record).toMatchObject({ allowedModels: null, lastUsedAt: null, revokedAt: null });
     expect(JSON.stringify(issued.record)).not.toContain(issued.key.split("_")[2]);
     expect((await admin.list({ tenant: "acme" })).keys.map((key) => key.id)).toEqual([issued.id]);
 
     const updated = await admin.update({ id: issued.id, allowedModels: ["small"], limits: null });
     expect(updated.allowedModels).toEqual(["small"]);
-    expect(updated.limits).toBeUndefined();
+    expect(updated.limits).toBeNull();
 
     const rotated = await admin.rotate({ id: issued.id });
     expect(rotated.id).toBe(issued.id);

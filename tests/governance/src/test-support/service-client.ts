@@ -303,14 +303,17 @@ function toGraphqlKey(input: Record<string, unknown>): Record<string, unknown> {
   return typeof input.role === "string" ? { ...input, role: input.role.toUpperCase() } : input;
 }
 
-/** GraphQL's ApiKeyRole enum (CALLER, ...) back to the spec's spelling, wherever a key record appears. */
+/** Fields whose GraphQL enum values (CALLER, MISS, ...) are the spec's values upper-cased. */
+const ENUM_FIELDS: ReadonlySet<string> = new Set(["role", "cache"]);
+
+/** GraphQL's enums back to the spec's spelling, wherever a key record or an envelope appears. */
 function lowerCaseRoles(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(lowerCaseRoles);
   if (typeof value !== "object" || value === null) return value;
   return Object.fromEntries(
     Object.entries(value).map(([name, entry]) => [
       name,
-      name === "role" && typeof entry === "string" ? entry.toLowerCase() : lowerCaseRoles(entry),
+      ENUM_FIELDS.has(name) && typeof entry === "string" ? entry.toLowerCase() : lowerCaseRoles(entry),
     ]),
   );
 }
