@@ -62,7 +62,8 @@ export async function startServiceProcess(options: {
     output += chunk.toString("utf8");
   });
   const origin = `http://127.0.0.1:${port}`;
-  const until = Date.now() + 30_000;
+  // tsx compiles the service on its first start: on a busy shared machine that alone took 23 s.
+  const until = Date.now() + 90_000;
   while (true) {
     if (child.exitCode !== null) throw new Error(`the ${options.kind} process exited (${child.exitCode}):\n${output}`);
     const up = await fetch(`${origin}/healthz`).then(
@@ -70,7 +71,7 @@ export async function startServiceProcess(options: {
       () => false,
     );
     if (up) break;
-    if (Date.now() > until) throw new Error(`the ${options.kind} process did not answer within 30 s:\n${output}`);
+    if (Date.now() > until) throw new Error(`the ${options.kind} process did not answer within 90 s:\n${output}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   return {
