@@ -13,11 +13,12 @@ export function startBanner(options: {
   config: KeelConfig;
   trpc: ServiceHost;
   graphql: ServiceHost;
+  openai: ServiceHost;
   simulator: { url: string; origin: string } | undefined;
   /** Whether requests need a key now, and the sentence that says so (core's auth gate). */
   auth: { on: boolean; description: string };
 }): string {
-  const { config, trpc, graphql, simulator, auth } = options;
+  const { config, trpc, graphql, openai, simulator, auth } = options;
   // Double quotes, so the shell fills in the caller's key.
   const keyHeader = auth.on ? ` -H "authorization: Bearer $KEEL_API_KEY"` : "";
   const providers = Object.entries(config.providers).map(
@@ -34,12 +35,14 @@ export function startBanner(options: {
 
   tRPC     ${trpc.url}/trpc
   GraphQL  ${graphql.url}/graphql
+  OpenAI   ${openai.url}/v1  (an OpenAI SDK's baseURL)
 ${simulator ? `  Simulator ${simulator.url}  (control API: ${simulator.origin}/_sim/stats)\n` : ""}
 ${auth.description}
 
 Try:
   curl -s ${trpc.url}/trpc/ai.generate -H 'content-type: application/json' -d '${body}'${keyHeader}
   curl -s ${graphql.url}/graphql -H 'content-type: application/json' -d '${query}'${keyHeader}
+  curl -s ${openai.url}/v1/chat/completions -H 'content-type: application/json' -d '${body}'${keyHeader}
 
 Ctrl-C stops Keel.
 `;
