@@ -70,7 +70,8 @@ async function collect(stream: AsyncIterable<StreamEvent>): Promise<StreamEvent[
 
 const calls = () => simulator.stats().totalCalls;
 
-describe("rate limits in the pipeline", () => {
+// Real limiter waits and several requests each: 5 s ran out on the busy shared machine (1.8 s alone).
+describe("rate limits in the pipeline", { timeout: 20_000 }, () => {
   it("refuses a tenant's request past its requests-per-minute with RATE_LIMITED, retryAfterMs and OpenAI's headers, before any upstream call", async () => {
     const pipeline = pipelineWith({ tenants: { acme: { limits: { requestsPerMinute: 2 } } } });
     const headers: Record<string, string>[] = [];
