@@ -70,14 +70,19 @@ describe("two service processes on one Redis", () => {
       serviceClient("graphql", graphql.origin, created.value.key),
     ];
     simulator.reset();
+    const burstStarted = Date.now();
     const outcomes = await Promise.all(
       Array.from({ length: 60 }, (_, index) => (callers[index % 2] as (typeof callers)[0]).generate(ask(index))),
     );
     const admitted = outcomes.filter((outcome) => outcome.ok).length;
     const refused = outcomes.flatMap((outcome) => (outcome.ok ? [] : [outcome.error.code]));
-    expect(admitted).toBe(20);
-    expect(refused).toEqual(Array.from({ length: 40 }, () => "RATE_LIMITED"));
-    expect(simulator.stats().totalCalls).toBe(20);
+    // GCRA: 20 at once, plus one more per 3 s the burst lasts (a busy machine stretched it
+    // past 3 s once and 21 were rightly admitted); never more.
+    const refilled = Math.floor(((Date.now() - burstStarted) * 20) / 60_000);
+    expect(admitted).toBeGreaterThanOrEqual(20);
+    expect(admitted).toBeLessThanOrEqual(20 + refilled);
+    expect(refused).toEqual(Array.from({ length: 60 - admitted }, () => "RATE_LIMITED"));
+    expect(simulator.stats().totalCalls).toBe(admitted);
     // Every admission was decided by Redis: none failed open.
     for (const origin of [trpc.origin, graphql.origin]) {
       const metrics = await (await fetch(`${origin}/metrics`)).text();
@@ -140,7 +145,7 @@ describe("two service processes on one Redis", () => {
     expect(listed).toContain(created.id);
     expect(listed).toMatch(/revoked \d{4}-/);
     expect(listed).not.toContain(created.key.slice(18));
-  });
+  }, 180_000);
 
   it("never printed a key or a secret: not the bootstrap key, not an issued one, not a refused one", async () => {
     const forged = `keel_${"a".repeat(12)}_${"S".repeat(43)}`;
