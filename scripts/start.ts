@@ -52,6 +52,10 @@ await runMain(async () => {
     throw error;
   }
   const [trpc, graphql, openai] = hosts as [ServiceHost, ServiceHost, ServiceHost];
-  console.log(startBanner({ config, trpc, graphql, openai, simulator, jobs: pipeline.jobs }));
+  const auth = {
+    on: await pipeline.governance.auth.required(),
+    description: await pipeline.governance.auth.describe(),
+  };
+  console.log(startBanner({ config, trpc, graphql, openai, simulator, jobs: pipeline.jobs, auth }));
   return { graceMs: shutdownGraceMs, stop };
 });

@@ -15,6 +15,7 @@ await runMain(async () => {
   try {
     const host = await startGraphqlService({ pipeline });
     console.log(`Keel GraphQL service listening on ${host.url}/graphql`);
+    console.log(await pipeline.governance.auth.describe());
     return {
       graceMs: config.services.shutdownGraceMs,
       async stop() {

@@ -1,8 +1,8 @@
 import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
-import { startServiceHost, type Pipeline, type ServiceHost } from "@keel/core";
-import { DEFAULT_TENANT } from "@keel/spec";
-import type { GraphqlContext } from "./context.ts";
+import { randomUUID } from "node:crypto";
+import { createServiceEdge, startServiceHost, type Pipeline, type ServiceHost } from "@keel/core";
+import { SERVICE_NAME, type CreateContext, type GraphqlContext } from "./context.ts";
 import { formatGraphqlError } from "./errors/format-error.ts";
 import { createGraphqlHandler } from "./http/graphql-handler.ts";
 import { httpSubscriptionGuard } from "./http/http-subscription-guard.ts";
@@ -54,10 +54,17 @@ export async function startGraphqlService(options: GraphqlServiceOptions): Promi
     // Errors the host answers itself (503 while draining) in GraphQL's shape, like every other error here.
     errorBody: (error) => ({ errors: [formatGraphqlError(error, undefined)] }),
     serve: (serviceHost) => {
-      const createContext = (signal: AbortSignal): GraphqlContext => ({
+      const edge = createServiceEdge(pipeline, { service: SERVICE_NAME });
+      const createContext: CreateContext = ({ principal, signal, setResponseHeaders }) => ({
         pipeline,
-        tenant: DEFAULT_TENANT,
+        principal,
         signal,
+        callOptions: () =>
+          edge.callOptions(principal, {
+            requestId: randomUUID(),
+            signal,
+            ...(setResponseHeaders === undefined ? {} : { setResponseHeaders }),
+          }),
         trackStream: serviceHost.trackStream,
         // True from the first moment of shutdown, not only after the grace: new streams are refused.
         isShuttingDown: serviceHost.isShuttingDown,
@@ -67,6 +74,7 @@ export async function startGraphqlService(options: GraphqlServiceOptions): Promi
         path: GRAPHQL_PATH,
         schema,
         maxMessageBytes: settings.maxBodyBytes,
+        edge,
         createContext,
         isShuttingDown: serviceHost.isShuttingDown,
       });
@@ -75,6 +83,7 @@ export async function startGraphqlService(options: GraphqlServiceOptions): Promi
           apollo,
           path: GRAPHQL_PATH,
           maxBodyBytes: settings.maxBodyBytes,
+          edge,
           createContext,
         }),
         async close() {

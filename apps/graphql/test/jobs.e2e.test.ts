@@ -1,3 +1,4 @@
+import { createServiceEdge } from "@keel/core";
 import { startRedisServer, startWorkerProcess, type RedisServerHandle, type WorkerProcessHandle } from "@keel/testkit";
 import { execute, parse } from "graphql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -206,13 +207,17 @@ describe("jobs through the GraphQL service, run by apps/worker on Redis", () => 
   });
 });
 
-describe("tenancy of jobs in the GraphQL service (the context's tenant, as API keys will set it)", () => {
+describe("tenancy of jobs in the GraphQL service (the tenant of the caller's principal)", () => {
   const schema = createSchema();
   const run = (tenant: string, source: string, variableValues: Record<string, unknown> = {}) => {
+    const edge = createServiceEdge(stack.pipeline, { service: "graphql" });
+    const principal = { tenant, role: "caller" } as const;
+    const signal = new AbortController().signal;
     const context: GraphqlContext = {
       pipeline: stack.pipeline,
-      tenant,
-      signal: new AbortController().signal,
+      principal,
+      signal,
+      callOptions: () => edge.callOptions(principal, { requestId: `req-${tenant}`, signal }),
       trackStream: () => () => {},
       isShuttingDown: () => false,
     };

@@ -15,6 +15,7 @@ await runMain(async () => {
   try {
     const host = await startTrpcService({ pipeline, host: config.services.host, port: config.services.trpcPort });
     console.log(`Keel tRPC service listening on ${host.url}/trpc`);
+    console.log(await pipeline.governance.auth.describe());
     return {
       graceMs: config.services.shutdownGraceMs,
       async stop() {

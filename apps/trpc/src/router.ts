@@ -1,4 +1,5 @@
-import type { Pipeline } from "@keel/core";
+import type { Pipeline, ServiceEdge } from "@keel/core";
+import { createAdminRouter } from "./procedures/admin.ts";
 import { createAiRouter } from "./procedures/ai.ts";
 import { createHealthProcedure } from "./procedures/health.ts";
 import { createJobsRouter } from "./procedures/jobs.ts";
@@ -8,15 +9,16 @@ import { router } from "./trpc.ts";
 
 /**
  * The service's router: one group per concern, each built from the pipeline in its own
- * file.
+ * file. `edge` turns the caller's key into the principal the procedures run as.
  */
-export function createAppRouter(pipeline: Pipeline) {
+export function createAppRouter(pipeline: Pipeline, edge: ServiceEdge) {
   return router({
-    ai: createAiRouter(pipeline),
+    ai: createAiRouter(pipeline, edge),
     usage: createUsageRouter(pipeline),
     metrics: createMetricsRouter(pipeline),
+    admin: createAdminRouter(pipeline),
     health: createHealthProcedure(pipeline),
-    jobs: createJobsRouter(pipeline),
+    jobs: createJobsRouter(pipeline, edge),
   });
 }
 

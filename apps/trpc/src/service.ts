@@ -1,7 +1,7 @@
 import type { ServerResponse } from "node:http";
 import { TRPCError } from "@trpc/server";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
-import { startServiceHost, type Pipeline, type ServiceHost } from "@keel/core";
+import { createServiceEdge, startServiceHost, type Pipeline, type ServiceHost } from "@keel/core";
 import { KeelError } from "@keel/spec";
 import { createContextFactory } from "./context.ts";
 import { TRPC_CODE_BY_KEEL_CODE } from "./error-codes.ts";
@@ -42,11 +42,14 @@ export async function startTrpcService(options: TrpcServiceOptions): Promise<Ser
       }),
     }),
     serve: (serviceHost) => {
+      const edge = createServiceEdge(pipeline, { service: "trpc" });
       const trpcHandler = createHTTPHandler({
-        router: createAppRouter(pipeline),
+        router: createAppRouter(pipeline, edge),
         basePath: BASE_PATH,
         maxBodySize: options.maxBodyBytes ?? services.maxBodyBytes,
-        createContext: createContextFactory(serviceHost.trackStream),
+        createContext: createContextFactory({ edge, trackStream: serviceHost.trackStream }),
+        // The admission's x-ratelimit-* (and retry-after on a refusal), as OpenAI's API sends them.
+        responseMeta: ({ ctx }) => ({ headers: ctx?.responseHeaders ?? {} }),
       });
       return {
         handler: (request, response) => {

@@ -1,3 +1,4 @@
+import { createServiceEdge } from "@keel/core";
 import { startRedisServer, startWorkerProcess, type RedisServerHandle, type WorkerProcessHandle } from "@keel/testkit";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { KeelTrpcContext } from "../src/context.ts";
@@ -141,15 +142,18 @@ describe("jobs through the tRPC service, run by apps/worker on Redis", () => {
   });
 });
 
-describe("tenancy of jobs in the tRPC service (the context's tenant, as API keys will set it)", () => {
+describe("tenancy of jobs in the tRPC service (the tenant of the caller's principal)", () => {
   const callerFor = (tenant: string) => {
     const context: KeelTrpcContext = {
-      tenant,
+      authenticate: async () => ({ tenant, role: "caller" }),
       requestId: `req-${tenant}`,
       nextCallId: () => `req-${tenant}`,
       trackStream: () => () => {},
+      responseHeaders: {},
     };
-    return createAppRouter(stack.pipeline).createCaller(context);
+    return createAppRouter(stack.pipeline, createServiceEdge(stack.pipeline, { service: "trpc" })).createCaller(
+      context,
+    );
   };
 
   it("never shows, cancels or watches another tenant's job", async () => {

@@ -9,7 +9,7 @@ export {
   type Environment,
 } from "./config/load-config.ts";
 export { httpOrigin, urlHost } from "./net/url-host.ts";
-export type { KeelConfig, KeelConfigInput, ProviderConfig, RouteConfig } from "./config/schema.ts";
+export type { KeelConfig, KeelConfigInput, ProviderConfig, RouteConfig, TenantConfig } from "./config/schema.ts";
 export { createPipeline, type Pipeline, type PipelineOptions } from "./pipeline/create-pipeline.ts";
 export { createRedisClients, type RedisClients, type RedisClientSettings } from "./redis/redis-clients.ts";
 export { parseRedisUrl, redisUrlForDisplay, type RedisTarget } from "./redis/redis-target.ts";
@@ -37,7 +37,7 @@ export {
   parseEmbeddingRequest,
   type InputIssue,
 } from "./request/parse-request.ts";
-export { callerInputs, type CallerInputSchema } from "./request/caller-input.ts";
+export { callerInputs, checkedByOperation, type CallerInputSchema } from "./request/caller-input.ts";
 export type { ParsedChatRequest, ParsedEmbeddingRequest, ParsedStructuredRequest } from "./request/parsed-request.ts";
 export { closestName, didYouMean } from "./fields/closest-name.ts";
 export { unsupportedMediaType } from "./service/json-body-error.ts";
@@ -81,3 +81,49 @@ export type { JobView, JobWebhookDelivery } from "./jobs/job-view.ts";
 export type { JobPage, JobScope, PipelineJobs } from "./jobs/pipeline-jobs.ts";
 export { WORKER_SERVICE } from "./jobs/job-processor.ts";
 export { trackedSubscription, type TrackedSubscriptionOptions } from "./service/tracked-subscription.ts";
+export {
+  createServiceEdge,
+  OPEN_PRINCIPAL,
+  principalOf,
+  unauthenticated,
+  type ServiceEdge,
+} from "./edge/service-edge.ts";
+export { authorizationOf } from "./edge/credentials.ts";
+export { requireRole, reviewTenantOf } from "./edge/roles.ts";
+export { isLoopback } from "./edge/exposure-check.ts";
+export {
+  createKeyAdmin,
+  createKeyInputSchema,
+  keyIdInputSchema,
+  listKeysInputSchema,
+  updateKeyInputSchema,
+  keyView,
+  type ApiKeyView,
+  type ApiKeyViewPage,
+  type CreateKeyInput,
+  type IssuedKey,
+  type KeyAdmin,
+  type ListKeysInput,
+  type UpdateKeyInput,
+} from "./edge/key-admin.ts";
+export {
+  tenantUsageOf,
+  tenantUsageQuerySchema,
+  usageOf,
+  usageQuerySchema,
+  type UsageWithBudget,
+} from "./edge/usage-report.ts";
+export { createKeyStore } from "./governance/governance-parts.ts";
+export type { AuthGate, AuthMode } from "./governance/auth-gate.ts";
+export type { BudgetPeriodView, BudgetScopeView, BudgetView } from "./governance/budget-view.ts";
+export type { PipelineGovernance } from "./governance/pipeline-governance.ts";
+/** A key record and a page of them, as the admin operations return them (never a secret). */
+export type { ApiKey, ApiKeyPage } from "@keel/governance";
+export {
+  classifyRequestSchema,
+  parseClassifyRequest,
+  type ClassifyRequest,
+  type ClassifyRequestInput,
+  type ClassifyResult,
+  type TextClassification,
+} from "./classify/classify-request.ts";

@@ -5,5 +5,7 @@ export { microBatchEmbeddings } from "./embedding-micro-batch.ts";
 export type { EmbeddingMicroBatchOptions } from "./embedding-micro-batch.ts";
 export { BATCH_PRICE_RATIO, batchCostOf, costOf, createPriceTable } from "./prices.ts";
 export type { ModelPrice, PriceTable, PriceTier } from "./prices.ts";
+export { createContextWindowTable } from "./context-windows.ts";
+export type { ContextWindowTable } from "./context-windows.ts";
 export { countChatTokens, countTokens } from "./tokens.ts";
 export { upstreamError } from "./upstream-error.ts";

@@ -1,6 +1,7 @@
 import type { KeelErrorCode } from "./errors.ts";
 import type { ReviewState, SafetyAction, SafetyStage, Usage } from "./generation.ts";
 import type { JobKeelEvent } from "./job-events.ts";
+import type { GovernanceEvent } from "./governance.ts";
 
 /**
  * Typed events the packages emit on a request's event sink. Telemetry turns them into
@@ -8,6 +9,8 @@ import type { JobKeelEvent } from "./job-events.ts";
  * noun-action. `target` is always "provider/model".
  */
 export type KeelEvent =
+  // governance: identity, limits, budgets, model selection, prompt optimisation
+  | GovernanceEvent
   // providers
   | { type: "upstream-request"; target: string }
   | { type: "upstream-response"; target: string; durationMs: number; usage: Usage; ttftMs?: number }

@@ -13,6 +13,17 @@ export type { JobEventKind, JobEventState, JobKeelEvent } from "./job-events.ts"
 export { addUsd, fromNanoUsd, roundUsd, toNanoUsd, USD_DECIMALS } from "./money.ts";
 export { noopEventSink } from "./events.ts";
 export type {
+  ApiKeyRejection,
+  ApiKeyRole,
+  BudgetPeriod,
+  GovernanceEvent,
+  LimitKind,
+  LimitScope,
+  OptimisationReport,
+  Principal,
+  SelectionReport,
+} from "./governance.ts";
+export type {
   CacheOutcome,
   FallbackFailure,
   FallbackReport,

@@ -122,7 +122,9 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
           alerts: alertOptions,
           now,
           onTransition(state) {
-            metrics.alertActive.set({ rule: state.rule, key: state.key }, state.status === "firing" ? 1 : 0);
+            // Budget alerts name tenants; they are counted by keel_budget_thresholds_total instead of a gauge per key.
+            if (state.rule !== "budget")
+              metrics.alertActive.set({ rule: state.rule, key: state.key }, state.status === "firing" ? 1 : 0);
             if (state.status === "firing") logger.warn({ alert: state }, `alert firing: ${state.message}`);
             else logger.info({ alert: state }, `alert resolved: ${state.key}`);
             webhook?.send({ version: 1, service: serviceName, status: state.status, alert: state });
@@ -201,7 +203,10 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
         models: only === undefined ? snapshots.modelStats(at) : snapshots.tenantModelStats(at, only),
         tenants: snapshots.tenantStats(at, only),
         breakers: metrics.breakerStates(),
-        alerts: alerts?.active() ?? [],
+        // A tenant sees the deployment's alerts and its own budget alerts, never another tenant's.
+        alerts: (alerts?.active() ?? []).filter(
+          (alert) => only === undefined || alert.tenant === undefined || alert.tenant === only,
+        ),
       };
     },
     usage: (query) => ledger.query(query),

@@ -1,7 +1,6 @@
-import { randomUUID } from "node:crypto";
 import { trackedSubscription, type BatchResult, type BatchStreamEvent } from "@keel/core";
 import { KeelError } from "@keel/spec";
-import { SERVICE_NAME, type GraphqlContext } from "../context.ts";
+import type { GraphqlContext } from "../context.ts";
 import { type BatchInputArgs, toBatchRequest } from "./batch-input.ts";
 
 /** Mutation.batch: every item through the pipeline; each its own envelope or typed error. */
@@ -10,12 +9,7 @@ export async function batch(
   args: { input: BatchInputArgs },
   context: GraphqlContext,
 ): Promise<BatchResult> {
-  return context.pipeline.batch(toBatchRequest(args.input), {
-    tenant: context.tenant,
-    service: SERVICE_NAME,
-    requestId: randomUUID(),
-    signal: context.signal,
-  });
+  return context.pipeline.batch(toBatchRequest(args.input), context.callOptions());
 }
 
 /** Subscription.batchStream: core's batch events as they are (the BatchStreamEvent type mirrors them). */
@@ -32,13 +26,7 @@ export const batchStream = {
       });
     }
     return trackedSubscription<BatchStreamEvent>({
-      open: (signal) =>
-        context.pipeline.batchStream(request, {
-          tenant: context.tenant,
-          service: SERVICE_NAME,
-          requestId: randomUUID(),
-          signal,
-        }),
+      open: (signal) => context.pipeline.batchStream(request, { ...context.callOptions(), signal }),
       track: context.trackStream,
       callerSignal: context.signal,
       finalEvent: (error) => ({ type: "error", error: error.toJSON() }),

@@ -16,7 +16,7 @@ interface EnqueueJobArgs {
 
 /**
  * Mutation.enqueueJob: the @oneOf request names the kind; core validates the request as the
- * live call's and queues it for the context's tenant (never one from the input).
+ * live call's and queues it for the caller's tenant (from its key, never from the input).
  */
 export async function enqueueJob(
   _parent: unknown,
@@ -32,17 +32,17 @@ export async function enqueueJob(
         ? { kind: "structured", request: withoutNulls(request.structured, STRUCTURED_JSON_FIELDS) }
         : { kind: "batch", request: toBatchRequest(request.batch ?? { items: [] }) }),
   } as EnqueueJobInput;
-  return context.pipeline.jobs.enqueue(job, { tenant: context.tenant, service: SERVICE_NAME, requestId: randomUUID() });
+  return context.pipeline.jobs.enqueue(job, context.callOptions());
 }
 
 /** Query.job: BAD_REQUEST (job-not-found) for a missing, expired or other tenant's job. */
 export function job(_parent: unknown, args: { id: string }, context: GraphqlContext): Promise<JobView> {
-  return context.pipeline.jobs.get(args.id, { tenant: context.tenant });
+  return context.pipeline.jobs.get(args.id, { tenant: context.principal.tenant });
 }
 
 /** Mutation.cancelJob. */
 export function cancelJob(_parent: unknown, args: { id: string }, context: GraphqlContext): Promise<JobView> {
-  return context.pipeline.jobs.cancel(args.id, { tenant: context.tenant });
+  return context.pipeline.jobs.cancel(args.id, { tenant: context.principal.tenant });
 }
 
 /** Query.jobs: a page of the context tenant's jobs as a connection. */
@@ -57,7 +57,7 @@ export async function jobs(
       ...(args.after == null ? {} : { cursor: args.after }),
       ...(args.state == null ? {} : { state: args.state }),
     },
-    { tenant: context.tenant },
+    { tenant: context.principal.tenant },
   );
   return {
     nodes: page.jobs,
@@ -77,7 +77,7 @@ export const jobUpdates = {
         details: { reason: "shutting-down" },
       });
     }
-    const scope = { tenant: context.tenant };
+    const scope = { tenant: context.principal.tenant };
     await context.pipeline.jobs.get(args.id, scope);
     return trackedSubscription<JobView>({
       open: (signal) => context.pipeline.jobs.watch(args.id, { ...scope, signal }),

@@ -19,11 +19,12 @@ interface SnapshotView extends Omit<Snapshot, "overall" | "models" | "tenants" |
 }
 
 /**
- * Query.metricsSnapshot: the context's tenant only. GraphQL names cannot start with a
- * digit, so the windows "1m"/"5m"/"1h" are `last1m`/`last5m`/`last1h`; maps become lists.
+ * Query.metricsSnapshot: the key's tenant only (a budget alert only to its own tenant).
+ * GraphQL names cannot start with a digit, so the windows "1m"/"5m"/"1h" are
+ * `last1m`/`last5m`/`last1h`; maps become lists.
  */
 export function metricsSnapshot(_parent: unknown, _args: unknown, context: GraphqlContext): SnapshotView {
-  const snapshot = context.pipeline.metricsSnapshot({ tenant: context.tenant });
+  const snapshot = context.pipeline.metricsSnapshot({ tenant: context.principal.tenant });
   return {
     at: snapshot.at,
     overall: seriesView(snapshot.overall),

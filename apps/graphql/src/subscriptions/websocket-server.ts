@@ -4,7 +4,9 @@ import { GraphQLError, parse, validate, type DocumentNode, type GraphQLSchema } 
 import type { FormattedExecutionResult } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer, type WebSocket } from "ws";
-import type { GraphqlContext } from "../context.ts";
+import type { ServiceEdge } from "@keel/core";
+import { toKeelError, type Principal } from "@keel/spec";
+import type { CreateContext } from "../context.ts";
 import { formatGraphqlError, isGraphqlError } from "../errors/format-error.ts";
 
 export interface SubscriptionServerOptions {
@@ -12,8 +14,10 @@ export interface SubscriptionServerOptions {
   path: string;
   schema: GraphQLSchema;
   maxMessageBytes: number;
+  /** Turns the connection_init payload's `authorization` into the connection's principal. */
+  edge: ServiceEdge;
   /** Builds an operation's context; `signal` aborts when the WebSocket closes. */
-  createContext: (signal: AbortSignal) => GraphqlContext;
+  createContext: CreateContext;
   isShuttingDown: () => boolean;
 }
 
@@ -28,7 +32,9 @@ export interface SubscriptionServer {
  * graphql-ws over ws on the service's own HTTP server (attached before it listens) and path. Parse and validation
  * run here (not inside graphql-ws) so their errors go through the same formatter as
  * HTTP's. Closing the socket or completing the subscription calls return() on the
- * operation's iterator, which aborts the upstream call.
+ * operation's iterator, which aborts the upstream call. The caller's key comes in the
+ * connection_init payload (`{ authorization: "Bearer keel_..." }`) and is checked once per
+ * connection: a bad one closes the socket with 4401 before any operation runs.
  */
 export function startSubscriptionServer(options: SubscriptionServerOptions): SubscriptionServer {
   const { schema } = options;
@@ -40,6 +46,7 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
     webSockets.handleUpgrade(request, socket, head, (webSocket) => webSockets.emit("connection", webSocket, request));
   options.server.on("upgrade", onUpgrade);
   const connectionSignals = new WeakMap<WebSocket, AbortSignal>();
+  const principals = new WeakMap<WebSocket, Principal>();
   let active = 0;
 
   const signalOf = (socket: WebSocket): AbortSignal => {
@@ -56,7 +63,19 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
   const disposable = useServer(
     {
       isProd: true,
-      onConnect: () => !options.isShuttingDown(),
+      onConnect: async (context) => {
+        if (options.isShuttingDown()) return false;
+        const socket = context.extra.socket;
+        try {
+          principals.set(socket, await options.edge.authenticate(context.connectionParams));
+          return true;
+        } catch (caught) {
+          // graphql-ws has no close code for a refused credential; 4401 mirrors HTTP's 401 (its own 4403 is "Forbidden").
+          const error = toKeelError(caught);
+          socket.close(error.code === "UNAUTHENTICATED" ? 4401 : 4500, closeReason(`${error.code}: ${error.message}`));
+          return false;
+        }
+      },
       onSubscribe: (context, _id, payload) => {
         let document: DocumentNode;
         try {
@@ -71,7 +90,10 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
           document,
           operationName: payload.operationName ?? null,
           variableValues: payload.variables ?? null,
-          contextValue: options.createContext(signalOf(context.extra.socket)),
+          contextValue: options.createContext({
+            principal: principalOf(principals, context.extra.socket),
+            signal: signalOf(context.extra.socket),
+          }),
         };
       },
       onOperation: () => {
@@ -97,6 +119,19 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
       for (const socket of webSockets.clients) socket.terminate();
     },
   };
+}
+
+/** A connection's principal; graphql-ws runs no operation on a connection that was not acknowledged. */
+function principalOf(principals: WeakMap<WebSocket, Principal>, socket: WebSocket): Principal {
+  const principal = principals.get(socket);
+  if (principal === undefined)
+    throw new GraphQLError("the connection is not authenticated", { extensions: { code: "UNAUTHENTICATED" } });
+  return principal;
+}
+
+/** A WebSocket close reason is at most 123 bytes of UTF-8. */
+function closeReason(text: string): string {
+  return Buffer.byteLength(text) <= 123 ? text : `${Buffer.from(text).subarray(0, 120).toString("utf8")}...`;
 }
 
 function formatResult(result: { data?: unknown; errors?: readonly GraphQLError[] }): FormattedExecutionResult {

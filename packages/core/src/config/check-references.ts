@@ -1,4 +1,5 @@
 import { didYouMean } from "../fields/closest-name.ts";
+import { governanceIssues } from "./check-governance.ts";
 import { safetyIssues } from "./check-safety.ts";
 import type { ConfigIssue } from "./config-issues.ts";
 import type { KeelConfig } from "./schema.ts";
@@ -92,6 +93,7 @@ export function referenceIssues(config: KeelConfig): ConfigIssue[] {
       message: `unknown route "${route}"; routes: ${routes.join(", ") || "(none)"}${hint ? `; ${hint}` : ""}`,
     });
   });
+  issues.push(...governanceIssues(config));
   issues.push(...safetyIssues(config));
   return issues;
 }

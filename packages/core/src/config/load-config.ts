@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { dirname, extname, isAbsolute, resolve } from "node:path";
+import { parseApiKey } from "@keel/governance";
 import { parse as parseYaml } from "yaml";
 import { httpOrigin } from "../net/url-host.ts";
 import { referenceIssues } from "./check-references.ts";
@@ -131,6 +132,21 @@ function applyEnvironment(config: Record<string, unknown>, env: Environment): Re
     // REDIS_URL names the whole target: it replaces a file's url or cluster section alike.
     const { cluster: _replaced, ...rest } = redis;
     overlay.redis = { ...rest, url: env.REDIS_URL };
+  }
+  if (env.KEEL_DATA_DIR) overlay.dataDir = env.KEEL_DATA_DIR;
+  const auth = section("auth");
+  if (env.KEEL_BOOTSTRAP_ADMIN_KEY && auth) {
+    // A secret: checked here with a message that never repeats it (the schema's errors quote values).
+    if (!parseApiKey(env.KEEL_BOOTSTRAP_ADMIN_KEY)) {
+      throw new ConfigError("the environment", [
+        {
+          path: "KEEL_BOOTSTRAP_ADMIN_KEY",
+          message:
+            "expected a key such as keel_<12 lowercase letters or digits>_<43 or more base64url characters>; `pnpm keel keys generate` prints one",
+        },
+      ]);
+    }
+    overlay.auth = { ...auth, bootstrapAdminKey: env.KEEL_BOOTSTRAP_ADMIN_KEY };
   }
   const jobs = section("jobs");
   const webhooks = jobs?.webhooks;

@@ -2,6 +2,14 @@ import { z } from "zod";
 import { cachePolicySchema, cacheSchema } from "./cache-schema.ts";
 import { embeddingBatchSchema, jobsSchema } from "./jobs-schema.ts";
 import { redisSchema } from "./redis-schema.ts";
+import {
+  authSchema,
+  governanceSchema,
+  labelSetSchema,
+  optimisationSchema,
+  selectionSchema,
+  tenantSchema,
+} from "./governance-schema.ts";
 import { fallbackRulesSchema, hedgingSchema, targetPolicySchema } from "./resilience-schema.ts";
 import { safetyPolicySchema, safetySchema } from "./safety-schema.ts";
 import { telemetrySchema } from "./telemetry-schema.ts";
@@ -41,6 +49,10 @@ const routeSchema = z.strictObject({
   hedging: hedgingSchema.optional(),
   /** Overrides cache.defaults for this route, field by field. */
   cache: cachePolicySchema.optional(),
+  /** Choose the cheapest fitting target by rules (prompt size, tools, schema, task) instead of always `targets`. */
+  selection: selectionSchema.optional(),
+  /** Opt-in prompt transforms (whitespace, duplicates, history) and a maxPromptTokens guard. */
+  optimisation: optimisationSchema.optional(),
   /** Overrides safety.defaults for this route, detector by detector and field by field. */
   safety: safetyPolicySchema.optional(),
 });
@@ -100,6 +112,8 @@ export const configSchema = z.strictObject({
   /** Embedding models callers may ask for, mapped to "provider/model". */
   embeddingModels: z.record(z.string().min(1), targetSchema).default({}),
   prices: z.record(z.string(), priceSchema).default({}),
+  /** Context windows (prompt plus completion tokens) by model name, over the built-in table; model selection reads them. */
+  contextWindows: z.record(z.string(), z.number().int().positive()).default({}),
   /** Per-target overrides of defaults.policy, keyed "provider/model"; merged section by section. */
   targetPolicies: z.record(z.string(), targetPolicySchema).default({}),
   defaults: defaultsSchema.prefault({}),
@@ -111,6 +125,16 @@ export const configSchema = z.strictObject({
   jobs: jobsSchema.prefault({}),
   /** Combining concurrent embedding requests into one upstream call. */
   embeddingBatch: embeddingBatchSchema.prefault({}),
+  /** Who may call: API keys (in Redis, else a file under dataDir), the auth mode, the bootstrap admin key. */
+  auth: authSchema.prefault({}),
+  /** Per-tenant limits, budgets and allowed models, shared by all of a tenant's keys. */
+  tenants: z.record(z.string().min(1).max(128), tenantSchema).default({}),
+  /** How limits and budgets behave: fail mode when Redis is down, budget alert thresholds. */
+  governance: governanceSchema.prefault({}),
+  /** Named label sets for `classify`. */
+  labelSets: z.record(z.string().min(1), labelSetSchema).default({}),
+  /** Where state without Redis is kept (the API key file): relative to the working directory. */
+  dataDir: z.string().min(1).default(".keel"),
   /** Input and output guardrails, their policies, knowledge bases and the review queue. */
   safety: safetySchema.prefault({}),
   /** Shared state (cache, usage ledger) in Redis or a Redis Cluster instead of process memory. */
@@ -121,3 +145,4 @@ export type KeelConfig = z.infer<typeof configSchema>;
 export type KeelConfigInput = z.input<typeof configSchema>;
 export type RouteConfig = z.infer<typeof routeSchema>;
 export type ProviderConfig = z.infer<typeof providerSchema>;
+export type TenantConfig = z.infer<typeof tenantSchema>;

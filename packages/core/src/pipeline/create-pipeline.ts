@@ -1,3 +1,4 @@
+import { createContextWindowTable, createPriceTable } from "@keel/providers";
 import { createResilience } from "@keel/resilience";
 import type { MetricsSnapshot, UsageQuery, UsageReport } from "@keel/telemetry";
 import {
@@ -17,6 +18,12 @@ import type { KeelConfig } from "../config/schema.ts";
 import { createDeferredBatcher } from "../deferred/deferred-batcher.ts";
 import { createPipelineJobs, type PipelineJobs } from "../jobs/pipeline-jobs.ts";
 import { createRedisClients } from "../redis/redis-clients.ts";
+import { parseClassifyRequest, type ClassifyRequestInput, type ClassifyResult } from "../classify/classify-request.ts";
+import { runClassify } from "../classify/run-classify.ts";
+import { createGovernanceParts } from "../governance/governance-parts.ts";
+import { governanceMiddleware } from "../governance/governance-middleware.ts";
+import { createPipelineGovernance, type PipelineGovernance } from "../governance/pipeline-governance.ts";
+import { createRoutePlans } from "../governance/route-plans.ts";
 import { parseChatRequest, parseEmbeddingRequest } from "../request/parse-request.ts";
 import type { ParsedStructuredRequest } from "../request/parsed-request.ts";
 import { parseStructuredRequest, type StructuredRequestInput } from "../request/structured-request.ts";
@@ -59,6 +66,13 @@ export interface Pipeline {
   batchStream(input: BatchRequestInput, options?: CallOptions): AsyncIterable<BatchStreamEvent>;
   /** Background jobs on the configured queue (opened on first use). */
   readonly jobs: PipelineJobs;
+  /**
+   * Labels for texts from label examples (or a configured label set), by embeddings:
+   * the price of one embeddings call, not a chat call.
+   */
+  classify(request: ClassifyRequestInput, options?: CallOptions): Promise<ClassifyResult>;
+  /** API keys, the auth mode and budget status, for the services' edge and operators. */
+  readonly governance: PipelineGovernance;
   /**
    * One tenant's usage and cost per model and day; never another tenant's. The tenant is
    * required: a forgotten tenant must not silently read the default tenant's figures.
@@ -107,16 +121,24 @@ export function createPipeline(config: KeelConfig, options: PipelineOptions = {}
     redis,
     onWarning: (message) => telemetry.logger.warn({ component: "safety" }, message),
   });
+  const governanceParts = createGovernanceParts({ config, events: telemetry.events });
+  const plans = createRoutePlans({
+    config,
+    prices: createPriceTable(config.prices),
+    contextWindows: createContextWindowTable(config.contextWindows),
+  });
   const middlewares = createMiddlewares({
     config,
     telemetry: telemetry.middleware(),
+    governance: governanceMiddleware({ config, parts: governanceParts, plans }),
     caches: cache.middlewares,
     safety,
   });
-  const findRoute = createRouteLookup(createRouteChains({ config, providers, resilience }));
-  // The middlewares, in order, around: the admitted route's fallback chain -> each target's policies -> provider.
+  const chains = createRouteChains({ config, providers, resilience });
+  const findRoute = createRouteLookup(chains.routes);
+  // The middlewares, in order, around: the admitted (or selected) route's fallback chain -> each target's policies -> provider.
   const deferred = createDeferredBatcher({ config, providers });
-  const model = wrapModel(createInnermostModel({ config, providers, deferred }), middlewares);
+  const model = wrapModel(createInnermostModel({ config, providers, chains, deferred }), middlewares);
 
   const open = (operation: Operation, options: CallOptions | undefined, route?: Route) =>
     openRequestScope({
@@ -197,6 +219,18 @@ export function createPipeline(config: KeelConfig, options: PipelineOptions = {}
         scope.dispose();
       }
     },
+    async classify(input, options) {
+      const request = parseClassifyRequest(input);
+      const scope = open("classify", options);
+      try {
+        return await runClassify({ request, ctx: scope.ctx, model, config, plans });
+      } catch (error) {
+        throw normaliseFailure(error, scope);
+      } finally {
+        scope.dispose();
+      }
+    },
+    governance: createPipelineGovernance({ config, parts: governanceParts, logger: telemetry.logger }),
     async readiness() {
       return readinessOf(config, resilience.breakerStates(), await cache.store.health());
     },
@@ -208,7 +242,12 @@ export function createPipeline(config: KeelConfig, options: PipelineOptions = {}
       await jobs.close();
       deferred.close();
       resilience.close();
-      await Promise.allSettled([telemetry.close(), cache.store.close(), safety.review.close()]);
+      await Promise.allSettled([
+        telemetry.close(),
+        cache.store.close(),
+        safety.review.close(),
+        governanceParts.close(),
+      ]);
       // Last: the stores above flushed through these connections.
       await redis?.close();
     },

@@ -5,11 +5,13 @@ import type { DeferredBatcher } from "../deferred/deferred-batcher.ts";
 import type { FullModel } from "./compose.ts";
 import { withDocumentContext } from "./document-context.ts";
 import type { ProviderRegistry } from "./provider-registry.ts";
+import type { RouteChains } from "./route-chains.ts";
 
 /**
  * What the middlewares are folded around: the path below them, built once. A chat call
  * goes to the fallback chain of the route the pipeline resolved when it admitted the
- * request (`ctx.route`), its documents folded into the messages; the chain to each target's
+ * request (`ctx.route`), or to the chain over the targets model selection chose for it
+ * (`ctx.targets`), its documents folded into the messages; the chain to each target's
  * policy stack, the stack to the provider; an embedding goes to the provider of its
  * configured embedding target.
  */
@@ -18,8 +20,9 @@ export function createInnermostModel(options: {
   providers: ProviderRegistry;
   /** Deferrable calls (ctx.deferrable) go here first; it falls back to the chain itself. */
   deferred: DeferredBatcher;
+  chains: RouteChains;
 }): FullModel {
-  const { config, providers, deferred } = options;
+  const { config, providers, deferred, chains } = options;
   const embedders = new Map<string, EmbeddingModel>();
   for (const [name, target] of Object.entries(config.embeddingModels)) {
     const routes = config.embeddingBatch.routes;
@@ -42,6 +45,14 @@ export function createInnermostModel(options: {
     });
   };
 
+  /** The admitted route's chain, or the selected one; a chat call that reaches here without a route is a bug. */
+  const chainOf = (ctx: RequestContext): Model => {
+    if (ctx.route === undefined) {
+      throw new KeelError("INTERNAL", "a chat call reached the model without its admitted route");
+    }
+    return ctx.targets === undefined ? ctx.route.model : chains.selected(ctx.route.name, ctx.targets);
+  };
+
   return {
     generate(request, ctx) {
       const chain = chainOf(ctx);
@@ -54,10 +65,4 @@ export function createInnermostModel(options: {
     stream: (request, ctx) => chainOf(ctx).stream(withDocumentContext(request), ctx),
     embed: (request, ctx) => embedderFor(request.model).embed(request, ctx),
   };
-}
-
-/** The admitted route's chain; a chat call that reaches here without one is a bug in the pipeline. */
-function chainOf(ctx: RequestContext): Model {
-  if (ctx.route !== undefined) return ctx.route.model;
-  throw new KeelError("INTERNAL", "a chat call reached the model without its admitted route");
 }

@@ -6,13 +6,21 @@ import {
   toKeelError,
   type EventSink,
   type Operation,
+  type Principal,
   type RequestContext,
   type RequestRoute,
 } from "@keel/spec";
 
 export interface CallOptions {
-  /** From the authenticated API key only; services never take it from caller input. */
+  /**
+   * For in-process callers: whose request this is. The services set `principal` instead,
+   * and a principal's tenant wins.
+   */
   tenant?: string;
+  /** Who calls, from the API key the service authenticated: tenant, role, key id, limits. */
+  principal?: Principal;
+  /** Receives headers for the caller's HTTP response (x-ratelimit-*, retry-after). */
+  setResponseHeaders?: (headers: Readonly<Record<string, string>>) => void;
   requestId?: string;
   /** Aborts the request (the caller went away). */
   signal?: AbortSignal;
@@ -73,13 +81,16 @@ export function openRequestScope(options: {
   );
   const ctx: RequestContext = {
     requestId: call?.requestId ?? randomUUID(),
-    tenant: call?.tenant ?? DEFAULT_TENANT,
+    // The tenant comes from the authenticated key whenever there is one.
+    tenant: call?.principal?.tenant ?? call?.tenant ?? DEFAULT_TENANT,
+    ...(call?.principal === undefined ? {} : { principal: call.principal }),
     operation: options.operation,
     ...(call?.service === undefined ? {} : { service: call.service }),
     ...(call?.deferrable === true ? { deferrable: true } : {}),
     deadline: Date.now() + timeoutMs,
     signal: link.signal,
     events: options.events,
+    ...(call?.setResponseHeaders === undefined ? {} : { setResponseHeaders: call.setResponseHeaders }),
     ...(options.route === undefined ? {} : { route: options.route }),
   };
   return {

@@ -14,8 +14,8 @@ const config = parseConfig({
   telemetry: { log: { level: "silent" } },
 });
 const providers = createProviderRegistry(config);
-const routes = createRouteChains({ config, providers, resilience: createResilience({ events: noopEventSink }) });
-const findRoute = createRouteLookup(routes);
+const chains = createRouteChains({ config, providers, resilience: createResilience({ events: noopEventSink }) });
+const findRoute = createRouteLookup(chains.routes);
 
 function thrown(run: () => unknown): KeelError {
   try {
@@ -51,6 +51,7 @@ describe("the innermost model", () => {
     const innermost = createInnermostModel({
       config,
       providers,
+      chains,
       deferred: createDeferredBatcher({ config, providers }),
     });
     const ctx = {

@@ -50,3 +50,12 @@ export const callerInputs = {
   jobId: schemaInput(jobIdSchema),
   listJobs: schemaInput(listJobsSchema),
 };
+
+/**
+ * A typed input that the operation itself checks, once: key administration, usage reports
+ * and classify parse their input with core's schemas for every service and the CLI, so the
+ * service's input step only names the type for tRPC's client (`.input(checkedByOperation<CreateKeyInput>())`).
+ */
+export function checkedByOperation<Input>(): CallerInputSchema<Input, Input> {
+  return callerInput<Input, Input>((value) => value as Input);
+}

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { KeelError } from "@keel/spec";
 import type { Pipeline } from "../pipeline/create-pipeline.ts";
+import { readyToServe } from "../edge/exposure-check.ts";
 import { httpOrigin } from "../net/url-host.ts";
 import type { TrackStream } from "./endable-stream.ts";
 import { sendJson } from "./send-json.ts";
@@ -65,6 +66,8 @@ export interface ServiceHost extends HostBinding {
  */
 export async function startServiceHost(options: ServiceHostOptions): Promise<ServiceHost> {
   const { pipeline } = options;
+  // Redis answers, the bootstrap key is in, and a public address with authentication off is refused, before anything listens.
+  await readyToServe({ pipeline, host: options.host, service: options.name });
   const errorBody = options.errorBody ?? ((error: KeelError) => ({ error: error.toJSON() }));
   const graceMs = options.shutdownGraceMs ?? 10_000;
   const streams = new Set<(error: KeelError) => void>();

@@ -1,6 +1,7 @@
 import type { KeelEvent } from "@keel/spec";
 import { Aggregate, Ring, type Sample } from "../snapshot/ring.ts";
 import { costVerdict, errorRateVerdict, latencyVerdict, type RuleInput, type Verdict } from "./rules.ts";
+import { BudgetAlerts } from "./budget-alerts.ts";
 import { AlertTracker } from "./tracker.ts";
 import type { AlertOptions, AlertRule, AlertState, BaselineRuleOptions } from "./types.ts";
 
@@ -45,6 +46,7 @@ export class AlertManager {
   private readonly baseline = new Aggregate();
   private firstSampleMs: number | undefined;
   private readonly timer: NodeJS.Timeout | undefined;
+  private readonly budgets = new BudgetAlerts();
 
   constructor(private readonly options: AlertManagerOptions) {
     const alerts = options.alerts;
@@ -101,6 +103,12 @@ export class AlertManager {
   }
 
   onEvent(event: KeelEvent): void {
+    if (event.type === "budget-threshold") {
+      if (this.options.alerts.budget === false) return;
+      const fired = this.budgets.fire(event, this.options.now());
+      if (fired) this.options.onTransition(fired);
+      return;
+    }
     if (this.options.alerts.availability === false) return;
     if (event.type === "circuit-open") this.health(event.target).breaker = "open";
     else if (event.type === "circuit-half-open") this.health(event.target).breaker = "half-open";
@@ -137,10 +145,11 @@ export class AlertManager {
       });
     }
     for (const target of this.targets.keys()) this.evaluateTarget(target, nowMs);
+    for (const resolved of this.budgets.expire(nowMs)) this.options.onTransition(resolved);
   }
 
   active(): AlertState[] {
-    return [...this.firing.values()].map((state) => ({ ...state }));
+    return [...[...this.firing.values()].map((state) => ({ ...state })), ...this.budgets.active()];
   }
 
   close(): void {

@@ -2,6 +2,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom
 import type { KeelEvent } from "@keel/spec";
 import { JobMetrics } from "../jobs/job-metrics.ts";
 import { FastHistogram, type HistogramSeries } from "./fast-instruments.ts";
+import { GovernanceMetrics } from "./governance-metrics.ts";
 import { LabelLimiter } from "./label-limiter.ts";
 import {
   CIRCUIT_STATE_VALUE,
@@ -45,6 +46,7 @@ export class KeelMetrics {
   readonly ledgerErrors: Counter;
   readonly alertActive: Gauge;
   private readonly jobs: JobMetrics;
+  private readonly governance: GovernanceMetrics;
   // Children resolved once per label value: prom-client hashes label objects on every `labels()` call.
   private readonly targetChildren = new Map<
     string,
@@ -140,6 +142,7 @@ export class KeelMetrics {
       registers,
     });
     this.jobs = new JobMetrics(this.registry);
+    this.governance = new GovernanceMetrics(this.registry, { model: this.limitModel, target: this.limitTarget });
     const metrics = this;
     new Gauge({
       name: METRIC.circuitState,
@@ -233,6 +236,7 @@ export class KeelMetrics {
         this.jobs.onEvent(event);
         break;
       default:
+        this.governance.onEvent(event);
         break;
     }
   }

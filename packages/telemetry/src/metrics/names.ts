@@ -64,5 +64,6 @@ export type CircuitState = keyof typeof CIRCUIT_STATE_VALUE;
 
 /** Keel operations to gen_ai.operation.name well-known values. */
 export function genAiOperationName(operation: string): string {
-  return operation === "embed" ? "embeddings" : "chat";
+  // classify is answered by one embeddings call.
+  return operation === "embed" || operation === "classify" ? "embeddings" : "chat";
 }
