@@ -103,7 +103,8 @@ export async function startWorkerProcess(options: WorkerProcessOptions): Promise
   const started = await waitFor(
     () => /metrics at (http:\/\/\S+)\/metrics/.exec(stdout)?.[1],
     "the start line",
-    30_000,
+    // node --import tsx loads the whole pipeline: over 30 s on a loaded 2-core machine (seen).
+    90_000,
   ).catch(async (error: unknown) => {
     if (!done) child.kill("SIGKILL");
     throw error;
