@@ -11,7 +11,9 @@ import {
   listenError,
   loadConfig,
   runMain,
+  startAdminHost,
   usesEmbeddedSimulator,
+  type AdminHost,
   type ServiceHost,
 } from "@keel/core";
 import { startGraphqlService } from "@keel/graphql";
@@ -33,19 +35,23 @@ await runMain(async () => {
   // on one Redis would share. Each request's log line says which service took it.
   const pipeline = createPipeline(config);
   const hosts: ServiceHost[] = [];
+  let admin: AdminHost | undefined;
   const stop = async () => {
     await Promise.all(hosts.map((service) => service.shutdown()));
+    await admin?.close();
     await pipeline.close();
     await simulator?.close();
   };
   try {
     hosts.push(await startTrpcService({ pipeline, host, port: trpcPort, shutdownGraceMs }));
     hosts.push(await startGraphqlService({ pipeline, host, port: graphqlPort, shutdownGraceMs }));
+    admin = await startAdminHost(pipeline);
   } catch (error) {
     await stop(); // free what did start, so nothing keeps the process (or a port) alive
     throw error;
   }
   const [trpc, graphql] = hosts as [ServiceHost, ServiceHost];
   console.log(startBanner({ config, trpc, graphql, simulator }));
+  if (admin) console.log(`Admin (/readyz, /metrics): ${admin.url}`);
   return { graceMs: shutdownGraceMs, stop };
 });

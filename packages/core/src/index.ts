@@ -10,6 +10,7 @@ export {
 } from "./config/load-config.ts";
 export { httpOrigin, urlHost } from "./net/url-host.ts";
 export type { KeelConfig, KeelConfigInput, ProviderConfig, RouteConfig } from "./config/schema.ts";
+export type { AdminSettings, GraphqlTransportSettings, HttpLimits } from "./config/services-schema.ts";
 export { createPipeline, type Pipeline, type PipelineOptions } from "./pipeline/create-pipeline.ts";
 export type { Readiness } from "./pipeline/readiness.ts";
 export type { PipelineReview } from "./pipeline/review-api.ts";
@@ -50,6 +51,9 @@ export {
   type ServiceHost,
   type ServiceHostOptions,
 } from "./service/service-host.ts";
+export { startAdminHost, type AdminHost } from "./service/admin-host.ts";
+export { createRequestGuard, type RequestGuard, type RequestGuardOptions } from "./service/request-guard.ts";
+export { installProcessGuards, processFaults } from "./service/process-faults.ts";
 export { createEndableStream, type EndableStreamOptions, type TrackStream } from "./service/endable-stream.ts";
 export {
   parseStructuredRequest,

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { cachePolicySchema, cacheSchema } from "./cache-schema.ts";
 import { fallbackRulesSchema, hedgingSchema, targetPolicySchema } from "./resilience-schema.ts";
 import { safetyPolicySchema, safetySchema } from "./safety-schema.ts";
+import { adminSchema, graphqlTransportSchema, httpLimitsSchema, trpcTransportSchema } from "./services-schema.ts";
 import { telemetrySchema } from "./telemetry-schema.ts";
 
 /**
@@ -50,6 +51,13 @@ const servicesSchema = z.strictObject({
   simulatorPort: z.number().int().min(0).max(65535).default(4100),
   shutdownGraceMs: z.number().int().nonnegative().default(10_000),
   maxBodyBytes: z.number().int().positive().default(1_048_576),
+  /** Connection limits, timeouts, Host and Origin allow-lists (services-schema.ts). */
+  http: httpLimitsSchema.prefault({}),
+  /** Where /readyz and /metrics are served and what they need. */
+  admin: adminSchema.prefault({}),
+  trpc: trpcTransportSchema.prefault({}),
+  /** Document limits and introspection. */
+  graphql: graphqlTransportSchema.prefault({}),
 });
 
 const limitsSchema = z.strictObject({
