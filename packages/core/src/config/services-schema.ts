@@ -47,7 +47,7 @@ export const trpcTransportSchema = z.strictObject({
   /** Several calls in one HTTP request (httpBatchLink). */
   allowBatching: z.boolean().default(true),
   /** Most calls in one batch: each may start upstream calls. */
-  maxBatchSize: z.number().int().positive().default(10),
+  maxBatchSize: z.number().int().positive().default(50),
 });
 
 export const graphqlTransportSchema = z.strictObject({
