@@ -17,6 +17,7 @@ import type { ParsedStructuredRequest } from "../request/parsed-request.ts";
 import { parseStructuredRequest, type StructuredRequestInput } from "../request/structured-request.ts";
 import { createPipelineCache } from "./cache-setup.ts";
 import { wrapModel } from "./compose.ts";
+import { createEmbeddingLookup } from "./embedding-routes.ts";
 import { createInnermostModel } from "./innermost-model.ts";
 import { createMiddlewares } from "./middlewares.ts";
 import { createProviderRegistry } from "./provider-registry.ts";
@@ -92,8 +93,9 @@ export function createPipeline(config: KeelConfig, options: PipelineOptions = {}
     safety,
   });
   const findRoute = createRouteLookup(createRouteChains({ config, providers, resilience }));
+  const findEmbedder = createEmbeddingLookup({ config, providers, resilience });
   // The middlewares, in order, around: the admitted route's fallback chain -> each target's policies -> provider.
-  const model = wrapModel(createInnermostModel({ config, providers }), middlewares);
+  const model = wrapModel(createInnermostModel({ embedderFor: findEmbedder }), middlewares);
 
   const open = (operation: Operation, options: CallOptions | undefined, route?: Route) =>
     openRequestScope({
@@ -147,6 +149,8 @@ export function createPipeline(config: KeelConfig, options: PipelineOptions = {}
     },
     async embed(input, options) {
       const request = parseEmbeddingRequest(input);
+      // Like a chat route: an unknown model is BAD_REQUEST before telemetry, the caches or any upstream call.
+      findEmbedder(request.model);
       const scope = open("embed", options);
       try {
         return await model.embed(request, scope.ctx);

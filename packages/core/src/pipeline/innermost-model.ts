@@ -1,31 +1,17 @@
-import { KeelError, type EmbeddingModel, type Model, type RequestContext } from "@keel/spec";
-import type { KeelConfig } from "../config/schema.ts";
+import { KeelError, type Model, type RequestContext } from "@keel/spec";
 import type { FullModel } from "./compose.ts";
 import { withDocumentContext } from "./document-context.ts";
-import type { ProviderRegistry } from "./provider-registry.ts";
+import type { EmbeddingLookup } from "./embedding-routes.ts";
 
 /**
  * What the middlewares are folded around: the path below them, built once. A chat call
  * goes to the fallback chain of the route the pipeline resolved when it admitted the
  * request (`ctx.route`), its documents folded into the messages; the chain to each target's
- * policy stack, the stack to the provider; an embedding goes to the provider of its
- * configured embedding target.
+ * policy stack, the stack to the provider; an embedding goes to its configured embedding
+ * target's policy stack (the pipeline already checked the name when it admitted the request).
  */
-export function createInnermostModel(options: { config: KeelConfig; providers: ProviderRegistry }): FullModel {
-  const { config, providers } = options;
-  const embedders = new Map<string, EmbeddingModel>();
-  for (const [name, target] of Object.entries(config.embeddingModels))
-    embedders.set(name, providers.embeddingModel(target));
-
-  const embedderFor = (name: string): EmbeddingModel => {
-    const embedder = embedders.get(name);
-    if (embedder !== undefined) return embedder;
-    const served = [...embedders.keys()].join(", ") || "(none)";
-    throw new KeelError("BAD_REQUEST", `unknown embedding model "${name}"; this deployment serves: ${served}`, {
-      details: { field: "model", reason: "unknown-model" },
-    });
-  };
-
+export function createInnermostModel(options: { embedderFor: EmbeddingLookup }): FullModel {
+  const { embedderFor } = options;
   return {
     generate: (request, ctx) => chainOf(ctx).generate(withDocumentContext(request), ctx),
     stream: (request, ctx) => chainOf(ctx).stream(withDocumentContext(request), ctx),

@@ -2,6 +2,7 @@ import { createResilience } from "@keel/resilience";
 import { KeelError, noopEventSink } from "@keel/spec";
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../config/load-config.ts";
+import { createEmbeddingLookup } from "./embedding-routes.ts";
 import { createInnermostModel } from "./innermost-model.ts";
 import { createProviderRegistry } from "./provider-registry.ts";
 import { createRouteChains } from "./route-chains.ts";
@@ -47,7 +48,8 @@ describe("createRouteLookup", () => {
 
 describe("the innermost model", () => {
   it("calls the chain of the route the context carries, and never looks a route up itself", async () => {
-    const innermost = createInnermostModel({ config, providers });
+    const embedderFor = createEmbeddingLookup({ config, providers, resilience: createResilience() });
+    const innermost = createInnermostModel({ embedderFor });
     const ctx = {
       requestId: "r1",
       tenant: "t",

@@ -31,7 +31,11 @@ async function startHost(
     pipeline,
     host: "127.0.0.1",
     port: 0,
-    serve: () => ({ handler: (_request, response) => response.end("served") }),
+    serve: () => ({
+      handler: (_request, response) => {
+        response.end("served");
+      },
+    }),
     report: () => {},
   });
   closers.push(async () => {
