@@ -28,6 +28,9 @@ export function createPipelineTelemetry(config: KeelConfig, overrides: Telemetry
       : telemetry.ledger,
     alerts: telemetry.alerts,
     tracing: telemetry.tracing,
+    routeTargets: Object.fromEntries(
+      Object.entries(config.models).map(([route, settings]) => [route, settings.targets]),
+    ),
     ...(overrides.logger ? { logger: overrides.logger } : {}),
     ...(overrides.now ? { now: overrides.now } : {}),
   });
