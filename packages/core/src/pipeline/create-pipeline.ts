@@ -15,6 +15,7 @@ import type { KeelConfig } from "../config/schema.ts";
 import { parseChatRequest, parseEmbeddingRequest } from "../request/parse-request.ts";
 import type { ParsedStructuredRequest } from "../request/parsed-request.ts";
 import { parseStructuredRequest, type StructuredRequestInput } from "../request/structured-request.ts";
+import { checkCacheControl } from "./cache-admission.ts";
 import { createPipelineCache } from "./cache-setup.ts";
 import { wrapModel } from "./compose.ts";
 import { createEmbeddingLookup } from "./embedding-routes.ts";
@@ -110,14 +111,15 @@ export function createPipeline(config: KeelConfig, options: PipelineOptions = {}
    * Checks that need no upstream call come first, so a bad request costs nothing. The route
    * is resolved here, once; the request's context carries it down to the innermost model.
    */
-  const admit = (request: ChatRequest): Route => {
+  const admit = (request: ChatRequest, options: CallOptions | undefined): Route => {
     const route = findRoute(request.model);
     checkRequestLimits(config, request);
+    checkCacheControl(config, request, options?.tenant);
     return route;
   };
 
   const runGenerate = async (request: ChatRequest, operation: Operation, options: CallOptions | undefined) => {
-    const route = admit(request);
+    const route = admit(request, options);
     const startedAt = Date.now();
     const scope = open(operation, options, route);
     try {
@@ -140,7 +142,7 @@ export function createPipeline(config: KeelConfig, options: PipelineOptions = {}
       let route: Route;
       try {
         request = parseChatRequest(input);
-        route = admit(request);
+        route = admit(request, options);
       } catch (error) {
         return rejectedStream(error);
       }
