@@ -147,3 +147,32 @@ describe("GraphQL over WebSocket from a web page", () => {
     expect(stack.simulator.stats().totalCalls).toBe(0);
   });
 });
+
+describe("operational details stay off the caller's health query", () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({
+      rules: [{ model: "gpt-4o-mini", fault: { type: "status", status: 500 } }],
+      config: {
+        defaults: {
+          policy: {
+            retry: false,
+            breaker: { volumeThreshold: 1, errorThresholdPercentage: 50, resetTimeoutMs: 60_000 },
+          },
+        },
+      },
+    });
+  });
+  afterAll(() => stack.close());
+
+  it("health names the checks without upstream targets; /readyz (loopback, for operators) has them", async () => {
+    await graphql({ url: stack.url, query: GENERATE, variables: { input: chat("trip the breaker") } });
+    const response = await graphql({ url: stack.url, query: "{ health { ready checks { name ok detail } } }" });
+    expect(response.body?.data).toMatchObject({ health: { ready: false } });
+    expect(response.text).not.toContain("simulator/gpt-4o-mini");
+    expect(response.text).toContain('{"name":"route:gpt-4o-mini","ok":false,"detail":null}');
+    const readyz = await fetch(`${stack.host.url}/readyz`);
+    expect(readyz.status).toBe(503);
+    expect(await readyz.text()).toContain("open circuits: simulator/gpt-4o-mini");
+  });
+});

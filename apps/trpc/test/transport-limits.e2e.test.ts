@@ -133,3 +133,32 @@ describe("GET subscriptions and browsers", () => {
     expect(outcome.events.at(-1)?.type).toBe("done");
   });
 });
+
+describe("operational details stay off the caller's health procedure", () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({
+      rules: [{ model: "gpt-4o-mini", fault: { type: "status", status: 500 } }],
+      config: {
+        defaults: {
+          policy: {
+            retry: false,
+            breaker: { volumeThreshold: 1, errorThresholdPercentage: 50, resetTimeoutMs: 60_000 },
+          },
+        },
+      },
+    });
+  });
+  afterAll(() => stack.close());
+
+  it("health names the checks without upstream targets; /readyz (loopback, for operators) has them", async () => {
+    await stack.client.ai.generate.mutate(chat("trip the breaker")).catch(() => undefined);
+    const health = await stack.client.health.query();
+    expect(health.ready).toBe(false);
+    expect(health.checks["route:gpt-4o-mini"]).toEqual({ ok: false });
+    expect(JSON.stringify(health)).not.toContain("simulator/gpt-4o-mini");
+    const readyz = await send(`${stack.host.url}/readyz`);
+    expect(readyz.status).toBe(503);
+    expect(JSON.stringify(readyz.json)).toContain("open circuits: simulator/gpt-4o-mini");
+  });
+});

@@ -12,7 +12,7 @@ export { httpOrigin, urlHost } from "./net/url-host.ts";
 export type { KeelConfig, KeelConfigInput, ProviderConfig, RouteConfig } from "./config/schema.ts";
 export type { AdminSettings, GraphqlTransportSettings, HttpLimits } from "./config/services-schema.ts";
 export { createPipeline, type Pipeline, type PipelineOptions } from "./pipeline/create-pipeline.ts";
-export type { Readiness } from "./pipeline/readiness.ts";
+export { callerReadiness, type Readiness } from "./pipeline/readiness.ts";
 export type { PipelineReview } from "./pipeline/review-api.ts";
 export type { ReviewItem, ReviewListQuery, ReviewPage, ReviewSummary } from "@keel/safety";
 export {

@@ -1,5 +1,6 @@
 import { request as httpRequest, type OutgoingHttpHeaders } from "node:http";
 import { connect } from "node:net";
+import { networkInterfaces } from "node:os";
 import { afterEach, describe, expect, it } from "vitest";
 import { parseConfig } from "../config/load-config.ts";
 import type { KeelConfigInput } from "../config/schema.ts";
@@ -17,6 +18,7 @@ afterEach(async () => {
 
 async function startHost(
   services: KeelConfigInput["services"] = {},
+  bind = "127.0.0.1",
 ): Promise<{ host: ServiceHost; pipeline: Pipeline }> {
   const pipeline = createPipeline(
     parseConfig({
@@ -29,7 +31,7 @@ async function startHost(
   const host = await startServiceHost({
     name: "hardening",
     pipeline,
-    host: "127.0.0.1",
+    host: bind,
     port: 0,
     serve: () => ({
       handler: (_request, response) => {
@@ -138,6 +140,19 @@ describe("operational endpoints", () => {
     expect((await get(`${admin.url}/generate`)).status).toBe(404);
   });
 
+  it("without a token, a service bound to 0.0.0.0 answers /metrics and /readyz to loopback peers only", async () => {
+    const { host } = await startHost({}, "0.0.0.0");
+    const external = externalAddress();
+    const remote = await get(`http://${external}:${host.port}/metrics`);
+    expect(remote.status).toBe(403);
+    expect(JSON.parse(remote.text)).toMatchObject({
+      error: { code: "FORBIDDEN", details: { reason: "loopback-only" } },
+    });
+    expect((await get(`http://${external}:${host.port}/readyz`)).status).toBe(403);
+    expect((await get(`http://${external}:${host.port}/healthz`)).status).toBe(200);
+    expect((await get(`http://127.0.0.1:${host.port}/metrics`)).status).toBe(200);
+  });
+
   it("starts no admin listener when no admin port is configured", async () => {
     const { pipeline } = await startHost();
     expect(await startAdminHost(pipeline)).toBeUndefined();
@@ -198,4 +213,11 @@ function openSocket(port: number): Promise<ReturnType<typeof connect>> {
     const socket = connect(port, "127.0.0.1", () => resolve(socket));
     socket.once("error", reject);
   });
+}
+
+/** An address of this machine that is not loopback, as a peer on the network would reach it. */
+function externalAddress(): string {
+  for (const addresses of Object.values(networkInterfaces()))
+    for (const address of addresses ?? []) if (!address.internal && address.family === "IPv4") return address.address;
+  throw new Error("this machine has no non-loopback IPv4 address to test with");
 }
