@@ -184,7 +184,7 @@ describe("arbitrary GraphQL documents", () => {
         count("graphql document over HTTP");
         expect(violation("graphql", await post(query))).toBeUndefined();
       }),
-      fuzzOptions(runs(150)),
+      fuzzOptions(runs(80)),
     );
   });
 
@@ -203,7 +203,7 @@ describe("arbitrary GraphQL documents", () => {
             expect(typeof error.extensions?.code).toBe("string");
         }
       }),
-      fuzzOptions(runs(60)),
+      fuzzOptions(runs(30)),
     );
   });
 });

@@ -35,7 +35,7 @@ describe("tRPC procedures", () => {
         const answer = await post(`${stack.trpcUrl}/${procedure}`, input);
         expect(violation("trpc", answer)).toBeUndefined();
       }),
-      fuzzOptions(runs(60)),
+      fuzzOptions(runs(16)),
     );
   });
 
@@ -46,7 +46,7 @@ describe("tRPC procedures", () => {
         const answer = await post(`${stack.trpcUrl}/ai.structured`, { ...request, schema });
         expect(violation("trpc", answer)).toBeUndefined();
       }),
-      fuzzOptions(runs(30)),
+      fuzzOptions(runs(16)),
     );
   });
 
@@ -59,7 +59,7 @@ describe("tRPC procedures", () => {
         );
         expect(violation("trpc", answer)).toBeUndefined();
       }),
-      fuzzOptions(runs(30)),
+      fuzzOptions(runs(16)),
     );
   });
 
@@ -76,7 +76,7 @@ describe("tRPC procedures", () => {
         const paths = Array.from({ length: batch }, () => "health").join(",");
         expect(violation("trpc", await exchange(`${stack.trpcUrl}/${paths}?batch=1`))).toBeUndefined();
       }),
-      fuzzOptions(runs(20)),
+      fuzzOptions(runs(10)),
     );
   });
 });
@@ -96,7 +96,7 @@ describe("GraphQL operations", () => {
         const answer = await post(stack.graphqlUrl, { query, variables: { input } });
         expect(violation("graphql", answer)).toBeUndefined();
       }),
-      fuzzOptions(runs(60)),
+      fuzzOptions(runs(16)),
     );
   });
 
@@ -109,7 +109,7 @@ describe("GraphQL operations", () => {
         expect(violation("graphql", await post(stack.graphqlUrl, { query: SNAPSHOT }))).toBeUndefined();
         expect(violation("graphql", await post(stack.graphqlUrl, body))).toBeUndefined();
       }),
-      fuzzOptions(runs(30)),
+      fuzzOptions(runs(16)),
     );
   });
 
@@ -121,7 +121,7 @@ describe("GraphQL operations", () => {
         const answer = await post(stack.graphqlUrl, { query: `mutation { embed(input: ${literal}) { model } }` });
         expect(violation("graphql", answer)).toBeUndefined();
       }),
-      fuzzOptions(runs(20)),
+      fuzzOptions(runs(10)),
     );
   });
 

@@ -110,7 +110,7 @@ describe("arbitrary JSON Schemas for structured output", () => {
         const graphql = await post(stack.graphqlUrl, { query: STRUCTURED, variables: { input } });
         expect(violation("graphql", graphql)).toBeUndefined();
       }),
-      fuzzOptions(runs(80)),
+      fuzzOptions(runs(40)),
     );
     polling = false;
     await poller;

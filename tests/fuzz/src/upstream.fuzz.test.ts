@@ -149,7 +149,7 @@ describe("malformed upstream answers and SSE", () => {
         });
         expect(violation("graphql", graphql)).toBeUndefined();
       }),
-      fuzzOptions(runs(40)),
+      fuzzOptions(runs(14)),
     );
   });
 
@@ -172,7 +172,7 @@ describe("malformed upstream answers and SSE", () => {
         expect(graphql.types.at(-1)).toMatch(/^(DONE|ERROR)$/);
         expect(graphql.text).not.toContain('"INTERNAL"');
       }),
-      fuzzOptions(runs(30)),
+      fuzzOptions(runs(10)),
     );
   });
 

@@ -17,6 +17,10 @@ const providerSchema = z.strictObject({
   apiKey: z.string().min(1),
   organization: z.string().optional(),
   headers: z.record(z.string(), z.string()).optional(),
+  /** Largest non-streamed upstream body read (default 16 MiB); past it: UPSTREAM_UNAVAILABLE. */
+  maxBodyBytes: z.number().int().positive().optional(),
+  /** Largest single SSE event of a streamed answer (default 1 MiB). */
+  maxEventBytes: z.number().int().positive().optional(),
 });
 
 /** "provider/model": the upstream model of a named provider. */

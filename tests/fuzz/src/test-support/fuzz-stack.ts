@@ -28,7 +28,9 @@ export async function startFuzzStack(
   const simulator = await startSimulator({ rules: options.rules ?? [] });
   const pipeline = createPipeline(
     parseConfig({
-      providers: { sim: { baseURL: simulator.url, apiKey: "test" } },
+      // Answers past 256 KiB are refused as an operator would configure it: a multi-MiB answer
+      // costs seconds of CPU (token counting, safety scans) that no deadline can interrupt.
+      providers: { sim: { baseURL: simulator.url, apiKey: "test", maxBodyBytes: 262_144, maxEventBytes: 262_144 } },
       models: {
         "gpt-4o-mini": { targets: ["sim/gpt-4o-mini"] },
         chat: { targets: ["sim/gpt-4o", "sim/gpt-4o-mini"] },
