@@ -12,7 +12,9 @@ import {
   listenError,
   loadConfig,
   runMain,
+  startAdminHost,
   usesEmbeddedSimulator,
+  type AdminHost,
   type ServiceHost,
 } from "@keel/core";
 import { startGraphqlService } from "@keel/graphql";
@@ -37,8 +39,10 @@ await runMain(async () => {
   const hosts: ServiceHost[] = [];
   // Background jobs: the in-process queue's worker must run here; with Redis, unless jobs.worker is false.
   const worker = pipeline.jobs.workerInProcess ? pipeline.jobs.startWorker() : undefined;
+  let admin: AdminHost | undefined;
   const stop = async () => {
     await Promise.all(hosts.map((service) => service.shutdown()));
+    await admin?.close();
     await worker?.close({ graceMs: shutdownGraceMs });
     await pipeline.close();
     await simulator?.close();
@@ -47,6 +51,7 @@ await runMain(async () => {
     hosts.push(await startTrpcService({ pipeline, host, port: trpcPort, shutdownGraceMs }));
     hosts.push(await startGraphqlService({ pipeline, host, port: graphqlPort, shutdownGraceMs }));
     hosts.push(await startOpenaiService({ pipeline, host, port: openaiPort, shutdownGraceMs }));
+    admin = await startAdminHost(pipeline);
   } catch (error) {
     await stop(); // free what did start, so nothing keeps the process (or a port) alive
     throw error;
@@ -57,5 +62,6 @@ await runMain(async () => {
     description: await pipeline.governance.auth.describe(),
   };
   console.log(startBanner({ config, trpc, graphql, openai, simulator, jobs: pipeline.jobs, auth }));
+  if (admin) console.log(`Admin (/readyz, /metrics): ${admin.url}`);
   return { graceMs: shutdownGraceMs, stop };
 });

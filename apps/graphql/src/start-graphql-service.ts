@@ -6,6 +6,7 @@ import { SERVICE_NAME, type CreateContext, type GraphqlContext } from "./context
 import { formatGraphqlError } from "./errors/format-error.ts";
 import { createGraphqlHandler } from "./http/graphql-handler.ts";
 import { httpSubscriptionGuard } from "./http/http-subscription-guard.ts";
+import { documentRules } from "./limits/document-rules.ts";
 import { createSchema } from "./schema.ts";
 import { startSubscriptionServer } from "./subscriptions/websocket-server.ts";
 
@@ -35,9 +36,14 @@ export async function startGraphqlService(options: GraphqlServiceOptions): Promi
   const { pipeline } = options;
   const settings = pipeline.config.services;
   const schema = createSchema();
+  // Token, depth, alias, selection and cost limits and introspection: the same over HTTP and WebSocket.
+  const rules = documentRules(settings.graphql);
   const apollo = new ApolloServer<GraphqlContext>({
     schema,
     includeStacktraceInErrorResponses: false,
+    introspection: settings.graphql.introspection,
+    validationRules: rules.validationRules,
+    parseOptions: { maxTokens: rules.maxTokens },
     formatError: (formatted, error) => formatGraphqlError(error, stringOrUndefined(formatted.extensions?.code)),
     // The launcher handles signals and shuts down in order; Apollo must not stop itself.
     stopOnTerminationSignals: false,
@@ -75,6 +81,8 @@ export async function startGraphqlService(options: GraphqlServiceOptions): Promi
         schema,
         maxMessageBytes: settings.maxBodyBytes,
         edge,
+        rules,
+        guard: serviceHost.guard,
         createContext,
         isShuttingDown: serviceHost.isShuttingDown,
       });

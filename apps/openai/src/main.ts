@@ -3,7 +3,7 @@
  * A configuration or startup problem prints one message and exits 1; SIGTERM/SIGINT drain
  * gracefully and exit 0. (`pnpm start` at the repo root runs everything.)
  */
-import { checkStartup, createPipeline, loadConfig, runMain } from "@keel/core";
+import { checkStartup, createPipeline, loadConfig, runMain, startAdminHost } from "@keel/core";
 import { startOpenaiService } from "./service.ts";
 
 await runMain(async () => {
@@ -12,11 +12,18 @@ await runMain(async () => {
   const pipeline = createPipeline(config);
   try {
     const host = await startOpenaiService({ pipeline });
+    // /readyz and /metrics on their own listener when services.admin.port is set.
+    const admin = await startAdminHost(pipeline).catch(async (error: unknown) => {
+      await host.shutdown();
+      throw error;
+    });
+    if (admin) console.log(`Keel admin endpoints on ${admin.url}`);
     console.log(`Keel OpenAI-compatible service listening on ${host.url}/v1`);
     return {
       graceMs: config.services.shutdownGraceMs,
       async stop() {
         await host.shutdown();
+        await admin?.close();
         await pipeline.close();
       },
     };

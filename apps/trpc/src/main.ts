@@ -3,7 +3,7 @@
  * configuration or startup problem prints one message and exits 1; SIGTERM/SIGINT drain
  * gracefully and exit 0. (`pnpm start` at the repo root runs everything.)
  */
-import { checkStartup, createPipeline, loadConfig, runMain } from "@keel/core";
+import { checkStartup, createPipeline, loadConfig, runMain, startAdminHost } from "@keel/core";
 import { startTrpcService } from "./service.ts";
 
 await runMain(async () => {
@@ -14,6 +14,12 @@ await runMain(async () => {
   const worker = pipeline.jobs.workerInProcess ? pipeline.jobs.startWorker() : undefined;
   try {
     const host = await startTrpcService({ pipeline, host: config.services.host, port: config.services.trpcPort });
+    // /readyz and /metrics on their own listener when services.admin.port is set.
+    const admin = await startAdminHost(pipeline).catch(async (error: unknown) => {
+      await host.shutdown();
+      throw error;
+    });
+    if (admin) console.log(`Keel admin endpoints on ${admin.url}`);
     console.log(`Keel tRPC service listening on ${host.url}/trpc`);
     console.log(await pipeline.governance.auth.describe());
     return {
@@ -21,6 +27,7 @@ await runMain(async () => {
       async stop() {
         await host.shutdown();
         await worker?.close({ graceMs: config.services.shutdownGraceMs });
+        await admin?.close();
         await pipeline.close();
       },
     };

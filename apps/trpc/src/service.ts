@@ -2,11 +2,12 @@ import type { ServerResponse } from "node:http";
 import { TRPCError } from "@trpc/server";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import { createServiceEdge, startServiceHost, type Pipeline, type ServiceHost } from "@keel/core";
-import { KeelError } from "@keel/spec";
+import { HTTP_STATUS_BY_CODE, KeelError } from "@keel/spec";
 import { createContextFactory } from "./context.ts";
 import { TRPC_CODE_BY_KEEL_CODE } from "./error-codes.ts";
 import { formatError } from "./error-formatter.ts";
 import { createAppRouter } from "./router.ts";
+import { createSubscriptionGuard } from "./subscription-guard.ts";
 
 export interface TrpcServiceOptions {
   pipeline: Pipeline;
@@ -17,6 +18,10 @@ export interface TrpcServiceOptions {
   shutdownGraceMs?: number;
   /** Larger bodies get 413 (keelCode BAD_REQUEST). Defaults to `services.maxBodyBytes`. */
   maxBodyBytes?: number;
+  /** Several calls per HTTP request; default `services.trpc.allowBatching`. */
+  allowBatching?: boolean;
+  /** Most calls in one batch (larger: BAD_REQUEST); default `services.trpc.maxBatchSize`. */
+  maxBatchSize?: number;
 }
 
 const BASE_PATH = "/trpc/";
@@ -35,30 +40,51 @@ export async function startTrpcService(options: TrpcServiceOptions): Promise<Ser
     port: options.port,
     shutdownGraceMs: options.shutdownGraceMs ?? services.shutdownGraceMs,
     // Errors the host answers itself (503 while draining) in tRPC's error shape, so clients read data.keelCode.
-    errorBody: (error) => ({
-      error: formatError({
-        error: new TRPCError({ code: TRPC_CODE_BY_KEEL_CODE[error.code], message: error.message, cause: error }),
-        path: undefined,
-      }),
-    }),
+    errorBody: trpcErrorBody,
     serve: (serviceHost) => {
       const edge = createServiceEdge(pipeline, { service: "trpc" });
+      const router = createAppRouter(pipeline, edge);
       const trpcHandler = createHTTPHandler({
-        router: createAppRouter(pipeline, edge),
+        router,
         basePath: BASE_PATH,
         maxBodySize: options.maxBodyBytes ?? services.maxBodyBytes,
+        // One HTTP request must not start an unbounded number of upstream calls.
+        allowBatching: options.allowBatching ?? services.trpc.allowBatching,
+        maxBatchSize: options.maxBatchSize ?? services.trpc.maxBatchSize,
         createContext: createContextFactory({ edge, trackStream: serviceHost.trackStream }),
         // The admission's x-ratelimit-* (and retry-after on a refusal), as OpenAI's API sends them.
         responseMeta: ({ ctx }) => ({ headers: ctx?.responseHeaders ?? {} }),
       });
+      const subscriptionGuard = createSubscriptionGuard(router, BASE_PATH);
       return {
         handler: (request, response) => {
-          if (request.url?.startsWith(BASE_PATH)) return trpcHandler(request, response);
-          notFound(response, request.url ?? "");
+          if (!request.url?.startsWith(BASE_PATH)) return notFound(response, request.url ?? "");
+          const refused = subscriptionGuard(request);
+          if (refused === undefined) return trpcHandler(request, response);
+          sendError(response, refused);
         },
       };
     },
   });
+}
+
+function trpcErrorBody(error: KeelError) {
+  return {
+    error: formatError({
+      error: new TRPCError({ code: TRPC_CODE_BY_KEEL_CODE[error.code], message: error.message, cause: error }),
+      path: undefined,
+    }),
+  };
+}
+
+/** A refusal before tRPC runs, in tRPC's error shape so clients read data.keelCode. */
+function sendError(response: ServerResponse, error: KeelError): void {
+  const text = JSON.stringify(trpcErrorBody(error));
+  response.writeHead(HTTP_STATUS_BY_CODE[error.code], {
+    "content-type": "application/json; charset=utf-8",
+    "content-length": Buffer.byteLength(text),
+  });
+  response.end(text);
 }
 
 function notFound(response: ServerResponse, url: string): void {

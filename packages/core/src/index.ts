@@ -13,7 +13,8 @@ export type { KeelConfig, KeelConfigInput, ProviderConfig, RouteConfig, TenantCo
 export { createPipeline, type Pipeline, type PipelineOptions } from "./pipeline/create-pipeline.ts";
 export { createRedisClients, type RedisClients, type RedisClientSettings } from "./redis/redis-clients.ts";
 export { parseRedisUrl, redisUrlForDisplay, type RedisTarget } from "./redis/redis-target.ts";
-export type { Readiness } from "./pipeline/readiness.ts";
+export { callerReadiness, type Readiness } from "./pipeline/readiness.ts";
+export type { AdminSettings, GraphqlTransportSettings, HttpLimits } from "./config/services-schema.ts";
 export type { PipelineReview } from "./pipeline/review-api.ts";
 export type { ReviewItem, ReviewListQuery, ReviewPage, ReviewSummary } from "@keel/safety";
 export {
@@ -52,6 +53,9 @@ export {
   type ServiceHost,
   type ServiceHostOptions,
 } from "./service/service-host.ts";
+export { startAdminHost, type AdminHost } from "./service/admin-host.ts";
+export { createRequestGuard, type RequestGuard, type RequestGuardOptions } from "./service/request-guard.ts";
+export { installProcessGuards, processFaults } from "./service/process-faults.ts";
 export { createEndableStream, type EndableStreamOptions, type TrackStream } from "./service/endable-stream.ts";
 export {
   parseStructuredRequest,

@@ -15,6 +15,7 @@ import type { EventObserver } from "./request-event-tally.ts";
 import { DEFAULT_MAX_PROMPT_CHARS } from "./sanitize.ts";
 import type { SeriesStats } from "./snapshot/series.ts";
 import { SnapshotStore, type SnapshotStoreOptions } from "./snapshot/snapshot-store.ts";
+import { scopeToTenant } from "./snapshot/tenant-scope.ts";
 import { loadRequestTracer, type RequestTracer, type TracingOptions } from "./tracing/request-tracer.ts";
 
 export interface TelemetryOptions {
@@ -38,6 +39,12 @@ export interface TelemetryOptions {
   alerts?: AlertOptions | false;
   /** OpenTelemetry spans over OTLP/HTTP; off by default. */
   tracing?: TracingOptions | false;
+  /**
+   * Each route's targets ("provider/model"), so a tenant's snapshot can show the breakers
+   * of the routes it called even when every call failed (its figures are then kept under
+   * the route's name). Default none: only answering models are matched to targets.
+   */
+  routeTargets?: Record<string, readonly string[]>;
   /** Epoch milliseconds, fractional allowed; default performance.timeOrigin + performance.now(). Tests inject a clock. */
   now?: () => number;
 }
@@ -194,19 +201,24 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
     snapshot(query = {}) {
       const at = now();
       const only = query.tenant;
+      const models = only === undefined ? snapshots.modelStats(at) : snapshots.tenantModelStats(at, only);
+      const shared = { breakers: metrics.breakerStates(), alerts: alerts?.active() ?? [] };
       return {
         at: new Date(at).toISOString(),
         overall:
           only === undefined
             ? snapshots.overallStats(at)
             : (snapshots.tenantStats(at, only)[only] ?? snapshots.emptyStats(at)),
-        models: only === undefined ? snapshots.modelStats(at) : snapshots.tenantModelStats(at, only),
+        models,
         tenants: snapshots.tenantStats(at, only),
-        breakers: metrics.breakerStates(),
-        // A tenant sees the deployment's alerts and its own budget alerts, never another tenant's.
-        alerts: (alerts?.active() ?? []).filter(
-          (alert) => only === undefined || alert.tenant === undefined || alert.tenant === only,
-        ),
+        // A tenant sees its own targets' breakers and availability alerts and its own budget alerts, never the others'.
+        ...(only === undefined
+          ? shared
+          : scopeToTenant(shared, {
+              name: only,
+              models: Object.keys(models),
+              routeTargets: options.routeTargets ?? {},
+            })),
       };
     },
     usage: (query) => ledger.query(query),

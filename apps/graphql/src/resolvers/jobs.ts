@@ -1,7 +1,6 @@
-import { randomUUID } from "node:crypto";
 import { trackedSubscription, type EnqueueJobInput, type JobPage, type JobView } from "@keel/core";
 import { KeelError } from "@keel/spec";
-import { SERVICE_NAME, type GraphqlContext } from "../context.ts";
+import type { GraphqlContext } from "../context.ts";
 import { type BatchInputArgs, toBatchRequest } from "./batch-input.ts";
 import { GENERATE_JSON_FIELDS, STRUCTURED_JSON_FIELDS, withoutNulls } from "./caller-input.ts";
 

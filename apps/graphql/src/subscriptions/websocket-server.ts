@@ -1,6 +1,7 @@
 import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
-import { GraphQLError, parse, validate, type DocumentNode, type GraphQLSchema } from "graphql";
+import type { RequestGuard } from "@keel/core";
+import { GraphQLError, parse, specifiedRules, validate, type DocumentNode, type GraphQLSchema } from "graphql";
 import type { FormattedExecutionResult } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer, type WebSocket } from "ws";
@@ -8,6 +9,7 @@ import type { ServiceEdge } from "@keel/core";
 import { toKeelError, type Principal } from "@keel/spec";
 import type { CreateContext } from "../context.ts";
 import { formatGraphqlError, isGraphqlError } from "../errors/format-error.ts";
+import type { DocumentRules } from "../limits/document-rules.ts";
 
 export interface SubscriptionServerOptions {
   server: Server;
@@ -16,6 +18,10 @@ export interface SubscriptionServerOptions {
   maxMessageBytes: number;
   /** Turns the connection_init payload's `authorization` into the connection's principal. */
   edge: ServiceEdge;
+  /** The document limits and introspection rule HTTP applies, applied here too. */
+  rules: DocumentRules;
+  /** The host's Host and Origin checks: a page in a browser must not open a socket to a loopback service. */
+  guard: RequestGuard;
   /** Builds an operation's context; `signal` aborts when the WebSocket closes. */
   createContext: CreateContext;
   isShuttingDown: () => boolean;
@@ -42,8 +48,12 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
   // Upgrades are handed over by hand rather than through ws's `server` option, which also
   // re-emits the HTTP server's own errors (a busy port at start) on the WebSocket server,
   // where graphql-ws would log them as an error of its own. The path is still checked by ws.
-  const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) =>
+  const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const refused = options.guard(request.headers);
+    if (refused !== undefined) return refuseUpgrade(socket, refused.message);
     webSockets.handleUpgrade(request, socket, head, (webSocket) => webSockets.emit("connection", webSocket, request));
+  };
+  const validationRules = [...specifiedRules, ...options.rules.validationRules];
   options.server.on("upgrade", onUpgrade);
   const connectionSignals = new WeakMap<WebSocket, AbortSignal>();
   const principals = new WeakMap<WebSocket, Principal>();
@@ -79,11 +89,11 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
       onSubscribe: (context, _id, payload) => {
         let document: DocumentNode;
         try {
-          document = parse(payload.query);
+          document = parse(payload.query, { maxTokens: options.rules.maxTokens });
         } catch (error) {
           return [withCode(error, "GRAPHQL_PARSE_FAILED")];
         }
-        const errors = validate(schema, document);
+        const errors = validate(schema, document, validationRules);
         if (errors.length > 0) return errors.map((error) => withCode(error, "GRAPHQL_VALIDATION_FAILED"));
         return {
           schema,
@@ -132,6 +142,14 @@ function principalOf(principals: WeakMap<WebSocket, Principal>, socket: WebSocke
 /** A WebSocket close reason is at most 123 bytes of UTF-8. */
 function closeReason(text: string): string {
   return Buffer.byteLength(text) <= 123 ? text : `${Buffer.from(text).subarray(0, 120).toString("utf8")}...`;
+}
+
+/** Answers a refused upgrade in plain HTTP (the socket is not a WebSocket yet) and closes it. */
+function refuseUpgrade(socket: Duplex, message: string): void {
+  const body = JSON.stringify({ errors: [{ message, extensions: { code: "FORBIDDEN" } }] });
+  socket.end(
+    `HTTP/1.1 403 Forbidden\r\nconnection: close\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
 }
 
 function formatResult(result: { data?: unknown; errors?: readonly GraphQLError[] }): FormattedExecutionResult {

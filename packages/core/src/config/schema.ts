@@ -12,6 +12,7 @@ import {
 } from "./governance-schema.ts";
 import { fallbackRulesSchema, hedgingSchema, targetPolicySchema } from "./resilience-schema.ts";
 import { safetyPolicySchema, safetySchema } from "./safety-schema.ts";
+import { adminSchema, graphqlTransportSchema, httpLimitsSchema, trpcTransportSchema } from "./services-schema.ts";
 import { telemetrySchema } from "./telemetry-schema.ts";
 
 /**
@@ -31,6 +32,10 @@ const providerSchema = z.strictObject({
    * OpenAI (no baseURL, or api.openai.com) and the simulator, off for other servers.
    */
   batchApi: z.boolean().optional(),
+  /** Largest non-streamed upstream body read (default 16 MiB); past it: UPSTREAM_UNAVAILABLE. */
+  maxBodyBytes: z.number().int().positive().optional(),
+  /** Largest single SSE event of a streamed answer (default 1 MiB). */
+  maxEventBytes: z.number().int().positive().optional(),
 });
 
 /** "provider/model": the upstream model of a named provider. */
@@ -76,6 +81,13 @@ const servicesSchema = z.strictObject({
   workerPort: z.number().int().min(0).max(65535).default(4200),
   shutdownGraceMs: z.number().int().nonnegative().default(10_000),
   maxBodyBytes: z.number().int().positive().default(1_048_576),
+  /** Connection limits, timeouts, Host and Origin allow-lists (services-schema.ts). */
+  http: httpLimitsSchema.prefault({}),
+  /** Where /readyz and /metrics are served and what they need. */
+  admin: adminSchema.prefault({}),
+  trpc: trpcTransportSchema.prefault({}),
+  /** Document limits and introspection. */
+  graphql: graphqlTransportSchema.prefault({}),
 });
 
 const limitsSchema = z.strictObject({

@@ -27,8 +27,10 @@ import { createRoutePlans } from "../governance/route-plans.ts";
 import { parseChatRequest, parseEmbeddingRequest } from "../request/parse-request.ts";
 import type { ParsedStructuredRequest } from "../request/parsed-request.ts";
 import { parseStructuredRequest, type StructuredRequestInput } from "../request/structured-request.ts";
+import { checkCacheControl } from "./cache-admission.ts";
 import { createPipelineCache } from "./cache-setup.ts";
 import { wrapModel } from "./compose.ts";
+import { createEmbeddingLookup } from "./embedding-routes.ts";
 import { createInnermostModel } from "./innermost-model.ts";
 import { createMiddlewares } from "./middlewares.ts";
 import { createProviderRegistry } from "./provider-registry.ts";
@@ -136,9 +138,10 @@ export function createPipeline(config: KeelConfig, options: PipelineOptions = {}
   });
   const chains = createRouteChains({ config, providers, resilience });
   const findRoute = createRouteLookup(chains.routes);
+  const findEmbedder = createEmbeddingLookup({ config, providers, resilience });
   // The middlewares, in order, around: the admitted (or selected) route's fallback chain -> each target's policies -> provider.
   const deferred = createDeferredBatcher({ config, providers });
-  const model = wrapModel(createInnermostModel({ config, providers, chains, deferred }), middlewares);
+  const model = wrapModel(createInnermostModel({ embedderFor: findEmbedder, chains, deferred }), middlewares);
 
   const open = (operation: Operation, options: CallOptions | undefined, route?: Route) =>
     openRequestScope({
@@ -153,14 +156,15 @@ export function createPipeline(config: KeelConfig, options: PipelineOptions = {}
    * Checks that need no upstream call come first, so a bad request costs nothing. The route
    * is resolved here, once; the request's context carries it down to the innermost model.
    */
-  const admit = (request: ChatRequest): Route => {
+  const admit = (request: ChatRequest, options: CallOptions | undefined): Route => {
     const route = findRoute(request.model);
     checkRequestLimits(config, request);
+    checkCacheControl(config, request, options?.tenant);
     return route;
   };
 
   const runGenerate = async (request: ChatRequest, operation: Operation, options: CallOptions | undefined) => {
-    const route = admit(request);
+    const route = admit(request, options);
     const startedAt = Date.now();
     const scope = open(operation, options, route);
     try {
@@ -182,8 +186,9 @@ export function createPipeline(config: KeelConfig, options: PipelineOptions = {}
   const jobs = createPipelineJobs({
     config,
     operations: { generate, structured, batchStream: batches.batchStream },
+    // The job's own call is admitted again, with its tenant, when a worker runs it.
     admit: (request) => {
-      admit(request);
+      admit(request, undefined);
     },
     events: telemetry.events,
     warn: (message) => telemetry.logger.warn({ component: "jobs" }, message),
@@ -201,7 +206,7 @@ export function createPipeline(config: KeelConfig, options: PipelineOptions = {}
       let route: Route;
       try {
         request = parseChatRequest(input);
-        route = admit(request);
+        route = admit(request, options);
       } catch (error) {
         return rejectedStream(error);
       }
@@ -210,6 +215,8 @@ export function createPipeline(config: KeelConfig, options: PipelineOptions = {}
     },
     async embed(input, options) {
       const request = parseEmbeddingRequest(input);
+      // Like a chat route: an unknown model is BAD_REQUEST before telemetry, the caches or any upstream call.
+      findEmbedder(request.model);
       const scope = open("embed", options);
       try {
         return await model.embed(request, scope.ctx);

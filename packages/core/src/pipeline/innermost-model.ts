@@ -1,10 +1,8 @@
-import { microBatchEmbeddings } from "@keel/providers";
-import { KeelError, type EmbeddingModel, type Model, type RequestContext } from "@keel/spec";
-import type { KeelConfig } from "../config/schema.ts";
+import { KeelError, type Model, type RequestContext } from "@keel/spec";
 import type { DeferredBatcher } from "../deferred/deferred-batcher.ts";
 import type { FullModel } from "./compose.ts";
 import { withDocumentContext } from "./document-context.ts";
-import type { ProviderRegistry } from "./provider-registry.ts";
+import type { EmbeddingLookup } from "./embedding-routes.ts";
 import type { RouteChains } from "./route-chains.ts";
 
 /**
@@ -12,38 +10,17 @@ import type { RouteChains } from "./route-chains.ts";
  * goes to the fallback chain of the route the pipeline resolved when it admitted the
  * request (`ctx.route`), or to the chain over the targets model selection chose for it
  * (`ctx.targets`), its documents folded into the messages; the chain to each target's
- * policy stack, the stack to the provider; an embedding goes to the provider of its
- * configured embedding target.
+ * policy stack, the stack to the provider. A deferrable generation tries the provider's
+ * Batch API first. An embedding goes to its configured embedding target's policy stack
+ * (the pipeline already checked the name when it admitted the request).
  */
 export function createInnermostModel(options: {
-  config: KeelConfig;
-  providers: ProviderRegistry;
+  embedderFor: EmbeddingLookup;
+  chains: RouteChains;
   /** Deferrable calls (ctx.deferrable) go here first; it falls back to the chain itself. */
   deferred: DeferredBatcher;
-  chains: RouteChains;
 }): FullModel {
-  const { config, providers, deferred, chains } = options;
-  const embedders = new Map<string, EmbeddingModel>();
-  for (const [name, target] of Object.entries(config.embeddingModels)) {
-    const routes = config.embeddingBatch.routes;
-    const route = Object.hasOwn(routes, name) ? routes[name] : undefined;
-    embedders.set(
-      name,
-      microBatchEmbeddings(providers.embeddingModel(target), {
-        windowMs: route?.windowMs ?? config.embeddingBatch.windowMs,
-        maxInputs: route?.maxInputs ?? config.embeddingBatch.maxInputs,
-      }),
-    );
-  }
-
-  const embedderFor = (name: string): EmbeddingModel => {
-    const embedder = embedders.get(name);
-    if (embedder !== undefined) return embedder;
-    const served = [...embedders.keys()].join(", ") || "(none)";
-    throw new KeelError("BAD_REQUEST", `unknown embedding model "${name}"; this deployment serves: ${served}`, {
-      details: { field: "model", reason: "unknown-model" },
-    });
-  };
+  const { embedderFor, chains, deferred } = options;
 
   /** The admitted route's chain, or the selected one; a chat call that reaches here without a route is a bug. */
   const chainOf = (ctx: RequestContext): Model => {

@@ -41,6 +41,8 @@ export function createProviderRegistry(config: KeelConfig): ProviderRegistry {
         ...(settings.baseURL ? { baseURL: settings.baseURL } : {}),
         ...(settings.organization ? { organization: settings.organization } : {}),
         ...(settings.headers ? { headers: settings.headers } : {}),
+        ...(settings.maxBodyBytes ? { maxBodyBytes: settings.maxBodyBytes } : {}),
+        ...(settings.maxEventBytes ? { maxEventBytes: settings.maxEventBytes } : {}),
       }),
     );
   }

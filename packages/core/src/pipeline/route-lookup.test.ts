@@ -3,6 +3,7 @@ import { KeelError, noopEventSink } from "@keel/spec";
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../config/load-config.ts";
 import { createDeferredBatcher } from "../deferred/deferred-batcher.ts";
+import { createEmbeddingLookup } from "./embedding-routes.ts";
 import { createInnermostModel } from "./innermost-model.ts";
 import { createProviderRegistry } from "./provider-registry.ts";
 import { createRouteChains } from "./route-chains.ts";
@@ -48,9 +49,9 @@ describe("createRouteLookup", () => {
 
 describe("the innermost model", () => {
   it("calls the chain of the route the context carries, and never looks a route up itself", async () => {
+    const embedderFor = createEmbeddingLookup({ config, providers, resilience: createResilience() });
     const innermost = createInnermostModel({
-      config,
-      providers,
+      embedderFor,
       chains,
       deferred: createDeferredBatcher({ config, providers }),
     });

@@ -34,6 +34,9 @@ export function createPipelineTelemetry(
         : telemetry.ledger,
     alerts: telemetry.alerts,
     tracing: telemetry.tracing,
+    routeTargets: Object.fromEntries(
+      Object.entries(config.models).map(([route, settings]) => [route, settings.targets]),
+    ),
     ...(overrides.logger ? { logger: overrides.logger } : {}),
     ...(overrides.now ? { now: overrides.now } : {}),
   });

@@ -1,11 +1,14 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { KeelError } from "@keel/spec";
+import { HTTP_STATUS_BY_CODE, KeelError } from "@keel/spec";
 import type { Pipeline } from "../pipeline/create-pipeline.ts";
 import { readyToServe } from "../edge/exposure-check.ts";
 import { httpOrigin } from "../net/url-host.ts";
 import type { TrackStream } from "./endable-stream.ts";
+import { createOperationalEndpoints } from "./operational-endpoints.ts";
+import { createRequestGuard, type RequestGuard } from "./request-guard.ts";
 import { sendJson } from "./send-json.ts";
+import { createLimitedServer, keepServing } from "./server-limits.ts";
 import { listenError } from "./startup-error.ts";
 
 export type RequestHandler = (request: IncomingMessage, response: ServerResponse) => void | Promise<void>;
@@ -29,6 +32,8 @@ export interface ServiceHostOptions {
    * `{ error: KeelErrorBody }`.
    */
   errorBody?: (error: KeelError) => unknown;
+  /** Where server-level faults are reported (an accept error); default stderr. */
+  report?: (line: string) => void;
 }
 
 /** The host as a service sees it while it is built on it (`serve`), before the host listens. */
@@ -39,6 +44,11 @@ export interface HostBinding {
   readonly trackStream: TrackStream;
   /** True from the moment shutdown begins: refuse new streams and connections. */
   readonly isShuttingDown: () => boolean;
+  /**
+   * The Host and Origin checks every request passes (`services.http`); a WebSocket upgrade,
+   * which bypasses the request listener, must run it too.
+   */
+  readonly guard: RequestGuard;
 }
 
 /** What a service puts on the host. */
@@ -75,8 +85,20 @@ export async function startServiceHost(options: ServiceHostOptions): Promise<Ser
   let draining = false;
   let shutdownPromise: Promise<void> | undefined;
 
-  const server = createServer();
-  server.keepAliveTimeout = 5_000;
+  const settings = pipeline.config.services;
+  const server = createLimitedServer(settings.http);
+  const guard = createRequestGuard({
+    boundHost: options.host,
+    allowedHosts: settings.http.allowedHosts,
+    allowedOrigins: settings.http.allowedOrigins,
+  });
+  const operational = createOperationalEndpoints({
+    name: options.name,
+    pipeline,
+    admin: settings.admin,
+    serveProbes: settings.admin.port === undefined,
+    errorBody,
+  });
   const binding: HostBinding = {
     server,
     trackStream(close) {
@@ -84,6 +106,7 @@ export async function startServiceHost(options: ServiceHostOptions): Promise<Ser
       return () => streams.delete(close);
     },
     isShuttingDown: () => draining,
+    guard,
   };
   const service = options.serve(binding);
   server.on("request", (request: IncomingMessage, response: ServerResponse) => {
@@ -96,11 +119,12 @@ export async function startServiceHost(options: ServiceHostOptions): Promise<Ser
       sendJson(response, 503, errorBody(shuttingDown()));
       return;
     }
-    const path = request.url?.split("?", 1)[0];
-    if (request.method === "GET" && path === "/healthz")
-      return sendJson(response, 200, { status: "ok", service: options.name });
-    if (request.method === "GET" && path === "/readyz") return void answerReadiness(pipeline, response);
-    if (request.method === "GET" && path === "/metrics") return void answerMetrics(pipeline, response);
+    const refused = guard(request.headers);
+    if (refused !== undefined) {
+      request.resume();
+      return sendJson(response, HTTP_STATUS_BY_CODE[refused.code], errorBody(refused));
+    }
+    if (operational(request, response)) return;
     Promise.resolve(service.handler(request, response)).catch(() => {
       if (!response.headersSent) sendJson(response, 500, errorBody(new KeelError("INTERNAL", "internal error")));
       else response.destroy();
@@ -112,6 +136,7 @@ export async function startServiceHost(options: ServiceHostOptions): Promise<Ser
     await service.close?.();
     throw error;
   }
+  keepServing(server, { service: options.name, report: options.report ?? ((line) => console.error(line)) });
   const port = (server.address() as AddressInfo).port;
 
   const drain = async () => {
@@ -160,21 +185,6 @@ function shuttingDown(): KeelError {
     retryable: true,
     details: { reason: "shutting-down" },
   });
-}
-
-async function answerReadiness(pipeline: Pipeline, response: ServerResponse): Promise<void> {
-  try {
-    const readiness = await pipeline.readiness();
-    sendJson(response, readiness.ready ? 200 : 503, readiness);
-  } catch {
-    sendJson(response, 503, { ready: false, checks: {} });
-  }
-}
-
-async function answerMetrics(pipeline: Pipeline, response: ServerResponse): Promise<void> {
-  const body = await pipeline.metricsText().catch(() => "");
-  response.writeHead(200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" });
-  response.end(body);
 }
 
 function sleep(ms: number): Promise<void> {
