@@ -44,10 +44,15 @@ export interface TelemetryOptions {
 export interface MetricsSnapshot {
   at: string;
   overall: SeriesStats;
+  /** By the model that answered. */
   models: Record<string, SeriesStats>;
+  /** By the route (model name) the caller asked for. */
+  routes: Record<string, SeriesStats>;
   tenants: Record<string, SeriesStats>;
   breakers: Record<string, CircuitState>;
   alerts: AlertState[];
+  /** Alerts that resolved lately, newest first (at most 50), with `since` and `resolvedAt`. */
+  resolvedAlerts: AlertState[];
 }
 
 export interface Telemetry {
@@ -196,9 +201,11 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
             ? snapshots.overallStats(at)
             : (snapshots.tenantStats(at, only)[only] ?? snapshots.emptyStats(at)),
         models: only === undefined ? snapshots.modelStats(at) : snapshots.tenantModelStats(at, only),
+        routes: only === undefined ? snapshots.routeStats(at) : snapshots.tenantRouteStats(at, only),
         tenants: snapshots.tenantStats(at, only),
         breakers: metrics.breakerStates(),
         alerts: alerts?.active() ?? [],
+        resolvedAlerts: alerts?.recentlyResolved() ?? [],
       };
     },
     usage: (query) => ledger.query(query),
