@@ -17,7 +17,7 @@ export const OTHER = "_OTHER";
 
 /**
  * Windows for the JSON snapshot: overall, per model and per tenant. Memory is bounded:
- * each series is about 47 KB whatever the traffic, and the number of series is capped.
+ * each series is about 61 KB whatever the traffic, and the number of series is capped.
  */
 export class SnapshotStore {
   private readonly overall = new Series();
