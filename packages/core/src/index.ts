@@ -50,6 +50,7 @@ export {
   type ServiceHost,
   type ServiceHostOptions,
 } from "./service/service-host.ts";
+export type { StaticSite } from "./service/static-site.ts";
 export { createEndableStream, type EndableStreamOptions, type TrackStream } from "./service/endable-stream.ts";
 export {
   parseStructuredRequest,

@@ -6,6 +6,7 @@ import { httpOrigin } from "../net/url-host.ts";
 import type { TrackStream } from "./endable-stream.ts";
 import { sendJson } from "./send-json.ts";
 import { listenError } from "./startup-error.ts";
+import { createStaticSiteHandler, type StaticSite } from "./static-site.ts";
 
 export type RequestHandler = (request: IncomingMessage, response: ServerResponse) => void | Promise<void>;
 
@@ -28,6 +29,8 @@ export interface ServiceHostOptions {
    * `{ error: KeelErrorBody }`.
    */
   errorBody?: (error: KeelError) => unknown;
+  /** Folders of built files served under a path before the service sees the request (the dashboard). */
+  staticSites?: StaticSite[];
 }
 
 /** The host as a service sees it while it is built on it (`serve`), before the host listens. */
@@ -83,6 +86,7 @@ export async function startServiceHost(options: ServiceHostOptions): Promise<Ser
     isShuttingDown: () => draining,
   };
   const service = options.serve(binding);
+  const sites = (options.staticSites ?? []).map(createStaticSiteHandler);
   server.on("request", (request: IncomingMessage, response: ServerResponse) => {
     inFlight += 1;
     response.once("close", () => {
@@ -98,6 +102,7 @@ export async function startServiceHost(options: ServiceHostOptions): Promise<Ser
       return sendJson(response, 200, { status: "ok", service: options.name });
     if (request.method === "GET" && path === "/readyz") return void answerReadiness(pipeline, response);
     if (request.method === "GET" && path === "/metrics") return void answerMetrics(pipeline, response);
+    if (sites.length > 0) return void serveSiteOrService({ sites, service, request, response, errorBody });
     Promise.resolve(service.handler(request, response)).catch(() => {
       if (!response.headersSent) sendJson(response, 500, errorBody(new KeelError("INTERNAL", "internal error")));
       else response.destroy();
@@ -138,6 +143,23 @@ export async function startServiceHost(options: ServiceHostOptions): Promise<Ser
       return shutdownPromise;
     },
   };
+}
+
+async function serveSiteOrService(input: {
+  sites: ReturnType<typeof createStaticSiteHandler>[];
+  service: HostedService;
+  request: IncomingMessage;
+  response: ServerResponse;
+  errorBody: (error: KeelError) => unknown;
+}): Promise<void> {
+  const { request, response } = input;
+  try {
+    for (const site of input.sites) if (await site(request, response)) return;
+    await input.service.handler(request, response);
+  } catch {
+    if (!response.headersSent) sendJson(response, 500, input.errorBody(new KeelError("INTERNAL", "internal error")));
+    else response.destroy();
+  }
 }
 
 function listen(server: Server, options: ServiceHostOptions): Promise<void> {
