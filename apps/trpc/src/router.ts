@@ -2,6 +2,8 @@ import type { Pipeline } from "@keel/core";
 import { createAiRouter } from "./procedures/ai.ts";
 import { createHealthProcedure } from "./procedures/health.ts";
 import { createMetricsRouter } from "./procedures/metrics.ts";
+import { createReviewRouter } from "./procedures/review.ts";
+import { createSessionProcedure } from "./procedures/session.ts";
 import { createUsageRouter } from "./procedures/usage.ts";
 import { router } from "./trpc.ts";
 
@@ -15,6 +17,8 @@ export function createAppRouter(pipeline: Pipeline) {
     usage: createUsageRouter(pipeline),
     metrics: createMetricsRouter(pipeline),
     health: createHealthProcedure(pipeline),
+    review: createReviewRouter(pipeline),
+    session: createSessionProcedure(),
   });
 }
 
