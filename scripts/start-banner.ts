@@ -13,6 +13,8 @@ export function startBanner(options: {
   trpc: ServiceHost;
   graphql: ServiceHost;
   simulator: { url: string; origin: string } | undefined;
+  /** Whether the tRPC service serves the dashboard at /dashboard. */
+  dashboard?: boolean;
 }): string {
   const { config, trpc, graphql, simulator } = options;
   const providers = Object.entries(config.providers).map(
@@ -29,7 +31,7 @@ export function startBanner(options: {
 
   tRPC     ${trpc.url}/trpc
   GraphQL  ${graphql.url}/graphql
-${simulator ? `  Simulator ${simulator.url}  (control API: ${simulator.origin}/_sim/stats)\n` : ""}
+${options.dashboard ? `  Dashboard ${trpc.url}/dashboard/\n` : ""}${simulator ? `  Simulator ${simulator.url}  (control API: ${simulator.origin}/_sim/stats)\n` : ""}
 Try:
   curl -s ${trpc.url}/trpc/ai.generate -H 'content-type: application/json' -d '${body}'
   curl -s ${graphql.url}/graphql -H 'content-type: application/json' -d '${query}'

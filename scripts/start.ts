@@ -14,6 +14,7 @@ import {
   usesEmbeddedSimulator,
   type ServiceHost,
 } from "@keel/core";
+import { dashboardDirectory, ensureDashboardBuilt } from "@keel/dashboard";
 import { startGraphqlService } from "@keel/graphql";
 import { startSimulator } from "@keel/simulator";
 import { startTrpcService } from "@keel/trpc";
@@ -23,6 +24,7 @@ await runMain(async () => {
   const config = loadConfig(process.env);
   await checkStartup(config);
   const { host, trpcPort, graphqlPort, simulatorPort, shutdownGraceMs } = config.services;
+  const dashboard = await prepareDashboard();
 
   const simulator = usesEmbeddedSimulator(config)
     ? await startSimulator({ host, port: simulatorPort }).catch((error: unknown) => {
@@ -39,13 +41,35 @@ await runMain(async () => {
     await simulator?.close();
   };
   try {
-    hosts.push(await startTrpcService({ pipeline, host, port: trpcPort, shutdownGraceMs }));
+    hosts.push(
+      await startTrpcService({
+        pipeline,
+        host,
+        port: trpcPort,
+        shutdownGraceMs,
+        ...(dashboard ? { dashboardDirectory } : {}),
+      }),
+    );
     hosts.push(await startGraphqlService({ pipeline, host, port: graphqlPort, shutdownGraceMs }));
   } catch (error) {
     await stop(); // free what did start, so nothing keeps the process (or a port) alive
     throw error;
   }
   const [trpc, graphql] = hosts as [ServiceHost, ServiceHost];
-  console.log(startBanner({ config, trpc, graphql, simulator }));
+  console.log(startBanner({ config, trpc, graphql, simulator, dashboard }));
   return { graceMs: shutdownGraceMs, stop };
 });
+
+/**
+ * Builds the dashboard when its sources changed since the last build (Vite, a few
+ * seconds). A failed build leaves Keel running without the dashboard and says why.
+ */
+async function prepareDashboard(): Promise<boolean> {
+  try {
+    if (await ensureDashboardBuilt()) console.log("Built the dashboard (apps/dashboard/dist).");
+    return true;
+  } catch (error) {
+    console.warn(`The dashboard is not served: ${error instanceof Error ? error.message : String(error)}`);
+    return false;
+  }
+}

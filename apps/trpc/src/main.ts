@@ -11,7 +11,14 @@ await runMain(async () => {
   await checkStartup(config);
   const pipeline = createPipeline(config);
   try {
-    const host = await startTrpcService({ pipeline, host: config.services.host, port: config.services.trpcPort });
+    // KEEL_DASHBOARD_DIR: a built dashboard to serve at /dashboard (`pnpm start` builds and serves it by itself).
+    const dashboardDirectory = process.env.KEEL_DASHBOARD_DIR;
+    const host = await startTrpcService({
+      pipeline,
+      host: config.services.host,
+      port: config.services.trpcPort,
+      ...(dashboardDirectory ? { dashboardDirectory } : {}),
+    });
     console.log(`Keel tRPC service listening on ${host.url}/trpc`);
     return {
       graceMs: config.services.shutdownGraceMs,

@@ -12,7 +12,7 @@ export function ReviewPage() {
   const [outcome, setOutcome] = useState<string | undefined>();
   const items = queue.data?.items ?? [];
   return (
-    <div className="review">
+    <div className="review-layout">
       <section aria-labelledby="pending-title" className="review-list">
         <h2 id="pending-title">Pending ({queue.data === undefined ? "…" : items.length})</h2>
         {queue.error === undefined ? null : (
