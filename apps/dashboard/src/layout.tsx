@@ -26,6 +26,7 @@ export function Layout() {
     window.addEventListener("hashchange", follow);
     return () => window.removeEventListener("hashchange", follow);
   }, []);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a new `page` is what moves the focus to its heading
   useEffect(() => {
     if (firstRender.current) {
       firstRender.current = false;

@@ -21,7 +21,9 @@ async function axeViolations(page: Page): Promise<string[]> {
   const { violations, passes } = await page.evaluate(async () => {
     const axe = (
       window as unknown as {
-        axe: { run(context: Document, options: object): Promise<{ violations: unknown[]; passes: Array<{ id: string }> }> };
+        axe: {
+          run(context: Document, options: object): Promise<{ violations: unknown[]; passes: Array<{ id: string }> }>;
+        };
       }
     ).axe;
     const result = await axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21aa"] } });
@@ -29,7 +31,8 @@ async function axeViolations(page: Page): Promise<string[]> {
   });
   expect(passes).toContain("color-contrast");
   return (violations as AxeViolation[]).map(
-    (violation) => `${violation.id}: ${violation.help} at ${violation.nodes.map((node) => node.target.join(" ")).join(", ")}`,
+    (violation) =>
+      `${violation.id}: ${violation.help} at ${violation.nodes.map((node) => node.target.join(" ")).join(", ")}`,
   );
 }
 

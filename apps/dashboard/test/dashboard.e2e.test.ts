@@ -181,9 +181,9 @@ describe("dashboard in chromium against the running tRPC service", () => {
     await detail.getByLabel("Edit, then approve").check();
     await detail.getByLabel(/^Held answer/).fill("Thank you for your patience.");
     await detail.getByRole("button", { name: "Save edit and approve" }).click();
-    await expect.poll(() => page.getByTestId("review-outcome").textContent()).toBe(
-      `Edited and approved item ${edited}.`,
-    );
+    await expect
+      .poll(() => page.getByTestId("review-outcome").textContent())
+      .toBe(`Edited and approved item ${edited}.`);
     expect((await stack.pipeline.review.getDecision("default", edited)).content).toBe("Thank you for your patience.");
     await expect.poll(() => queue.textContent()).toContain("Nothing waits for review.");
   });
@@ -259,9 +259,9 @@ describe("dashboard in chromium against the running tRPC service", () => {
       }),
     );
     await page.goto(stack.dashboardUrl);
-    await expect.poll(() => page.getByRole("navigation", { name: "Pages" }).textContent()).toBe(
-      "OverviewAlertsBreakers and readinessUsage and cost",
-    );
+    await expect
+      .poll(() => page.getByRole("navigation", { name: "Pages" }).textContent())
+      .toBe("OverviewAlertsBreakers and readinessUsage and cost");
     await page.goto(`${stack.dashboardUrl}#/review`);
     await expect.poll(() => page.getByRole("heading", { level: 1 }).textContent()).toBe("Overview");
 
@@ -275,7 +275,13 @@ describe("dashboard in chromium against the running tRPC service", () => {
             error: {
               code: -32001,
               message: "authentication required",
-              data: { code: "UNAUTHORIZED", httpStatus: 401, keelCode: "UNAUTHENTICATED", retryable: false, details: {} },
+              data: {
+                code: "UNAUTHORIZED",
+                httpStatus: 401,
+                keelCode: "UNAUTHENTICATED",
+                retryable: false,
+                details: {},
+              },
             },
           },
         ]),

@@ -20,6 +20,7 @@ export function usePoll<Value>(load: () => Promise<Value>, everyMs: number): Pol
   const [tick, setTick] = useState(0);
   const refresh = useCallback(() => setTick((value) => value + 1), []);
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `tick` is the trigger of refresh(): a new tick loads again
   useEffect(() => {
     let live = true;
     const run = () => {

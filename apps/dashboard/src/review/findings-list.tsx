@@ -12,6 +12,8 @@ export function FindingsList(props: { title: string; findings: Finding[] }) {
       ) : (
         <ul>
           {props.findings.map((finding, index) => (
+            // An item's findings never change or reorder; two may share scanner and offsets.
+            // biome-ignore lint/suspicious/noArrayIndexKey: the position is part of the identity here
             <li key={`${finding.scanner}-${finding.start ?? index}-${index}`}>
               <strong>{finding.kind}</strong> by {finding.detector ?? finding.scanner}:{" "}
               <span className={`badge ${finding.action}`}>{finding.action}</span>

@@ -6,6 +6,7 @@ import { type Browser, chromium, type Page } from "playwright-core";
  * behind Debian's /usr/bin/chromium wrapper script; CHROMIUM_PATH overrides.
  */
 export function chromiumPath(): string {
+  // biome-ignore lint/style/noProcessEnv: test support reads its one setting like the tests do
   const candidates = [process.env.CHROMIUM_PATH, "/usr/lib/chromium/chromium", "/usr/bin/chromium"];
   const found = candidates.find((path) => path !== undefined && path !== "" && existsSync(path));
   if (found === undefined)
