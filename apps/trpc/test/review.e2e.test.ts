@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chat, startStack, trpcError, type Stack } from "./test-support/stack.ts";
 
-describe("review queue through tRPC", () => {
+// Each test holds answers through the whole pipeline (safety scanners included): seconds on a loaded machine.
+describe("review queue through tRPC", { timeout: 20_000 }, () => {
   let stack: Stack;
   beforeAll(async () => {
     stack = await startStack({
