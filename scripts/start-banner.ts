@@ -18,6 +18,8 @@ export function startBanner(options: {
   jobs?: Pick<PipelineJobs, "queueKind" | "workerInProcess">;
   /** Whether requests need a key now, and the sentence that says so (core's auth gate). */
   auth: { on: boolean; description: string };
+  /** Whether the tRPC service serves the dashboard at /dashboard. */
+  dashboard?: boolean;
 }): string {
   const { config, trpc, graphql, openai, simulator, jobs, auth } = options;
   // Double quotes, so the shell fills in the caller's key.
@@ -37,7 +39,7 @@ export function startBanner(options: {
   tRPC     ${trpc.url}/trpc
   GraphQL  ${graphql.url}/graphql
   OpenAI   ${openai.url}/v1  (an OpenAI SDK's baseURL)
-${simulator ? `  Simulator ${simulator.url}  (control API: ${simulator.origin}/_sim/stats)\n` : ""}${jobs ? `  Jobs     ${jobsLine(jobs)}\n` : ""}
+${options.dashboard ? `  Dashboard ${trpc.url}/dashboard/\n` : ""}${simulator ? `  Simulator ${simulator.url}  (control API: ${simulator.origin}/_sim/stats)\n` : ""}${jobs ? `  Jobs     ${jobsLine(jobs)}\n` : ""}
 ${auth.description}
 
 Try:

@@ -17,6 +17,7 @@ import {
   type AdminHost,
   type ServiceHost,
 } from "@keel/core";
+import { dashboardDirectory, ensureDashboardBuilt } from "@keel/dashboard";
 import { startGraphqlService } from "@keel/graphql";
 import { startOpenaiService } from "@keel/openai";
 import { startSimulator } from "@keel/simulator";
@@ -27,6 +28,7 @@ await runMain(async () => {
   const config = loadConfig(process.env);
   await checkStartup(config);
   const { host, trpcPort, graphqlPort, openaiPort, simulatorPort, shutdownGraceMs } = config.services;
+  const dashboard = await prepareDashboard();
 
   const simulator = usesEmbeddedSimulator(config)
     ? await startSimulator({ host, port: simulatorPort }).catch((error: unknown) => {
@@ -48,7 +50,15 @@ await runMain(async () => {
     await simulator?.close();
   };
   try {
-    hosts.push(await startTrpcService({ pipeline, host, port: trpcPort, shutdownGraceMs }));
+    hosts.push(
+      await startTrpcService({
+        pipeline,
+        host,
+        port: trpcPort,
+        shutdownGraceMs,
+        ...(dashboard ? { dashboardDirectory } : {}),
+      }),
+    );
     hosts.push(await startGraphqlService({ pipeline, host, port: graphqlPort, shutdownGraceMs }));
     hosts.push(await startOpenaiService({ pipeline, host, port: openaiPort, shutdownGraceMs }));
     admin = await startAdminHost(pipeline);
@@ -61,7 +71,21 @@ await runMain(async () => {
     on: await pipeline.governance.auth.required(),
     description: await pipeline.governance.auth.describe(),
   };
-  console.log(startBanner({ config, trpc, graphql, openai, simulator, jobs: pipeline.jobs, auth }));
+  console.log(startBanner({ config, trpc, graphql, openai, simulator, jobs: pipeline.jobs, auth, dashboard }));
   if (admin) console.log(`Admin (/readyz, /metrics): ${admin.url}`);
   return { graceMs: shutdownGraceMs, stop };
 });
+
+/**
+ * Builds the dashboard when its sources changed since the last build (Vite, a few
+ * seconds). A failed build leaves Keel running without the dashboard and says why.
+ */
+async function prepareDashboard(): Promise<boolean> {
+  try {
+    if (await ensureDashboardBuilt()) console.log("Built the dashboard (apps/dashboard/dist).");
+    return true;
+  } catch (error) {
+    console.warn(`The dashboard is not served: ${error instanceof Error ? error.message : String(error)}`);
+    return false;
+  }
+}

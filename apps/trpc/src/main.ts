@@ -13,7 +13,14 @@ await runMain(async () => {
   // Background jobs: the in-process queue's worker must run here; with Redis, unless jobs.worker is false.
   const worker = pipeline.jobs.workerInProcess ? pipeline.jobs.startWorker() : undefined;
   try {
-    const host = await startTrpcService({ pipeline, host: config.services.host, port: config.services.trpcPort });
+    // KEEL_DASHBOARD_DIR: a built dashboard to serve at /dashboard (`pnpm start` builds and serves it by itself).
+    const dashboardDirectory = process.env.KEEL_DASHBOARD_DIR;
+    const host = await startTrpcService({
+      pipeline,
+      host: config.services.host,
+      port: config.services.trpcPort,
+      ...(dashboardDirectory ? { dashboardDirectory } : {}),
+    });
     // /readyz and /metrics on their own listener when services.admin.port is set.
     const admin = await startAdminHost(pipeline).catch(async (error: unknown) => {
       await host.shutdown();

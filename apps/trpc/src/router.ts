@@ -4,6 +4,8 @@ import { createAiRouter } from "./procedures/ai.ts";
 import { createHealthProcedure } from "./procedures/health.ts";
 import { createJobsRouter } from "./procedures/jobs.ts";
 import { createMetricsRouter } from "./procedures/metrics.ts";
+import { createReviewRouter } from "./procedures/review.ts";
+import { createSessionProcedure } from "./procedures/session.ts";
 import { createUsageRouter } from "./procedures/usage.ts";
 import { router } from "./trpc.ts";
 
@@ -19,6 +21,8 @@ export function createAppRouter(pipeline: Pipeline, edge: ServiceEdge) {
     admin: createAdminRouter(pipeline),
     health: createHealthProcedure(pipeline),
     jobs: createJobsRouter(pipeline, edge),
+    review: createReviewRouter(pipeline),
+    session: createSessionProcedure(),
   });
 }
 

@@ -22,13 +22,16 @@ export interface TrpcServiceOptions {
   allowBatching?: boolean;
   /** Most calls in one batch (larger: BAD_REQUEST); default `services.trpc.maxBatchSize`. */
   maxBatchSize?: number;
+  /** The dashboard's built files (`@keel/dashboard`'s dist), served at `/dashboard`; none by default. */
+  dashboardDirectory?: string;
 }
 
 const BASE_PATH = "/trpc/";
 
 /**
  * Serves the router under `/trpc` on core's service host, which also answers /healthz,
- * /readyz and /metrics and drains gracefully on `shutdown()`.
+ * /readyz and /metrics (and the dashboard at /dashboard when given its folder) and drains
+ * gracefully on `shutdown()`.
  */
 export async function startTrpcService(options: TrpcServiceOptions): Promise<ServiceHost> {
   const { pipeline } = options;
@@ -39,6 +42,9 @@ export async function startTrpcService(options: TrpcServiceOptions): Promise<Ser
     host: options.host,
     port: options.port,
     shutdownGraceMs: options.shutdownGraceMs ?? services.shutdownGraceMs,
+    ...(options.dashboardDirectory === undefined
+      ? {}
+      : { staticSites: [{ path: "/dashboard", directory: options.dashboardDirectory }] }),
     // Errors the host answers itself (503 while draining) in tRPC's error shape, so clients read data.keelCode.
     errorBody: trpcErrorBody,
     serve: (serviceHost) => {

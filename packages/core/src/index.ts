@@ -56,6 +56,7 @@ export {
 export { startAdminHost, type AdminHost } from "./service/admin-host.ts";
 export { createRequestGuard, type RequestGuard, type RequestGuardOptions } from "./service/request-guard.ts";
 export { installProcessGuards, processFaults } from "./service/process-faults.ts";
+export type { StaticSite } from "./service/static-site.ts";
 export { createEndableStream, type EndableStreamOptions, type TrackStream } from "./service/endable-stream.ts";
 export {
   parseStructuredRequest,

@@ -52,10 +52,15 @@ export interface TelemetryOptions {
 export interface MetricsSnapshot {
   at: string;
   overall: SeriesStats;
+  /** By the model that answered. */
   models: Record<string, SeriesStats>;
+  /** By the route (model name) the caller asked for. */
+  routes: Record<string, SeriesStats>;
   tenants: Record<string, SeriesStats>;
   breakers: Record<string, CircuitState>;
   alerts: AlertState[];
+  /** Alerts that resolved lately, newest first (at most 50), with `since` and `resolvedAt`. */
+  resolvedAlerts: AlertState[];
 }
 
 export interface Telemetry {
@@ -203,6 +208,12 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
       const only = query.tenant;
       const models = only === undefined ? snapshots.modelStats(at) : snapshots.tenantModelStats(at, only);
       const shared = { breakers: metrics.breakerStates(), alerts: alerts?.active() ?? [] };
+      const resolved = alerts?.recentlyResolved() ?? [];
+      const tenantScope = {
+        name: only ?? "",
+        models: Object.keys(models),
+        routeTargets: options.routeTargets ?? {},
+      };
       return {
         at: new Date(at).toISOString(),
         overall:
@@ -210,15 +221,14 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
             ? snapshots.overallStats(at)
             : (snapshots.tenantStats(at, only)[only] ?? snapshots.emptyStats(at)),
         models,
+        routes: only === undefined ? snapshots.routeStats(at) : snapshots.tenantRouteStats(at, only),
         tenants: snapshots.tenantStats(at, only),
         // A tenant sees its own targets' breakers and availability alerts and its own budget alerts, never the others'.
-        ...(only === undefined
-          ? shared
-          : scopeToTenant(shared, {
-              name: only,
-              models: Object.keys(models),
-              routeTargets: options.routeTargets ?? {},
-            })),
+        ...(only === undefined ? shared : scopeToTenant(shared, tenantScope)),
+        resolvedAlerts:
+          only === undefined
+            ? resolved
+            : scopeToTenant({ breakers: shared.breakers, alerts: resolved }, tenantScope).alerts,
       };
     },
     usage: (query) => ledger.query(query),

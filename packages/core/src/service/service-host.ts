@@ -10,6 +10,7 @@ import { createRequestGuard, type RequestGuard } from "./request-guard.ts";
 import { sendJson } from "./send-json.ts";
 import { createLimitedServer, keepServing } from "./server-limits.ts";
 import { listenError } from "./startup-error.ts";
+import { createStaticSiteHandler, type StaticSite } from "./static-site.ts";
 
 export type RequestHandler = (request: IncomingMessage, response: ServerResponse) => void | Promise<void>;
 
@@ -34,6 +35,8 @@ export interface ServiceHostOptions {
   errorBody?: (error: KeelError) => unknown;
   /** Where server-level faults are reported (an accept error); default stderr. */
   report?: (line: string) => void;
+  /** Folders of built files served under a path before the service sees the request (the dashboard). */
+  staticSites?: StaticSite[];
 }
 
 /** The host as a service sees it while it is built on it (`serve`), before the host listens. */
@@ -109,6 +112,7 @@ export async function startServiceHost(options: ServiceHostOptions): Promise<Ser
     guard,
   };
   const service = options.serve(binding);
+  const sites = (options.staticSites ?? []).map(createStaticSiteHandler);
   server.on("request", (request: IncomingMessage, response: ServerResponse) => {
     inFlight += 1;
     response.once("close", () => {
@@ -125,6 +129,7 @@ export async function startServiceHost(options: ServiceHostOptions): Promise<Ser
       return sendJson(response, HTTP_STATUS_BY_CODE[refused.code], errorBody(refused));
     }
     if (operational(request, response)) return;
+    if (sites.length > 0) return void serveSiteOrService({ sites, service, request, response, errorBody });
     Promise.resolve(service.handler(request, response)).catch(() => {
       if (!response.headersSent) sendJson(response, 500, errorBody(new KeelError("INTERNAL", "internal error")));
       else response.destroy();
@@ -166,6 +171,23 @@ export async function startServiceHost(options: ServiceHostOptions): Promise<Ser
       return shutdownPromise;
     },
   };
+}
+
+async function serveSiteOrService(input: {
+  sites: ReturnType<typeof createStaticSiteHandler>[];
+  service: HostedService;
+  request: IncomingMessage;
+  response: ServerResponse;
+  errorBody: (error: KeelError) => unknown;
+}): Promise<void> {
+  const { request, response } = input;
+  try {
+    for (const site of input.sites) if (await site(request, response)) return;
+    await input.service.handler(request, response);
+  } catch {
+    if (!response.headersSent) sendJson(response, 500, input.errorBody(new KeelError("INTERNAL", "internal error")));
+    else response.destroy();
+  }
 }
 
 function listen(server: Server, options: ServiceHostOptions): Promise<void> {

@@ -37,11 +37,15 @@ interface RuleDefinition<T extends BaselineRuleOptions> {
 const MINUTE = 60_000;
 
 /** Evaluates the in-process alert rules over their own sliding windows and reports each fire and resolve once. */
+const MAX_RESOLVED = 50;
+
 export class AlertManager {
   private readonly ring: Ring;
   private readonly rules: BaselineRule[] = [];
   private readonly targets = new Map<string, TargetHealth>();
   private readonly firing = new Map<string, AlertState>();
+  /** The last resolved alerts, newest first, for the snapshot (operators see what fired and when it ended). */
+  private readonly resolved: AlertState[] = [];
   private readonly window = new Aggregate();
   private readonly baseline = new Aggregate();
   private firstSampleMs: number | undefined;
@@ -148,6 +152,10 @@ export class AlertManager {
     for (const resolved of this.budgets.expire(nowMs)) this.options.onTransition(resolved);
   }
 
+  recentlyResolved(): AlertState[] {
+    return this.resolved.map((state) => ({ ...state }));
+  }
+
   active(): AlertState[] {
     return [...[...this.firing.values()].map((state) => ({ ...state })), ...this.budgets.active()];
   }
@@ -214,8 +222,11 @@ export class AlertManager {
     } else if (transition === "resolved") {
       const state = this.firing.get(input.key);
       this.firing.delete(input.key);
-      if (state !== undefined)
-        this.options.onTransition({ ...state, status: "resolved", resolvedAt: new Date(input.nowMs).toISOString() });
+      if (state === undefined) return;
+      const resolved: AlertState = { ...state, status: "resolved", resolvedAt: new Date(input.nowMs).toISOString() };
+      this.resolved.unshift(resolved);
+      if (this.resolved.length > MAX_RESOLVED) this.resolved.pop();
+      this.options.onTransition({ ...resolved });
     }
   }
 }
