@@ -3,9 +3,10 @@ import { runOpenLoopCalls } from "./open-loop-calls.ts";
 
 export interface LoadTarget {
   name: string;
-  url: string;
-  /** Request body for every call (POST, JSON). */
-  body: string;
+  /** Where to POST; several URLs take the calls in turn (call i goes to url[i % length]). */
+  url: string | readonly string[];
+  /** Request body (JSON) for every call, or for call i (a unique body per call defeats a cache). */
+  body: string | ((index: number) => string);
   /** Whether a 200 answer counts as success; defaults to any 2xx. */
   isSuccess?: (status: number, body: string) => boolean;
 }
@@ -32,13 +33,16 @@ export async function runOpenLoop(
   options: { rate: number; durationMs: number; timeoutMs?: number },
 ): Promise<LoadResult> {
   const agent = new Agent({ keepAlive: true, maxSockets: 512 });
-  const url = new URL(target.url);
-  const body = Buffer.from(target.body);
+  const urls = (typeof target.url === "string" ? [target.url] : target.url).map((url) => new URL(url));
+  const fixedBody = typeof target.body === "string" ? Buffer.from(target.body) : undefined;
+  const bodyOf = target.body;
   const timeoutMs = options.timeoutMs ?? 10_000;
   try {
     return await runOpenLoopCalls(
       target.name,
-      async () => {
+      async (index) => {
+        const url = urls[index % urls.length] as URL;
+        const body = fixedBody ?? Buffer.from(typeof bodyOf === "string" ? bodyOf : bodyOf(index));
         const { status, text } = await post({ agent, url, body, timeoutMs });
         return target.isSuccess ? target.isSuccess(status, text) : status >= 200 && status < 300;
       },

@@ -1,3 +1,3 @@
 export { freePort } from "./free-port.ts";
-export { startNodeProcess, type NodeProcess, type NodeProcessOptions } from "./node-process.ts";
+export { hasTaskset, startNodeProcess, type NodeProcess, type NodeProcessOptions } from "./node-process.ts";
 export { startRedisServer, type RedisServerHandle } from "./redis-server.ts";
