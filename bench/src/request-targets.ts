@@ -1,15 +1,39 @@
 import type { LoadTarget } from "./open-loop.ts";
 
+const WORDS = (
+  "harbour lantern granite tide beacon keeper storm fog signal coast reef cliff island shipwreck compass " +
+  "chart voyage anchor sail mast rope timber oak maple river valley meadow orchard village market bakery " +
+  "bread cheese honey garden rose tulip violet thunder lightning rain snow winter autumn summer spring " +
+  "morning evening midnight candle library novel poem letter stamp bicycle railway station ticket engine " +
+  "copper silver marble velvet cotton wool mountain glacier volcano desert canyon prairie forest pine " +
+  "falcon heron otter badger salmon whale dolphin turtle beetle spider cricket piano violin drum trumpet " +
+  "choir festival lantern kite balloon museum statue painting sculpture bridge tunnel tower castle " +
+  "kitchen recipe soup pepper ginger lemon orange apple pear plum cherry walnut almond coffee tea"
+).split(" ");
+
 let sequence = 0;
+let seed = 0x2545f491;
+
+/** A seeded pseudo-random index below `size` (xorshift32), so every run asks the same messages. */
+function nextIndex(size: number): number {
+  seed ^= seed << 13;
+  seed ^= seed >>> 17;
+  seed ^= seed << 5;
+  return (seed >>> 0) % size;
+}
 
 /**
- * A user message no earlier request asked (a sequence number per benchmark process), so
- * every call through a service is an exact- and semantic-cache miss: the whole pipeline
- * and an upstream call, with the cache on.
+ * A user message no earlier request asked (a sequence number), made of eight words drawn
+ * from a vocabulary, so every call through a service is an exact- and semantic-cache miss:
+ * the whole pipeline and an upstream call, with the cache on. The words vary because
+ * near-identical messages ("... number 1", "... number 2") are not what a miss usually
+ * looks like: every one is close to every stored one, so each semantic lookup compares
+ * against the whole index (bench/README.md measures that case apart).
  */
 function uniqueMessage(): string {
   sequence += 1;
-  return `Write one sentence about lighthouses, number ${sequence}.`;
+  const words = Array.from({ length: 8 }, () => WORDS[nextIndex(WORDS.length)]);
+  return `Write one sentence about ${words.join(" ")} (${sequence}).`;
 }
 
 /** POST /v1/chat/completions straight to the mock upstream, or to the forwarder in front of it. */

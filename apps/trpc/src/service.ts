@@ -4,6 +4,7 @@ import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import { startServiceHost, type Pipeline, type ServiceHost } from "@keel/core";
 import { KeelError } from "@keel/spec";
 import { createContextFactory } from "./context.ts";
+import { createDirectMutationHandler } from "./direct-mutation.ts";
 import { TRPC_CODE_BY_KEEL_CODE } from "./error-codes.ts";
 import { formatError } from "./error-formatter.ts";
 import { createAppRouter } from "./router.ts";
@@ -42,16 +43,17 @@ export async function startTrpcService(options: TrpcServiceOptions): Promise<Ser
       }),
     }),
     serve: (serviceHost) => {
-      const trpcHandler = createHTTPHandler({
-        router: createAppRouter(pipeline),
-        basePath: BASE_PATH,
-        maxBodySize: options.maxBodyBytes ?? services.maxBodyBytes,
-        createContext: createContextFactory(serviceHost.trackStream),
-      });
+      const router = createAppRouter(pipeline);
+      const maxBodyBytes = options.maxBodyBytes ?? services.maxBodyBytes;
+      const createContext = createContextFactory(serviceHost.trackStream);
+      const trpcHandler = createHTTPHandler({ router, basePath: BASE_PATH, maxBodySize: maxBodyBytes, createContext });
+      // Unbatched JSON mutations skip the adapter's web Request/Response; the rest goes to tRPC.
+      const handleDirectly = createDirectMutationHandler({ router, basePath: BASE_PATH, maxBodyBytes, createContext });
       return {
         handler: (request, response) => {
-          if (request.url?.startsWith(BASE_PATH)) return trpcHandler(request, response);
-          notFound(response, request.url ?? "");
+          if (!request.url?.startsWith(BASE_PATH)) return notFound(response, request.url ?? "");
+          if (handleDirectly(request, response)) return;
+          return trpcHandler(request, response);
         },
       };
     },
