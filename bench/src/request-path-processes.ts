@@ -23,6 +23,7 @@ export async function startUpstream(options: { cpu: number }) {
     cwd: repoRoot,
     name: "upstream",
     entry: entryOf("packages/simulator", "cli", "dist"),
+    nodeArgs: conditionsFor(entryOf("packages/simulator", "cli", "dist")),
     args: ["--port", String(port), "--ttft", "0", "--per-token", "0"],
     env: { NODE_ENV: "production" },
     readyUrl: `http://127.0.0.1:${port}/_sim/health`,
@@ -97,11 +98,12 @@ async function startOne(options: {
     configFile = join(settings.workDirectory, `${name}-config.json`);
     writeFileSync(configFile, JSON.stringify({ telemetry: { metrics: { defaultMetrics: true } } }));
   }
+  const entry = entryOf(`apps/${kind}`, "main", settings.build);
   return startNodeProcess({
     cwd: repoRoot,
     name,
-    entry: entryOf(`apps/${kind}`, "main", settings.build),
-    nodeArgs: settings.nodeArgs,
+    entry,
+    nodeArgs: [...conditionsFor(entry), ...settings.nodeArgs],
     env: {
       NODE_ENV: "production",
       OPENAI_API_KEY: "bench",
@@ -116,6 +118,11 @@ async function startOne(options: {
     readyUrl: `http://127.0.0.1:${port}/healthz`,
     cpu,
   });
+}
+
+/** Built entries import the workspace packages' dist/ (the `keel-dist` export condition), as `pnpm start:prod` does. */
+function conditionsFor(entry: string): string[] {
+  return entry.endsWith(".js") ? ["--conditions=keel-dist"] : [];
 }
 
 /** `pnpm build`'s JavaScript when asked for and present, else the TypeScript source under tsx. */

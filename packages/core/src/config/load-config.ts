@@ -120,6 +120,16 @@ function applyEnvironment(config: Record<string, unknown>, env: Environment): Re
     port(PORT_VARIABLES.trpc, "trpcPort");
     port(PORT_VARIABLES.graphql, "graphqlPort");
     port(PORT_VARIABLES.simulator, "simulatorPort");
+    const workers = env.KEEL_WORKERS;
+    if (workers !== undefined && workers !== "") {
+      const value = Number(workers);
+      if (!Number.isInteger(value) || value < 1) {
+        throw new ConfigError("the environment", [
+          { path: "KEEL_WORKERS", message: `expected a whole number of processes, 1 or more, received "${workers}"` },
+        ]);
+      }
+      services.workers = value;
+    }
     overlay.services = services;
   }
   const redis = section("redis");

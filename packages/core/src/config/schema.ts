@@ -50,6 +50,8 @@ const servicesSchema = z.strictObject({
   simulatorPort: z.number().int().min(0).max(65535).default(4100),
   shutdownGraceMs: z.number().int().nonnegative().default(10_000),
   maxBodyBytes: z.number().int().positive().default(1_048_576),
+  /** Processes per service (node:cluster, one port); more than 1 needs Redis for shared state. KEEL_WORKERS. */
+  workers: z.number().int().min(1).max(256).default(1),
 });
 
 const limitsSchema = z.strictObject({
