@@ -38,6 +38,8 @@ const settings = {
   /** "source" (node --import tsx src/main.ts) or "dist" (plain node on `pnpm build`'s output). */
   build: process.env.BENCH_BUILD === "source" ? ("source" as const) : ("dist" as const),
   nodeArgs: (process.env.BENCH_NODE_ARGS ?? "").split(" ").filter((flag) => flag !== ""),
+  /** Also drive the tRPC process through tRPC's node adapter (BENCH_ADAPTER_BASELINE=0 to skip). */
+  adapterBaseline: process.env.BENCH_ADAPTER_BASELINE !== "0",
 };
 
 const GATEWAY_CPU = 0;
@@ -88,7 +90,14 @@ try {
       started.push(...gateway.processes);
       gateways.push(gateway);
     }
-    const all = [bareUpstream, ...gateways];
+    // The same tRPC process through tRPC's own node adapter (a chunked body is left to it):
+    // the direct mutation path's before and after, in one run.
+    const trpc = gateways.find((gateway) => gateway.kind === "trpc");
+    const adapter: Gateway[] =
+      trpc && settings.adapterBaseline
+        ? [{ ...trpc, target: { ...trpc.target, name: "trpc-adapter", chunked: true } }]
+        : [];
+    const all = [bareUpstream, ...gateways, ...adapter];
     // V8 optimises the hot path over the first thousands of requests; that is not what we measure.
     for (const gateway of all)
       await runMeasuredWindow({ ...windowOf(gateway), rate: 500, durationMs: settings.processWarmupMs, warmupMs: 0 });
@@ -104,11 +113,11 @@ try {
     }
     if (settings.stages.has("search")) {
       for (const gateway of all) {
-        saturation[gateway.kind] = await searchSaturation(
+        saturation[gateway.target.name] = await searchSaturation(
           { ...windowOf(gateway), durationMs: settings.searchMs },
           { startRate: 500, maxRate: 8_000 },
         );
-        for (const probe of saturation[gateway.kind]?.probes ?? []) console.log(`search ${formatWindow(probe)}`);
+        for (const probe of saturation[gateway.target.name]?.probes ?? []) console.log(`search ${formatWindow(probe)}`);
       }
     }
     await stopAll(gateways.flatMap((gateway) => gateway.processes));
