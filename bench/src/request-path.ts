@@ -30,6 +30,7 @@ const settings = {
   durationMs: Number(process.env.BENCH_DURATION_MS ?? 10_000),
   warmupMs: Number(process.env.BENCH_WARMUP_MS ?? 1_000),
   processWarmupMs: Number(process.env.BENCH_PROCESS_WARMUP_MS ?? 8_000),
+  processWarmupRate: Number(process.env.BENCH_PROCESS_WARMUP_RATE ?? 500),
   searchMs: Number(process.env.BENCH_SEARCH_MS ?? 5_000),
   stages: new Set((process.env.BENCH_STAGES ?? "fixed,search,cache,two-process").split(",")),
   gateways: (process.env.BENCH_GATEWAYS ?? "forwarder,trpc,graphql").split(",") as GatewayKind[],
@@ -100,7 +101,12 @@ try {
     const all = [bareUpstream, ...gateways, ...adapter];
     // V8 optimises the hot path over the first thousands of requests; that is not what we measure.
     for (const gateway of all)
-      await runMeasuredWindow({ ...windowOf(gateway), rate: 500, durationMs: settings.processWarmupMs, warmupMs: 0 });
+      await runMeasuredWindow({
+        ...windowOf(gateway),
+        rate: settings.processWarmupRate,
+        durationMs: settings.processWarmupMs,
+        warmupMs: 0,
+      });
 
     if (settings.stages.has("fixed")) {
       for (const rate of settings.rates) {
@@ -138,7 +144,12 @@ try {
       // Both on Redis: one process, then two (one per CPU) taking the calls in turn.
       const one = await startGateway("trpc", { ...gatewayOptions, cpu: GATEWAY_CPU, redisUrl: redis.url });
       started.push(...one.processes);
-      await runMeasuredWindow({ ...windowOf(one), rate: 500, durationMs: settings.processWarmupMs, warmupMs: 0 });
+      await runMeasuredWindow({
+        ...windowOf(one),
+        rate: settings.processWarmupRate,
+        durationMs: settings.processWarmupMs,
+        warmupMs: 0,
+      });
       const oneResult = await searchSaturation(
         { ...windowOf(one), durationMs: settings.searchMs },
         { startRate: 500, maxRate: 8_000 },
@@ -150,7 +161,12 @@ try {
         redisUrl: redis.url,
       });
       started.push(...two.processes);
-      await runMeasuredWindow({ ...windowOf(two), rate: 500, durationMs: settings.processWarmupMs, warmupMs: 0 });
+      await runMeasuredWindow({
+        ...windowOf(two),
+        rate: settings.processWarmupRate,
+        durationMs: settings.processWarmupMs,
+        warmupMs: 0,
+      });
       const twoResult = await searchSaturation(
         { ...windowOf(two), durationMs: settings.searchMs },
         { startRate: 500, maxRate: 8_000 },
