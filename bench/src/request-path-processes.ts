@@ -17,7 +17,7 @@ export interface Gateway {
 }
 
 /** The mock upstream: the simulator at 0 ms (no time to first token, no per-token delay). */
-export async function startUpstream(options: { cpu: number }) {
+export async function startUpstream(options: { cpu: number | undefined }) {
   const port = await freePort();
   const managed = await startNodeProcess({
     cwd: repoRoot,
@@ -34,8 +34,8 @@ export async function startUpstream(options: { cpu: number }) {
 
 export interface GatewayOptions {
   upstreamPort: number;
-  /** One CPU for one process, or one CPU per process (the two-process mode starts one per entry). */
-  cpu: number | number[];
+  /** One CPU for one process, or one CPU per process (the two-process mode starts one per entry); undefined entries: not pinned. */
+  cpu: number | undefined | (number | undefined)[];
   build: "source" | "dist";
   nodeArgs: string[];
   workDirectory: string;
@@ -52,7 +52,7 @@ export interface GatewayOptions {
  * /dev/null.
  */
 export async function startGateway(kind: GatewayKind, options: GatewayOptions): Promise<Gateway> {
-  const cpus = typeof options.cpu === "number" ? [options.cpu] : options.cpu;
+  const cpus = Array.isArray(options.cpu) ? options.cpu : [options.cpu];
   const processes: NodeProcess[] = [];
   const origins: string[] = [];
   for (const [index, cpu] of cpus.entries()) {
@@ -76,7 +76,7 @@ async function startOne(options: {
   kind: GatewayKind;
   options: GatewayOptions;
   port: number;
-  cpu: number;
+  cpu: number | undefined;
   name: string;
 }): Promise<NodeProcess> {
   const { kind, port, cpu, name } = options;

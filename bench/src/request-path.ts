@@ -43,9 +43,11 @@ const settings = {
   adapterBaseline: process.env.BENCH_ADAPTER_BASELINE !== "0",
 };
 
-const GATEWAY_CPU = 0;
-const LOAD_CPU = 1;
-const pinned = hasTaskset() && cpus().length >= 2 && pinThisProcess(LOAD_CPU);
+// BENCH_PIN=0 leaves every process to the scheduler: on a machine other work keeps busy,
+// a pinned process waits for its one CPU while the other may be free.
+const pinned = process.env.BENCH_PIN !== "0" && hasTaskset() && cpus().length >= 2 && pinThisProcess(1);
+const GATEWAY_CPU = pinned ? 0 : undefined;
+const LOAD_CPU = pinned ? 1 : undefined;
 const loadAtStart = loadavg();
 const workDirectory = mkdtempSync(join(tmpdir(), "keel-bench-request-path-"));
 const started: NodeProcess[] = [];
