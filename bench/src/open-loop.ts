@@ -7,6 +7,8 @@ export interface LoadTarget {
   url: string | readonly string[];
   /** Request body (JSON) for every call, or for call i (a unique body per call defeats a cache). */
   body: string | ((index: number) => string);
+  /** Extra request headers for every call. */
+  headers?: Record<string, string>;
   /** Send the body chunked, without a Content-Length (Keel's tRPC service then takes tRPC's own adapter path). */
   chunked?: boolean;
   /** Whether a 200 answer counts as success; defaults to any 2xx. */
@@ -45,7 +47,14 @@ export async function runOpenLoop(
       async (index) => {
         const url = urls[index % urls.length] as URL;
         const body = fixedBody ?? Buffer.from(typeof bodyOf === "string" ? bodyOf : bodyOf(index));
-        const { status, text } = await post({ agent, url, body, timeoutMs, chunked: target.chunked === true });
+        const { status, text } = await post({
+          agent,
+          url,
+          body,
+          timeoutMs,
+          headers: target.headers ?? {},
+          chunked: target.chunked === true,
+        });
         return target.isSuccess ? target.isSuccess(status, text) : status >= 200 && status < 300;
       },
       options,
@@ -61,9 +70,10 @@ function post(options: {
   url: URL;
   body: Buffer;
   timeoutMs: number;
+  headers: Record<string, string>;
   chunked: boolean;
 }): Promise<{ status: number; text: string }> {
-  const { agent, url, body, timeoutMs, chunked } = options;
+  const { agent, url, body, timeoutMs, headers, chunked } = options;
   return new Promise((resolve) => {
     const outgoing = httpRequest(
       {
@@ -73,6 +83,7 @@ function post(options: {
         path: url.pathname + url.search,
         method: "POST",
         headers: {
+          ...headers,
           "content-type": "application/json",
           ...(chunked ? { "transfer-encoding": "chunked" } : { "content-length": body.length }),
         },

@@ -116,6 +116,8 @@ async function startOne(options: {
       REDIS_URL: settings.redisUrl ?? "",
     },
     readyUrl: `http://127.0.0.1:${port}/healthz`,
+    // tsx compiling on a busy machine can take longer than testkit's default 20 s.
+    readyTimeoutMs: 60_000,
     cpu,
   });
 }

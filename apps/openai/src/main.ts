@@ -1,0 +1,30 @@
+/**
+ * Runs the OpenAI-compatible service alone: reads settings, builds the pipeline, serves it.
+ * A configuration or startup problem prints one message and exits 1; SIGTERM/SIGINT drain
+ * gracefully and exit 0. (`pnpm start` at the repo root runs everything.) KEEL_WORKERS=N runs
+ * N processes on the one port (node:cluster), sharing state through Redis.
+ */
+import { checkStartup, createPipeline, isWorkerSupervisor, loadConfig, runMain, superviseWorkers } from "@keel/core";
+import { startOpenaiService } from "./service.ts";
+
+await runMain(async () => {
+  const config = loadConfig(process.env);
+  await checkStartup(config);
+  // KEEL_WORKERS=N (N > 1): this process forks N workers that share the port, and supervises them.
+  if (isWorkerSupervisor(config)) return superviseWorkers(config);
+  const pipeline = createPipeline(config);
+  try {
+    const host = await startOpenaiService({ pipeline });
+    console.log(`Keel OpenAI-compatible service listening on ${host.url}/v1`);
+    return {
+      graceMs: config.services.shutdownGraceMs,
+      async stop() {
+        await host.shutdown();
+        await pipeline.close();
+      },
+    };
+  } catch (error) {
+    await pipeline.close();
+    throw error;
+  }
+});
