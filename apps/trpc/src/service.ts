@@ -4,6 +4,7 @@ import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import { createServiceEdge, startServiceHost, type Pipeline, type ServiceHost } from "@keel/core";
 import { HTTP_STATUS_BY_CODE, KeelError } from "@keel/spec";
 import { createContextFactory } from "./context.ts";
+import { createDirectMutationHandler } from "./direct-mutation.ts";
 import { TRPC_CODE_BY_KEEL_CODE } from "./error-codes.ts";
 import { formatError } from "./error-formatter.ts";
 import { createAppRouter } from "./router.ts";
@@ -50,21 +51,26 @@ export async function startTrpcService(options: TrpcServiceOptions): Promise<Ser
     serve: (serviceHost) => {
       const edge = createServiceEdge(pipeline, { service: "trpc" });
       const router = createAppRouter(pipeline, edge);
+      const maxBodyBytes = options.maxBodyBytes ?? services.maxBodyBytes;
+      const createContext = createContextFactory({ edge, trackStream: serviceHost.trackStream });
       const trpcHandler = createHTTPHandler({
         router,
         basePath: BASE_PATH,
-        maxBodySize: options.maxBodyBytes ?? services.maxBodyBytes,
+        maxBodySize: maxBodyBytes,
         // One HTTP request must not start an unbounded number of upstream calls.
         allowBatching: options.allowBatching ?? services.trpc.allowBatching,
         maxBatchSize: options.maxBatchSize ?? services.trpc.maxBatchSize,
-        createContext: createContextFactory({ edge, trackStream: serviceHost.trackStream }),
+        createContext,
         // The admission's x-ratelimit-* (and retry-after on a refusal), as OpenAI's API sends them.
         responseMeta: ({ ctx }) => ({ headers: ctx?.responseHeaders ?? {} }),
       });
       const subscriptionGuard = createSubscriptionGuard(router, BASE_PATH);
+      // Unbatched JSON mutations skip the adapter's web Request/Response; the rest goes to tRPC.
+      const handleDirectly = createDirectMutationHandler({ router, basePath: BASE_PATH, maxBodyBytes, createContext });
       return {
         handler: (request, response) => {
           if (!request.url?.startsWith(BASE_PATH)) return notFound(response, request.url ?? "");
+          if (handleDirectly(request, response)) return;
           const refused = subscriptionGuard(request);
           if (refused === undefined) return trpcHandler(request, response);
           sendError(response, refused);

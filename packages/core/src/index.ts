@@ -43,6 +43,7 @@ export type { ParsedChatRequest, ParsedEmbeddingRequest, ParsedStructuredRequest
 export { closestName, didYouMean } from "./fields/closest-name.ts";
 export { unsupportedMediaType } from "./service/json-body-error.ts";
 export { runMain, startFailure, type MainIo, type RunningKeel } from "./service/run-main.ts";
+export { isWorkerSupervisor, superviseWorkers } from "./service/service-workers.ts";
 export { checkStartup } from "./service/startup-checks.ts";
 export { listenError, StartupError } from "./service/startup-error.ts";
 export {

@@ -1,5 +1,5 @@
 export { freePort } from "./free-port.ts";
-export { startNodeProcess, type NodeProcess, type NodeProcessOptions } from "./node-process.ts";
+export { hasTaskset, startNodeProcess, type NodeProcess, type NodeProcessOptions } from "./node-process.ts";
 export {
   startRedisCluster,
   type ClusterFailover,

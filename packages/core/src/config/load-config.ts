@@ -125,6 +125,16 @@ function applyEnvironment(config: Record<string, unknown>, env: Environment): Re
     port(PORT_VARIABLES.openai, "openaiPort");
     port(PORT_VARIABLES.simulator, "simulatorPort");
     port(PORT_VARIABLES.worker, "workerPort");
+    const workers = env.KEEL_WORKERS;
+    if (workers !== undefined && workers !== "") {
+      const value = Number(workers);
+      if (!Number.isInteger(value) || value < 1) {
+        throw new ConfigError("the environment", [
+          { path: "KEEL_WORKERS", message: `expected a whole number of processes, 1 or more, received "${workers}"` },
+        ]);
+      }
+      services.workers = value;
+    }
     overlay.services = services;
   }
   const redis = section("redis");

@@ -88,6 +88,8 @@ const servicesSchema = z.strictObject({
   trpc: trpcTransportSchema.prefault({}),
   /** Document limits and introspection. */
   graphql: graphqlTransportSchema.prefault({}),
+  /** Processes per service (node:cluster, one port); more than 1 needs Redis for shared state. KEEL_WORKERS. */
+  workers: z.number().int().min(1).max(256).default(1),
 });
 
 const limitsSchema = z.strictObject({
