@@ -93,11 +93,15 @@ export function createDirectMutationHandler(options: DirectMutationOptions) {
         batchIndex: 0,
       });
       const body = { result: { data } };
-      send(response, 200, JSON.stringify(batch ? [body] : body), ctx.responseHeaders);
+      send(response, { status: 200, text: JSON.stringify(batch ? [body] : body), headers: ctx.responseHeaders });
     } catch (cause) {
       const error = getTRPCErrorFromUnknown(cause);
       const body = { error: getTRPCErrorShape({ config, ctx, error, input, path, type: "mutation" }) };
-      send(response, getHTTPStatusCode(body, [error]), JSON.stringify(batch ? [body] : body), ctx?.responseHeaders);
+      send(response, {
+        status: getHTTPStatusCode(body, [error]),
+        text: JSON.stringify(batch ? [body] : body),
+        headers: ctx?.responseHeaders ?? {},
+      });
     } finally {
       response.off("close", onClose);
     }
@@ -145,7 +149,11 @@ function readBody(request: IncomingMessage, length: number): Promise<string> {
 }
 
 /** `headers`: what the pipeline reported for the response (x-ratelimit-*, retry-after), as responseMeta sends them. */
-function send(response: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
+function send(
+  response: ServerResponse,
+  answer: { status: number; text: string; headers: Record<string, string> },
+): void {
+  const { status, text, headers } = answer;
   if (response.destroyed || response.writableEnded) return;
   response.writeHead(status, {
     ...headers,
