@@ -1,3 +1,4 @@
+import { tenantOf } from "../pipeline/request-scope.ts";
 import { randomUUID } from "node:crypto";
 import { KeelError, type ChatRequest, type Generation } from "@keel/spec";
 import type { KeelConfig } from "../config/schema.ts";
@@ -35,7 +36,7 @@ export function createBatchOperation(options: {
     const items = runBatchItems({
       items: parsed.items,
       concurrency: parsed.concurrency ?? settings.concurrency,
-      tenant: call?.tenant ?? "default",
+      tenant: tenantOf(call),
       tenantGates,
       signal: call?.signal,
       run: async (item, index, signal) => {

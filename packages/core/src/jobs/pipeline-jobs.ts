@@ -1,3 +1,4 @@
+import { tenantOf } from "../pipeline/request-scope.ts";
 import { randomUUID } from "node:crypto";
 import { createJobWorker, type JobQueue, type JobWorker, type QueueDepth } from "@keel/jobs";
 import { KeelError, type ChatRequest, type KeelEvent } from "@keel/spec";
@@ -91,7 +92,7 @@ export function createPipelineJobs(options: {
       const defaults = config.jobs.defaults;
       const payload: JobPayload = { request: job.request, ...(job.deferrable === true ? { deferrable: true } : {}) };
       return queueNow().enqueue({
-        tenant: call?.tenant ?? "default",
+        tenant: tenantOf(call),
         kind: job.kind,
         request: payload,
         requestId: call?.requestId ?? randomUUID(),

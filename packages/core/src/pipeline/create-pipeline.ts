@@ -36,7 +36,7 @@ import { createMiddlewares } from "./middlewares.ts";
 import { createProviderRegistry } from "./provider-registry.ts";
 import { toPublicStream } from "./public-stream.ts";
 import { readinessOf, type Readiness } from "./readiness.ts";
-import { normaliseFailure, openRequestScope, type CallOptions } from "./request-scope.ts";
+import { normaliseFailure, openRequestScope, type CallOptions, tenantOf } from "./request-scope.ts";
 import { createReviewApi, type PipelineReview } from "./review-api.ts";
 import { checkRequestLimits } from "./request-limits.ts";
 import { createRouteChains } from "./route-chains.ts";
@@ -159,7 +159,7 @@ export function createPipeline(config: KeelConfig, options: PipelineOptions = {}
   const admit = (request: ChatRequest, options: CallOptions | undefined): Route => {
     const route = findRoute(request.model);
     checkRequestLimits(config, request);
-    checkCacheControl(config, request, options?.tenant);
+    checkCacheControl(config, request, tenantOf(options));
     return route;
   };
 

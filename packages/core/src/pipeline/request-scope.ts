@@ -82,7 +82,7 @@ export function openRequestScope(options: {
   const ctx: RequestContext = {
     requestId: call?.requestId ?? randomUUID(),
     // The tenant comes from the authenticated key whenever there is one.
-    tenant: call?.principal?.tenant ?? call?.tenant ?? DEFAULT_TENANT,
+    tenant: tenantOf(call),
     ...(call?.principal === undefined ? {} : { principal: call.principal }),
     operation: options.operation,
     ...(call?.service === undefined ? {} : { service: call.service }),
@@ -107,4 +107,13 @@ export function openRequestScope(options: {
 /** After a failure, prefer the abort's own reason (deadline, caller gone) over the symptom it caused. */
 export function normaliseFailure(error: unknown, scope: RequestScope): KeelError {
   return scope.abortReason() ?? toKeelError(error);
+}
+
+/**
+ * Whose call this is: the principal's tenant (the services set it from the caller's key) wins
+ * over `tenant` (in-process callers), else the default tenant. Every per-tenant step (cache
+ * scope, jobs, batch gates) reads it here, so a service call is never filed under another tenant.
+ */
+export function tenantOf(call: CallOptions | undefined): string {
+  return call?.principal?.tenant ?? call?.tenant ?? DEFAULT_TENANT;
 }
