@@ -26,6 +26,8 @@ async function startHost(
       providers: { sim: { baseURL: "http://127.0.0.1:9/v1", apiKey: "k" } },
       models: { m: { targets: ["sim/m"] } },
       telemetry: { log: { level: "silent" } },
+      // Some of these hosts bind 0.0.0.0; with no key, governance would refuse to listen there.
+      auth: { mode: "none" },
     }),
   );
   const host = await startServiceHost({
