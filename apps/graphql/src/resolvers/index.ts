@@ -25,6 +25,16 @@ export const resolvers = {
   ...jobResultResolvers,
   ...reviewEnumResolvers,
   Query: { health, usage, metricsSnapshot, tenantUsage, ...apiKeyQueries, job, jobs, ...reviewQueries },
-  Mutation: { generate, structured, embed, classify, ...apiKeyMutations, batch, enqueueJob, cancelJob, ...reviewMutations },
+  Mutation: {
+    generate,
+    structured,
+    embed,
+    classify,
+    ...apiKeyMutations,
+    batch,
+    enqueueJob,
+    cancelJob,
+    ...reviewMutations,
+  },
   Subscription: { generateStream, batchStream, jobUpdates, reviewUpdates },
 };
