@@ -35,7 +35,9 @@ export function scanInputText(
   if (runs("secrets") && mayHoldSecret(text))
     found.push(...actOn(scanners.secrets().detect(text), { name: "secrets", settings: policy.secrets }));
   const names = runs("names");
-  const pii = runs("pii") && (names || mayHoldPii(text, policy.pii.kinds));
+  // With the tagger running anyway, the rules still need a candidate: a text without one
+  // (no digit or "@" for the default kinds) gets a names-only pass, and no rule runs on it.
+  const pii = runs("pii") && mayHoldPii(text, policy.pii.kinds);
   if (pii || names) {
     const kinds = piiKindsOf(pii ? policy.pii : undefined, names ? policy.names : undefined);
     for (const finding of scanners.pii(names, kinds).detect(text)) {
