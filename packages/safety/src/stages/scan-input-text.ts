@@ -2,7 +2,7 @@ import type { InputDetectorName } from "../policy/policy.ts";
 import type { ResolvedDetector } from "../policy/resolve-policy.ts";
 import { type ActedFinding, actOn, mergeOverlapping } from "./acted-finding.ts";
 import { mayHoldPii, mayHoldSecret } from "./prefilters.ts";
-import { piiKindsOf, scanners } from "./scanners.ts";
+import { piiPassFor, scanners } from "./scanners.ts";
 
 /** Where a text of the request comes from; it decides which detectors read it. */
 export type InputChannel = "system" | "user" | "assistant" | "tool" | "document";
@@ -39,8 +39,7 @@ export function scanInputText(
   // (no digit or "@" for the default kinds) gets a names-only pass, and no rule runs on it.
   const pii = runs("pii") && mayHoldPii(text, policy.pii.kinds);
   if (pii || names) {
-    const kinds = piiKindsOf(pii ? policy.pii : undefined, names ? policy.names : undefined);
-    for (const finding of scanners.pii(names, kinds).detect(text)) {
+    for (const finding of piiPassFor(pii ? policy.pii : undefined, names ? policy.names : undefined).detect(text)) {
       // One merged pass; the tagger's findings answer to `names`, the rules' to `pii`.
       const name = finding.detector === "ner" ? "names" : "pii";
       if ((name === "names" ? names : pii) === false) continue;
