@@ -64,8 +64,8 @@ export function scanInputText(
 }
 
 /**
- * The classifiers give a turn of a few words a score near their prior: "Hello" 0.46 for
- * injection (threshold 0.36), "Tell me a joke" 0.66 for toxicity (0.47). Below six words,
+ * The classifiers give a turn of a few words a score near their prior: "Hello" 0.43 for
+ * injection (threshold 0.40), "Tell me a joke" 0.66 for toxicity (0.47). Below six words,
  * unless the route set its own threshold, a finding needs 0.85; phrase rules (0.9 and up)
  * and listed profanity (1) still pass it. On the toxicity dev split's turns of up to six
  * words this keeps 22 of 35 toxic rows and lets 1 of 30 clean ones through, against 33 and
