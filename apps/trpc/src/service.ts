@@ -7,6 +7,8 @@ import { createContextFactory } from "./context.ts";
 import { TRPC_CODE_BY_KEEL_CODE } from "./error-codes.ts";
 import { formatError } from "./error-formatter.ts";
 import { createAppRouter } from "./router.ts";
+import { createStreamOverSse } from "./sse/stream-over-sse.ts";
+import { SSE_PING_INTERVAL_MS } from "./trpc.ts";
 
 export interface TrpcServiceOptions {
   pipeline: Pipeline;
@@ -48,11 +50,19 @@ export async function startTrpcService(options: TrpcServiceOptions): Promise<Ser
         maxBodySize: options.maxBodyBytes ?? services.maxBodyBytes,
         createContext: createContextFactory(serviceHost.trackStream),
       });
+      // ai.stream's plain GETs skip tRPC's generic SSE machinery (same wire format); the rest go to tRPC.
+      const streamOverSse = createStreamOverSse({
+        pipeline,
+        trackStream: serviceHost.trackStream,
+        pingIntervalMs: SSE_PING_INTERVAL_MS,
+      });
       return {
         handler: (request, response) => {
+          if (streamOverSse.handle(request, response)) return;
           if (request.url?.startsWith(BASE_PATH)) return trpcHandler(request, response);
           notFound(response, request.url ?? "");
         },
+        close: async () => streamOverSse.close(),
       };
     },
   });

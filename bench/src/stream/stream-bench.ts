@@ -68,8 +68,8 @@ const serviceEnv: Record<string, string> = {
 };
 if (environment.BENCH_CPU_PROF === "1") {
   mkdirSync(profileDirectory, { recursive: true });
-  serviceEnv.NODE_OPTIONS = `--cpu-prof --cpu-prof-dir=${profileDirectory}`;
 }
+const serviceNodeArgs = environment.BENCH_CPU_PROF === "1" ? ["--cpu-prof", `--cpu-prof-dir=${profileDirectory}`] : [];
 
 const processes = new Map<string, NodeProcess>();
 const targets: StreamTarget[] = [];
@@ -103,7 +103,10 @@ try {
       name: service.name,
       entry: service.entry,
       env: serviceEnv,
+      nodeArgs: serviceNodeArgs,
       readyUrl: `http://127.0.0.1:${service.port}/healthz`,
+      // A busy shared machine can take a while to load a service (tsx compiles it on the fly).
+      readyTimeoutMs: 90_000,
     });
     processes.set(service.name, started);
     pin(started.child.pid, serviceCpu);

@@ -7,6 +7,8 @@ export interface NodeProcessOptions {
   /** The TypeScript entry point, relative to `cwd`. */
   entry: string;
   args?: string[];
+  /** Node's own flags, before the entry (`--cpu-prof`, which NODE_OPTIONS refuses). */
+  nodeArgs?: string[];
   /** Added to this process's environment. */
   env?: Record<string, string>;
   /** Where the process runs (a repository root, say). */
@@ -32,11 +34,15 @@ export interface NodeProcess {
  * Its stderr is passed through, so a failed start says why.
  */
 export async function startNodeProcess(options: NodeProcessOptions): Promise<NodeProcess> {
-  const child = spawn(process.execPath, ["--import", "tsx", options.entry, ...(options.args ?? [])], {
-    cwd: options.cwd,
-    env: { ...process.env, ...options.env },
-    stdio: ["ignore", "ignore", "inherit"],
-  });
+  const child = spawn(
+    process.execPath,
+    [...(options.nodeArgs ?? []), "--import", "tsx", options.entry, ...(options.args ?? [])],
+    {
+      cwd: options.cwd,
+      env: { ...process.env, ...options.env },
+      stdio: ["ignore", "ignore", "inherit"],
+    },
+  );
   await waitForHttp({ url: options.readyUrl, timeoutMs: options.readyTimeoutMs ?? 20_000, child });
   return {
     name: options.name,
