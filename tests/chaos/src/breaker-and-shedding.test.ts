@@ -4,7 +4,8 @@ import { startChaos } from "./test-support/chaos-stack.ts";
 import { envelopeOf, errorOf, sleep } from "./test-support/outcomes.ts";
 import { SERVICE_KINDS } from "./test-support/service-adapter.ts";
 
-const RESET_MS = 400;
+// Long enough that a loaded machine cannot let the breaker half-open between two checks of the open state.
+const RESET_MS = 1_500;
 
 async function readiness(
   url: string,
