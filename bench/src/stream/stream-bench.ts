@@ -18,6 +18,7 @@ import { join } from "node:path";
 import { freePort, type NodeProcess, startNodeProcess } from "@keel/testkit";
 import { processCpuMs } from "../process-cpu.ts";
 import { repoRoot } from "../repo-root.ts";
+import { measureStreamCost, type StreamCost } from "./closed-loop-cost.ts";
 import { runOpenLoopStreams, type StreamLoadResult } from "./open-loop-streams.ts";
 import {
   graphqlTarget,
@@ -42,6 +43,10 @@ const serviceCpu = environment.BENCH_SERVICE_CPU ?? "0";
 const loadCpu = environment.BENCH_LOAD_CPU ?? "1";
 const profileDirectory = join(repoRoot, "bench", "results", "profiles");
 const chunksPerStream = 8;
+/** `cost`: only the closed-loop CPU per stream (BENCH_COST_STREAMS streams, BENCH_COST_CONCURRENCY open at once). */
+const costOnly = environment.BENCH_MODE === "cost";
+const costStreams = Number(environment.BENCH_COST_STREAMS ?? 3_000);
+const costConcurrency = Number(environment.BENCH_COST_CONCURRENCY ?? 8);
 
 /** Pins every thread of a process to one CPU (threads it starts later inherit it). */
 function pin(pid: number | undefined, cpu: string): void {
@@ -74,6 +79,7 @@ const serviceNodeArgs = environment.BENCH_CPU_PROF === "1" ? ["--cpu-prof", `--c
 const processes = new Map<string, NodeProcess>();
 const targets: StreamTarget[] = [];
 const results: Array<StreamLoadResult & { cpuMsPerStream: number; cpuUsPerChunk: number; held: boolean }> = [];
+const costs: StreamCost[] = [];
 const saturationPoints: Record<string, { held: number; notHeld: number | undefined }> = {};
 try {
   const upstream = await startNodeProcess({
@@ -121,6 +127,15 @@ try {
   for (const target of targets) {
     // Unmeasured: V8 optimises the hot path before the first measured second.
     await runOpenLoopStreams(target.name, target.call, { rate: 200, durationMs: processWarmupMs });
+    const pid = processes.get(target.processName)?.child.pid;
+    const cost = await measureStreamCost(target.name, target.call, {
+      streams: costStreams,
+      concurrency: costConcurrency,
+      cpuMs: () => processCpuMs(pid),
+    });
+    costs.push(cost);
+    console.log(formatCost(cost));
+    if (costOnly) continue;
     for (const rate of rates) {
       await runOpenLoopStreams(target.name, target.call, { rate, durationMs: warmupMs });
       const result = await measure(target, rate, durationMs);
@@ -139,7 +154,11 @@ try {
   mkdirSync(directory, { recursive: true });
   writeFileSync(
     join(directory, `stream-${Date.now()}.json`),
-    JSON.stringify({ rates, durationMs, loadAverage: loadavg(), results, saturation: saturationPoints }, null, 2),
+    JSON.stringify(
+      { rates, durationMs, loadAverage: loadavg(), costs, results, saturation: saturationPoints },
+      null,
+      2,
+    ),
   );
 } finally {
   for (const target of targets) target.close();
@@ -202,6 +221,15 @@ function formatRow(result: (typeof results)[number]): string {
     `total p50/p99 ${fixed(result.total.p50)}/${fixed(result.total.p99)} ms`,
     `CPU ${result.cpuMsPerStream.toFixed(3)} ms/stream ${result.cpuUsPerChunk.toFixed(1)} µs/chunk`,
   ].join("  ");
+}
+
+function formatCost(cost: StreamCost): string {
+  const base = costs.find((other) => other.target === "upstream");
+  const ratio =
+    base && cost.target !== "upstream"
+      ? ` (${(cost.cpuMsPerStream / base.cpuMsPerStream).toFixed(1)}× the upstream's)`
+      : "";
+  return `${cost.target.padEnd(9)} closed loop, ${cost.streams} streams ${costConcurrency} at a time: ok ${cost.ok}  CPU ${cost.cpuMsPerStream.toFixed(3)} ms/stream ${((cost.cpuMsPerStream * 1000) / chunksPerStream).toFixed(1)} µs/chunk${ratio}`;
 }
 
 function printSummary(): void {
