@@ -143,7 +143,7 @@ try {
       console.log(formatRow(result));
     }
   }
-  if (saturation) {
+  if (saturation && !costOnly) {
     console.log(
       `\nSaturation search (${saturationMs / 1000} s per step; held = ≥ 95 % of the rate, < 0.1 % errors, TTFT p99 ≤ ${heldTtftP99Ms} ms):`,
     );
