@@ -233,6 +233,16 @@ function formatCost(cost: StreamCost): string {
 }
 
 function printSummary(): void {
+  console.log("\n| target | CPU per stream (closed loop) | CPU per chunk | × upstream | streams ok |");
+  console.log("|---|---|---|---|---|");
+  const upstreamCost = costs.find((cost) => cost.target === "upstream");
+  for (const cost of costs) {
+    const ratio = upstreamCost ? (cost.cpuMsPerStream / upstreamCost.cpuMsPerStream).toFixed(1) : "—";
+    console.log(
+      `| ${cost.target} | ${cost.cpuMsPerStream.toFixed(2)} ms | ${((cost.cpuMsPerStream * 1000) / chunksPerStream).toFixed(0)} µs | ${ratio} | ${cost.ok}/${cost.streams} |`,
+    );
+  }
+  if (costOnly) return;
   console.log(
     "\n| target | rate | held | TTFT p50 | TTFT p99 | total p50 | total p99 | TTFT p99 over upstream | CPU per stream | CPU per chunk | errors |",
   );

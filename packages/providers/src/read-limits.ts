@@ -66,6 +66,11 @@ export class EventSizeMeter {
 
   /** False once an event has grown past the limit. */
   accept(chunk: Uint8Array): boolean {
+    return this.firstByteOver(chunk) === -1;
+  }
+
+  /** The index of the chunk's byte that took an event past the limit, or -1 while within it. */
+  firstByteOver(chunk: Uint8Array): number {
     for (let index = 0; index < chunk.length; index++) {
       const byte = chunk[index];
       if (byte === LF && this.afterCR) {
@@ -80,8 +85,8 @@ export class EventSizeMeter {
       }
       this.lineBytes += 1;
       this.eventBytes += 1;
-      if (this.eventBytes > this.limit) return false;
+      if (this.eventBytes > this.limit) return index;
     }
-    return true;
+    return -1;
   }
 }

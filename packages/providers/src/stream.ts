@@ -54,10 +54,10 @@ async function* readStream(call: StreamCall): AsyncGenerator<StreamEvent> {
   const { state, request, ctx, target, started } = call;
   let chunks: AsyncIterable<OpenAI.Chat.Completions.ChatCompletionChunk> & { controller: AbortController };
   try {
-    chunks = await state.client.chat.completions.create(
-      { ...call.body, stream: true, stream_options: { include_usage: true } },
-      { signal: call.signal },
-    );
+    const body = { ...call.body, stream: true as const, stream_options: { include_usage: true } };
+    chunks = state.directStream
+      ? await state.directStream(body, call.signal)
+      : await state.client.chat.completions.create(body, { signal: call.signal });
   } catch (error) {
     throw failedCall({ ctx, target, started, error });
   }

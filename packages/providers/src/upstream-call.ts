@@ -1,3 +1,4 @@
+import type { DirectStreamCall } from "./direct-stream.ts";
 import type { KeelError, RequestContext } from "@keel/spec";
 import type OpenAI from "openai";
 import type { PriceTable } from "./prices.ts";
@@ -8,6 +9,8 @@ export interface ProviderState {
   name: string;
   client: OpenAI;
   prices: PriceTable;
+  /** Streams without the SDK's request machinery and web streams (Keel's own fetch only); else the SDK streams. */
+  directStream?: DirectStreamCall | undefined;
 }
 
 export function elapsedSince(started: number): number {
