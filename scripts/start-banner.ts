@@ -12,9 +12,10 @@ export function startBanner(options: {
   config: KeelConfig;
   trpc: ServiceHost;
   graphql: ServiceHost;
+  openai: ServiceHost;
   simulator: { url: string; origin: string } | undefined;
 }): string {
-  const { config, trpc, graphql, simulator } = options;
+  const { config, trpc, graphql, openai, simulator } = options;
   const providers = Object.entries(config.providers).map(
     ([name, provider]) => `${name} at ${provider.baseURL ?? OPENAI_API}`,
   );
@@ -29,10 +30,12 @@ export function startBanner(options: {
 
   tRPC     ${trpc.url}/trpc
   GraphQL  ${graphql.url}/graphql
+  OpenAI   ${openai.url}/v1  (an OpenAI SDK's baseURL)
 ${simulator ? `  Simulator ${simulator.url}  (control API: ${simulator.origin}/_sim/stats)\n` : ""}
 Try:
   curl -s ${trpc.url}/trpc/ai.generate -H 'content-type: application/json' -d '${body}'
   curl -s ${graphql.url}/graphql -H 'content-type: application/json' -d '${query}'
+  curl -s ${openai.url}/v1/chat/completions -H 'content-type: application/json' -d '${body}'
 
 Ctrl-C stops Keel.
 `;

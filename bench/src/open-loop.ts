@@ -6,6 +6,8 @@ export interface LoadTarget {
   url: string;
   /** Request body for every call (POST, JSON). */
   body: string;
+  /** Extra request headers for every call. */
+  headers?: Record<string, string>;
   /** Whether a 200 answer counts as success; defaults to any 2xx. */
   isSuccess?: (status: number, body: string) => boolean;
 }
@@ -39,7 +41,7 @@ export async function runOpenLoop(
     return await runOpenLoopCalls(
       target.name,
       async () => {
-        const { status, text } = await post({ agent, url, body, timeoutMs });
+        const { status, text } = await post({ agent, url, body, timeoutMs, headers: target.headers ?? {} });
         return target.isSuccess ? target.isSuccess(status, text) : status >= 200 && status < 300;
       },
       options,
@@ -55,8 +57,9 @@ function post(options: {
   url: URL;
   body: Buffer;
   timeoutMs: number;
+  headers: Record<string, string>;
 }): Promise<{ status: number; text: string }> {
-  const { agent, url, body, timeoutMs } = options;
+  const { agent, url, body, timeoutMs, headers } = options;
   return new Promise((resolve) => {
     const outgoing = httpRequest(
       {
@@ -65,7 +68,7 @@ function post(options: {
         port: url.port,
         path: url.pathname + url.search,
         method: "POST",
-        headers: { "content-type": "application/json", "content-length": body.length },
+        headers: { ...headers, "content-type": "application/json", "content-length": body.length },
         timeout: timeoutMs,
       },
       (incoming) => {

@@ -1,7 +1,7 @@
 /**
  * Overhead benchmark: open-loop load at fixed rates against the simulator directly, the
- * tRPC service and the GraphQL service (simulator at 0 ms latency), each service in its
- * own process. Prints latency percentiles, achieved rate and errors per target and rate,
+ * tRPC service, the GraphQL service and the OpenAI-compatible service (simulator at 0 ms
+ * latency), each service in its own process. Prints latency percentiles, achieved rate and errors per target and rate,
  * the latency each service adds over the bare simulator, and each service's peak RSS.
  *
  *   pnpm bench                      # rates 200, 500, 1000 req/s, 5 s each
@@ -17,12 +17,20 @@ import { repoRoot } from "./repo-root.ts";
 const rates = (process.env.BENCH_RATES ?? "200,500,1000").split(",").map(Number);
 const durationMs = Number(process.env.BENCH_DURATION_MS ?? 5_000);
 const warmupMs = Number(process.env.BENCH_WARMUP_MS ?? 1_000);
+// A service's first start compiles its TypeScript under tsx: on a busy machine that takes more than testkit's 20 s.
+const readyTimeoutMs = 60_000;
 
-const [simulatorPort, trpcPort, graphqlPort] = [await freePort(), await freePort(), await freePort()];
+const [simulatorPort, trpcPort, graphqlPort, openaiPort] = [
+  await freePort(),
+  await freePort(),
+  await freePort(),
+  await freePort(),
+];
 const serviceEnv = {
   KEEL_SIMULATOR_PORT: String(simulatorPort),
   KEEL_TRPC_PORT: String(trpcPort),
   KEEL_GRAPHQL_PORT: String(graphqlPort),
+  KEEL_OPENAI_PORT: String(openaiPort),
   OPENAI_API_KEY: "",
   KEEL_CONFIG: "",
   KEEL_LOG_LEVEL: "warn",
@@ -45,6 +53,7 @@ try {
       entry: "apps/trpc/src/main.ts",
       env: serviceEnv,
       readyUrl: `http://127.0.0.1:${trpcPort}/healthz`,
+      readyTimeoutMs,
     }),
   );
   processes.push(
@@ -54,6 +63,17 @@ try {
       entry: "apps/graphql/src/main.ts",
       env: serviceEnv,
       readyUrl: `http://127.0.0.1:${graphqlPort}/healthz`,
+      readyTimeoutMs,
+    }),
+  );
+  processes.push(
+    await startNodeProcess({
+      cwd: repoRoot,
+      name: "openai",
+      entry: "apps/openai/src/main.ts",
+      env: serviceEnv,
+      readyUrl: `http://127.0.0.1:${openaiPort}/healthz`,
+      readyTimeoutMs,
     }),
   );
 
@@ -79,6 +99,12 @@ try {
       }),
       isSuccess: (status, body) => status === 200 && !body.includes('"errors"'),
     },
+    {
+      name: "openai",
+      url: `http://127.0.0.1:${openaiPort}/v1/chat/completions`,
+      body: JSON.stringify({ model: "gpt-4o-mini", messages }),
+      headers: { "x-keel-cache-mode": "bypass" },
+    },
   ];
 
   const results: LoadResult[] = [];
@@ -94,7 +120,7 @@ try {
   console.log(`\nOverhead over the bare simulator (ms, service minus simulator at the same percentile):`);
   for (const rate of rates) {
     const base = results.find((result) => result.target === "simulator" && result.rate === rate);
-    for (const service of ["trpc", "graphql"]) {
+    for (const service of ["trpc", "graphql", "openai"]) {
       const measured = results.find((result) => result.target === service && result.rate === rate);
       if (!base || !measured) continue;
       const delta = (key: keyof LoadResult["latency"]) => (measured.latency[key] - base.latency[key]).toFixed(2);

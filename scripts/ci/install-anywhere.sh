@@ -74,13 +74,14 @@ fi
 free_port() { node -e 'const server = require("node:net").createServer(); server.listen(0, "127.0.0.1", () => { console.log(server.address().port); server.close(); });'; }
 trpc_port="$(free_port)"
 graphql_port="$(free_port)"
+openai_port="$(free_port)"
 simulator_port="$(free_port)"
 
 say "npx -y $PNPM start (tRPC :$trpc_port, GraphQL :$graphql_port, simulator :$simulator_port)"
 (
   cd "$work/keel"
   exec setsid "${bare[@]}" "KEEL_TRPC_PORT=$trpc_port" "KEEL_GRAPHQL_PORT=$graphql_port" \
-    "KEEL_SIMULATOR_PORT=$simulator_port" npx -y "$PNPM" start
+    "KEEL_OPENAI_PORT=$openai_port" "KEEL_SIMULATOR_PORT=$simulator_port" npx -y "$PNPM" start
 ) >"$work/keel.log" 2>&1 &
 keel_pid=$!
 

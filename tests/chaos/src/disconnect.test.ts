@@ -23,7 +23,7 @@ describe.each(SERVICE_KINDS)("caller disconnect through %s", (kind) => {
   });
 
   const streamAborts: Array<{ how: string; options: StreamCallOptions["abortBy"]; only?: "graphql" }> = [
-    { how: kind === "trpc" ? "closing the SSE stream" : "completing the subscription", options: "unsubscribe" },
+    { how: kind === "graphql" ? "completing the subscription" : "closing the SSE stream", options: "unsubscribe" },
     { how: "closing the WebSocket", options: "close-socket", only: "graphql" },
   ];
   for (const { how, options: abortBy, only } of streamAborts) {

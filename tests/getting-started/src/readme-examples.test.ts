@@ -41,6 +41,7 @@ const EXPECTED_OUTPUT: Record<string, RegExp> = {
     /^(?=[\s\S]*: completed 100%\n)(?=[\s\S]*result: \{ upper: 'HELLO FROM A JOB', attempt: 1 \})(?=[\s\S]*webhook received: signature ok)/,
   "apps/trpc": /\n \d+ ms\n$/,
   "apps/graphql": /"cache":"MISS"/,
+  "apps/openai": /\n(miss|exact) \d+(\.\d+)?\n[\s\S]*\n \d+ tokens\n404 BAD_REQUEST\n$/,
 };
 
 function run(
@@ -92,24 +93,28 @@ describe("package README examples", () => {
   });
 
   describe("they run", () => {
-    // The tRPC example is a client: it talks to a running Keel, as a frontend would.
+    // The tRPC and OpenAI examples are clients: they talk to a running Keel, as an application would.
     let keel: UserProcess;
     let trpcUrl: string;
+    let openaiUrl: string;
     beforeAll(async () => {
       const trpcPort = String(await freePort());
+      const openaiPort = String(await freePort());
       keel = runPnpm(["start"], {
         KEEL_TRPC_PORT: trpcPort,
         KEEL_GRAPHQL_PORT: String(await freePort()),
+        KEEL_OPENAI_PORT: openaiPort,
         KEEL_SIMULATOR_PORT: String(await freePort()),
         KEEL_LOG_LEVEL: "warn",
       });
       await keel.waitFor(/Ctrl-C stops Keel\./);
       trpcUrl = `http://127.0.0.1:${trpcPort}/trpc`;
+      openaiUrl = `http://127.0.0.1:${openaiPort}/v1`;
     });
     afterAll(() => keel.kill());
 
     it.each(withExamples)("%s", async (directory) => {
-      const result = await run(directory, { KEEL_TRPC_URL: trpcUrl });
+      const result = await run(directory, { KEEL_TRPC_URL: trpcUrl, KEEL_OPENAI_URL: openaiUrl });
       expect(result.stderr).toBe("");
       expect(result.code).toBe(0);
       expect(result.stdout).toMatch(EXPECTED_OUTPUT[directory] as RegExp);

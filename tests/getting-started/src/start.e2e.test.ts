@@ -13,6 +13,7 @@ async function ports(): Promise<Record<string, string>> {
   return {
     KEEL_TRPC_PORT: String(await freePort()),
     KEEL_GRAPHQL_PORT: String(await freePort()),
+    KEEL_OPENAI_PORT: String(await freePort()),
     KEEL_SIMULATOR_PORT: String(await freePort()),
   };
 }
@@ -56,13 +57,27 @@ describe("pnpm start: the embedded default", () => {
     );
     expect(stdout).toContain(`tRPC     http://127.0.0.1:${env.KEEL_TRPC_PORT}/trpc`);
     expect(stdout).toContain(`GraphQL  http://127.0.0.1:${env.KEEL_GRAPHQL_PORT}/graphql`);
+    expect(stdout).toContain(`OpenAI   http://127.0.0.1:${env.KEEL_OPENAI_PORT}/v1`);
     const curl = /curl -s (\S+\/trpc\/ai\.generate) -H 'content-type: application\/json' -d '([^']+)'/.exec(stdout);
     expect(curl).not.toBeNull();
     const answer = await postJson(curl?.[1] as string, JSON.parse(curl?.[2] as string));
     expect(answer.status).toBe(200);
+    // The OpenAI line asks the same question: an exact cache hit of the tRPC answer, in OpenAI's shape.
+    const openaiCurl = /curl -s (\S+\/v1\/chat\/completions) -H 'content-type: application\/json' -d '([^']+)'/.exec(
+      stdout,
+    );
+    expect(openaiCurl?.[1]).toBe(`http://127.0.0.1:${env.KEEL_OPENAI_PORT}/v1/chat/completions`);
+    const completion = await postJson(openaiCurl?.[1] as string, JSON.parse(openaiCurl?.[2] as string));
+    expect(completion).toMatchObject({
+      status: 200,
+      json: {
+        object: "chat.completion",
+        choices: [{ message: { content: (answer.json.result as { data: { content: string } }).data.content } }],
+      },
+    });
   });
 
-  it("runs both services on ONE pipeline: a tRPC answer is an exact cache hit over GraphQL, one usage ledger, log lines name the service", async () => {
+  it("runs every service on ONE pipeline: a tRPC answer is an exact cache hit over GraphQL and OpenAI, one usage ledger, log lines name the service", async () => {
     const prompt = `one pipeline ${Date.now()}`;
     const trpc = await postJson(`http://127.0.0.1:${env.KEEL_TRPC_PORT}/trpc/ai.generate`, {
       model: "gpt-4o-mini",
@@ -75,10 +90,19 @@ describe("pnpm start: the embedded default", () => {
     });
     const trpcData = (trpc.json.result as { data: { content: string } }).data;
     expect(graphql.json).toEqual({ data: { generate: { cache: "EXACT", content: trpcData.content } } });
+    const openai = await fetch(`http://127.0.0.1:${env.KEEL_OPENAI_PORT}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ model: "gpt-4o-mini", messages: [{ role: "user", content: prompt }], temperature: 0 }),
+    });
+    expect(openai.headers.get("x-keel-cache")).toBe("exact");
+    expect(((await openai.json()) as { choices: [{ message: { content: string } }] }).choices[0].message.content).toBe(
+      trpcData.content,
+    );
     const stats = (await (await fetch(`http://127.0.0.1:${env.KEEL_SIMULATOR_PORT}/_sim/stats`)).json()) as {
       calls: Record<string, number>;
     };
-    expect(stats.calls["gpt-4o-mini"]).toBe(2); // the banner's curl line, and this prompt once
+    expect(stats.calls["gpt-4o-mini"]).toBe(2); // the banner's curl lines (one question), and this prompt once
 
     const trpcUsage = (await (await fetch(`http://127.0.0.1:${env.KEEL_TRPC_PORT}/trpc/usage.get`)).json()) as {
       result: { data: { totals: { requests: number; cacheHits: number; costUsd: number } } };
@@ -87,12 +111,12 @@ describe("pnpm start: the embedded default", () => {
       query: "{ usage { totals { requests cacheHits costUsd } } }",
     });
     const { requests, cacheHits, costUsd } = trpcUsage.result.data.totals;
-    expect({ requests, cacheHits }).toEqual({ requests: 3, cacheHits: 1 });
+    expect({ requests, cacheHits }).toEqual({ requests: 5, cacheHits: 3 });
     expect((graphqlUsage.json.data as { usage: unknown }).usage).toEqual({ totals: { requests, cacheHits, costUsd } });
 
-    await keel.waitFor(/"service":"graphql"[^\n]*"cache":"exact"/);
+    await keel.waitFor(/"service":"graphql"[^\n]*"cache":"exact"[\s\S]*"service":"openai"[^\n]*"cache":"exact"/);
     const requestLines = logLines(keel.stdout()).filter((line) => line.msg === "request");
-    expect(requestLines.map((line) => line.service)).toEqual(["trpc", "trpc", "graphql"]);
+    expect(requestLines.map((line) => line.service)).toEqual(["trpc", "openai", "trpc", "graphql", "openai"]);
   });
 
   it("Ctrl-C (SIGINT to the process group) prints one line and exits 0: no ELIFECYCLE", async () => {

@@ -17,7 +17,7 @@ describe("loadConfig", () => {
     expect(usesEmbeddedSimulator(config)).toBe(true);
     expect(config.providers.simulator?.baseURL).toBe("http://127.0.0.1:4100/v1");
     expect(config.models["gpt-4o-mini"]?.targets).toEqual(["simulator/gpt-4o-mini", "simulator/gpt-4.1-mini"]);
-    expect(config.services).toMatchObject({ host: "127.0.0.1", trpcPort: 3000, graphqlPort: 4000 });
+    expect(config.services).toMatchObject({ host: "127.0.0.1", trpcPort: 3000, graphqlPort: 4000, openaiPort: 8080 });
   });
 
   it("switches to OpenAI when OPENAI_API_KEY is set", () => {
@@ -50,9 +50,16 @@ describe("loadConfig", () => {
       KEEL_TRPC_PORT: "3100",
       KEEL_GRAPHQL_PORT: "4200",
       KEEL_SIMULATOR_PORT: "4300",
+      KEEL_OPENAI_PORT: "8180",
       KEEL_HOST: "0.0.0.0",
     });
-    expect(config.services).toMatchObject({ host: "0.0.0.0", trpcPort: 3100, graphqlPort: 4200, simulatorPort: 4300 });
+    expect(config.services).toMatchObject({
+      host: "0.0.0.0",
+      trpcPort: 3100,
+      graphqlPort: 4200,
+      simulatorPort: 4300,
+      openaiPort: 8180,
+    });
     expect(config.providers.simulator?.baseURL).toBe("http://0.0.0.0:4300/v1");
   });
 

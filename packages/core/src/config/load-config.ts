@@ -24,6 +24,7 @@ export const PLACEHOLDER_API_KEY = "no-key";
 export const PORT_VARIABLES = {
   trpc: "KEEL_TRPC_PORT",
   graphql: "KEEL_GRAPHQL_PORT",
+  openai: "KEEL_OPENAI_PORT",
   simulator: "KEEL_SIMULATOR_PORT",
 } as const;
 
@@ -119,6 +120,7 @@ function applyEnvironment(config: Record<string, unknown>, env: Environment): Re
     };
     port(PORT_VARIABLES.trpc, "trpcPort");
     port(PORT_VARIABLES.graphql, "graphqlPort");
+    port(PORT_VARIABLES.openai, "openaiPort");
     port(PORT_VARIABLES.simulator, "simulatorPort");
     overlay.services = services;
   }

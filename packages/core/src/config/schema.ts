@@ -47,6 +47,8 @@ const servicesSchema = z.strictObject({
   host: z.string().default("127.0.0.1"),
   trpcPort: z.number().int().min(0).max(65535).default(3000),
   graphqlPort: z.number().int().min(0).max(65535).default(4000),
+  /** The OpenAI-compatible REST service (`/v1/chat/completions`, `/v1/embeddings`, `/v1/models`). */
+  openaiPort: z.number().int().min(0).max(65535).default(8080),
   simulatorPort: z.number().int().min(0).max(65535).default(4100),
   shutdownGraceMs: z.number().int().nonnegative().default(10_000),
   maxBodyBytes: z.number().int().positive().default(1_048_576),

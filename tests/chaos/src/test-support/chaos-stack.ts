@@ -1,10 +1,12 @@
 import { afterEach } from "vitest";
 import { createPipeline, type Pipeline, type ServiceHost } from "@keel/core";
 import { startGraphqlService } from "@keel/graphql";
+import { startOpenaiService } from "@keel/openai";
 import { startSimulator, type SimulatorHandle, type SimulatorRule } from "@keel/simulator";
 import { startTrpcService } from "@keel/trpc";
 import { chaosConfig, type ChaosConfigOptions } from "./chaos-config.ts";
 import { createGraphqlAdapter } from "./graphql-adapter.ts";
+import { createOpenaiAdapter } from "./openai-adapter.ts";
 import type { ServiceAdapter, ServiceKind } from "./service-adapter.ts";
 import { createTrpcAdapter } from "./trpc-adapter.ts";
 
@@ -35,9 +37,13 @@ export async function startChaos(
 ): Promise<ChaosStack> {
   const simulator = await startSimulator({ rules: options.rules ?? [] });
   const pipeline = createPipeline(chaosConfig(simulator.url, options.config));
-  const start = kind === "trpc" ? startTrpcService : startGraphqlService;
+  const start = { trpc: startTrpcService, graphql: startGraphqlService, openai: startOpenaiService }[kind];
   const host = await start({ pipeline, host: "127.0.0.1", port: 0 });
-  const service = kind === "trpc" ? createTrpcAdapter(`${host.url}/trpc`) : createGraphqlAdapter(`${host.url}/graphql`);
+  const service = {
+    trpc: () => createTrpcAdapter(`${host.url}/trpc`),
+    graphql: () => createGraphqlAdapter(`${host.url}/graphql`),
+    openai: () => createOpenaiAdapter(`${host.url}/v1`),
+  }[kind]();
   running.add(async () => {
     await service.close();
     await host.shutdown();

@@ -1,8 +1,8 @@
 import type { Generation, KeelErrorCode } from "@keel/spec";
 
-/** The two services under test; every scenario runs once against each. */
-export type ServiceKind = "trpc" | "graphql";
-export const SERVICE_KINDS: readonly ServiceKind[] = ["trpc", "graphql"];
+/** The three services under test; every scenario runs once against each. */
+export type ServiceKind = "trpc" | "graphql" | "openai";
+export const SERVICE_KINDS: readonly ServiceKind[] = ["trpc", "graphql", "openai"];
 
 /** A chat request as a caller writes it (spec shape: lower-case roles and cache modes). Loose, so bad input can be sent too. */
 export interface ChatInput {
@@ -11,7 +11,7 @@ export interface ChatInput {
   [field: string]: unknown;
 }
 
-/** Keel's caller-safe error, whichever transport carried it (tRPC `data`, GraphQL `extensions`). */
+/** Keel's caller-safe error, whichever transport carried it (tRPC `data`, GraphQL `extensions`, OpenAI `error.keel`). */
 export interface ErrorView {
   code: KeelErrorCode;
   message: string;
@@ -39,7 +39,7 @@ export interface StreamOutcome {
 }
 
 export interface StreamCallOptions {
-  /** Aborting closes the SSE stream (tRPC) or ends the subscription (GraphQL). */
+  /** Aborting closes the SSE stream (tRPC, OpenAI) or ends the subscription (GraphQL). */
   signal?: AbortSignal;
   /** GraphQL only: abort by closing the whole WebSocket instead of sending `complete`. */
   abortBy?: "unsubscribe" | "close-socket";
