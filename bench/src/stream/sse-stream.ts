@@ -7,6 +7,8 @@ export interface SseStreamOptions {
   method: "GET" | "POST";
   /** JSON body for POST. */
   body?: string;
+  /** Extra request headers (the OpenAI-compatible service takes Keel's options as headers). */
+  headers?: Record<string, string>;
   /** Says what each `data:` payload is; errors return `error` and the code from `failureOf`. */
   classify: (data: string) => EventKind;
   failureOf?: (data: string) => string;
@@ -20,7 +22,7 @@ export interface SseStreamOptions {
  */
 export function createSseStreamCall(options: SseStreamOptions): StreamCall {
   const body = options.body === undefined ? undefined : Buffer.from(options.body);
-  const headers: Record<string, string | number> = { accept: "text/event-stream" };
+  const headers: Record<string, string | number> = { accept: "text/event-stream", ...options.headers };
   if (body) {
     headers["content-type"] = "application/json";
     headers["content-length"] = body.length;

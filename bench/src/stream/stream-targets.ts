@@ -70,7 +70,7 @@ export function openAiAppEntry(repoRoot: string): string | undefined {
   return existsSync(join(repoRoot, entry)) ? entry : undefined;
 }
 
-/** The OpenAI-compatible SSE transport: a streamed `/v1/chat/completions`, as the upstream is called. */
+/** The OpenAI-compatible SSE transport (apps/openai): a streamed `/v1/chat/completions`, cache bypassed by its header. */
 export function openAiTarget(port: number): StreamTarget {
   const agent = new Agent({ keepAlive: true, maxSockets: 4096 });
   return {
@@ -81,6 +81,7 @@ export function openAiTarget(port: number): StreamTarget {
       url: new URL(`http://127.0.0.1:${port}/v1/chat/completions`),
       method: "POST",
       body: JSON.stringify({ model: "gpt-4o-mini", messages, stream: true }),
+      headers: { "x-keel-cache-mode": "bypass" },
       classify: classifyOpenAiChunk,
       timeoutMs,
     }),
