@@ -180,10 +180,10 @@ function graphqlTargets(port: number): Record<Mode, LoadTarget> {
 /** One request stores the answer; the next must be an exact hit, or the run measures the wrong thing. */
 async function prime(service: string, target: LoadTarget): Promise<void> {
   const send = async () => {
-    const response = await fetch(target.url, {
+    const response = await fetch(String(target.url), {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: target.body,
+      body: typeof target.body === "string" ? target.body : target.body(0),
     });
     return { status: response.status, text: await response.text() };
   };

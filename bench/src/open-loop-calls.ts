@@ -9,7 +9,7 @@ import { percentile } from "./percentile.ts";
  */
 export async function runOpenLoopCalls(
   name: string,
-  call: () => Promise<boolean>,
+  call: (index: number) => Promise<boolean>,
   options: { rate: number; durationMs: number },
 ): Promise<LoadResult> {
   const total = Math.round((options.rate * options.durationMs) / 1000);
@@ -28,7 +28,7 @@ export async function runOpenLoopCalls(
     // when it left, or a sub-millisecond call (a Redis GET) would show a negative latency.
     const from = Math.min(scheduled, performance.now());
     pending.push(
-      call().then(
+      call(index).then(
         (success) => finish(from, success),
         () => finish(from, false),
       ),

@@ -3,11 +3,14 @@ import { runOpenLoopCalls } from "./open-loop-calls.ts";
 
 export interface LoadTarget {
   name: string;
-  url: string;
-  /** Request body for every call (POST, JSON). */
-  body: string;
+  /** Where to POST; several URLs take the calls in turn (call i goes to url[i % length]). */
+  url: string | readonly string[];
+  /** Request body (JSON) for every call, or for call i (a unique body per call defeats a cache). */
+  body: string | ((index: number) => string);
   /** Extra request headers for every call. */
   headers?: Record<string, string>;
+  /** Send the body chunked, without a Content-Length (Keel's tRPC service then takes tRPC's own adapter path). */
+  chunked?: boolean;
   /** Whether a 200 answer counts as success; defaults to any 2xx. */
   isSuccess?: (status: number, body: string) => boolean;
 }
@@ -34,14 +37,24 @@ export async function runOpenLoop(
   options: { rate: number; durationMs: number; timeoutMs?: number },
 ): Promise<LoadResult> {
   const agent = new Agent({ keepAlive: true, maxSockets: 512 });
-  const url = new URL(target.url);
-  const body = Buffer.from(target.body);
+  const urls = (typeof target.url === "string" ? [target.url] : target.url).map((url) => new URL(url));
+  const fixedBody = typeof target.body === "string" ? Buffer.from(target.body) : undefined;
+  const bodyOf = target.body;
   const timeoutMs = options.timeoutMs ?? 10_000;
   try {
     return await runOpenLoopCalls(
       target.name,
-      async () => {
-        const { status, text } = await post({ agent, url, body, timeoutMs, headers: target.headers ?? {} });
+      async (index) => {
+        const url = urls[index % urls.length] as URL;
+        const body = fixedBody ?? Buffer.from(typeof bodyOf === "string" ? bodyOf : bodyOf(index));
+        const { status, text } = await post({
+          agent,
+          url,
+          body,
+          timeoutMs,
+          headers: target.headers ?? {},
+          chunked: target.chunked === true,
+        });
         return target.isSuccess ? target.isSuccess(status, text) : status >= 200 && status < 300;
       },
       options,
@@ -58,8 +71,9 @@ function post(options: {
   body: Buffer;
   timeoutMs: number;
   headers: Record<string, string>;
+  chunked: boolean;
 }): Promise<{ status: number; text: string }> {
-  const { agent, url, body, timeoutMs, headers } = options;
+  const { agent, url, body, timeoutMs, headers, chunked } = options;
   return new Promise((resolve) => {
     const outgoing = httpRequest(
       {
@@ -68,7 +82,11 @@ function post(options: {
         port: url.port,
         path: url.pathname + url.search,
         method: "POST",
-        headers: { ...headers, "content-type": "application/json", "content-length": body.length },
+        headers: {
+          ...headers,
+          "content-type": "application/json",
+          ...(chunked ? { "transfer-encoding": "chunked" } : { "content-length": body.length }),
+        },
         timeout: timeoutMs,
       },
       (incoming) => {

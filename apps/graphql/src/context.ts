@@ -1,15 +1,26 @@
-import type { Pipeline, TrackStream } from "@keel/core";
+import type { CallOptions, Pipeline, TrackStream } from "@keel/core";
+import type { Principal } from "@keel/spec";
 
 /**
  * What every resolver gets. Built by the HTTP handler (one per request) and by the
- * WebSocket server (one per operation); resolvers never read transport details.
+ * WebSocket server (one per operation) once the caller's key was verified; resolvers never
+ * read transport details.
  */
 export interface GraphqlContext {
   readonly pipeline: Pipeline;
-  /** Always DEFAULT_TENANT until API keys arrive (docs/design.md): never taken from a header or input. */
-  readonly tenant: string;
+  /**
+   * Who calls: tenant, role and key id, from the API key alone (the Authorization header,
+   * or the graphql-ws connection_init payload); never from a header or input the caller
+   * chooses otherwise (docs/design.md).
+   */
+  readonly principal: Principal;
   /** Aborts when the caller goes away (HTTP socket closed, WebSocket closed). */
   readonly signal: AbortSignal;
+  /**
+   * A pipeline call's options: the principal, this service's name, a fresh request id, the
+   * caller's signal, and (over HTTP) where the rate-limit headers for the response go.
+   */
+  callOptions(): CallOptions;
   /**
    * Registers a live stream so a graceful shutdown can end it with a final error;
    * returns the function to call when the stream ends.
@@ -18,6 +29,14 @@ export interface GraphqlContext {
   /** True once shutdown began: new streams are refused. */
   readonly isShuttingDown: () => boolean;
 }
+
+/** Builds a resolver context for a verified caller: per HTTP request, per WebSocket operation. */
+export type CreateContext = (source: {
+  principal: Principal;
+  signal: AbortSignal;
+  /** Over HTTP: receives the rate-limit headers for the response. */
+  setResponseHeaders?: (headers: Readonly<Record<string, string>>) => void;
+}) => GraphqlContext;
 
 /** This service's name on the pipeline's log lines (`CallOptions.service`): one pipeline may serve both services. */
 export const SERVICE_NAME = "graphql";

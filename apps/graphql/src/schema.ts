@@ -17,6 +17,9 @@ export function inputFieldNames(typeName: string): string[] {
   return isInputObjectType(type) ? Object.keys(type.getFields()) : [];
 }
 
+/** schema.graphql, then governance.graphql, which extends its types (keys, budgets, classify). */
 function typeDefs(): string {
-  return readFileSync(new URL("./schema.graphql", import.meta.url), "utf8");
+  return ["./schema.graphql", "./governance.graphql"]
+    .map((file) => readFileSync(new URL(file, import.meta.url), "utf8"))
+    .join("\n");
 }

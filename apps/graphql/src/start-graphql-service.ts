@@ -1,11 +1,12 @@
 import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
-import { startServiceHost, type Pipeline, type ServiceHost } from "@keel/core";
-import { DEFAULT_TENANT } from "@keel/spec";
-import type { GraphqlContext } from "./context.ts";
+import { randomUUID } from "node:crypto";
+import { createServiceEdge, startServiceHost, type Pipeline, type ServiceHost } from "@keel/core";
+import { SERVICE_NAME, type CreateContext, type GraphqlContext } from "./context.ts";
 import { formatGraphqlError } from "./errors/format-error.ts";
 import { createGraphqlHandler } from "./http/graphql-handler.ts";
 import { httpSubscriptionGuard } from "./http/http-subscription-guard.ts";
+import { documentRules } from "./limits/document-rules.ts";
 import { createSchema } from "./schema.ts";
 import { startSubscriptionServer } from "./subscriptions/websocket-server.ts";
 
@@ -35,9 +36,14 @@ export async function startGraphqlService(options: GraphqlServiceOptions): Promi
   const { pipeline } = options;
   const settings = pipeline.config.services;
   const schema = createSchema();
+  // Token, depth, alias, selection and cost limits and introspection: the same over HTTP and WebSocket.
+  const rules = documentRules(settings.graphql);
   const apollo = new ApolloServer<GraphqlContext>({
     schema,
     includeStacktraceInErrorResponses: false,
+    introspection: settings.graphql.introspection,
+    validationRules: rules.validationRules,
+    parseOptions: { maxTokens: rules.maxTokens },
     formatError: (formatted, error) => formatGraphqlError(error, stringOrUndefined(formatted.extensions?.code)),
     // The launcher handles signals and shuts down in order; Apollo must not stop itself.
     stopOnTerminationSignals: false,
@@ -54,10 +60,17 @@ export async function startGraphqlService(options: GraphqlServiceOptions): Promi
     // Errors the host answers itself (503 while draining) in GraphQL's shape, like every other error here.
     errorBody: (error) => ({ errors: [formatGraphqlError(error, undefined)] }),
     serve: (serviceHost) => {
-      const createContext = (signal: AbortSignal): GraphqlContext => ({
+      const edge = createServiceEdge(pipeline, { service: SERVICE_NAME });
+      const createContext: CreateContext = ({ principal, signal, setResponseHeaders }) => ({
         pipeline,
-        tenant: DEFAULT_TENANT,
+        principal,
         signal,
+        callOptions: () =>
+          edge.callOptions(principal, {
+            requestId: randomUUID(),
+            signal,
+            ...(setResponseHeaders === undefined ? {} : { setResponseHeaders }),
+          }),
         trackStream: serviceHost.trackStream,
         // True from the first moment of shutdown, not only after the grace: new streams are refused.
         isShuttingDown: serviceHost.isShuttingDown,
@@ -67,6 +80,9 @@ export async function startGraphqlService(options: GraphqlServiceOptions): Promi
         path: GRAPHQL_PATH,
         schema,
         maxMessageBytes: settings.maxBodyBytes,
+        edge,
+        rules,
+        guard: serviceHost.guard,
         createContext,
         isShuttingDown: serviceHost.isShuttingDown,
       });
@@ -75,6 +91,7 @@ export async function startGraphqlService(options: GraphqlServiceOptions): Promi
           apollo,
           path: GRAPHQL_PATH,
           maxBodyBytes: settings.maxBodyBytes,
+          edge,
           createContext,
         }),
         async close() {

@@ -16,11 +16,12 @@ const TOTALS =
   "requests errors cacheHits promptTokens completionTokens totalTokens estimatedRequests costUsd savedTokens savedUsd";
 const USAGE = `query($from: String, $to: String, $model: String) { usage(from: $from, to: $to, model: $model) {
   tenant from to model totals { ${TOTALS} } days { day totals { ${TOTALS} } models { model totals { ${TOTALS} } } } } }`;
-const WINDOW = `requests requestRate errors errorRate rejected latencyMs { p50 p95 p99 mean } cacheLookups cacheHits cacheHitRate
+const WINDOW = `requests requestRate errors errorRate rejected errorsByCode { code count } latencyMs { p50 p95 p99 mean } cacheLookups cacheHits cacheHitRate
   inputTokens outputTokens costUsd costPerRequestUsd savedUsd`;
 const SERIES = `last1m { ${WINDOW} } last5m { ${WINDOW} } last1h { ${WINDOW} }`;
 const SNAPSHOT = `{ metricsSnapshot { at overall { ${SERIES} } models { name stats { ${SERIES} } } tenants { name stats { ${SERIES} } }
-  breakers { target state } alerts { rule key status since resolvedAt target value threshold message } } }`;
+  routes { name stats { ${SERIES} } } breakers { target state }
+  alerts { rule key status since resolvedAt target value threshold message } resolvedAlerts { key since resolvedAt } } }`;
 
 interface Spent {
   usage: { promptTokens: number; completionTokens: number; totalTokens: number };
@@ -60,6 +61,7 @@ interface WindowView {
   errors: number;
   errorRate: number;
   rejected: number;
+  errorsByCode: Array<{ code: string; count: number }>;
   latencyMs: { p50: number | null; p95: number | null; p99: number | null; mean: number | null };
   cacheLookups: number;
   cacheHits: number;
@@ -84,8 +86,10 @@ interface SnapshotData {
     overall: SeriesView;
     models: Array<{ name: string; stats: SeriesView }>;
     tenants: Array<{ name: string; stats: SeriesView }>;
+    routes: Array<{ name: string; stats: SeriesView }>;
     breakers: Array<{ target: string; state: string }>;
     alerts: unknown[];
+    resolvedAlerts: unknown[];
   };
 }
 
@@ -208,8 +212,12 @@ describe("usage and metricsSnapshot queries after scripted traffic", () => {
     // The caller's own figures per model add up to its total.
     expect(snapshot.models.map((entry) => entry.name)).toContain("gpt-4o-mini");
     expect(snapshot.models.reduce((total, entry) => total + entry.stats.last1m.requests, 0)).toBe(minute.requests);
+    expect(minute.errorsByCode).toContainEqual({ code: "UPSTREAM_UNAVAILABLE", count: failures });
+    expect(minute.errorsByCode.reduce((total, entry) => total + entry.count, 0)).toBe(minute.errors + minute.rejected);
+    expect(snapshot.routes.reduce((total, entry) => total + entry.stats.last1m.requests, 0)).toBe(minute.requests);
     expect(Array.isArray(snapshot.breakers)).toBe(true);
     expect(Array.isArray(snapshot.alerts)).toBe(true);
+    expect(snapshot.resolvedAlerts).toEqual([]);
   });
 
   it("exposes gen_ai_* and keel_* metrics at /metrics", async () => {

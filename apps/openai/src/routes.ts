@@ -59,9 +59,11 @@ export function createRoutes(parts: ServiceParts) {
         request.resume();
         throw endpoint;
       }
-      const caller = await identifyCaller(request);
+      const caller = await identifyCaller(parts.edge, request);
       await endpoint(parts, { request, response, requestId, caller, signal: controller.signal });
     } catch (error) {
+      // A refused key leaves the body unread: drain it so the connection can be reused.
+      if (!request.complete) request.resume();
       if (response.headersSent) response.end();
       else sendError(response, toKeelError(error));
     }

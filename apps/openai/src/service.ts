@@ -1,4 +1,4 @@
-import { startServiceHost, type Pipeline, type ServiceHost } from "@keel/core";
+import { createServiceEdge, startServiceHost, type Pipeline, type ServiceHost } from "@keel/core";
 import { toOpenaiError } from "./http/openai-error.ts";
 import { createRoutes } from "./routes.ts";
 
@@ -34,6 +34,7 @@ export async function startOpenaiService(options: OpenaiServiceOptions): Promise
     serve: (serviceHost) => ({
       handler: createRoutes({
         pipeline,
+        edge: createServiceEdge(pipeline, { service: "openai" }),
         trackStream: serviceHost.trackStream,
         maxBodyBytes: options.maxBodyBytes ?? settings.maxBodyBytes,
         startedAt: Math.floor(Date.now() / 1000),

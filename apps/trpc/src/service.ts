@@ -1,14 +1,14 @@
 import type { ServerResponse } from "node:http";
 import { TRPCError } from "@trpc/server";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
-import { startServiceHost, type Pipeline, type ServiceHost } from "@keel/core";
-import { KeelError } from "@keel/spec";
+import { createServiceEdge, startServiceHost, type Pipeline, type ServiceHost } from "@keel/core";
+import { HTTP_STATUS_BY_CODE, KeelError } from "@keel/spec";
 import { createContextFactory } from "./context.ts";
+import { createDirectMutationHandler } from "./direct-mutation.ts";
 import { TRPC_CODE_BY_KEEL_CODE } from "./error-codes.ts";
 import { formatError } from "./error-formatter.ts";
 import { createAppRouter } from "./router.ts";
-import { createStreamOverSse } from "./sse/stream-over-sse.ts";
-import { SSE_PING_INTERVAL_MS } from "./trpc.ts";
+import { createSubscriptionGuard } from "./subscription-guard.ts";
 
 export interface TrpcServiceOptions {
   pipeline: Pipeline;
@@ -19,13 +19,20 @@ export interface TrpcServiceOptions {
   shutdownGraceMs?: number;
   /** Larger bodies get 413 (keelCode BAD_REQUEST). Defaults to `services.maxBodyBytes`. */
   maxBodyBytes?: number;
+  /** Several calls per HTTP request; default `services.trpc.allowBatching`. */
+  allowBatching?: boolean;
+  /** Most calls in one batch (larger: BAD_REQUEST); default `services.trpc.maxBatchSize`. */
+  maxBatchSize?: number;
+  /** The dashboard's built files (`@keel/dashboard`'s dist), served at `/dashboard`; none by default. */
+  dashboardDirectory?: string;
 }
 
 const BASE_PATH = "/trpc/";
 
 /**
  * Serves the router under `/trpc` on core's service host, which also answers /healthz,
- * /readyz and /metrics and drains gracefully on `shutdown()`.
+ * /readyz and /metrics (and the dashboard at /dashboard when given its folder) and drains
+ * gracefully on `shutdown()`.
  */
 export async function startTrpcService(options: TrpcServiceOptions): Promise<ServiceHost> {
   const { pipeline } = options;
@@ -36,36 +43,60 @@ export async function startTrpcService(options: TrpcServiceOptions): Promise<Ser
     host: options.host,
     port: options.port,
     shutdownGraceMs: options.shutdownGraceMs ?? services.shutdownGraceMs,
+    ...(options.dashboardDirectory === undefined
+      ? {}
+      : { staticSites: [{ path: "/dashboard", directory: options.dashboardDirectory }] }),
     // Errors the host answers itself (503 while draining) in tRPC's error shape, so clients read data.keelCode.
-    errorBody: (error) => ({
-      error: formatError({
-        error: new TRPCError({ code: TRPC_CODE_BY_KEEL_CODE[error.code], message: error.message, cause: error }),
-        path: undefined,
-      }),
-    }),
+    errorBody: trpcErrorBody,
     serve: (serviceHost) => {
+      const edge = createServiceEdge(pipeline, { service: "trpc" });
+      const router = createAppRouter(pipeline, edge);
+      const maxBodyBytes = options.maxBodyBytes ?? services.maxBodyBytes;
+      const createContext = createContextFactory({ edge, trackStream: serviceHost.trackStream });
       const trpcHandler = createHTTPHandler({
-        router: createAppRouter(pipeline),
+        router,
         basePath: BASE_PATH,
-        maxBodySize: options.maxBodyBytes ?? services.maxBodyBytes,
-        createContext: createContextFactory(serviceHost.trackStream),
+        maxBodySize: maxBodyBytes,
+        // One HTTP request must not start an unbounded number of upstream calls.
+        allowBatching: options.allowBatching ?? services.trpc.allowBatching,
+        maxBatchSize: options.maxBatchSize ?? services.trpc.maxBatchSize,
+        createContext,
+        // The admission's x-ratelimit-* (and retry-after on a refusal), as OpenAI's API sends them.
+        responseMeta: ({ ctx }) => ({ headers: ctx?.responseHeaders ?? {} }),
       });
-      // ai.stream's plain GETs skip tRPC's generic SSE machinery (same wire format); the rest go to tRPC.
-      const streamOverSse = createStreamOverSse({
-        pipeline,
-        trackStream: serviceHost.trackStream,
-        pingIntervalMs: SSE_PING_INTERVAL_MS,
-      });
+      const subscriptionGuard = createSubscriptionGuard(router, BASE_PATH);
+      // Unbatched JSON mutations skip the adapter's web Request/Response; the rest goes to tRPC.
+      const handleDirectly = createDirectMutationHandler({ router, basePath: BASE_PATH, maxBodyBytes, createContext });
       return {
         handler: (request, response) => {
-          if (streamOverSse.handle(request, response)) return;
-          if (request.url?.startsWith(BASE_PATH)) return trpcHandler(request, response);
-          notFound(response, request.url ?? "");
+          if (!request.url?.startsWith(BASE_PATH)) return notFound(response, request.url ?? "");
+          if (handleDirectly(request, response)) return;
+          const refused = subscriptionGuard(request);
+          if (refused === undefined) return trpcHandler(request, response);
+          sendError(response, refused);
         },
-        close: async () => streamOverSse.close(),
       };
     },
   });
+}
+
+function trpcErrorBody(error: KeelError) {
+  return {
+    error: formatError({
+      error: new TRPCError({ code: TRPC_CODE_BY_KEEL_CODE[error.code], message: error.message, cause: error }),
+      path: undefined,
+    }),
+  };
+}
+
+/** A refusal before tRPC runs, in tRPC's error shape so clients read data.keelCode. */
+function sendError(response: ServerResponse, error: KeelError): void {
+  const text = JSON.stringify(trpcErrorBody(error));
+  response.writeHead(HTTP_STATUS_BY_CODE[error.code], {
+    "content-type": "application/json; charset=utf-8",
+    "content-length": Buffer.byteLength(text),
+  });
+  response.end(text);
 }
 
 function notFound(response: ServerResponse, url: string): void {

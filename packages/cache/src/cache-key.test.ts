@@ -32,7 +32,7 @@ const key = (request: ChatRequest, namespace = "tenant:acme", scope?: string) =>
 
 describe("exactCacheKey", () => {
   it("is a versioned SHA-256 hex digest", () => {
-    expect(key(base)).toMatch(/^exact:[0-9a-f]{64}$/);
+    expect(key(base)).toMatch(/^exact:\{[0-9a-f]{64}\}$/);
   });
 
   it("ignores key order, at every depth", () => {

@@ -15,9 +15,16 @@ export interface CacheKeyOptions {
  * The exact-cache key: SHA-256 of the canonical JSON of everything that changes the answer.
  * Not part of it: `cache` (how to use the cache), `idempotent`, `structured.maxAttempts`
  * and `structured.validators` (functions; they reject answers, they do not shape them).
+ * The hash is a Redis Cluster hash tag (`exact:{<hash>}`), so the entry and the keys
+ * derived from it (`lock:exact:{<hash>}`, `error:exact:{<hash>}`) share one slot.
  */
 export function exactCacheKey(request: ChatRequest, options: CacheKeyOptions): string {
-  return `exact:${sha256(canonicalJson(keyMaterial(request, options, request.messages)))}`;
+  return `exact:${hashTag(sha256(canonicalJson(keyMaterial(request, options, request.messages))))}`;
+}
+
+/** `{text}`: Redis Cluster hashes only the text between the first braces of a key. */
+export function hashTag(text: string): string {
+  return `{${text}}`;
 }
 
 /**

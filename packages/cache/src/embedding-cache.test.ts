@@ -41,46 +41,49 @@ const embedThrough =
     );
   };
 
-describe.each(["memory", "redis"] as const)("embeddingCacheMiddleware on the %s store", (storeName) => {
-  const open = () => setup.fixtures.find((fixture) => fixture.name === storeName)!.open();
+describe.each(["memory", "redis", "redis-cluster"] as const)(
+  "embeddingCacheMiddleware on the %s store",
+  (storeName) => {
+    const open = () => setup.fixtures.find((fixture) => fixture.name === storeName)!.open();
 
-  it("sends only the texts not cached upstream, and marks an all-cached answer", async () => {
-    const upstream = createEmbeddingModel();
-    const embed = embedThrough(embeddingCacheMiddleware({ store: await open() }), upstream.model);
-    const first = await embed({ model: "text-embedding-3-small", input: ["alpha", "beta"] });
-    expect(first.result).toMatchObject({
-      cached: false,
-      vectors: [
-        [5, 97 / 7, 0.5, -1.25],
-        [4, 98 / 7, 0.5, -1.25],
-      ],
+    it("sends only the texts not cached upstream, and marks an all-cached answer", async () => {
+      const upstream = createEmbeddingModel();
+      const embed = embedThrough(embeddingCacheMiddleware({ store: await open() }), upstream.model);
+      const first = await embed({ model: "text-embedding-3-small", input: ["alpha", "beta"] });
+      expect(first.result).toMatchObject({
+        cached: false,
+        vectors: [
+          [5, 97 / 7, 0.5, -1.25],
+          [4, 98 / 7, 0.5, -1.25],
+        ],
+      });
+      expect(first.events).toEqual([{ type: "cache-store", kind: "embedding", bytes: expect.any(Number) }]);
+
+      const second = await embed({ model: "text-embedding-3-small", input: ["beta", "gamma", "gamma", "alpha"] });
+      expect(upstream.asked).toEqual([["alpha", "beta"], ["gamma"]]);
+      expect(second.result.cached).toBe(false);
+      expect(second.result.usage.totalTokens).toBe(3);
+      expect(second.result.vectors.map((vector) => vector[0])).toEqual([4, 5, 5, 5]);
+      expect(second.result.vectors[1]![1]).toBeCloseTo(103 / 7, 5);
+      expect(second.events[0]).toEqual({ type: "embedding-cache-hit", count: 2 });
+
+      const third = await embed({ model: "text-embedding-3-small", input: ["gamma", "alpha"] });
+      expect(third.result).toMatchObject({ cached: true, provider: "openai", usage: { totalTokens: 0 } });
+      expect(third.events).toEqual([{ type: "embedding-cache-hit", count: 2 }]);
+      expect(upstream.asked).toHaveLength(2);
     });
-    expect(first.events).toEqual([{ type: "cache-store", kind: "embedding", bytes: expect.any(Number) }]);
 
-    const second = await embed({ model: "text-embedding-3-small", input: ["beta", "gamma", "gamma", "alpha"] });
-    expect(upstream.asked).toEqual([["alpha", "beta"], ["gamma"]]);
-    expect(second.result.cached).toBe(false);
-    expect(second.result.usage.totalTokens).toBe(3);
-    expect(second.result.vectors.map((vector) => vector[0])).toEqual([4, 5, 5, 5]);
-    expect(second.result.vectors[1]![1]).toBeCloseTo(103 / 7, 5);
-    expect(second.events[0]).toEqual({ type: "embedding-cache-hit", count: 2 });
-
-    const third = await embed({ model: "text-embedding-3-small", input: ["gamma", "alpha"] });
-    expect(third.result).toMatchObject({ cached: true, provider: "openai", usage: { totalTokens: 0 } });
-    expect(third.events).toEqual([{ type: "embedding-cache-hit", count: 2 }]);
-    expect(upstream.asked).toHaveLength(2);
-  });
-
-  it("keeps models and tenants apart", async () => {
-    const upstream = createEmbeddingModel();
-    const embed = embedThrough(embeddingCacheMiddleware({ store: await open() }), upstream.model);
-    await embed({ model: "small", input: ["alpha"] });
-    await embed({ model: "large", input: ["alpha"] });
-    await embed({ model: "small", input: ["alpha"] }, "globex");
-    expect((await embed({ model: "small", input: ["alpha"] })).result.cached).toBe(true);
-    expect(upstream.asked).toHaveLength(3);
-  });
-});
+    it("keeps models and tenants apart", async () => {
+      const upstream = createEmbeddingModel();
+      const embed = embedThrough(embeddingCacheMiddleware({ store: await open() }), upstream.model);
+      await embed({ model: "small", input: ["alpha"] });
+      await embed({ model: "large", input: ["alpha"] });
+      await embed({ model: "small", input: ["alpha"] }, "globex");
+      expect((await embed({ model: "small", input: ["alpha"] })).result.cached).toBe(true);
+      expect(upstream.asked).toHaveLength(3);
+    });
+  },
+);
 
 describe("embedderFromModel", () => {
   it("embeds through a provider's embeddings API, normalised, as the semantic cache's embedder", async () => {

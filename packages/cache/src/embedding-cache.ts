@@ -1,4 +1,5 @@
 import type { EmbeddingResult, Middleware } from "@keel/spec";
+import { hashTag } from "./cache-key.ts";
 import { canonicalJson, sha256 } from "./canonical-json.ts";
 import { decodeVector, encodeVector } from "./entry.ts";
 import { positiveOption } from "./options.ts";
@@ -32,7 +33,7 @@ export function embeddingCacheMiddleware(options: EmbeddingCacheOptions): Middle
       if (request.input.length === 0) return next(request, ctx);
       const namespace = namespaceOf(ctx.tenant, sharedNamespaces);
       const keys = request.input.map(
-        (text) => `emb:${sha256(canonicalJson({ v: 1, namespace, model: request.model, text }))}`,
+        (text) => `emb:${hashTag(sha256(canonicalJson({ v: 1, namespace, model: request.model, text })))}`,
       );
       let found: Array<StoredVector | undefined>;
       try {

@@ -12,7 +12,7 @@ afterAll(async () => {
   await setup.stop();
 });
 
-describe.each(["memory", "redis"] as const)("coalescing on the %s store", (storeName) => {
+describe.each(["memory", "redis", "redis-cluster"] as const)("coalescing on the %s store", (storeName) => {
   // A generous command bound: a loaded CI machine must not turn a slow Redis reply into a second call.
   const open = (shared?: string) =>
     setup.fixtures.find((fixture) => fixture.name === storeName)!.open({ shared, commandTimeoutMs: 2_000 });

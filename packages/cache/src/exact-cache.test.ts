@@ -22,7 +22,7 @@ afterAll(async () => {
 
 const types = (events: KeelEvent[]) => events.map((event) => event.type);
 
-describe.each(["memory", "redis"] as const)("exactCacheMiddleware on the %s store", (storeName) => {
+describe.each(["memory", "redis", "redis-cluster"] as const)("exactCacheMiddleware on the %s store", (storeName) => {
   const fixture = (): StoreFixture => setup.fixtures.find((candidate) => candidate.name === storeName)!;
   const build = async (
     options: Partial<ExactCacheOptions> = {},

@@ -164,11 +164,14 @@ function createClient(
       const [host, port] = node.split(":");
       return { host: host ?? "127.0.0.1", port: Number(port ?? 6379) };
     });
-    return new Cluster(nodes, {
-      enableOfflineQueue: false,
-      clusterRetryStrategy: reconnectDelay,
-      redisOptions: common,
-    });
+    return connectNodesEagerly(
+      new Cluster(nodes, {
+        enableOfflineQueue: false,
+        scaleReads: "master",
+        clusterRetryStrategy: reconnectDelay,
+        redisOptions: common,
+      }),
+    );
   }
   return new Redis(options.url ?? "redis://127.0.0.1:6379", {
     ...common,
@@ -177,8 +180,21 @@ function createClient(
   });
 }
 
+/**
+ * ioredis connects to each cluster node on its first command. Without an offline queue, the
+ * commands that meet a node still connecting are refused and retried 100 ms later, so the
+ * first requests after a start or a failover missed the cache and coalescing: connect to
+ * every node as soon as the client learns of it.
+ */
+export function connectNodesEagerly(cluster: Cluster): Cluster {
+  cluster.on("+node", (node: Redis) => {
+    if (node.status === "wait") node.connect().catch(() => {});
+  });
+  return cluster;
+}
+
 async function* scanKeys(client: Redis | Cluster, prefix: string, match: string): AsyncIterable<string[]> {
-  const nodes = client instanceof Cluster ? client.nodes("master") : [client];
+  const nodes = client instanceof Cluster ? mastersCoveringEverySlot(client) : [client];
   const pattern = (prefix + match).replace(/[*?[\]\\]/g, "\\$&") + "*";
   for (const node of nodes) {
     let cursor = "0";
@@ -188,6 +204,30 @@ async function* scanKeys(client: Redis | Cluster, prefix: string, match: string)
       if (keys.length > 0) yield keys.map((key) => key.slice(prefix.length));
     } while (cursor !== "0");
   }
+}
+
+const CLUSTER_SLOTS = 16_384;
+
+/**
+ * The masters to SCAN on a Cluster: one per slot range, every slot owned. A scan that left
+ * out a master would look complete and make the semantic cache drop that master's entries
+ * from its index, so while the client's slot map is incomplete (connecting, mid-failover)
+ * this throws and the caller keeps what it has.
+ */
+function mastersCoveringEverySlot(cluster: Cluster): Redis[] {
+  if (cluster.status !== "ready") throw new Error(`cluster connection ${cluster.status}`);
+  const byKey = new Map(cluster.nodes("master").map((node) => [`${node.options.host}:${node.options.port}`, node]));
+  const owners = new Set<string>();
+  for (let slot = 0; slot < CLUSTER_SLOTS; slot++) {
+    const owner = cluster.slots[slot]?.[0];
+    if (owner === undefined) throw new Error(`no master known for slot ${slot}`);
+    owners.add(owner);
+  }
+  return [...owners].map((owner) => {
+    const node = byKey.get(owner);
+    if (!node) throw new Error(`no connection to master ${owner}`);
+    return node;
+  });
 }
 
 function withTimeout<T>(promise: Promise<T>, timeoutMs: number): Promise<T> {

@@ -1,5 +1,5 @@
 import type { ChatRequest, Generation, RequestContext } from "@keel/spec";
-import { semanticPartition } from "./cache-key.ts";
+import { hashTag, semanticPartition } from "./cache-key.ts";
 import { canonicalJson, sha256 } from "./canonical-json.ts";
 import { decodeEntry, decodeVector, encodeEntry, encodeVector, isFresh, isStorable, type CacheEntry } from "./entry.ts";
 import { createLocalEmbedder, type Embedder } from "./local-embedder.ts";
@@ -228,7 +228,8 @@ export function createSemanticCacheEngine(options: SemanticCacheOptions) {
     if (!isStorable(generation)) return;
     const vector = await embed(current, ctx);
     if (!vector) return;
-    const id = `${PREFIX}${current.key.partition}:${sha256(canonicalJson(current.key.text)).slice(0, 32)}`;
+    // The text's hash is the entry's hash tag: its lock shares its slot (see exactCacheKey).
+    const id = `${PREFIX}${current.key.partition}:${hashTag(sha256(canonicalJson(current.key.text)).slice(0, 32))}`;
     const entry: CacheEntry = {
       v: 1,
       storedAt: Date.now(),

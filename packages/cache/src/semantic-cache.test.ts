@@ -185,9 +185,10 @@ describe("semanticCacheMiddleware", () => {
   });
 });
 
-describe("semantic cache on Redis", () => {
+describe.each(["redis", "redis-cluster"] as const)("semantic cache on %s", (storeName) => {
+  // On the cluster the entries spread over three masters: the resync's SCAN must visit each.
   it("rebuilds its index from Redis at start and pulls in entries other instances stored", async () => {
-    const redis = setup.fixtures.find((fixture) => fixture.name === "redis")!;
+    const redis = setup.fixtures.find((fixture) => fixture.name === storeName)!;
     const inner = createScriptedModel();
     const first = wrap(
       semanticCacheMiddleware({ store: await redis.open({ shared: "semantic" }), resyncIntervalMs: 0 }),

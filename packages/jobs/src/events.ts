@@ -3,7 +3,7 @@ import type { JobKind, JobState, QueueDepth, WebhookDelivery } from "./types.ts"
 
 /**
  * What the queue and its workers report, for telemetry to turn into metrics and one log line
- * per state change. Proposed as KeelEvent variants for @keel/spec; until then they travel
+ * per state change. The same shapes as @keel/spec's JobKeelEvent variants of KeelEvent; they travel
  * through the queue's `onEvent` callback. Never carries the request, the result or a full
  * webhook URL (which may hold a token): only ids, states, codes and timings.
  */

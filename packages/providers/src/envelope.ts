@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { ChatRequest, FinishReason, Generation, ToolCall, Usage } from "@keel/spec";
-import { costOf, type PriceTable } from "./prices.ts";
+import { batchCostOf, costOf, type PriceTable, type PriceTier } from "./prices.ts";
 import { countChatTokens, countTokens } from "./tokens.ts";
 
 /** Usage as OpenAI-compatible servers send it. */
@@ -26,6 +26,8 @@ export interface EnvelopeContext {
   /** The provider's name, as in targets "name/model". */
   name: string;
   prices: PriceTable;
+  /** "batch" for an answer from the provider's batch API (its discounted price). Default "standard". */
+  tier?: PriceTier;
 }
 
 /** The Generation envelope for one upstream answer: attempts 1, cache miss, no fallback yet. */
@@ -42,7 +44,7 @@ export function toGeneration(context: EnvelopeContext, request: ChatRequest, ans
     fallback: { failed: [], answeredBy: `${context.name}/${model}` },
     attempts: 1,
     usage,
-    costUsd: costOf(context.prices, model, usage),
+    costUsd: (context.tier === "batch" ? batchCostOf : costOf)(context.prices, model, usage),
     latencyMs: answer.latencyMs,
     finishReason: toFinishReason(answer.finishReason),
     safety: { input: [], output: [] },

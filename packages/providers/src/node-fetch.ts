@@ -170,7 +170,11 @@ function exchange(outgoing: ClientRequest, options: ExchangeOptions): Promise<Re
         });
         answer.once("end", () => {
           if (settled) return;
-          succeed(new Response(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks), init), false);
+          // Socket chunks sit on plain ArrayBuffers; the type says so for a DOM-typed reader of this file (the dashboard's typecheck).
+          const whole = (chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)) as
+            | Uint8Array<ArrayBuffer>
+            | undefined;
+          succeed(new Response(whole, init), false);
         });
       }
     });

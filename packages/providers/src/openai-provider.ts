@@ -1,5 +1,14 @@
 import { KeelError, type EmbeddingModel, type Model } from "@keel/spec";
 import OpenAI from "openai";
+import {
+  cancelBatch,
+  pollBatch,
+  submitBatch,
+  type BatchCallOptions,
+  type BatchPoll,
+  type BatchRequestLine,
+  type SubmittedBatch,
+} from "./batch-api.ts";
 import { embed } from "./embed.ts";
 import { generate } from "./generate.ts";
 import { createDirectStreamCall } from "./direct-stream.ts";
@@ -35,7 +44,19 @@ export interface ProviderOptions {
   maxEventBytes?: number;
 }
 
-export interface Provider extends Model, EmbeddingModel {
+/** The provider's Batch API (OpenAI's /v1/files + /v1/batches): asynchronous, cheaper answers. */
+export interface ProviderBatchApi {
+  /** Uploads the requests as one JSONL file and creates one batch over it. */
+  submitBatch(
+    input: { lines: BatchRequestLine[]; metadata?: Record<string, string> },
+    options?: BatchCallOptions,
+  ): Promise<SubmittedBatch>;
+  /** The batch's state; once ended, every line as an envelope (batch price) or a typed error. */
+  pollBatch(batch: SubmittedBatch & { lines: BatchRequestLine[] }, options?: BatchCallOptions): Promise<BatchPoll>;
+  cancelBatch(batch: SubmittedBatch): Promise<void>;
+}
+
+export interface Provider extends Model, EmbeddingModel, ProviderBatchApi {
   readonly name: string;
 }
 
@@ -104,5 +125,8 @@ export function createOpenAIProvider(options: ProviderOptions): Provider {
     generate: (request, ctx) => generate(state, request, ctx),
     stream: (request, ctx) => stream(state, request, ctx),
     embed: (request, ctx) => embed(state, request, ctx),
+    submitBatch: (input, callOptions) => submitBatch(state, input, callOptions),
+    pollBatch: (batch, callOptions) => pollBatch(state, batch, callOptions),
+    cancelBatch: (batch) => cancelBatch(state, batch),
   };
 }

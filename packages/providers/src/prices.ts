@@ -1,9 +1,25 @@
 import { KeelError, roundUsd, type Usage } from "@keel/spec";
+import { createModelTable } from "./model-table.ts";
 
-/** USD per one million tokens. Embedding models have `outputPerMillion: 0`. */
-export type ModelPrice = { inputPerMillion: number; outputPerMillion: number };
+/**
+ * USD per one million tokens. Embedding models have `outputPerMillion: 0`. The batch prices
+ * apply to answers from the provider's batch API; without them a batch answer costs
+ * `BATCH_PRICE_RATIO` (half) of the standard price, as OpenAI's Batch API does.
+ */
+export type ModelPrice = {
+  inputPerMillion: number;
+  outputPerMillion: number;
+  batchInputPerMillion?: number;
+  batchOutputPerMillion?: number;
+};
 
-/** Prices by model name; `lookup` also matches dated and suffixed variants of a listed name. */
+/** A batch-API answer's share of the standard price when a model lists no batch prices. */
+export const BATCH_PRICE_RATIO = 0.5;
+
+/** Which price list a call pays: the standard one, or the batch API's. */
+export type PriceTier = "standard" | "batch";
+
+/** Prices by model name; `lookup` also matches dated and suffixed variants of a listed name (see model-table.ts). */
 export interface PriceTable {
   lookup(model: string): ModelPrice | undefined;
 }
@@ -38,49 +54,23 @@ const BUILT_IN_PRICES: Readonly<Record<string, ModelPrice>> = {
   "text-embedding-ada-002": { inputPerMillion: 0.1, outputPerMillion: 0 },
 };
 
-// Resolved lookups are memoised: the same few model names come back on every request.
-// The bound keeps a stream of odd upstream names from growing the memo without end.
-const MEMO_LIMIT = 1_000;
-
 /** The built-in table, with `overrides` added or replacing entries of the same name. */
 export function createPriceTable(overrides: Record<string, ModelPrice> = {}): PriceTable {
   const prices = new Map<string, ModelPrice>();
   for (const [model, price] of Object.entries(BUILT_IN_PRICES)) prices.set(model, price);
   for (const [model, price] of Object.entries(overrides)) prices.set(model, checkedPrice(model, price));
-  // Longest first, so "gpt-4o-mini-…" matches gpt-4o-mini before gpt-4o.
-  const byLength = [...prices.keys()].sort((left, right) => right.length - left.length);
-  const memo = new Map<string, ModelPrice | null>();
-
-  return {
-    lookup(model) {
-      const known = memo.get(model);
-      if (known !== undefined) return known ?? undefined;
-      const found = resolve(model, prices, byLength);
-      if (memo.size >= MEMO_LIMIT) memo.clear();
-      memo.set(model, found ?? null);
-      return found;
-    },
-  };
-}
-
-/**
- * Exact name first; then the longest listed name the model extends at a "-" boundary,
- * which covers dated snapshots (gpt-4o-mini-2024-07-18, gpt-4-0613) and suffixes.
- */
-function resolve(model: string, prices: Map<string, ModelPrice>, byLength: string[]): ModelPrice | undefined {
-  const exact = prices.get(model);
-  if (exact !== undefined) return exact;
-  for (const name of byLength) {
-    if (model.length > name.length && model.startsWith(name) && model.charCodeAt(name.length) === 45 /* "-" */) {
-      return prices.get(name);
-    }
-  }
-  return undefined;
+  return createModelTable(prices);
 }
 
 function checkedPrice(model: string, price: ModelPrice): ModelPrice {
   const valid = (value: unknown) => typeof value === "number" && Number.isFinite(value) && value >= 0;
-  if (!valid(price?.inputPerMillion) || !valid(price?.outputPerMillion)) {
+  const validIfSet = (value: unknown) => value === undefined || valid(value);
+  if (
+    !valid(price?.inputPerMillion) ||
+    !valid(price?.outputPerMillion) ||
+    !validIfSet(price.batchInputPerMillion) ||
+    !validIfSet(price.batchOutputPerMillion)
+  ) {
     throw new KeelError(
       "BAD_REQUEST",
       `price for "${model}" needs non-negative inputPerMillion and outputPerMillion numbers`,
@@ -89,15 +79,33 @@ function checkedPrice(model: string, price: ModelPrice): ModelPrice {
       },
     );
   }
-  return { inputPerMillion: price.inputPerMillion, outputPerMillion: price.outputPerMillion };
+  return {
+    inputPerMillion: price.inputPerMillion,
+    outputPerMillion: price.outputPerMillion,
+    ...(price.batchInputPerMillion === undefined ? {} : { batchInputPerMillion: price.batchInputPerMillion }),
+    ...(price.batchOutputPerMillion === undefined ? {} : { batchOutputPerMillion: price.batchOutputPerMillion }),
+  };
 }
 
 /** Cost in USD of one call; 0 for a model the table does not know. */
 export function costOf(prices: PriceTable, model: string, usage: Usage): number {
   const price = prices.lookup(model);
   if (price === undefined) return 0;
-  // Rounded to whole nano-dollars, as every cost Keel shows or sums (see roundUsd).
-  return roundUsd(
-    (usage.promptTokens * price.inputPerMillion + usage.completionTokens * price.outputPerMillion) / 1_000_000,
+  return priced(usage, price.inputPerMillion, price.outputPerMillion);
+}
+
+/** Cost in USD of one answer from the provider's batch API: the model's batch prices, else half its standard ones. */
+export function batchCostOf(prices: PriceTable, model: string, usage: Usage): number {
+  const price = prices.lookup(model);
+  if (price === undefined) return 0;
+  return priced(
+    usage,
+    price.batchInputPerMillion ?? price.inputPerMillion * BATCH_PRICE_RATIO,
+    price.batchOutputPerMillion ?? price.outputPerMillion * BATCH_PRICE_RATIO,
   );
+}
+
+function priced(usage: Usage, inputPerMillion: number, outputPerMillion: number): number {
+  // Rounded to whole nano-dollars, as every cost Keel shows or sums (see roundUsd).
+  return roundUsd((usage.promptTokens * inputPerMillion + usage.completionTokens * outputPerMillion) / 1_000_000);
 }

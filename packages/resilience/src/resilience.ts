@@ -1,4 +1,4 @@
-import { KeelError, noopEventSink, type EventSink, type Model } from "@keel/spec";
+import { KeelError, noopEventSink, type EmbeddingModel, type EventSink, type Model } from "@keel/spec";
 import { AttemptTimeoutPolicy } from "./attempt-timeout.ts";
 import { CircuitBreakerPolicy, type BreakerState } from "./circuit-breaker.ts";
 import { ConcurrencyLimiter } from "./concurrency-limiter.ts";
@@ -7,7 +7,7 @@ import { wrap, type Policy } from "./policy.ts";
 import { resolvePolicy, type ResolvedPolicy } from "./resolve-policy.ts";
 import { RetryPolicy } from "./retry.ts";
 import { RetryBudget } from "./retry-budget.ts";
-import { createTargetModel, type TargetModel, type TargetStack } from "./target-model.ts";
+import { createEmbeddingTargetModel, createTargetModel, type TargetModel, type TargetStack } from "./target-model.ts";
 
 export interface ResilienceOptions {
   /** Pipeline-level sink for breaker state changes (they belong to no one request). */
@@ -21,6 +21,8 @@ export interface Resilience {
    * shared by all requests, and built from the policy of the first call for that name.
    */
   target(options: { name: string; model: Model; policy?: TargetPolicy }): TargetModel;
+  /** The same per-target stack (shared by name with chat targets) around an embedding model. */
+  embeddingTarget(options: { name: string; model: EmbeddingModel; policy?: TargetPolicy }): EmbeddingModel;
   breakerStates(): Record<string, BreakerState>;
   /** Stops the breakers' timers; calls after this fail with UPSTREAM_UNAVAILABLE. */
   close(): void;
@@ -56,6 +58,12 @@ export function createResilience(options: ResilienceOptions = {}): Resilience {
         shared.wrapped.set(model, wrapped);
       }
       return wrapped;
+    },
+    embeddingTarget({ name, model, policy }) {
+      if (typeof name !== "string" || name.length === 0) {
+        throw new KeelError("BAD_REQUEST", "target name must be a non-empty string", { details: { field: "name" } });
+      }
+      return createEmbeddingTargetModel(sharedTarget(name, policy), model);
     },
     breakerStates() {
       const result: Record<string, BreakerState> = {};

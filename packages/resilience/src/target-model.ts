@@ -1,6 +1,7 @@
 import {
   toKeelError,
   type ChatRequest,
+  type EmbeddingModel,
   type Generation,
   type KeelError,
   type Model,
@@ -63,6 +64,21 @@ export function createTargetModel(stack: TargetStack, model: Model): TargetModel
         finish: (event) => ({ type: "done", generation: { ...event.generation, attempts: run.attempts } }),
         fail: (error) => targetFailure(name, error, run.attempts),
       });
+    },
+  };
+}
+
+/**
+ * An embedding model behind the same per-target stack as chat (retry, breaker, concurrency
+ * limit, attempt timeout): an embedding target that fails is retried, trips its breaker and
+ * waits for a slot like any other. `attempts` travels on a failure's details.
+ */
+export function createEmbeddingTargetModel(stack: TargetStack, model: EmbeddingModel): EmbeddingModel {
+  return {
+    async embed(request, ctx) {
+      const run = await runTarget(stack, { ctx, options: undefined }, (attempt) => model.embed(request, attempt.ctx));
+      run.lease.release();
+      return run.value;
     },
   };
 }

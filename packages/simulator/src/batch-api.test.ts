@@ -189,6 +189,18 @@ describe("the Batch API, with the real openai SDK", () => {
     await expect(client.batches.cancel(batch.id)).rejects.toMatchObject({ status: 409 });
   });
 
+  it("lists every batch, newest first, so a test can count submissions", async () => {
+    const { client } = await start({});
+    const file = await upload(client, [line("a", "one")]);
+    const create = () =>
+      client.batches.create({ input_file_id: file.id, endpoint: "/v1/chat/completions", completion_window: "24h" });
+    const first = await create();
+    const second = await create();
+    const listed: string[] = [];
+    for await (const batch of client.batches.list()) listed.push(batch.id);
+    expect(listed).toEqual([second.id, first.id]);
+  });
+
   it("answers OpenAI's errors for unknown ids, a wrong purpose and an unsupported endpoint", async () => {
     const { client } = await start({});
     await expect(client.files.retrieve("file-nope")).rejects.toMatchObject({ status: 404 });

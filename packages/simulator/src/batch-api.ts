@@ -32,6 +32,7 @@ export function handleBatchApi(
   }
   if (collection === "batches") {
     if (method === "POST" && id === undefined) createBatch(exchange, store);
+    else if (method === "GET" && id === undefined) listBatches(exchange, store);
     else if (method === "GET" && id !== undefined && action === undefined)
       withBatch(exchange, { store, id }, (batch) => sendBatch(exchange, batch));
     else if (method === "POST" && id !== undefined && action === "cancel")
@@ -48,6 +49,22 @@ export function handleBatchApi(
 function sendFile(exchange: Exchange, file: StoredFile): void {
   const { content: _content, ...fields } = file;
   exchange.sendJson(200, JSON.stringify(fields));
+}
+
+/** GET /v1/batches: every batch, newest first, on one page (the SDK's `batches.list()`); lets a test count submissions. */
+function listBatches(exchange: Exchange, store: BatchStore): void {
+  exchange.request.resume();
+  const data = [...store.batches.values()].reverse();
+  exchange.sendJson(
+    200,
+    JSON.stringify({
+      object: "list",
+      data,
+      first_id: data[0]?.id ?? null,
+      last_id: data.at(-1)?.id ?? null,
+      has_more: false,
+    }),
+  );
 }
 
 function sendBatch(exchange: Exchange, batch: BatchRecord): void {

@@ -7,13 +7,14 @@ import { parseArgs } from "node:util";
 import { startSimulator } from "./server.ts";
 import type { SimulatorOptions, SimulatorRule } from "./types.ts";
 
-const USAGE = `Usage: keel-simulator [--port N] [--host H] [--rules file.json] [--ttft MS] [--per-token MS] [--seed N]
+const USAGE = `Usage: keel-simulator [--port N] [--host H] [--rules file.json] [--ttft MS] [--per-token MS] [--seed N] [--control-api]
   --port       port to listen on (default $KEEL_SIMULATOR_PORT or 4100; 0 = a free port)
   --host       address to bind (default $KEEL_HOST or 127.0.0.1)
   --rules      a JSON file: an array of rules, or { "rules": [...] }
   --ttft       time to first token for every model, in ms (default 0)
   --per-token  delay per completion token, in ms (default 0)
-  --seed       seed of the generator behind rules' probability (default 1)`;
+  --seed       seed of the generator behind rules' probability (default 1)
+  --control-api  serve /_sim even when bound to a non-loopback address (default: loopback only)`;
 
 function readOptions(): SimulatorOptions {
   // `pnpm start -- --port 1` passes the `--` on; it is not an argument of ours.
@@ -28,6 +29,7 @@ function readOptions(): SimulatorOptions {
       ttft: { type: "string" },
       "per-token": { type: "string" },
       seed: { type: "string" },
+      "control-api": { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -44,6 +46,7 @@ function readOptions(): SimulatorOptions {
       perTokenMs: toNumber("--per-token", values["per-token"] ?? "0"),
     },
     ...(values.seed === undefined ? {} : { seed: toInteger("--seed", values.seed) }),
+    ...(values["control-api"] === true ? { controlApi: true } : {}),
   };
 }
 

@@ -87,11 +87,13 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     });
   };
 
+  const host = options.host ?? "127.0.0.1";
+  const controlApi = options.controlApi ?? isLoopbackHost(host);
   const onRequest = (request: IncomingMessage, response: ServerResponse): void => {
     const url = request.url ?? "/";
     const queryAt = url.indexOf("?");
     const path = queryAt === -1 ? url : url.slice(0, queryAt);
-    if (path.startsWith("/_sim/")) {
+    if (path.startsWith("/_sim/") && controlApi) {
       handleControl(request, response, { path, handle: control });
       return;
     }
@@ -117,7 +119,6 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     stats.openConnections++;
     socket.once("close", () => stats.openConnections--);
   });
-  const host = options.host ?? "127.0.0.1";
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port ?? 0, host, () => {
@@ -165,4 +166,9 @@ function waitForStats(
     };
     poll();
   });
+}
+
+/** 127.0.0.0/8, ::1 and localhost: the control API is served there by default. */
+function isLoopbackHost(host: string): boolean {
+  return host === "localhost" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host);
 }

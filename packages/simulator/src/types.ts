@@ -116,6 +116,12 @@ export interface SimulatorOptions {
    */
   seed?: number;
   batch?: SimulatorBatchOptions;
+  /**
+   * Serve the control API (/_sim: rules, reset, stats). Default: only when bound to a
+   * loopback address, so a simulator on 0.0.0.0 cannot be reprogrammed from the network;
+   * true turns it on anyway (tests, demos on a private network), false off.
+   */
+  controlApi?: boolean;
 }
 
 export interface SimulatorStats {

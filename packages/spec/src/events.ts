@@ -1,5 +1,7 @@
 import type { KeelErrorCode } from "./errors.ts";
 import type { ReviewState, SafetyAction, SafetyStage, Usage } from "./generation.ts";
+import type { JobKeelEvent } from "./job-events.ts";
+import type { GovernanceEvent } from "./governance.ts";
 
 /**
  * Typed events the packages emit on a request's event sink. Telemetry turns them into
@@ -7,6 +9,8 @@ import type { ReviewState, SafetyAction, SafetyStage, Usage } from "./generation
  * noun-action. `target` is always "provider/model".
  */
 export type KeelEvent =
+  // governance: identity, limits, budgets, model selection, prompt optimisation
+  | GovernanceEvent
   // providers
   | { type: "upstream-request"; target: string }
   | { type: "upstream-response"; target: string; durationMs: number; usage: Usage; ttftMs?: number }
@@ -27,6 +31,8 @@ export type KeelEvent =
   | { type: "load-shed"; target: string }
   | { type: "hedge-sent"; target: string }
   | { type: "degraded"; mode: "stale" | "static" }
+  // jobs (the queue, its workers, webhooks; see job-events.ts)
+  | JobKeelEvent
   // cache
   | { type: "cache-hit"; kind: "exact" | "semantic"; savedTokens: number; savedUsd: number; similarity?: number }
   | { type: "cache-miss"; kind: "exact" | "semantic" }

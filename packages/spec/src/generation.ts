@@ -1,4 +1,5 @@
 import type { KeelErrorCode } from "./errors.ts";
+import type { OptimisationReport, SelectionReport } from "./governance.ts";
 
 export interface Usage {
   promptTokens: number;
@@ -6,6 +7,8 @@ export interface Usage {
   totalTokens: number;
   /** True when counted by Keel's tokenizer because the upstream sent no usage. */
   estimated?: boolean;
+  /** Prompt tokens the route's prompt transforms removed before the call (see Generation.optimisation). */
+  promptTokensSaved?: number;
 }
 
 /** Where the answer came from. `stale` = an expired cache entry served because every target failed. */
@@ -138,6 +141,10 @@ export interface Generation {
   finishReason: FinishReason;
   safety: SafetyReport;
   validation?: ValidationReport;
+  /** Set when the route selects its model by rules: which rule chose, and any escalation. */
+  selection?: SelectionReport;
+  /** Set when the route's prompt transforms changed the prompt: what they did and dropped. */
+  optimisation?: OptimisationReport;
   /** The parsed value, for structured calls. */
   data?: unknown;
   toolCalls?: ToolCall[];

@@ -9,8 +9,20 @@ export {
 } from "./errors.ts";
 export type { KeelErrorBody, KeelErrorCode, KeelErrorDetails, KeelErrorOptions } from "./errors.ts";
 export type { EventSink, KeelEvent, KeelEventType } from "./events.ts";
+export type { JobEventKind, JobEventState, JobKeelEvent } from "./job-events.ts";
 export { addUsd, fromNanoUsd, roundUsd, toNanoUsd, USD_DECIMALS } from "./money.ts";
 export { noopEventSink } from "./events.ts";
+export type {
+  ApiKeyRejection,
+  ApiKeyRole,
+  BudgetPeriod,
+  GovernanceEvent,
+  LimitKind,
+  LimitScope,
+  OptimisationReport,
+  Principal,
+  SelectionReport,
+} from "./governance.ts";
 export type {
   CacheOutcome,
   FallbackFailure,

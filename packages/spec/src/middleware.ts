@@ -1,15 +1,18 @@
 import type { EventSink } from "./events.ts";
 import type { Generation } from "./generation.ts";
+import type { Principal } from "./governance.ts";
 import type { ChatRequest, EmbeddingRequest, EmbeddingResult } from "./request.ts";
 import type { StreamEvent } from "./stream.ts";
 
-export type Operation = "generate" | "stream" | "structured" | "embed";
+export type Operation = "generate" | "stream" | "structured" | "embed" | "classify";
 
 /** Facts about one request that every layer can read. Built by core from the service's input. */
 export interface RequestContext {
   requestId: string;
   /** From the authenticated API key only; never from caller input. */
   tenant: string;
+  /** Who calls, from the API key the service authenticated; absent for in-process callers. */
+  principal?: Principal;
   operation: Operation;
   /**
    * Which service took the request ("trpc", "graphql"), when a process runs several on one
@@ -18,9 +21,25 @@ export interface RequestContext {
   service?: string;
   /** Epoch milliseconds by which the whole request, retries and fallbacks included, must end. */
   deadline: number;
+  /**
+   * The caller can wait (minutes to hours, within `deadline`) for a cheaper answer: a target
+   * whose provider has a batch API may answer through it. Core sets it only for deferrable
+   * background jobs; a live call never has it.
+   */
+  deferrable?: boolean;
   /** Aborts when the caller disconnects or the deadline passes; pass it all the way down. */
   signal: AbortSignal;
   events: EventSink;
+  /**
+   * The fallback chain model selection chose for this request ("provider/model" targets of
+   * the route); absent: the route's configured chain.
+   */
+  targets?: readonly string[];
+  /**
+   * Receives headers for the caller's HTTP response (the rate-limit state: x-ratelimit-*,
+   * retry-after); set by a service, absent for in-process callers.
+   */
+  setResponseHeaders?: (headers: Readonly<Record<string, string>>) => void;
   /**
    * The route a chat request was admitted on, resolved once by the pipeline before its
    * middlewares run and carried down to the model that serves it. Absent for embeddings

@@ -55,6 +55,8 @@ export interface ChatDocument {
 export interface ChatRequest {
   /** The model or route name the caller asks for; config maps it to targets. */
   model: string;
+  /** The caller's tag for the kind of work ("extract", "summarise"): routes' selection rules may match on it. */
+  task?: string;
   messages: ChatMessage[];
   temperature?: number;
   topP?: number;

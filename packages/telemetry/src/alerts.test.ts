@@ -61,6 +61,9 @@ describe("alert rules over sliding windows", () => {
     await traffic(telemetry, clock, { seconds: 30, perSecond: 1, script: healthy });
     expect(transitions()).toEqual(["alert firing error-rate", "alert resolved error-rate"]);
     expect(telemetry.activeAlerts()).toEqual([]);
+    const [resolved] = telemetry.snapshot().resolvedAlerts;
+    expect(resolved).toMatchObject({ rule: "error-rate", status: "resolved", since: expect.any(String) });
+    expect(Date.parse(resolved!.resolvedAt!)).toBeGreaterThan(Date.parse(resolved!.since));
     expect(await telemetry.metricsText()).toContain('keel_alert_active{rule="error-rate",key="error-rate"} 0');
     await telemetry.close();
   });

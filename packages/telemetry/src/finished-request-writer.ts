@@ -46,7 +46,7 @@ export class FinishedRequestWriter {
       const endedAtMs = summary.startedAtMs + summary.latencyMs;
       parts.snapshots.add(
         endedAtMs,
-        { model: summary.model === "" ? summary.route : summary.model, tenant: summary.tenant },
+        { model: summary.model === "" ? summary.route : summary.model, route: summary.route, tenant: summary.tenant },
         sample,
       );
       parts.alerts?.add(endedAtMs, sample);
@@ -94,6 +94,7 @@ export class FinishedRequestWriter {
     sample.outputTokens = summary.outputTokens;
     sample.costUsd = summary.costUsd;
     sample.savedUsd = summary.savedUsd;
+    sample.errorCode = summary.outcome === "error" ? summary.errorCode : undefined;
     const succeeded = summary.outcome === "success" || summary.outcome === "degraded";
     sample.latencyMs = succeeded ? summary.latencyMs : -1;
     sample.latencyBucket = succeeded ? latencyBucket(summary.latencyMs) : 0;

@@ -1,6 +1,6 @@
 import { startRedisServer, type RedisServerHandle } from "@keel/testkit";
+import { redisTargets } from "@keel/testkit/redis-targets";
 import { KeelError, type Generation } from "@keel/spec";
-import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTelemetry, type Telemetry, type TelemetryOptions } from "./index.ts";
 import { captureLines, makeGeneration, manualClock, runScript } from "./test-support/telemetry-fixtures.ts";
@@ -178,6 +178,79 @@ describe("usage ledger in memory", () => {
   });
 });
 
+// The shared contract: the same behaviour on one Redis and on a 3-master Redis Cluster.
+for (const target of redisTargets()) {
+  describe(`usage ledger on ${target.name}`, () => {
+    afterAll(() => target.closeClients());
+    // The cluster is reached the way core reaches it: through a client it owns and hands over.
+    const ledgerOn = (keyPrefix: string) =>
+      target.name === "redis" ? { redisUrl: target.url, keyPrefix } : { client: target.client(), keyPrefix };
+
+    it("keeps the same totals as the envelopes in per-tenant, per-day hashes", async () => {
+      const clock = manualClock(DAY_ONE);
+      const telemetry = build(clock, ledgerOn("t1"));
+      const expected = await scriptedUsage(telemetry, clock);
+      await expectLedgerMatches(telemetry, expected);
+      const client = target.client();
+      const hash = await client.hgetall("t1:usage:{acme}:2026-03-01");
+      expect(Number(hash["gpt-4o|requests"])).toBe(1);
+      expect(Number(hash["gpt-4o|promptTokens"])).toBe(10);
+      expect(await client.ttl("t1:usage:{acme}:2026-03-01")).toBeGreaterThan(0);
+      // A second instance (another service replica) reads the same ledger.
+      const replica = build(clock, ledgerOn("t1"));
+      expect((await replica.usage({ tenant: "acme", from: "2026-03-01", to: "2026-03-02" })).totals.requests).toBe(
+        expected.acme!.requests,
+      );
+      await replica.close();
+      await telemetry.close();
+    });
+
+    it("stores dollar amounts as whole nano-dollars (HINCRBY), so no float noise lands in Redis", async () => {
+      const clock = manualClock(Date.parse("2026-03-01T10:00:00Z"));
+      const telemetry = build(clock, ledgerOn("t3"));
+      await expectCleanCostSums(telemetry, clock);
+      await telemetry.flush();
+      const client = target.client();
+      const hash = await client.hgetall("t3:usage:{acme}:2026-03-01");
+      expect(hash["gpt-4o-mini|costNanoUsd"]).toBe("1506000");
+      expect(hash["gpt-4o-mini|costUsd"]).toBeUndefined();
+      // A ledger written by an older version kept floats; it still reads, rounded.
+      await client.hset(
+        "t3:usage:{acme}:2026-03-01",
+        "gpt-4o|costUsd",
+        "0.000025500000000000003",
+        "gpt-4o|requests",
+        "1",
+      );
+      const report = await telemetry.usage({ tenant: "acme", from: "2026-03-01", to: "2026-03-01" });
+      expect(report.days[0]?.models["gpt-4o"]?.costUsd).toBe(0.0000255);
+      expect(report.totals.costUsd).toBe(0.0015315);
+      await telemetry.close();
+    });
+
+    it("flushes many tenants at once, each tenant's days under one hash tag (a brace in a name cannot break it)", async () => {
+      // Regression: one pipeline across tenants failed on Redis Cluster (its keys span slots).
+      const clock = manualClock(DAY_ONE);
+      const telemetry = build(clock, ledgerOn("t4"));
+      const tenants = ["acme", "globex", "initech", "umbrella", "acme {corp}", "}{"];
+      for (const tenant of tenants) await runScript(telemetry, {}, { clock, ctx: { tenant } });
+      clock.advance(2 * 60_000); // the next UTC day
+      for (const tenant of tenants) await runScript(telemetry, {}, { clock, ctx: { tenant } });
+      await telemetry.flush();
+      for (const tenant of tenants) {
+        const report = await telemetry.usage({ tenant, from: "2026-03-01", to: "2026-03-02" });
+        expect(report.days.map((day) => day.day)).toEqual(["2026-03-01", "2026-03-02"]);
+        expect(report.totals.requests).toBe(2);
+      }
+      const client = target.client();
+      const tag = `~${Buffer.from("acme {corp}").toString("base64url")}`;
+      const keys = [`t4:usage:{${tag}}:2026-03-01`, `t4:usage:{${tag}}:2026-03-02`];
+      for (const key of keys) expect(await client.exists(key)).toBe(1);
+      await telemetry.close();
+    });
+  });
+}
+
 describe("usage ledger in Redis", () => {
   let redis: RedisServerHandle;
   beforeAll(async () => {
@@ -185,50 +258,6 @@ describe("usage ledger in Redis", () => {
   });
   afterAll(async () => {
     await redis.stop();
-  });
-
-  it("keeps the same totals as the envelopes in per-tenant, per-day hashes", async () => {
-    const clock = manualClock(DAY_ONE);
-    const telemetry = build(clock, { redisUrl: redis.url, keyPrefix: "t1" });
-    const expected = await scriptedUsage(telemetry, clock);
-    await expectLedgerMatches(telemetry, expected);
-    const client = new Redis(redis.url);
-    const hash = await client.hgetall("t1:usage:{acme}:2026-03-01");
-    expect(Number(hash["gpt-4o|requests"])).toBe(1);
-    expect(Number(hash["gpt-4o|promptTokens"])).toBe(10);
-    expect(await client.ttl("t1:usage:{acme}:2026-03-01")).toBeGreaterThan(0);
-    client.disconnect();
-    // A second instance (another service replica) reads the same ledger.
-    const replica = build(clock, { redisUrl: redis.url, keyPrefix: "t1" });
-    expect((await replica.usage({ tenant: "acme", from: "2026-03-01", to: "2026-03-02" })).totals.requests).toBe(
-      expected.acme!.requests,
-    );
-    await replica.close();
-    await telemetry.close();
-  });
-
-  it("stores dollar amounts as whole nano-dollars (HINCRBY), so no float noise lands in Redis", async () => {
-    const clock = manualClock(Date.parse("2026-03-01T10:00:00Z"));
-    const telemetry = build(clock, { redisUrl: redis.url, keyPrefix: "t3" });
-    await expectCleanCostSums(telemetry, clock);
-    await telemetry.flush();
-    const client = new Redis(redis.url);
-    const hash = await client.hgetall("t3:usage:{acme}:2026-03-01");
-    expect(hash["gpt-4o-mini|costNanoUsd"]).toBe("1506000");
-    expect(hash["gpt-4o-mini|costUsd"]).toBeUndefined();
-    // A ledger written by an older version kept floats; it still reads, rounded.
-    await client.hset(
-      "t3:usage:{acme}:2026-03-01",
-      "gpt-4o|costUsd",
-      "0.000025500000000000003",
-      "gpt-4o|requests",
-      "1",
-    );
-    const report = await telemetry.usage({ tenant: "acme", from: "2026-03-01", to: "2026-03-01" });
-    expect(report.days[0]?.models["gpt-4o"]?.costUsd).toBe(0.0000255);
-    expect(report.totals.costUsd).toBe(0.0015315);
-    client.disconnect();
-    await telemetry.close();
   });
 
   it("fails open while Redis is down and writes the kept sums once it is back", async () => {

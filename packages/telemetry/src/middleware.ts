@@ -143,6 +143,7 @@ function requestFacts(end: {
     requestId: end.ctx.requestId,
     tenant: end.ctx.tenant,
     service: end.ctx.service,
+    keyId: end.ctx.principal?.keyId,
     operation: end.ctx.operation,
     route: end.request.model,
     startedAtMs: end.startedAtMs,

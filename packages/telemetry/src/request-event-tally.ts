@@ -50,6 +50,9 @@ export class RequestEventTally implements EventSink {
   upstreamOutputTokens = 0;
   upstreamEstimated = false;
   degraded: "stale" | "static" | undefined = undefined;
+  /** "rule -> target", and " escalated to target" after an escalation. */
+  selection: string | undefined = undefined;
+  promptTokensSaved: number | undefined = undefined;
   attempts: AttemptRecord[] | undefined;
 
   constructor(
@@ -134,6 +137,16 @@ export class RequestEventTally implements EventSink {
         this.validationAttempts += 1;
         this.validationValid = event.valid;
         if (event.repaired) this.validationRepaired = true;
+        break;
+      case "model-selected":
+        this.selection = `${event.rule} -> ${event.target}`;
+        break;
+      case "model-escalated":
+        this.selection = `${this.selection ?? event.from} escalated to ${event.to}`;
+        break;
+      case "prompt-optimised":
+        for (const transform of event.transforms)
+          this.promptTokensSaved = (this.promptTokensSaved ?? 0) + transform.tokensSaved;
         break;
       case "safety-finding":
         this.safetyFinding(`${event.stage}:${event.detector}:${event.kind}:${event.action}`, event.action);

@@ -9,6 +9,40 @@ function within(actual: number | null, expected: number, relative: number): void
 }
 
 describe("metrics snapshot", () => {
+  it("counts failures by Keel code and keeps figures per route apart from the answering model", async () => {
+    const clock = manualClock();
+    const telemetry = createTelemetry({ now: clock.now, log: { destination: captureLines() }, alerts: false });
+    const support = { model: "support", messages: [{ role: "user" as const, content: "Hi" }] };
+    for (let index = 0; index < 3; index++)
+      await runScript(telemetry, { tailMs: 10, generation: makeGeneration() }, { clock, request: support });
+    await runScript(telemetry, { error: { code: "UPSTREAM_TIMEOUT", message: "slow" } }, { clock, request: support });
+    await runScript(telemetry, { error: { code: "UPSTREAM_TIMEOUT", message: "slow" } }, { clock });
+    await runScript(telemetry, { error: { code: "BAD_REQUEST", message: "bad" } }, { clock });
+    await runScript(
+      telemetry,
+      { error: { code: "CIRCUIT_OPEN", message: "open" } },
+      { clock, request: support, ctx: { tenant: "acme" } },
+    );
+
+    const snapshot = telemetry.snapshot();
+    expect(snapshot.overall["1m"].errorsByCode).toEqual({ UPSTREAM_TIMEOUT: 2, BAD_REQUEST: 1, CIRCUIT_OPEN: 1 });
+    expect(snapshot.routes.support!["1m"]).toMatchObject({
+      requests: 5,
+      errorsByCode: { UPSTREAM_TIMEOUT: 1, CIRCUIT_OPEN: 1 },
+    });
+    expect(snapshot.routes["gpt-4o-mini"]!["1m"]).toMatchObject({ requests: 2, errors: 1, rejected: 1 });
+    // The three answers came from gpt-4o-mini (makeGeneration's model), asked for as "support".
+    expect(snapshot.models["gpt-4o-mini"]!["1m"].requests).toBe(5);
+    const acme = telemetry.snapshot({ tenant: "acme" });
+    expect(Object.keys(acme.routes)).toEqual(["support"]);
+    expect(acme.overall["1h"].errorsByCode).toEqual({ CIRCUIT_OPEN: 1 });
+    expect(telemetry.snapshot({ tenant: "default" }).routes.support!["5m"].requests).toBe(4);
+    clock.advance(2 * 60_000);
+    expect(telemetry.snapshot().overall["1m"].errorsByCode).toEqual({});
+    expect(telemetry.snapshot().overall["5m"].errorsByCode.UPSTREAM_TIMEOUT).toBe(2);
+    await telemetry.close();
+  });
+
   it("reports rate, percentiles, error and cache-hit rates and cost per window, and forgets each window in time", async () => {
     const clock = manualClock();
     const telemetry = createTelemetry({ now: clock.now, log: { destination: captureLines() }, alerts: false });

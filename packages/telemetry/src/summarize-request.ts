@@ -27,6 +27,12 @@ export interface RequestSummary {
   tenant: string;
   /** The service that took the request, when the caller said (ctx.service). */
   service: string | undefined;
+  /** The API key's id (never its secret), when the request came with one. */
+  keyId: string | undefined;
+  /** "rule -> target" when the route's selection rules chose the model, plus any escalation. */
+  selection: string | undefined;
+  /** Prompt tokens the route's prompt transforms removed. */
+  promptTokensSaved: number | undefined;
   operation: Operation;
   /** The model or route the caller asked for. */
   route: string;
@@ -70,6 +76,7 @@ export interface SummaryInput {
   requestId: string;
   tenant: string;
   service?: string | undefined;
+  keyId?: string | undefined;
   operation: Operation;
   route: string;
   startedAtMs: number;
@@ -88,6 +95,9 @@ export function summarize(input: SummaryInput): RequestSummary {
     requestId: input.requestId,
     tenant: input.tenant,
     service: input.service,
+    keyId: input.keyId,
+    selection: tally.selection,
+    promptTokensSaved: tally.promptTokensSaved,
     operation: input.operation,
     route: input.route,
     model: "",

@@ -5,6 +5,7 @@ import type { AlertOptions, AlertState } from "./alerts/types.ts";
 import { WebhookSender } from "./alerts/webhook.ts";
 import { createUsageLedger, type LedgerOptions } from "./ledger/create-ledger.ts";
 import type { UsageLedger, UsageQuery, UsageReport } from "./ledger/types.ts";
+import { isJobEvent, logJobEvent } from "./jobs/job-log.ts";
 import { createLogger } from "./logger.ts";
 import { KeelMetrics, type MetricsOptions } from "./metrics/keel-metrics.ts";
 import type { CircuitState } from "./metrics/names.ts";
@@ -14,6 +15,7 @@ import type { EventObserver } from "./request-event-tally.ts";
 import { DEFAULT_MAX_PROMPT_CHARS } from "./sanitize.ts";
 import type { SeriesStats } from "./snapshot/series.ts";
 import { SnapshotStore, type SnapshotStoreOptions } from "./snapshot/snapshot-store.ts";
+import { scopeToTenant } from "./snapshot/tenant-scope.ts";
 import { loadRequestTracer, type RequestTracer, type TracingOptions } from "./tracing/request-tracer.ts";
 
 export interface TelemetryOptions {
@@ -31,12 +33,18 @@ export interface TelemetryOptions {
   serviceName?: string;
   metrics?: MetricsOptions;
   snapshot?: SnapshotStoreOptions;
-  /** In memory by default; `{ redisUrl }` for Redis. Or a ledger of your own. */
+  /** In memory by default; `{ redisUrl }` or `{ client }` (Redis or Cluster) for Redis. Or a ledger of your own. */
   ledger?: LedgerOptions | UsageLedger;
   /** In-process alert rules; all four on with defaults unless false. */
   alerts?: AlertOptions | false;
   /** OpenTelemetry spans over OTLP/HTTP; off by default. */
   tracing?: TracingOptions | false;
+  /**
+   * Each route's targets ("provider/model"), so a tenant's snapshot can show the breakers
+   * of the routes it called even when every call failed (its figures are then kept under
+   * the route's name). Default none: only answering models are matched to targets.
+   */
+  routeTargets?: Record<string, readonly string[]>;
   /** Epoch milliseconds, fractional allowed; default performance.timeOrigin + performance.now(). Tests inject a clock. */
   now?: () => number;
 }
@@ -44,16 +52,21 @@ export interface TelemetryOptions {
 export interface MetricsSnapshot {
   at: string;
   overall: SeriesStats;
+  /** By the model that answered. */
   models: Record<string, SeriesStats>;
+  /** By the route (model name) the caller asked for. */
+  routes: Record<string, SeriesStats>;
   tenants: Record<string, SeriesStats>;
   breakers: Record<string, CircuitState>;
   alerts: AlertState[];
+  /** Alerts that resolved lately, newest first (at most 50), with `since` and `resolvedAt`. */
+  resolvedAlerts: AlertState[];
 }
 
 export interface Telemetry {
   /** The outermost pipeline middleware. */
   middleware(): Middleware;
-  /** Pipeline-level sink for events outside any request (breaker state, health probes). */
+  /** Pipeline-level sink for events outside any request (breaker state, health probes, jobs and webhooks). */
   readonly events: EventSink;
   readonly logger: Logger;
   readonly ledger: UsageLedger;
@@ -121,7 +134,9 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
           alerts: alertOptions,
           now,
           onTransition(state) {
-            metrics.alertActive.set({ rule: state.rule, key: state.key }, state.status === "firing" ? 1 : 0);
+            // Budget alerts name tenants; they are counted by keel_budget_thresholds_total instead of a gauge per key.
+            if (state.rule !== "budget")
+              metrics.alertActive.set({ rule: state.rule, key: state.key }, state.status === "firing" ? 1 : 0);
             if (state.status === "firing") logger.warn({ alert: state }, `alert firing: ${state.message}`);
             else logger.info({ alert: state }, `alert resolved: ${state.key}`);
             webhook?.send({ version: 1, service: serviceName, status: state.status, alert: state });
@@ -169,6 +184,8 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
     emit(event: KeelEvent) {
       try {
         observer.onEvent(event);
+        // Jobs live outside any request, so their log lines are written here, one per state change.
+        if (isJobEvent(event)) logJobEvent(logger, event);
       } catch {
         // Emitting never throws.
       }
@@ -189,16 +206,29 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
     snapshot(query = {}) {
       const at = now();
       const only = query.tenant;
+      const models = only === undefined ? snapshots.modelStats(at) : snapshots.tenantModelStats(at, only);
+      const shared = { breakers: metrics.breakerStates(), alerts: alerts?.active() ?? [] };
+      const resolved = alerts?.recentlyResolved() ?? [];
+      const tenantScope = {
+        name: only ?? "",
+        models: Object.keys(models),
+        routeTargets: options.routeTargets ?? {},
+      };
       return {
         at: new Date(at).toISOString(),
         overall:
           only === undefined
             ? snapshots.overallStats(at)
             : (snapshots.tenantStats(at, only)[only] ?? snapshots.emptyStats(at)),
-        models: only === undefined ? snapshots.modelStats(at) : snapshots.tenantModelStats(at, only),
+        models,
+        routes: only === undefined ? snapshots.routeStats(at) : snapshots.tenantRouteStats(at, only),
         tenants: snapshots.tenantStats(at, only),
-        breakers: metrics.breakerStates(),
-        alerts: alerts?.active() ?? [],
+        // A tenant sees its own targets' breakers and availability alerts and its own budget alerts, never the others'.
+        ...(only === undefined ? shared : scopeToTenant(shared, tenantScope)),
+        resolvedAlerts:
+          only === undefined
+            ? resolved
+            : scopeToTenant({ breakers: shared.breakers, alerts: resolved }, tenantScope).alerts,
       };
     },
     usage: (query) => ledger.query(query),

@@ -46,6 +46,7 @@ describe("each app's own start script (pnpm --filter <app> start)", () => {
       app.interrupt();
       expect(await app.exited).toEqual({ code: 0, signal: null });
       expect(linesAfter(app.stdout(), GRAPHQL_LISTENING)).toEqual([
+        expect.stringMatching(/^Authentication is off: no API key exists yet/),
         expect.stringMatching(/^SIGINT: Keel is stopping \(in-flight requests get up to \d+ ms\)$/),
       ]);
       expect(app.stdout() + app.stderr()).not.toMatch(/ELIFECYCLE|ERR_PNPM/);

@@ -58,6 +58,11 @@ describe("pnpm start: the embedded default", () => {
     expect(stdout).toContain(`tRPC     http://127.0.0.1:${env.KEEL_TRPC_PORT}/trpc`);
     expect(stdout).toContain(`GraphQL  http://127.0.0.1:${env.KEEL_GRAPHQL_PORT}/graphql`);
     expect(stdout).toContain(`OpenAI   http://127.0.0.1:${env.KEEL_OPENAI_PORT}/v1`);
+    // The dashboard, built by `pnpm start` when its sources changed, on the tRPC service.
+    expect(stdout).toContain(`Dashboard http://127.0.0.1:${env.KEEL_TRPC_PORT}/dashboard/`);
+    const dashboard = await fetch(`http://127.0.0.1:${env.KEEL_TRPC_PORT}/dashboard/`);
+    expect(dashboard.status).toBe(200);
+    expect(await dashboard.text()).toContain("<title>Keel dashboard</title>");
     const curl = /curl -s (\S+\/trpc\/ai\.generate) -H 'content-type: application\/json' -d '([^']+)'/.exec(stdout);
     expect(curl).not.toBeNull();
     const answer = await postJson(curl?.[1] as string, JSON.parse(curl?.[2] as string));

@@ -1,14 +1,19 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 
 export interface NodeProcessOptions {
   /** A label for messages and reports. */
   name: string;
-  /** The TypeScript entry point, relative to `cwd`. */
+  /** The entry point, relative to `cwd`: TypeScript runs under tsx, `.js`/`.mjs` on plain node. */
   entry: string;
   args?: string[];
-  /** Node's own flags, before the entry (`--cpu-prof`, which NODE_OPTIONS refuses). */
+  /** Node's own flags (`--cpu-prof`, `--trace-gc`, ...), before the entry. */
   nodeArgs?: string[];
+  /**
+   * Pins the process to this CPU (`taskset -c`), when `taskset` exists here; otherwise it
+   * runs unpinned (`pinned` says which).
+   */
+  cpu?: number;
   /** Added to this process's environment. */
   env?: Record<string, string>;
   /** Where the process runs (a repository root, say). */
@@ -22,6 +27,8 @@ export interface NodeProcessOptions {
 export interface NodeProcess {
   readonly name: string;
   readonly child: ChildProcess;
+  /** The CPU the process is pinned to, if it is. */
+  readonly pinned: number | undefined;
   /** Peak resident set size so far, in MiB (VmHWM from /proc; 0 where there is none). */
   peakRssMiB(): number;
   /** SIGTERM, then SIGKILL after 5 s; safe to call twice. */
@@ -34,19 +41,27 @@ export interface NodeProcess {
  * Its stderr is passed through, so a failed start says why.
  */
 export async function startNodeProcess(options: NodeProcessOptions): Promise<NodeProcess> {
-  const child = spawn(
+  const loader = /\.m?js$/.test(options.entry) ? [] : ["--import", "tsx"];
+  const nodeCommand = [
     process.execPath,
-    [...(options.nodeArgs ?? []), "--import", "tsx", options.entry, ...(options.args ?? [])],
-    {
-      cwd: options.cwd,
-      env: { ...process.env, ...options.env },
-      stdio: ["ignore", "ignore", "inherit"],
-    },
-  );
+    ...(options.nodeArgs ?? []),
+    ...loader,
+    options.entry,
+    ...(options.args ?? []),
+  ];
+  // taskset execs node, so the child's pid is node's own (its /proc figures are node's).
+  const pinned = options.cpu !== undefined && hasTaskset() ? options.cpu : undefined;
+  const command = pinned === undefined ? nodeCommand : ["taskset", "-c", String(pinned), ...nodeCommand];
+  const child = spawn(command[0] as string, command.slice(1), {
+    cwd: options.cwd,
+    env: { ...process.env, ...options.env },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
   await waitForHttp({ url: options.readyUrl, timeoutMs: options.readyTimeoutMs ?? 20_000, child });
   return {
     name: options.name,
     child,
+    pinned,
     peakRssMiB: () => readPeakRss(child.pid),
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
@@ -57,6 +72,14 @@ export async function startNodeProcess(options: NodeProcessOptions): Promise<Nod
       clearTimeout(timer);
     },
   };
+}
+
+let tasksetFound: boolean | undefined;
+
+/** Whether `taskset` (util-linux) can be run here; asked once. */
+export function hasTaskset(): boolean {
+  tasksetFound ??= spawnSync("taskset", ["-p", String(process.pid)], { stdio: "ignore" }).status === 0;
+  return tasksetFound;
 }
 
 function readPeakRss(pid: number | undefined): number {

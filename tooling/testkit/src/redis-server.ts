@@ -1,6 +1,8 @@
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { connect } from "node:net";
+import { reapOnExit } from "./child-reaper.ts";
 import { freePort } from "./free-port.ts";
+import { redisServerBinary, requireBinary } from "./redis-binary.ts";
 
 export interface RedisServerHandle {
   readonly port: number;
@@ -12,26 +14,24 @@ export interface RedisServerHandle {
   stop(): Promise<void>;
 }
 
-const binary = process.env.REDIS_SERVER_BIN ?? "redis-server";
-
 /**
  * Starts a real redis-server on a free port with persistence off. Fails loudly when the
  * binary is missing: tests that need Redis never skip.
  */
 export async function startRedisServer(): Promise<RedisServerHandle> {
-  const probe = spawnSync(binary, ["--version"], { encoding: "utf8" });
-  if (probe.error || probe.status !== 0) {
-    throw new Error(
-      `redis-server is required for these tests and was not found ("${binary}"). Install it (apt-get install redis-server) or set REDIS_SERVER_BIN.`,
-    );
-  }
+  requireBinary(redisServerBinary, "REDIS_SERVER_BIN");
   const port = await freePort();
   let child: ChildProcess | undefined;
 
   const start = async () => {
-    child = spawn(binary, ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {
-      stdio: "ignore",
-    });
+    child = spawn(
+      redisServerBinary,
+      ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+      {
+        stdio: "ignore",
+      },
+    );
+    reapOnExit(child);
     await waitForPort(port, 5_000);
   };
   const kill = async () => {

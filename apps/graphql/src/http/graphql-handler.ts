@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { HeaderMap, type ApolloServer } from "@apollo/server";
-import { unsupportedMediaType, type RequestHandler } from "@keel/core";
-import type { GraphqlContext } from "../context.ts";
+import { unsupportedMediaType, type RequestHandler, type ServiceEdge } from "@keel/core";
+import { HTTP_STATUS_BY_CODE, toKeelError, type Principal } from "@keel/spec";
+import type { CreateContext, GraphqlContext } from "../context.ts";
 import { sendLandingPage, wantsLandingPage } from "./landing-page.ts";
 import { readBody } from "./read-body.ts";
 import { sendErrors } from "./send-errors.ts";
@@ -10,14 +11,18 @@ export interface GraphqlHandlerOptions {
   apollo: ApolloServer<GraphqlContext>;
   path: string;
   maxBodyBytes: number;
+  /** Turns the Authorization header into the caller's principal. */
+  edge: ServiceEdge;
   /** Builds a request's context; `signal` aborts when the caller's socket closes first. */
-  createContext: (signal: AbortSignal) => GraphqlContext;
+  createContext: CreateContext;
 }
 
 /**
  * Serves GraphQL over plain node:http through Apollo's executeHTTPGraphQLRequest
  * (Apollo 5 ships no node:http integration). Reads the JSON body itself, under the
- * size limit; a caller who hangs up before the answer aborts the pipeline call.
+ * size limit; a caller who hangs up before the answer aborts the pipeline call. The
+ * caller's key is checked before the body is read: a bad one is 401 UNAUTHENTICATED and
+ * costs nothing more. Rate-limit headers the pipeline reports go on the response.
  */
 export function createGraphqlHandler(options: GraphqlHandlerOptions): RequestHandler {
   const { apollo, maxBodyBytes } = options;
@@ -35,6 +40,19 @@ export function createGraphqlHandler(options: GraphqlHandlerOptions): RequestHan
 
     const search = queryStart === -1 ? "" : url.slice(queryStart);
     if (wantsLandingPage(request, search)) return sendLandingPage(response, { request, path });
+
+    let principal: Principal;
+    try {
+      principal = await options.edge.authenticate(request.headers.authorization);
+    } catch (caught) {
+      request.resume();
+      const error = toKeelError(caught);
+      return sendErrors(response, HTTP_STATUS_BY_CODE[error.code], {
+        code: error.code,
+        message: error.message,
+        details: error.details,
+      });
+    }
 
     let body: unknown;
     if (request.method === "POST" && !isJson(request.headers["content-type"])) {
@@ -74,6 +92,8 @@ export function createGraphqlHandler(options: GraphqlHandlerOptions): RequestHan
       if (!response.writableFinished) controller.abort();
     };
     response.once("close", onClose);
+    const rateLimitHeaders: Record<string, string> = {};
+    const setResponseHeaders = (headers: Readonly<Record<string, string>>) => Object.assign(rateLimitHeaders, headers);
 
     const result = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: {
@@ -82,9 +102,10 @@ export function createGraphqlHandler(options: GraphqlHandlerOptions): RequestHan
         search,
         body,
       },
-      context: async () => options.createContext(controller.signal),
+      context: async () => options.createContext({ principal, signal: controller.signal, setResponseHeaders }),
     });
     if (response.destroyed) return;
+    for (const [name, value] of Object.entries(rateLimitHeaders)) response.setHeader(name, value);
     for (const [name, value] of result.headers) response.setHeader(name, value);
     response.statusCode = result.status ?? 200;
     if (result.body.kind === "complete") {

@@ -1,7 +1,6 @@
-import { randomUUID } from "node:crypto";
 import { parseEmbeddingRequest } from "@keel/core";
 import type { EmbeddingResult } from "@keel/spec";
-import { SERVICE_NAME, type GraphqlContext } from "../context.ts";
+import type { GraphqlContext } from "../context.ts";
 
 /** Mutation.embed: one vector per input string. */
 export async function embed(
@@ -10,10 +9,5 @@ export async function embed(
   context: GraphqlContext,
 ): Promise<EmbeddingResult> {
   const request = parseEmbeddingRequest(args.input);
-  return context.pipeline.embed(request, {
-    tenant: context.tenant,
-    service: SERVICE_NAME,
-    requestId: randomUUID(),
-    signal: context.signal,
-  });
+  return context.pipeline.embed(request, context.callOptions());
 }

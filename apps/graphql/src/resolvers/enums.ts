@@ -30,6 +30,9 @@ export const enumResolvers = {
     LATENCY_P95: "latency-p95",
     COST_ANOMALY: "cost-anomaly",
     PROVIDER_AVAILABILITY: "provider-availability",
+    BUDGET: "budget",
   },
   AlertStatus: { FIRING: "firing", RESOLVED: "resolved" },
+  ApiKeyRole: { CALLER: "caller", REVIEWER: "reviewer", ADMIN: "admin" },
+  ClassifyMethod: { CENTROID: "centroid", KNN: "knn" },
 } as const;

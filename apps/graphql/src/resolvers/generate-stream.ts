@@ -1,7 +1,6 @@
-import { randomUUID } from "node:crypto";
 import { createEndableStream, parseChatRequest } from "@keel/core";
 import { KeelError, type StreamEvent } from "@keel/spec";
-import { SERVICE_NAME, type GraphqlContext } from "../context.ts";
+import type { GraphqlContext } from "../context.ts";
 import { GENERATE_JSON_FIELDS, withoutNulls } from "./caller-input.ts";
 
 /**
@@ -23,13 +22,8 @@ export const generateStream = {
     }
     // graphql-ws calls return() when the client completes or its socket closes: that aborts the upstream.
     return createEndableStream({
-      open: (signal) =>
-        context.pipeline.stream(request, {
-          tenant: context.tenant,
-          service: SERVICE_NAME,
-          requestId: randomUUID(),
-          signal,
-        }),
+      // The stream's own signal: the endable stream aborts it on return() and at shutdown.
+      open: (signal) => context.pipeline.stream(request, { ...context.callOptions(), signal }),
       track: context.trackStream,
     });
   },

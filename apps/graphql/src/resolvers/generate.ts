@@ -1,7 +1,6 @@
-import { randomUUID } from "node:crypto";
 import { parseChatRequest } from "@keel/core";
 import type { Generation } from "@keel/spec";
-import { SERVICE_NAME, type GraphqlContext } from "../context.ts";
+import type { GraphqlContext } from "../context.ts";
 import { GENERATE_JSON_FIELDS, withoutNulls } from "./caller-input.ts";
 
 /** Mutation.generate: one completion; a KeelError thrown here becomes extensions.code. */
@@ -11,10 +10,5 @@ export async function generate(
   context: GraphqlContext,
 ): Promise<Generation> {
   const request = parseChatRequest(withoutNulls(args.input, GENERATE_JSON_FIELDS));
-  return context.pipeline.generate(request, {
-    tenant: context.tenant,
-    service: SERVICE_NAME,
-    requestId: randomUUID(),
-    signal: context.signal,
-  });
+  return context.pipeline.generate(request, context.callOptions());
 }

@@ -1,3 +1,4 @@
+import { callerReadiness } from "@keel/core";
 import type { GraphqlContext } from "../context.ts";
 
 interface HealthView {
@@ -6,9 +7,9 @@ interface HealthView {
   checks: { name: string; ok: boolean; detail?: string }[];
 }
 
-/** Query.health: the same readiness GET /readyz reports, as a typed object. */
+/** Query.health: the readiness GET /readyz reports, as a typed object, without the checks' operator details. */
 export async function health(_parent: unknown, _args: unknown, context: GraphqlContext): Promise<HealthView> {
-  const readiness = await context.pipeline.readiness();
+  const readiness = callerReadiness(await context.pipeline.readiness());
   const checks = Object.entries(readiness.checks).map(([name, check]) => ({ name, ...check }));
   return { status: readiness.ready ? "ok" : "unavailable", ready: readiness.ready, checks };
 }

@@ -1,7 +1,6 @@
-import { randomUUID } from "node:crypto";
 import { parseStructuredRequest } from "@keel/core";
 import type { Generation } from "@keel/spec";
-import { SERVICE_NAME, type GraphqlContext } from "../context.ts";
+import type { GraphqlContext } from "../context.ts";
 import { STRUCTURED_JSON_FIELDS, withoutNulls } from "./caller-input.ts";
 
 /**
@@ -16,10 +15,5 @@ export async function structured(
   context: GraphqlContext,
 ): Promise<Generation> {
   const request = parseStructuredRequest(withoutNulls(args.input, STRUCTURED_JSON_FIELDS), { from: "service" });
-  return context.pipeline.structured(request, {
-    tenant: context.tenant,
-    service: SERVICE_NAME,
-    requestId: randomUUID(),
-    signal: context.signal,
-  });
+  return context.pipeline.structured(request, context.callOptions());
 }

@@ -1,28 +1,37 @@
-import type { Pipeline } from "@keel/core";
+import { tenantUsageOf, usageOf, type UsageWithBudget } from "@keel/core";
 import type { GraphqlContext } from "../context.ts";
+import { withoutNulls } from "./caller-input.ts";
 
-type UsageReport = Awaited<ReturnType<Pipeline["usage"]>>;
-type UsageTotals = UsageReport["totals"];
+type UsageTotals = UsageWithBudget["totals"];
 
-interface UsageReportView extends Omit<UsageReport, "days"> {
+interface UsageReportView extends Omit<UsageWithBudget, "days"> {
   days: { day: string; totals: UsageTotals; models: { model: string; totals: UsageTotals }[] }[];
 }
 
 /**
- * Query.usage: always the context's tenant (there is no tenant argument). Core checks
- * the days and the span, so a bad `from` is the same BAD_REQUEST the tRPC service gives.
- * Per-model maps become lists, so the report is typed fields, not a JSON blob.
+ * Query.usage: always the key's tenant (there is no tenant argument), with the budget
+ * status of the tenant and of the key. Core checks the days and the span, so a bad `from`
+ * is the same BAD_REQUEST the tRPC service gives.
  */
 export async function usage(
   _parent: unknown,
   args: { from?: string | null; to?: string | null; model?: string | null },
   context: GraphqlContext,
 ): Promise<UsageReportView> {
-  const query: { from?: string; to?: string; model?: string } = {};
-  if (args.from != null) query.from = args.from;
-  if (args.to != null) query.to = args.to;
-  if (args.model != null) query.model = args.model;
-  const report = await context.pipeline.usage(query, { tenant: context.tenant });
+  return view(await usageOf(context.pipeline, context.principal, withoutNulls(args)));
+}
+
+/** Query.tenantUsage (admins): any tenant's usage and budget, the same report. */
+export async function tenantUsage(
+  _parent: unknown,
+  args: { tenant: string; from?: string | null; to?: string | null; model?: string | null },
+  context: GraphqlContext,
+): Promise<UsageReportView> {
+  return view(await tenantUsageOf(context.pipeline, context.principal, withoutNulls(args)));
+}
+
+/** Per-model maps become lists, so the report is typed fields, not a JSON blob. */
+function view(report: UsageWithBudget): UsageReportView {
   return {
     ...report,
     days: report.days.map((day) => ({

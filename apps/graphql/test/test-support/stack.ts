@@ -54,6 +54,8 @@ export async function startStack(
 
 export interface GraphqlResponse<Data = Record<string, unknown>> {
   status: number;
+  /** Lower-case names. */
+  headers: Record<string, string>;
   text: string;
   body: { data?: Data | null; errors?: GraphQLFormattedError[] } | undefined;
 }
@@ -64,6 +66,8 @@ export interface GraphqlOperation {
   query: string;
   variables?: Record<string, unknown>;
   signal?: AbortSignal;
+  /** An API key, sent as `Authorization: Bearer <key>`. */
+  key?: string;
 }
 
 /** POSTs one GraphQL operation as a partner's plain fetch would. */
@@ -72,8 +76,12 @@ export async function graphql<Data = Record<string, unknown>>({
   query,
   variables,
   signal,
+  key,
 }: GraphqlOperation): Promise<GraphqlResponse<Data>> {
-  return postRaw<Data>(url, JSON.stringify({ query, ...(variables ? { variables } : {}) }), signal ? { signal } : {});
+  return postRaw<Data>(url, JSON.stringify({ query, ...(variables ? { variables } : {}) }), {
+    ...(signal ? { signal } : {}),
+    ...(key === undefined ? {} : { key }),
+  });
 }
 
 /** The response's `data`; throws with the whole response text when there is none. */
@@ -86,11 +94,14 @@ export function dataOf<Data>(response: GraphqlResponse<Data>): Data {
 export async function postRaw<Data = Record<string, unknown>>(
   url: string,
   body: string,
-  init: { signal?: AbortSignal; contentType?: string } = {},
+  init: { signal?: AbortSignal; contentType?: string; key?: string } = {},
 ): Promise<GraphqlResponse<Data>> {
   const response = await fetch(url, {
     method: "POST",
-    headers: { "content-type": init.contentType ?? "application/json" },
+    headers: {
+      "content-type": init.contentType ?? "application/json",
+      ...(init.key === undefined ? {} : { authorization: `Bearer ${init.key}` }),
+    },
     body,
     ...(init.signal ? { signal: init.signal } : {}),
   });
@@ -101,11 +112,18 @@ export async function postRaw<Data = Record<string, unknown>>(
   } catch {
     parsed = undefined;
   }
-  return { status: response.status, text, body: parsed };
+  return { status: response.status, headers: Object.fromEntries(response.headers), text, body: parsed };
 }
 
-export function wsClient(wsUrl: string): Client {
-  return createClient({ url: wsUrl, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true });
+/** A graphql-ws client; `key` goes in the connection_init payload as `authorization`. */
+export function wsClient(wsUrl: string, key?: string): Client {
+  return createClient({
+    url: wsUrl,
+    webSocketImpl: WebSocket,
+    retryAttempts: 0,
+    lazy: true,
+    ...(key === undefined ? {} : { connectionParams: { authorization: `Bearer ${key}` } }),
+  });
 }
 
 /** Every field of the envelope, as typed GraphQL fields. */

@@ -1,10 +1,12 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { CallOptions, Pipeline, TrackStream } from "@keel/core";
+import type { CallOptions, Pipeline, ServiceEdge, TrackStream } from "@keel/core";
 import type { Caller } from "../edge/identify-caller.ts";
 
 /** What every endpoint of the service shares. */
 export interface ServiceParts {
   pipeline: Pipeline;
+  /** Turns the caller's `Authorization` into its principal (core's shared edge). */
+  edge: ServiceEdge;
   trackStream: TrackStream;
   maxBodyBytes: number;
   /** When the service started, in seconds: the `created` of /v1/models entries. */
@@ -22,7 +24,20 @@ export interface Exchange {
   signal: AbortSignal;
 }
 
-/** The pipeline's call options for an exchange: the tenant from the caller, never from input. */
+/**
+ * The pipeline's call options for an exchange: the principal (and so the tenant) from the
+ * caller's key, never from input; the rate-limit headers the admission reports go on the
+ * response while it has not been sent (a stream's are sent before its admission runs).
+ */
 export function callOptionsOf(exchange: Exchange): CallOptions {
-  return { tenant: exchange.caller.tenant, requestId: exchange.requestId, service: "openai" };
+  const { response } = exchange;
+  return {
+    principal: exchange.caller.principal,
+    requestId: exchange.requestId,
+    service: "openai",
+    setResponseHeaders: (headers) => {
+      if (response.headersSent) return;
+      for (const [name, value] of Object.entries(headers)) response.setHeader(name, value);
+    },
+  };
 }

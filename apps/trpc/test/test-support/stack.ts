@@ -51,13 +51,19 @@ export async function startStack(
   };
 }
 
-export function createClient(url: string) {
+/** The typed client; `key` travels as `Authorization: Bearer` and in the subscriptions' connection params. */
+export function createClient(url: string, key?: string) {
+  const authorization = key === undefined ? undefined : `Bearer ${key}`;
   return createTRPCClient<AppRouter>({
     links: [
       splitLink({
         condition: (operation) => operation.type === "subscription",
-        true: httpSubscriptionLink({ url, EventSource }),
-        false: httpBatchLink({ url }),
+        true: httpSubscriptionLink({
+          url,
+          EventSource,
+          ...(authorization === undefined ? {} : { connectionParams: { authorization } }),
+        }),
+        false: httpBatchLink({ url, ...(authorization === undefined ? {} : { headers: { authorization } }) }),
       }),
     ],
   });

@@ -1,12 +1,14 @@
 // Store factories for tests that run the same behaviour on both stores.
 import { startRedisServer, type RedisServerHandle } from "@keel/testkit";
+import { redisTargets } from "@keel/testkit/redis-targets";
 import { createMemoryStore } from "../memory-store.ts";
 import { createRedisStore, type RedisStoreOptions } from "../redis-store.ts";
 import type { CacheStore } from "../store.ts";
 import { uniquePrefix } from "./middleware-fixtures.ts";
 
 export interface StoreFixture {
-  name: "memory" | "redis";
+  /** "redis-cluster": the package run's local 3-master Redis Cluster (see vitest.config.ts). */
+  name: "memory" | "redis" | "redis-cluster";
   /** A fresh store with its own key prefix; redis stores of one `shared` name see the same keys. */
   open(options?: { shared?: string } & Partial<RedisStoreOptions>): Promise<CacheStore>;
 }
@@ -20,7 +22,7 @@ export async function untilHealthy(store: CacheStore): Promise<CacheStore> {
   return store;
 }
 
-/** One redis-server for a test file; call `stop` in afterAll. */
+/** One redis-server for a test file (and the run's shared Redis Cluster); call `stop` in afterAll. */
 export async function storeFixtures(): Promise<{
   fixtures: StoreFixture[];
   redis: RedisServerHandle;
@@ -33,6 +35,15 @@ export async function storeFixtures(): Promise<{
     opened.push(store);
     return store;
   };
+  const prefixFor = (name?: string) => {
+    let prefix = name ? shared.get(name) : undefined;
+    if (!prefix) {
+      prefix = uniquePrefix("cache");
+      if (name) shared.set(name, prefix);
+    }
+    return prefix;
+  };
+  const cluster = redisTargets().find((target) => target.name === "redis-cluster")!;
   const fixtures: StoreFixture[] = [
     {
       name: "memory",
@@ -40,16 +51,26 @@ export async function storeFixtures(): Promise<{
     },
     {
       name: "redis",
-      open: async (options = {}) => {
-        let prefix = options.shared ? shared.get(options.shared) : undefined;
-        if (!prefix) {
-          prefix = uniquePrefix("cache");
-          if (options.shared) shared.set(options.shared, prefix);
-        }
-        return untilHealthy(
-          track(createRedisStore({ url: redis.url, keyPrefix: prefix, onWarning: () => {}, ...options })),
-        );
-      },
+      open: async (options = {}) =>
+        untilHealthy(
+          track(
+            createRedisStore({ url: redis.url, keyPrefix: prefixFor(options.shared), onWarning: () => {}, ...options }),
+          ),
+        ),
+    },
+    {
+      name: "redis-cluster",
+      open: async (options = {}) =>
+        untilHealthy(
+          track(
+            createRedisStore({
+              ...cluster.connection,
+              keyPrefix: prefixFor(options.shared),
+              onWarning: () => {},
+              ...options,
+            }),
+          ),
+        ),
     },
   ];
   return {

@@ -12,6 +12,12 @@ export const cachePolicySchema = z.strictObject({
   /** Also cache non-deterministic requests (temperature > 0 and no seed). */
   cacheNonDeterministic: z.boolean().optional(),
   enabled: z.boolean().optional(),
+  /** The longest `cache.ttlSeconds` a caller may ask for; longer is BAD_REQUEST. Default 86,400 (a day). */
+  maxTtlSeconds: z.number().int().positive().optional(),
+  /** The `cache.mode`s callers may use; others are FORBIDDEN. Default all four. */
+  callerModes: z.array(z.enum(["default", "bypass", "refresh", "only-if-cached"])).optional(),
+  /** Let a tenant `refresh` answers of a namespace other tenants share (cache.sharedNamespaces). Default false. */
+  sharedRefresh: z.boolean().optional(),
 });
 
 export const cacheSchema = z.strictObject({

@@ -1,4 +1,5 @@
 import { didYouMean } from "../fields/closest-name.ts";
+import { governanceIssues } from "./check-governance.ts";
 import { safetyIssues } from "./check-safety.ts";
 import type { ConfigIssue } from "./config-issues.ts";
 import type { KeelConfig } from "./schema.ts";
@@ -70,6 +71,19 @@ export function referenceIssues(config: KeelConfig): ConfigIssue[] {
     });
   }
 
+  const embeddingNames = Object.keys(config.embeddingModels);
+  for (const name of Object.keys(config.embeddingBatch.routes)) {
+    if (Object.hasOwn(config.embeddingModels, name)) continue;
+    const hint = didYouMean(name, embeddingNames);
+    issues.push({
+      path: `embeddingBatch.routes.${name}`,
+      message: `unknown embedding model "${name}"; embeddingModels: ${embeddingNames.join(", ") || "(none)"}${hint ? `; ${hint}` : ""}`,
+    });
+  }
+  if (config.jobs.queue === "redis" && config.redis === undefined) {
+    issues.push({ path: "jobs.queue", message: 'expected redis.url (or REDIS_URL) with queue "redis"' });
+  }
+
   const routes = Object.keys(config.models);
   (config.validation.jsonSchemaRoutes ?? []).forEach((route, index) => {
     if (Object.hasOwn(config.models, route)) return;
@@ -79,6 +93,7 @@ export function referenceIssues(config: KeelConfig): ConfigIssue[] {
       message: `unknown route "${route}"; routes: ${routes.join(", ") || "(none)"}${hint ? `; ${hint}` : ""}`,
     });
   });
+  issues.push(...governanceIssues(config));
   issues.push(...safetyIssues(config));
   return issues;
 }

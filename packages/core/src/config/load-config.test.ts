@@ -69,6 +69,15 @@ describe("loadConfig", () => {
     );
   });
 
+  it("reads KEEL_WORKERS (default 1) and names it when it is not a whole number of processes", () => {
+    expect(loadConfig({}).services.workers).toBe(1);
+    expect(loadConfig({ KEEL_WORKERS: "3" }).services.workers).toBe(3);
+    for (const value of ["two", "0", "1.5"])
+      expect(() => loadConfig({ KEEL_WORKERS: value })).toThrow(
+        `KEEL_WORKERS: expected a whole number of processes, 1 or more, received "${value}"`,
+      );
+  });
+
   it("loads YAML and JSON files named by KEEL_CONFIG", () => {
     const yaml = writeTemp(
       "keel.yaml",

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { dirname, extname, isAbsolute, resolve } from "node:path";
+import { parseApiKey } from "@keel/governance";
 import { parse as parseYaml } from "yaml";
 import { httpOrigin } from "../net/url-host.ts";
 import { referenceIssues } from "./check-references.ts";
@@ -26,6 +27,7 @@ export const PORT_VARIABLES = {
   graphql: "KEEL_GRAPHQL_PORT",
   openai: "KEEL_OPENAI_PORT",
   simulator: "KEEL_SIMULATOR_PORT",
+  worker: "KEEL_WORKER_PORT",
 } as const;
 
 /**
@@ -122,10 +124,52 @@ function applyEnvironment(config: Record<string, unknown>, env: Environment): Re
     port(PORT_VARIABLES.graphql, "graphqlPort");
     port(PORT_VARIABLES.openai, "openaiPort");
     port(PORT_VARIABLES.simulator, "simulatorPort");
+    port(PORT_VARIABLES.worker, "workerPort");
+    const workers = env.KEEL_WORKERS;
+    if (workers !== undefined && workers !== "") {
+      const value = Number(workers);
+      if (!Number.isInteger(value) || value < 1) {
+        throw new ConfigError("the environment", [
+          { path: "KEEL_WORKERS", message: `expected a whole number of processes, 1 or more, received "${workers}"` },
+        ]);
+      }
+      services.workers = value;
+    }
     overlay.services = services;
   }
   const redis = section("redis");
-  if (env.REDIS_URL && redis) overlay.redis = { ...redis, url: env.REDIS_URL };
+  if (env.REDIS_URL && redis) {
+    // REDIS_URL names the whole target: it replaces a file's url or cluster section alike.
+    const { cluster: _replaced, ...rest } = redis;
+    overlay.redis = { ...rest, url: env.REDIS_URL };
+  }
+  if (env.KEEL_DATA_DIR) overlay.dataDir = env.KEEL_DATA_DIR;
+  const auth = section("auth");
+  if (env.KEEL_BOOTSTRAP_ADMIN_KEY && auth) {
+    // A secret: checked here with a message that never repeats it (the schema's errors quote values).
+    if (!parseApiKey(env.KEEL_BOOTSTRAP_ADMIN_KEY)) {
+      throw new ConfigError("the environment", [
+        {
+          path: "KEEL_BOOTSTRAP_ADMIN_KEY",
+          message:
+            "expected a key such as keel_<12 lowercase letters or digits>_<43 or more base64url characters>; `pnpm keel keys generate` prints one",
+        },
+      ]);
+    }
+    overlay.auth = { ...auth, bootstrapAdminKey: env.KEEL_BOOTSTRAP_ADMIN_KEY };
+  }
+  const jobs = section("jobs");
+  const webhooks = jobs?.webhooks;
+  if (
+    env.KEEL_WEBHOOK_SECRET &&
+    jobs &&
+    typeof webhooks === "object" &&
+    webhooks !== null &&
+    !Array.isArray(webhooks)
+  ) {
+    // The signing secret is better kept out of the config file.
+    overlay.jobs = { ...jobs, webhooks: { ...(webhooks as Record<string, unknown>), secret: env.KEEL_WEBHOOK_SECRET } };
+  }
   const telemetry = section("telemetry");
   if (env.KEEL_LOG_LEVEL && telemetry) {
     const log = telemetry.log;

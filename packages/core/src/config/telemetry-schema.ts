@@ -50,6 +50,8 @@ const alertsSchema = z.strictObject({
       z.strictObject({ forMs: milliseconds.optional(), resolveAfterMs: milliseconds.optional() }),
     ])
     .optional(),
+  /** Budget thresholds (governance.budgetAlertsPercent) as alerts; false turns them off. */
+  budget: z.literal(false).optional(),
   webhook: z
     .strictObject({
       url: z.url(),

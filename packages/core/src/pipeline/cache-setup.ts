@@ -13,6 +13,7 @@ import type { ChatRequest, Middleware } from "@keel/spec";
 import { revalidate } from "@keel/validation";
 import { ConfigError } from "../config/config-error.ts";
 import type { KeelConfig } from "../config/schema.ts";
+import type { RedisClients } from "../redis/redis-clients.ts";
 import type { ProviderRegistry } from "./provider-registry.ts";
 
 export interface PipelineCache {
@@ -30,18 +31,21 @@ export interface PipelineCache {
 export function createPipelineCache(options: {
   config: KeelConfig;
   providers: ProviderRegistry;
+  /** The process's shared connections when `redis` is configured. */
+  redis: RedisClients | undefined;
   onWarning: (message: string) => void;
 }): PipelineCache {
-  const { config, providers, onWarning } = options;
+  const { config, providers, redis, onWarning } = options;
   const settings = config.cache;
-  const store = config.redis
-    ? createRedisStore({
-        url: config.redis.url,
-        keyPrefix: `${config.redis.keyPrefix}cache:`,
-        commandTimeoutMs: config.redis.commandTimeoutMs,
-        onWarning,
-      })
-    : createMemoryStore(settings.memory);
+  const store =
+    config.redis && redis
+      ? createRedisStore({
+          client: redis.requests,
+          keyPrefix: `${config.redis.keyPrefix}cache:`,
+          commandTimeoutMs: config.redis.commandTimeoutMs,
+          onWarning,
+        })
+      : createMemoryStore(settings.memory);
   const routes: Record<string, RoutePolicy> = {};
   for (const [route, routeSettings] of Object.entries(config.models))
     if (routeSettings.cache) routes[route] = routeSettings.cache;

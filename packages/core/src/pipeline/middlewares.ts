@@ -5,17 +5,23 @@ import type { KeelConfig } from "../config/schema.ts";
 
 /**
  * The concern middlewares in docs/design.md's order, first = outermost:
- * telemetry -> input safety -> static fallback -> exact cache -> semantic cache
+ * telemetry -> governance -> input safety -> static fallback -> exact cache -> semantic cache
  *   -> output safety -> validation -> (the route's fallback chain)
+ * Governance (allowed models, prompt transforms, model selection, rate limits, budget
+ * reservation) sits right inside telemetry, so its refusals are counted and logged, and
+ * outside everything that could call upstream or read the cache.
  */
 export function createMiddlewares(options: {
   config: KeelConfig;
   telemetry: Middleware;
+  governance: Middleware;
   caches: Middleware[];
   safety: { input: Middleware | undefined; output: Middleware | undefined };
 }): Middleware[] {
-  const { config, telemetry, caches, safety } = options;
-  const middlewares: Middleware[] = config.telemetry.enabled ? [telemetry] : [];
+  const { config, telemetry, governance, caches, safety } = options;
+  // Admission right inside telemetry, so every refusal is counted and logged, and before
+  // any scanning, so a refused request costs nothing.
+  const middlewares: Middleware[] = config.telemetry.enabled ? [telemetry, governance] : [governance];
   // Before the caches: keys are computed on redacted text. Its findings reach telemetry's record.
   if (safety.input) middlewares.push(safety.input);
   const staticAnswers = staticAnswersOf(config);

@@ -1,7 +1,7 @@
-import { createOpenAIProvider, createPriceTable, type Provider } from "@keel/providers";
+import { createOpenAIProvider, createPriceTable, type Provider, type ProviderBatchApi } from "@keel/providers";
 import type { EmbeddingModel, Model } from "@keel/spec";
 import { ConfigError } from "../config/config-error.ts";
-import type { KeelConfig } from "../config/schema.ts";
+import type { KeelConfig, ProviderConfig } from "../config/schema.ts";
 
 /**
  * The configured providers, one client each, shared by every route that names them. A
@@ -12,6 +12,19 @@ export interface ProviderRegistry {
   chatModel(target: string): Model;
   /** The target as an EmbeddingModel, likewise. */
   embeddingModel(target: string): EmbeddingModel;
+  /** The target's provider's Batch API and its upstream model, when `batchApi` is on for that provider. */
+  batchApi(target: string): { api: ProviderBatchApi; model: string } | undefined;
+}
+
+/** `providers.<name>.batchApi`, defaulting to on for OpenAI itself and the simulator (other servers rarely have /v1/batches). */
+export function batchApiEnabled(name: string, settings: ProviderConfig): boolean {
+  if (settings.batchApi !== undefined) return settings.batchApi;
+  if (name === "simulator" || settings.baseURL === undefined) return true;
+  try {
+    return new URL(settings.baseURL).hostname === "api.openai.com";
+  } catch {
+    return false;
+  }
 }
 
 /** Builds a client per provider and checks that every target the config names has one. */
@@ -28,6 +41,8 @@ export function createProviderRegistry(config: KeelConfig): ProviderRegistry {
         ...(settings.baseURL ? { baseURL: settings.baseURL } : {}),
         ...(settings.organization ? { organization: settings.organization } : {}),
         ...(settings.headers ? { headers: settings.headers } : {}),
+        ...(settings.maxBodyBytes ? { maxBodyBytes: settings.maxBodyBytes } : {}),
+        ...(settings.maxEventBytes ? { maxEventBytes: settings.maxEventBytes } : {}),
       }),
     );
   }
@@ -54,6 +69,11 @@ export function createProviderRegistry(config: KeelConfig): ProviderRegistry {
     embeddingModel(target) {
       const { provider, model } = bind(target);
       return { embed: (request, ctx) => provider.embed({ ...request, model }, ctx) };
+    },
+    batchApi(target) {
+      const { provider, model } = bind(target);
+      const settings = config.providers[provider.name];
+      return settings && batchApiEnabled(provider.name, settings) ? { api: provider, model } : undefined;
     },
   };
 }

@@ -27,3 +27,14 @@ export function readinessOf(
   }
   return { ready, checks };
 }
+
+/**
+ * Readiness as a service caller sees it (the GraphQL `health` query, tRPC's `health`): each
+ * check's name and state, without its detail, which names upstream targets and carries
+ * Redis's own error text. The details are for operators, on /readyz (issue 12.14).
+ */
+export function callerReadiness(readiness: Readiness): Readiness {
+  const checks: Readiness["checks"] = {};
+  for (const [name, check] of Object.entries(readiness.checks)) checks[name] = { ok: check.ok };
+  return { ready: readiness.ready, checks };
+}

@@ -6,13 +6,21 @@ import {
   toKeelError,
   type EventSink,
   type Operation,
+  type Principal,
   type RequestContext,
   type RequestRoute,
 } from "@keel/spec";
 
 export interface CallOptions {
-  /** From the authenticated API key only; services never take it from caller input. */
+  /**
+   * For in-process callers: whose request this is. The services set `principal` instead,
+   * and a principal's tenant wins.
+   */
   tenant?: string;
+  /** Who calls, from the API key the service authenticated: tenant, role, key id, limits. */
+  principal?: Principal;
+  /** Receives headers for the caller's HTTP response (x-ratelimit-*, retry-after). */
+  setResponseHeaders?: (headers: Readonly<Record<string, string>>) => void;
   requestId?: string;
   /** Aborts the request (the caller went away). */
   signal?: AbortSignal;
@@ -23,6 +31,11 @@ export interface CallOptions {
    * the request's log line, so two services sharing one pipeline are told apart.
    */
   service?: string;
+  /**
+   * The caller can wait for a cheaper answer (within `timeoutMs`): the route's first target may
+   * answer through its provider's batch API. Set for deferrable jobs; see DeferredBatcher.
+   */
+  deferrable?: boolean;
 }
 
 export interface RequestScope {
@@ -68,12 +81,16 @@ export function openRequestScope(options: {
   );
   const ctx: RequestContext = {
     requestId: call?.requestId ?? randomUUID(),
-    tenant: call?.tenant ?? DEFAULT_TENANT,
+    // The tenant comes from the authenticated key whenever there is one.
+    tenant: tenantOf(call),
+    ...(call?.principal === undefined ? {} : { principal: call.principal }),
     operation: options.operation,
     ...(call?.service === undefined ? {} : { service: call.service }),
+    ...(call?.deferrable === true ? { deferrable: true } : {}),
     deadline: Date.now() + timeoutMs,
     signal: link.signal,
     events: options.events,
+    ...(call?.setResponseHeaders === undefined ? {} : { setResponseHeaders: call.setResponseHeaders }),
     ...(options.route === undefined ? {} : { route: options.route }),
   };
   return {
@@ -90,4 +107,13 @@ export function openRequestScope(options: {
 /** After a failure, prefer the abort's own reason (deadline, caller gone) over the symptom it caused. */
 export function normaliseFailure(error: unknown, scope: RequestScope): KeelError {
   return scope.abortReason() ?? toKeelError(error);
+}
+
+/**
+ * Whose call this is: the principal's tenant (the services set it from the caller's key) wins
+ * over `tenant` (in-process callers), else the default tenant. Every per-tenant step (cache
+ * scope, jobs, batch gates) reads it here, so a service call is never filed under another tenant.
+ */
+export function tenantOf(call: CallOptions | undefined): string {
+  return call?.principal?.tenant ?? call?.tenant ?? DEFAULT_TENANT;
 }

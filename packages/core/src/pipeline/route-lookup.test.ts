@@ -2,6 +2,8 @@ import { createResilience } from "@keel/resilience";
 import { KeelError, noopEventSink } from "@keel/spec";
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../config/load-config.ts";
+import { createDeferredBatcher } from "../deferred/deferred-batcher.ts";
+import { createEmbeddingLookup } from "./embedding-routes.ts";
 import { createInnermostModel } from "./innermost-model.ts";
 import { createProviderRegistry } from "./provider-registry.ts";
 import { createRouteChains } from "./route-chains.ts";
@@ -13,8 +15,8 @@ const config = parseConfig({
   telemetry: { log: { level: "silent" } },
 });
 const providers = createProviderRegistry(config);
-const routes = createRouteChains({ config, providers, resilience: createResilience({ events: noopEventSink }) });
-const findRoute = createRouteLookup(routes);
+const chains = createRouteChains({ config, providers, resilience: createResilience({ events: noopEventSink }) });
+const findRoute = createRouteLookup(chains.routes);
 
 function thrown(run: () => unknown): KeelError {
   try {
@@ -47,7 +49,12 @@ describe("createRouteLookup", () => {
 
 describe("the innermost model", () => {
   it("calls the chain of the route the context carries, and never looks a route up itself", async () => {
-    const innermost = createInnermostModel({ config, providers });
+    const embedderFor = createEmbeddingLookup({ config, providers, resilience: createResilience() });
+    const innermost = createInnermostModel({
+      embedderFor,
+      chains,
+      deferred: createDeferredBatcher({ config, providers }),
+    });
     const ctx = {
       requestId: "r1",
       tenant: "t",

@@ -16,6 +16,7 @@ import {
 import type { EventSink, Middleware } from "@keel/spec";
 import { ConfigError } from "../config/config-error.ts";
 import type { KeelConfig } from "../config/schema.ts";
+import type { RedisClients } from "../redis/redis-clients.ts";
 
 export interface PipelineSafety {
   /** Undefined when `safety.enabled` is false. */
@@ -36,17 +37,20 @@ const embed: EmbedTexts = (texts) => texts.map((text) => embedText(text, 512));
 export function createPipelineSafety(options: {
   config: KeelConfig;
   events: EventSink;
+  /** The process's shared connections when `redis` is configured. */
+  redis: RedisClients | undefined;
   onWarning: (message: string) => void;
 }): PipelineSafety {
-  const { config, events, onWarning } = options;
+  const { config, events, redis, onWarning } = options;
   const settings = config.safety;
-  const store = config.redis
-    ? createRedisReviewStore({
-        url: config.redis.url,
-        keyPrefix: `${config.redis.keyPrefix}review:`,
-        commandTimeoutMs: Math.max(1_000, config.redis.commandTimeoutMs),
-      })
-    : createMemoryReviewStore();
+  const store =
+    config.redis && redis
+      ? createRedisReviewStore({
+          client: redis.requests,
+          keyPrefix: `${config.redis.keyPrefix}review:`,
+          commandTimeoutMs: Math.max(1_000, config.redis.commandTimeoutMs),
+        })
+      : createMemoryReviewStore();
   const review = createReviewQueue({
     store,
     events,

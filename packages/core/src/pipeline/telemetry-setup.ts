@@ -1,5 +1,6 @@
 import { createTelemetry, type Logger, type Telemetry } from "@keel/telemetry";
 import type { KeelConfig } from "../config/schema.ts";
+import type { RedisClients } from "../redis/redis-clients.ts";
 
 export interface TelemetryOverrides {
   /** A pino logger to write request lines to (tests capture them); default stdout. */
@@ -9,7 +10,10 @@ export interface TelemetryOverrides {
 }
 
 /** Maps the config's telemetry section (and shared Redis) to @keel/telemetry's options. */
-export function createPipelineTelemetry(config: KeelConfig, overrides: TelemetryOverrides = {}): Telemetry {
+export function createPipelineTelemetry(
+  config: KeelConfig,
+  overrides: TelemetryOverrides & { redis?: RedisClients | undefined } = {},
+): Telemetry {
   const { telemetry, redis } = config;
   return createTelemetry({
     serviceName: telemetry.serviceName,
@@ -19,15 +23,20 @@ export function createPipelineTelemetry(config: KeelConfig, overrides: Telemetry
       maxPromptChars: telemetry.log.maxPromptChars,
     },
     metrics: telemetry.metrics,
-    ledger: redis
-      ? {
-          ...telemetry.ledger,
-          redisUrl: redis.url,
-          keyPrefix: telemetry.ledger.keyPrefix ?? `${redis.keyPrefix}usage:`,
-        }
-      : telemetry.ledger,
+    ledger:
+      redis && overrides.redis
+        ? {
+            ...telemetry.ledger,
+            // The background connection: a flush waits out a failover instead of failing.
+            client: overrides.redis.background,
+            keyPrefix: telemetry.ledger.keyPrefix ?? `${redis.keyPrefix}usage:`,
+          }
+        : telemetry.ledger,
     alerts: telemetry.alerts,
     tracing: telemetry.tracing,
+    routeTargets: Object.fromEntries(
+      Object.entries(config.models).map(([route, settings]) => [route, settings.targets]),
+    ),
     ...(overrides.logger ? { logger: overrides.logger } : {}),
     ...(overrides.now ? { now: overrides.now } : {}),
   });

@@ -62,6 +62,8 @@ const documentSchema = z.strictObject({
 
 export const chatRequestSchema = z.strictObject({
   model: z.string().min(1).max(200),
+  /** The caller's tag for the kind of work; routes' selection rules may match on it. */
+  task: z.string().min(1).max(64).optional(),
   messages: z.array(messageSchema).min(1, "expected at least one message"),
   temperature: z.number().min(0).max(2).optional(),
   topP: z.number().min(0).max(1).optional(),

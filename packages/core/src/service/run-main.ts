@@ -1,4 +1,5 @@
 import { ConfigError } from "../config/config-error.ts";
+import { installProcessGuards } from "./process-faults.ts";
 import { StartupError } from "./startup-error.ts";
 
 /** What a started process hands back: how to stop it, and how long stopping may take. */
@@ -50,6 +51,8 @@ export async function runMain(start: () => Promise<RunningKeel>, io: MainIo = pr
     signalled = signal;
     if (running) stop(running, signal);
   };
+  // The process-level fault policy (process-faults.ts), for real processes only: a test's io is not one.
+  if (io === processIo) installProcessGuards({ error: io.error });
   process.on("SIGINT", () => onSignal("SIGINT"));
   process.on("SIGTERM", () => onSignal("SIGTERM"));
   try {

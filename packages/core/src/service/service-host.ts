@@ -1,11 +1,16 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { KeelError } from "@keel/spec";
+import { HTTP_STATUS_BY_CODE, KeelError } from "@keel/spec";
 import type { Pipeline } from "../pipeline/create-pipeline.ts";
+import { readyToServe } from "../edge/exposure-check.ts";
 import { httpOrigin } from "../net/url-host.ts";
 import type { TrackStream } from "./endable-stream.ts";
+import { createOperationalEndpoints } from "./operational-endpoints.ts";
+import { createRequestGuard, type RequestGuard } from "./request-guard.ts";
 import { sendJson } from "./send-json.ts";
+import { createLimitedServer, keepServing } from "./server-limits.ts";
 import { listenError } from "./startup-error.ts";
+import { createStaticSiteHandler, type StaticSite } from "./static-site.ts";
 
 export type RequestHandler = (request: IncomingMessage, response: ServerResponse) => void | Promise<void>;
 
@@ -28,6 +33,10 @@ export interface ServiceHostOptions {
    * `{ error: KeelErrorBody }`.
    */
   errorBody?: (error: KeelError) => unknown;
+  /** Where server-level faults are reported (an accept error); default stderr. */
+  report?: (line: string) => void;
+  /** Folders of built files served under a path before the service sees the request (the dashboard). */
+  staticSites?: StaticSite[];
 }
 
 /** The host as a service sees it while it is built on it (`serve`), before the host listens. */
@@ -38,6 +47,11 @@ export interface HostBinding {
   readonly trackStream: TrackStream;
   /** True from the moment shutdown begins: refuse new streams and connections. */
   readonly isShuttingDown: () => boolean;
+  /**
+   * The Host and Origin checks every request passes (`services.http`); a WebSocket upgrade,
+   * which bypasses the request listener, must run it too.
+   */
+  readonly guard: RequestGuard;
 }
 
 /** What a service puts on the host. */
@@ -65,6 +79,8 @@ export interface ServiceHost extends HostBinding {
  */
 export async function startServiceHost(options: ServiceHostOptions): Promise<ServiceHost> {
   const { pipeline } = options;
+  // Redis answers, the bootstrap key is in, and a public address with authentication off is refused, before anything listens.
+  await readyToServe({ pipeline, host: options.host, service: options.name });
   const errorBody = options.errorBody ?? ((error: KeelError) => ({ error: error.toJSON() }));
   const graceMs = options.shutdownGraceMs ?? 10_000;
   const streams = new Set<(error: KeelError) => void>();
@@ -72,8 +88,20 @@ export async function startServiceHost(options: ServiceHostOptions): Promise<Ser
   let draining = false;
   let shutdownPromise: Promise<void> | undefined;
 
-  const server = createServer();
-  server.keepAliveTimeout = 5_000;
+  const settings = pipeline.config.services;
+  const server = createLimitedServer(settings.http);
+  const guard = createRequestGuard({
+    boundHost: options.host,
+    allowedHosts: settings.http.allowedHosts,
+    allowedOrigins: settings.http.allowedOrigins,
+  });
+  const operational = createOperationalEndpoints({
+    name: options.name,
+    pipeline,
+    admin: settings.admin,
+    serveProbes: settings.admin.port === undefined,
+    errorBody,
+  });
   const binding: HostBinding = {
     server,
     trackStream(close) {
@@ -81,8 +109,10 @@ export async function startServiceHost(options: ServiceHostOptions): Promise<Ser
       return () => streams.delete(close);
     },
     isShuttingDown: () => draining,
+    guard,
   };
   const service = options.serve(binding);
+  const sites = (options.staticSites ?? []).map(createStaticSiteHandler);
   server.on("request", (request: IncomingMessage, response: ServerResponse) => {
     inFlight += 1;
     response.once("close", () => {
@@ -93,11 +123,13 @@ export async function startServiceHost(options: ServiceHostOptions): Promise<Ser
       sendJson(response, 503, errorBody(shuttingDown()));
       return;
     }
-    const path = request.url?.split("?", 1)[0];
-    if (request.method === "GET" && path === "/healthz")
-      return sendJson(response, 200, { status: "ok", service: options.name });
-    if (request.method === "GET" && path === "/readyz") return void answerReadiness(pipeline, response);
-    if (request.method === "GET" && path === "/metrics") return void answerMetrics(pipeline, response);
+    const refused = guard(request.headers);
+    if (refused !== undefined) {
+      request.resume();
+      return sendJson(response, HTTP_STATUS_BY_CODE[refused.code], errorBody(refused));
+    }
+    if (operational(request, response)) return;
+    if (sites.length > 0) return void serveSiteOrService({ sites, service, request, response, errorBody });
     Promise.resolve(service.handler(request, response)).catch(() => {
       if (!response.headersSent) sendJson(response, 500, errorBody(new KeelError("INTERNAL", "internal error")));
       else response.destroy();
@@ -109,6 +141,7 @@ export async function startServiceHost(options: ServiceHostOptions): Promise<Ser
     await service.close?.();
     throw error;
   }
+  keepServing(server, { service: options.name, report: options.report ?? ((line) => console.error(line)) });
   const port = (server.address() as AddressInfo).port;
 
   const drain = async () => {
@@ -140,6 +173,23 @@ export async function startServiceHost(options: ServiceHostOptions): Promise<Ser
   };
 }
 
+async function serveSiteOrService(input: {
+  sites: ReturnType<typeof createStaticSiteHandler>[];
+  service: HostedService;
+  request: IncomingMessage;
+  response: ServerResponse;
+  errorBody: (error: KeelError) => unknown;
+}): Promise<void> {
+  const { request, response } = input;
+  try {
+    for (const site of input.sites) if (await site(request, response)) return;
+    await input.service.handler(request, response);
+  } catch {
+    if (!response.headersSent) sendJson(response, 500, input.errorBody(new KeelError("INTERNAL", "internal error")));
+    else response.destroy();
+  }
+}
+
 function listen(server: Server, options: ServiceHostOptions): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     const failed = (error: Error) =>
@@ -157,21 +207,6 @@ function shuttingDown(): KeelError {
     retryable: true,
     details: { reason: "shutting-down" },
   });
-}
-
-async function answerReadiness(pipeline: Pipeline, response: ServerResponse): Promise<void> {
-  try {
-    const readiness = await pipeline.readiness();
-    sendJson(response, readiness.ready ? 200 : 503, readiness);
-  } catch {
-    sendJson(response, 503, { ready: false, checks: {} });
-  }
-}
-
-async function answerMetrics(pipeline: Pipeline, response: ServerResponse): Promise<void> {
-  const body = await pipeline.metricsText().catch(() => "");
-  response.writeHead(200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" });
-  response.end(body);
 }
 
 function sleep(ms: number): Promise<void> {

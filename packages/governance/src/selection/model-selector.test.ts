@@ -123,6 +123,18 @@ describe("model selection", () => {
     expect(() => strict.select(input())).toThrow(KeelError);
   });
 
+  it("chooses rule \"default\" among defaultTargets only (a route's own chain), never a rule's special target", () => {
+    const routeChain = createModelSelector({
+      candidates,
+      rules: [{ name: "tiny", when: { tasks: ["x"] }, targets: ["openai/gpt-4.1-nano"] }],
+      defaultTargets: ["openai/gpt-4o", "openai/gpt-4.1"],
+    });
+    expect(routeChain.select(input())).toMatchObject({ rule: "default", target: "openai/gpt-4.1" });
+    expect(() => createModelSelector({ candidates, rules: [], defaultTargets: ["openai/unknown"] })).toThrow(
+      "selection.defaultTargets.0 names openai/unknown, which is not a candidate",
+    );
+  });
+
   it("escalates once to the rule's or the route's stronger target, if it fits and differs", () => {
     const short = selector.select(input());
     expect(selector.escalate({ selection: short, input: input(), reason: "validation" })).toEqual({

@@ -31,7 +31,7 @@ export function createModelSelector(options: ModelSelectionOptions): ModelSelect
   const fallbackToCheapest = options.fallbackToCheapest ?? true;
   const defaultRule: SelectionRule = {
     name: "default",
-    targets: options.candidates.map((candidate) => candidate.target),
+    targets: options.defaultTargets ?? options.candidates.map((candidate) => candidate.target),
   };
 
   const completionOf = (input: SelectionInput) => input.maxTokens ?? defaultCompletionTokens;

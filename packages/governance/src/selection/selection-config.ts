@@ -24,6 +24,10 @@ export function checkSelectionOptions(options: ModelSelectionOptions, field = "s
         fail(`${path}.price.${side}`, "must be a non-negative number");
     }
   });
+  (options.defaultTargets ?? []).forEach((target, position) => {
+    if (!known.has(target)) fail(`${field}.defaultTargets.${position}`, `names ${target}, which is not a candidate`);
+  });
+  if (options.defaultTargets?.length === 0) fail(`${field}.defaultTargets`, "must list at least one target");
   const names = new Set<string>();
   options.rules.forEach((rule, index) => {
     const path = `${field}.rules.${index}`;

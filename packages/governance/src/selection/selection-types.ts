@@ -45,6 +45,8 @@ export interface ModelSelectionOptions {
   defaultCompletionTokens?: number;
   /** When no rule chooses, the cheapest candidate that fits does (rule "default"). Default true. */
   fallbackToCheapest?: boolean;
+  /** The candidates rule "default" chooses among (a route's own chain); default every candidate. */
+  defaultTargets?: string[];
 }
 
 /** What selection looks at, taken from the request (see selectionInputOf). */

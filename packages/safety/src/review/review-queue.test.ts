@@ -1,5 +1,5 @@
-import { startRedisServer, type RedisServerHandle } from "@keel/testkit";
-import { Redis } from "ioredis";
+import { startRedisCluster, startRedisServer, type RedisClusterHandle, type RedisServerHandle } from "@keel/testkit";
+import { Cluster, Redis } from "ioredis";
 import type { Generation, KeelEvent } from "@keel/spec";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generationOf } from "../test-support/stages.ts";
@@ -9,12 +9,26 @@ import { createReviewQueue, type NewReviewItem, type ReviewQueue } from "./revie
 import type { ReviewStore } from "./review-store.ts";
 
 let redis: RedisServerHandle;
+// The decision script and the per-tenant indexes must keep to one slot on a Redis Cluster too.
+let cluster: RedisClusterHandle;
+const clusterClients: Cluster[] = [];
 beforeAll(async () => {
-  redis = await startRedisServer();
-});
+  [redis, cluster] = await Promise.all([startRedisServer(), startRedisCluster()]);
+}, 60_000);
 afterAll(async () => {
-  await redis.stop();
+  for (const client of clusterClients) client.disconnect();
+  await Promise.all([redis.stop(), cluster.stop()]);
 });
+
+function clusterClient(): Cluster {
+  const client = new Cluster(
+    cluster.seeds.map((seed) => ({ host: "127.0.0.1", port: Number(seed.split(":")[1]) })),
+    { scaleReads: "master" },
+  );
+  client.on("error", () => {});
+  clusterClients.push(client);
+  return client;
+}
 
 const request = { model: "support", messages: [{ role: "user" as const, content: "I am ana@example.com" }] };
 const held: Generation = { ...generationOf("Dear ana@example.com, here is your refund.", request), data: { ok: true } };
@@ -39,6 +53,15 @@ const stores: [string, () => ReviewStore][] = [
   [
     "redis",
     () => createRedisReviewStore({ url: redis.url, keyPrefix: `test:${Math.random().toString(36).slice(2)}:` }),
+  ],
+  [
+    "redis-cluster",
+    () =>
+      createRedisReviewStore({
+        client: clusterClient(),
+        keyPrefix: `test:${Math.random().toString(36).slice(2)}:`,
+        commandTimeoutMs: 5_000,
+      }),
   ],
 ];
 const clock = { now: Date.now() };

@@ -37,3 +37,18 @@ describe("profanity layer", () => {
     }
   });
 });
+
+// Found by the fuzz campaign (issue 12): an upstream answer of 100,000 "a"s blocked the event loop for 13 s here.
+describe("regression: a long run of one letter is scanned in linear time", () => {
+  it("scans 400,000 repeated letters (the largest prompt accepted) in well under a second per 100,000", () => {
+    for (const text of ["a".repeat(400_000), "a@".repeat(200_000), `${"s".repeat(200_000)} ${"4".repeat(200_000)}`]) {
+      const startedAt = performance.now();
+      profanityFindings(text);
+      expect(performance.now() - startedAt).toBeLessThan(2_000);
+    }
+  });
+
+  it("still finds a word whose letters repeat within the bound", () => {
+    expect(profanityFindings("what the fuuuuuuuuuuck").map((finding) => finding.kind)).toEqual(["PROFANITY"]);
+  });
+});

@@ -33,6 +33,16 @@ const LOOK_ALIKES: Record<string, string> = {
   z: "z2",
 };
 
+/**
+ * The longest run of one letter the prefilter follows. Unbounded (`+`) and free to start
+ * anywhere, a run of one letter ("aaaa...", from a model's answer or a caller's prompt)
+ * made the regex rescan the run from every position: quadratic, 13 s of blocked event loop
+ * for 100,000 characters (found by the fuzz campaign, issue 12). Now a match starts only
+ * where a run starts (`runStart`) and follows at most this many repeats, so the scan is
+ * linear; a word with one letter repeated more than this many times is not flagged.
+ */
+const MAX_LETTER_RUN = 24;
+
 const dataset = englishDataset.build();
 
 /**
@@ -54,7 +64,9 @@ function byFirstLetter(terms: readonly BlacklistedTerm[]): string {
     const [first, ...rest] = pattern.nodes.flatMap((node): (string | Node)[] =>
       node.kind === SyntaxKind.Literal ? [...String.fromCodePoint(...node.chars)] : [node],
     );
-    const key = typeof first === "string" ? letterPattern(first) : nodePattern(first);
+    // A match may start only where a run of its first letter starts: in "aaaa..." one
+    // position is tried, not every one (each would rescan the run: quadratic).
+    const key = typeof first === "string" ? `${runStart(first)}${letterPattern(first)}` : nodePattern(first);
     groups.set(key, [
       ...(groups.get(key) ?? []),
       rest.map((item) => (typeof item === "string" ? letterPattern(item) : nodePattern(item))).join(""),
@@ -72,8 +84,16 @@ function nodePattern(node: Node | undefined): string {
 
 function letterPattern(letter: string): string {
   if (letter === " ") return " ?";
-  const members = (LOOK_ALIKES[letter] ?? letter).replace(/[|+$!\\^\][()/.*?-]/g, (symbol) => `\\${symbol}`);
-  return `[${members}]+`;
+  return `[${letterClass(letter)}]{1,${MAX_LETTER_RUN}}`;
+}
+
+/** Not just after the same letter (or a look-alike of it). */
+function runStart(letter: string): string {
+  return letter === " " ? "" : `(?<![${letterClass(letter)}])`;
+}
+
+function letterClass(letter: string): string {
+  return (LOOK_ALIKES[letter] ?? letter).replace(/[|+$!\\^\][()/.*?-]/g, (symbol) => `\\${symbol}`);
 }
 
 const WINDOW_MARGIN = 32;

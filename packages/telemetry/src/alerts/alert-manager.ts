@@ -1,6 +1,7 @@
 import type { KeelEvent } from "@keel/spec";
 import { Aggregate, Ring, type Sample } from "../snapshot/ring.ts";
 import { costVerdict, errorRateVerdict, latencyVerdict, type RuleInput, type Verdict } from "./rules.ts";
+import { BudgetAlerts } from "./budget-alerts.ts";
 import { AlertTracker } from "./tracker.ts";
 import type { AlertOptions, AlertRule, AlertState, BaselineRuleOptions } from "./types.ts";
 
@@ -36,15 +37,20 @@ interface RuleDefinition<T extends BaselineRuleOptions> {
 const MINUTE = 60_000;
 
 /** Evaluates the in-process alert rules over their own sliding windows and reports each fire and resolve once. */
+const MAX_RESOLVED = 50;
+
 export class AlertManager {
   private readonly ring: Ring;
   private readonly rules: BaselineRule[] = [];
   private readonly targets = new Map<string, TargetHealth>();
   private readonly firing = new Map<string, AlertState>();
+  /** The last resolved alerts, newest first, for the snapshot (operators see what fired and when it ended). */
+  private readonly resolved: AlertState[] = [];
   private readonly window = new Aggregate();
   private readonly baseline = new Aggregate();
   private firstSampleMs: number | undefined;
   private readonly timer: NodeJS.Timeout | undefined;
+  private readonly budgets = new BudgetAlerts();
 
   constructor(private readonly options: AlertManagerOptions) {
     const alerts = options.alerts;
@@ -101,6 +107,12 @@ export class AlertManager {
   }
 
   onEvent(event: KeelEvent): void {
+    if (event.type === "budget-threshold") {
+      if (this.options.alerts.budget === false) return;
+      const fired = this.budgets.fire(event, this.options.now());
+      if (fired) this.options.onTransition(fired);
+      return;
+    }
     if (this.options.alerts.availability === false) return;
     if (event.type === "circuit-open") this.health(event.target).breaker = "open";
     else if (event.type === "circuit-half-open") this.health(event.target).breaker = "half-open";
@@ -137,10 +149,15 @@ export class AlertManager {
       });
     }
     for (const target of this.targets.keys()) this.evaluateTarget(target, nowMs);
+    for (const resolved of this.budgets.expire(nowMs)) this.options.onTransition(resolved);
+  }
+
+  recentlyResolved(): AlertState[] {
+    return this.resolved.map((state) => ({ ...state }));
   }
 
   active(): AlertState[] {
-    return [...this.firing.values()].map((state) => ({ ...state }));
+    return [...[...this.firing.values()].map((state) => ({ ...state })), ...this.budgets.active()];
   }
 
   close(): void {
@@ -205,8 +222,11 @@ export class AlertManager {
     } else if (transition === "resolved") {
       const state = this.firing.get(input.key);
       this.firing.delete(input.key);
-      if (state !== undefined)
-        this.options.onTransition({ ...state, status: "resolved", resolvedAt: new Date(input.nowMs).toISOString() });
+      if (state === undefined) return;
+      const resolved: AlertState = { ...state, status: "resolved", resolvedAt: new Date(input.nowMs).toISOString() };
+      this.resolved.unshift(resolved);
+      if (this.resolved.length > MAX_RESOLVED) this.resolved.pop();
+      this.options.onTransition({ ...resolved });
     }
   }
 }

@@ -61,6 +61,8 @@ export interface AlertOptions {
   latency?: LatencyRuleOptions | false;
   cost?: CostRuleOptions | false;
   availability?: AvailabilityRuleOptions | false;
+  /** Budget thresholds (budget-threshold events) as alerts; false turns them off. Default on. */
+  budget?: false;
   webhook?: WebhookOptions;
   /** Width of the alert windows' buckets. Default 10 s. */
   bucketMs?: number;
@@ -68,7 +70,7 @@ export interface AlertOptions {
   evaluateEveryMs?: number;
 }
 
-export type AlertRule = "error-rate" | "latency-p95" | "cost-anomaly" | "provider-availability";
+export type AlertRule = "error-rate" | "latency-p95" | "cost-anomaly" | "provider-availability" | "budget";
 
 export interface AlertState {
   rule: AlertRule;
@@ -80,6 +82,8 @@ export interface AlertState {
   /** ISO time it resolved, when it has. */
   resolvedAt?: string;
   target?: string;
+  /** For budget alerts: whose budget. A tenant's snapshot shows only its own. */
+  tenant?: string;
   /** The measured value when it fired (rate, ms, USD per hour, or 1 for availability). */
   value: number;
   threshold: number;

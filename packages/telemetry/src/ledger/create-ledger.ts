@@ -7,8 +7,8 @@ export interface LedgerOptions extends Partial<Omit<RedisLedgerOptions, "now">> 
   retentionDays?: number;
 }
 
-/** In memory by default; in Redis when `redisUrl` is given. */
+/** In memory by default; in Redis when `redisUrl` or `client` (a Redis or Cluster you own) is given. */
 export function createUsageLedger(options: LedgerOptions = {}, now: () => number = Date.now): UsageLedger {
-  if (options.redisUrl !== undefined) return createRedisLedger({ ...options, redisUrl: options.redisUrl, now });
+  if (options.redisUrl !== undefined || options.client !== undefined) return createRedisLedger({ ...options, now });
   return createMemoryLedger({ retentionDays: options.retentionDays, now });
 }

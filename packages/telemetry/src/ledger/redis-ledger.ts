@@ -1,5 +1,5 @@
 import { KeelError, addUsd, fromNanoUsd, roundUsd, toNanoUsd } from "@keel/spec";
-import { Redis } from "ioredis";
+import { type Cluster, Redis } from "ioredis";
 import { buildReport, resolveQuery } from "./query.ts";
 import {
   MONEY_FIELDS,
@@ -16,8 +16,15 @@ import {
 } from "./types.ts";
 
 export interface RedisLedgerOptions {
-  redisUrl: string;
-  /** Key prefix; keys are `{prefix}:usage:{tenant}:{day}`. Default "keel". */
+  /** redis://host:port[/db]. Ignored when `client` is given. */
+  redisUrl?: string;
+  /**
+   * A client you own, `Redis` or `Cluster` (not closed by `close()`). Give it an offline
+   * queue and no command timeout: a flush that timed out may still have been applied, and
+   * writing its sums again would count them twice.
+   */
+  client?: Redis | Cluster;
+  /** Key prefix; keys are `{prefix}:usage:{<tenant tag>}:{day}` (one Cluster slot per tenant). Default "keel". */
   keyPrefix?: string;
   /** How often buffered usage is written. Default 1000 ms. */
   flushIntervalMs?: number;
@@ -38,20 +45,22 @@ export function createRedisLedger(options: RedisLedgerOptions): UsageLedger {
   const prefix = options.keyPrefix ?? "keel";
   const now = options.now ?? Date.now;
   const retentionSeconds = (options.retentionDays ?? 400) * 86_400;
-  const redis = new Redis(options.redisUrl, {
-    maxRetriesPerRequest: 1,
-    connectTimeout: 2_000,
-    retryStrategy: (times) => Math.min(times * 100, 1_000),
-  });
+  const owned = options.client === undefined;
+  const redis =
+    options.client ??
+    new Redis(options.redisUrl ?? "redis://127.0.0.1:6379", {
+      maxRetriesPerRequest: 1,
+      connectTimeout: 2_000,
+      retryStrategy: (times) => Math.min(times * 100, 1_000),
+    });
   // Without a listener ioredis reports connection errors on stderr; they reach onError through failed commands instead.
-  redis.on("error", () => {});
-  // key -> model -> totals not yet written
-  let pending = new Map<string, Map<string, UsageTotals>>();
+  if (owned) redis.on("error", () => {});
+  let pending: PendingSums = new Map();
   let flushing: Promise<void> | undefined;
   const timer = setInterval(() => void flush(), options.flushIntervalMs ?? 1_000);
   timer.unref();
 
-  const keyOf = (tenant: string, day: string) => `${prefix}:usage:{${tenant}}:${day}`;
+  const keyOf = (tenant: string, day: string) => `${prefix}:usage:{${tenantTag(tenant)}}:${day}`;
 
   function flush(): Promise<void> {
     flushing ??= write().finally(() => (flushing = undefined));
@@ -62,8 +71,16 @@ export function createRedisLedger(options: RedisLedgerOptions): UsageLedger {
     if (pending.size === 0) return;
     const batch = pending;
     pending = new Map();
+    // One pipeline per hash tag (tenant): on Redis Cluster a pipeline must stay in one slot,
+    // and a tenant's days share its tag. Each tenant's sums succeed or go back on their own.
+    const failures = await Promise.all(groupByTag(batch).map((group) => writeGroup(group)));
+    const failure = failures.find((error) => error !== undefined);
+    if (failure !== undefined) options.onError?.(failure, "flush");
+  }
+
+  async function writeGroup(group: PendingSums): Promise<unknown> {
     const pipeline = redis.pipeline();
-    for (const [key, models] of batch) {
+    for (const [key, models] of group) {
       for (const [model, totals] of models) {
         for (const field of USAGE_FIELDS) {
           const value = totals[field];
@@ -78,12 +95,13 @@ export function createRedisLedger(options: RedisLedgerOptions): UsageLedger {
       const results = await pipeline.exec();
       const failed = results?.find(([error]) => error !== null);
       if (results === null || failed !== undefined) throw failed?.[0] ?? new Error("pipeline discarded");
+      return undefined;
     } catch (error) {
       // Put the sums back so the next flush writes them. A partly applied pipeline could
       // count some fields twice; Redis pipelines fail whole when the connection drops, which is the case met here.
-      for (const [key, models] of batch)
+      for (const [key, models] of group)
         for (const [model, totals] of models) mergeInto({ target: pending, key, model, totals });
-      options.onError?.(error, "flush");
+      return error;
     }
   }
 
@@ -133,10 +151,37 @@ export function createRedisLedger(options: RedisLedgerOptions): UsageLedger {
     async close(): Promise<void> {
       clearInterval(timer);
       await flush();
-      redis.disconnect();
+      if (owned) redis.disconnect();
     },
   };
 }
+
+/**
+ * A tenant's Redis Cluster hash tag: the name itself unless it holds a brace (which would end
+ * the tag early and scatter the tenant's days over several slots), then "~" + base64url.
+ */
+function tenantTag(tenant: string): string {
+  return /[{}]/.test(tenant) ? `~${Buffer.from(tenant, "utf8").toString("base64url")}` : tenant;
+}
+
+/** The pending sums split by the hash tag of their keys (the text between the first { and }). */
+function groupByTag(batch: PendingSums): PendingSums[] {
+  const groups = new Map<string, PendingSums>();
+  for (const [key, models] of batch) {
+    const open = key.indexOf("{");
+    const tag = key.slice(open + 1, key.indexOf("}", open + 1));
+    let group = groups.get(tag);
+    if (group === undefined) {
+      group = new Map();
+      groups.set(tag, group);
+    }
+    group.set(key, models);
+  }
+  return [...groups.values()];
+}
+
+/** Ledger key (a tenant's day) -> model -> sums not yet written. */
+type PendingSums = Map<string, Map<string, UsageTotals>>;
 
 function parseHash(hash: Record<string, string>): Map<string, UsageTotals> {
   const models = new Map<string, UsageTotals>();

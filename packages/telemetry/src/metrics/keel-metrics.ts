@@ -1,6 +1,8 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import type { KeelEvent } from "@keel/spec";
+import { JobMetrics } from "../jobs/job-metrics.ts";
 import { FastHistogram, type HistogramSeries } from "./fast-instruments.ts";
+import { GovernanceMetrics } from "./governance-metrics.ts";
 import { LabelLimiter } from "./label-limiter.ts";
 import {
   CIRCUIT_STATE_VALUE,
@@ -43,6 +45,8 @@ export class KeelMetrics {
   private readonly healthProbeUp: Gauge;
   readonly ledgerErrors: Counter;
   readonly alertActive: Gauge;
+  private readonly jobs: JobMetrics;
+  private readonly governance: GovernanceMetrics;
   // Children resolved once per label value: prom-client hashes label objects on every `labels()` call.
   private readonly targetChildren = new Map<
     string,
@@ -137,6 +141,8 @@ export class KeelMetrics {
       labelNames: ["rule", "key"],
       registers,
     });
+    this.jobs = new JobMetrics(this.registry);
+    this.governance = new GovernanceMetrics(this.registry, { model: this.limitModel, target: this.limitTarget });
     const metrics = this;
     new Gauge({
       name: METRIC.circuitState,
@@ -224,7 +230,13 @@ export class KeelMetrics {
       case "health-probe":
         this.healthProbeUp.set({ target: this.limitTarget.value(event.target) }, event.ok ? 1 : 0);
         break;
+      case "job-state":
+      case "webhook-delivery":
+      case "job-queue-depth":
+        this.jobs.onEvent(event);
+        break;
       default:
+        this.governance.onEvent(event);
         break;
     }
   }

@@ -29,6 +29,13 @@ export const METRIC = {
   timeouts: "keel_timeouts_total",
   alertActive: "keel_alert_active",
   ledgerErrors: "keel_ledger_errors_total",
+  jobQueueDepth: "keel_job_queue_depth",
+  jobStateChanges: "keel_job_state_changes_total",
+  jobsFinished: "keel_jobs_finished_total",
+  jobDuration: "keel_job_duration_seconds",
+  jobWait: "keel_job_wait_seconds",
+  jobRetries: "keel_job_retries_total",
+  webhookDeliveries: "keel_webhook_deliveries_total",
 } as const;
 
 /** The GenAI conventions' boundaries for operation duration, time to first chunk and time per output chunk (seconds). */
@@ -44,6 +51,9 @@ export const GEN_AI_TOKEN_BUCKETS = [
 /** Keel's own time per request is sub-millisecond to tens of milliseconds: fine buckets. */
 export const OVERHEAD_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1];
 
+/** Background jobs wait and run from milliseconds (a cached answer) to hours (a provider batch). */
+export const JOB_DURATION_BUCKETS = [0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 900, 3600, 14400];
+
 /** Time from a review item's creation to its decision: seconds to a day. */
 export const REVIEW_DECISION_BUCKETS = [1, 10, 30, 60, 300, 900, 1800, 3600, 7200, 14400, 43200, 86400];
 
@@ -54,5 +64,6 @@ export type CircuitState = keyof typeof CIRCUIT_STATE_VALUE;
 
 /** Keel operations to gen_ai.operation.name well-known values. */
 export function genAiOperationName(operation: string): string {
-  return operation === "embed" ? "embeddings" : "chat";
+  // classify is answered by one embeddings call.
+  return operation === "embed" || operation === "classify" ? "embeddings" : "chat";
 }

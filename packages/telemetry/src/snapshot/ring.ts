@@ -1,3 +1,4 @@
+import { KEEL_ERROR_CODES, type KeelErrorCode } from "@keel/spec";
 import { LATENCY_BUCKET_COUNT } from "./latency-buckets.ts";
 
 /** Per-slot counters, by index into a slot's field block. */
@@ -14,7 +15,12 @@ export const FIELD = {
   latencyCount: 9,
   latencySumMs: 10,
 } as const;
-const FIELD_COUNT = 11;
+/** After the fixed fields, one counter per Keel error code (failed and rejected requests alike). */
+const CODE_BASE = 11;
+export const ERROR_CODE_FIELD: Readonly<Record<KeelErrorCode, number>> = Object.fromEntries(
+  KEEL_ERROR_CODES.map((code, index) => [code, CODE_BASE + index]),
+) as Record<KeelErrorCode, number>;
+const FIELD_COUNT = CODE_BASE + KEEL_ERROR_CODES.length;
 
 /** One finished request, as the rings count it. Reused across requests: fill, add, forget. */
 export class Sample {
@@ -29,6 +35,8 @@ export class Sample {
   /** Latency of a request that did not fail, or -1: failures are left out of percentiles. */
   latencyMs = -1;
   latencyBucket = 0;
+  /** The Keel code of a failed or rejected request, else undefined. */
+  errorCode: KeelErrorCode | undefined = undefined;
 }
 
 /** Sums over a span of slots: counters and the merged latency histogram. */
@@ -81,6 +89,7 @@ export class Ring {
     fields[base + FIELD.outputTokens]! += sample.outputTokens;
     fields[base + FIELD.costUsd]! += sample.costUsd;
     fields[base + FIELD.savedUsd]! += sample.savedUsd;
+    if (sample.errorCode !== undefined) fields[base + ERROR_CODE_FIELD[sample.errorCode]]! += 1;
     if (sample.latencyMs >= 0) {
       fields[base + FIELD.latencyCount]! += 1;
       fields[base + FIELD.latencySumMs]! += sample.latencyMs;

@@ -1,6 +1,6 @@
-import { roundUsd } from "@keel/spec";
+import { KEEL_ERROR_CODES, type KeelErrorCode, roundUsd } from "@keel/spec";
 import { percentile } from "./latency-buckets.ts";
-import { type Aggregate, FIELD, Ring, type Sample } from "./ring.ts";
+import { type Aggregate, ERROR_CODE_FIELD, FIELD, Ring, type Sample } from "./ring.ts";
 
 export type WindowName = "1m" | "5m" | "1h";
 
@@ -12,6 +12,8 @@ export interface WindowStats {
   /** Failed requests / requests; caller-caused failures (bad request, blocked, limits) are counted apart as `rejected`. */
   errorRate: number;
   rejected: number;
+  /** Failed and rejected requests by Keel code; only the codes seen in the window. */
+  errorsByCode: Partial<Record<KeelErrorCode, number>>;
   latencyMs: { p50: number | null; p95: number | null; p99: number | null; mean: number | null };
   cacheLookups: number;
   cacheHits: number;
@@ -64,6 +66,7 @@ export function toWindowStats(aggregate: Aggregate, spanMs: number): WindowStats
     errors: aggregate.get(FIELD.errors),
     errorRate: requests === 0 ? 0 : aggregate.get(FIELD.errors) / requests,
     rejected: aggregate.get(FIELD.rejected),
+    errorsByCode: errorsByCode(aggregate),
     latencyMs: {
       p50: percentile(aggregate.latency, latencyCount, 0.5),
       p95: percentile(aggregate.latency, latencyCount, 0.95),
@@ -79,4 +82,13 @@ export function toWindowStats(aggregate: Aggregate, spanMs: number): WindowStats
     costPerRequestUsd: requests === 0 ? null : roundUsd(costUsd / requests),
     savedUsd: roundUsd(aggregate.get(FIELD.savedUsd)),
   };
+}
+
+function errorsByCode(aggregate: Aggregate): Partial<Record<KeelErrorCode, number>> {
+  const counts: Partial<Record<KeelErrorCode, number>> = {};
+  for (const code of KEEL_ERROR_CODES) {
+    const count = aggregate.get(ERROR_CODE_FIELD[code]);
+    if (count > 0) counts[code] = count;
+  }
+  return counts;
 }

@@ -17,14 +17,16 @@ export const OTHER = "_OTHER";
 
 /**
  * Windows for the JSON snapshot: overall, per model and per tenant. Memory is bounded:
- * each series is about 47 KB whatever the traffic, and the number of series is capped.
+ * each series is about 61 KB whatever the traffic, and the number of series is capped.
  */
 export class SnapshotStore {
   private readonly overall = new Series();
   private readonly models = new Map<string, Series>();
   private readonly tenants = new Map<string, Series>();
+  private readonly routes = new Map<string, Series>();
   private readonly tenantModels = new Map<string, Map<string, Series>>();
-  private tenantModelCount = 0;
+  private readonly tenantRoutes = new Map<string, Map<string, Series>>();
+  private readonly tenantSeriesCount = { models: 0, routes: 0 };
   private readonly scratch = new Aggregate();
   private readonly maxModels: number;
   private readonly maxTenants: number;
@@ -36,12 +38,16 @@ export class SnapshotStore {
     this.maxTenantModels = options.maxTenantModels ?? 200;
   }
 
-  add(nowMs: number, labels: { model: string; tenant: string }, sample: Sample): void {
+  /** `model`: the one that answered; `route`: the name the caller asked for (routes share the models' caps). */
+  add(nowMs: number, labels: { model: string; route?: string; tenant: string }, sample: Sample): void {
     this.overall.add(nowMs, sample);
     seriesFor(this.models, labels.model, this.maxModels).add(nowMs, sample);
     const tenant = this.tenants.has(labels.tenant) || this.tenants.size < this.maxTenants ? labels.tenant : OTHER;
     seriesFor(this.tenants, tenant, this.maxTenants).add(nowMs, sample);
-    this.tenantModelSeries(tenant, labels.model).add(nowMs, sample);
+    this.tenantSeries({ tenant, key: labels.model, kind: "models" }).add(nowMs, sample);
+    if (labels.route === undefined || labels.route === "") return;
+    seriesFor(this.routes, labels.route, this.maxModels).add(nowMs, sample);
+    this.tenantSeries({ tenant, key: labels.route, kind: "routes" }).add(nowMs, sample);
   }
 
   /** One tenant's figures per model (empty for a tenant with no traffic). */
@@ -50,21 +56,32 @@ export class SnapshotStore {
     return models === undefined ? {} : statsOf(models, nowMs, this.scratch);
   }
 
-  private tenantModelSeries(tenant: string, model: string): Series {
-    let models = this.tenantModels.get(tenant);
-    if (models === undefined) {
-      models = new Map();
-      this.tenantModels.set(tenant, models);
+  /** One tenant's figures per route it called. */
+  tenantRouteStats(nowMs: number, tenant: string): Record<string, SeriesStats> {
+    const routes = this.tenantRoutes.get(tenant);
+    return routes === undefined ? {} : statsOf(routes, nowMs, this.scratch);
+  }
+
+  routeStats(nowMs: number): Record<string, SeriesStats> {
+    return statsOf(this.routes, nowMs, this.scratch);
+  }
+
+  private tenantSeries(label: { tenant: string; key: string; kind: "models" | "routes" }): Series {
+    const byTenant = label.kind === "models" ? this.tenantModels : this.tenantRoutes;
+    let keyed = byTenant.get(label.tenant);
+    if (keyed === undefined) {
+      keyed = new Map();
+      byTenant.set(label.tenant, keyed);
     }
-    const existing = models.get(model);
+    const existing = keyed.get(label.key);
     if (existing !== undefined) return existing;
     // The cap is global: a new series for any tenant past it lands in that tenant's "_OTHER".
-    const key = this.tenantModelCount < this.maxTenantModels ? model : OTHER;
-    let series = models.get(key);
+    const key = this.tenantSeriesCount[label.kind] < this.maxTenantModels ? label.key : OTHER;
+    let series = keyed.get(key);
     if (series === undefined) {
       series = new Series();
-      models.set(key, series);
-      this.tenantModelCount += 1;
+      keyed.set(key, series);
+      this.tenantSeriesCount[label.kind] += 1;
     }
     return series;
   }
