@@ -75,7 +75,8 @@ describe("ai.stream over SSE", () => {
   it("writes ai.stream in tRPC's own SSE wire format: connected, one data frame per event, return, the request id", async () => {
     stack.simulator.setRules([{ promptIncludes: "count", reply: "one two three four five six" }]);
     const input = encodeURIComponent(JSON.stringify(chat("count to six")));
-    const response = await fetch(`${stack.url}/ai.stream?input=${input}`);
+    // EventSource's Accept header: the subscription guard refuses a GET subscription without it.
+    const response = await fetch(`${stack.url}/ai.stream?input=${input}`, { headers: { accept: "text/event-stream" } });
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toBe("text/event-stream");
     expect(response.headers.get("cache-control")).toBe("no-cache, no-transform");
