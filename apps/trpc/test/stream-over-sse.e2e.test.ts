@@ -178,6 +178,27 @@ describe("ai.stream's fast path answers as tRPC's SSE subscription does", () => 
   );
 
   it(
+    "a model the key may not call: the one FORBIDDEN (403) error event, with no upstream call",
+    async () => {
+      const key = await callerKey("embedder", { allowedModels: ["text-embedding-3-small"] });
+      const answer = await both((base) => streamUrl(base, fresh("count to six")), { authorization: `Bearer ${key}` });
+      expect(answer.status).toBe(200);
+      expect(streamEvents(answer)).toEqual([
+        {
+          type: "error",
+          error: expect.objectContaining({
+            code: "FORBIDDEN",
+            details: expect.objectContaining({ reason: "model-not-allowed", field: "model" }),
+          }),
+        },
+      ]);
+      expect(answer.frames.at(-1)).toEqual({ event: "return", data: "" });
+      expect(stack.simulator.stats().totalCalls).toBe(0);
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
     "the key's requests-per-minute limit: the second stream is the one RATE_LIMITED error event, with no upstream call",
     async () => {
       // One key per path: each path spends its own key's minute.
