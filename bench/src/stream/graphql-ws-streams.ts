@@ -3,6 +3,8 @@ import type { StreamCall, StreamOutcome } from "./stream-outcome.ts";
 
 export interface GraphqlWsStreamsOptions {
   url: string;
+  /** The connection_init payload: the caller's key (`{ authorization: "Bearer keel_..." }`), as a client sends it. */
+  connectionParams: Record<string, string>;
   /** The subscription document; every stream sends the same one. */
   query: string;
   /** WebSocket connections the streams are spread over (round robin), as a few busy clients would. */
@@ -28,7 +30,9 @@ interface Pending {
  * success; ERROR events, `error` messages and a closed socket as failures.
  */
 export async function openGraphqlWsStreams(options: GraphqlWsStreamsOptions): Promise<GraphqlWsStreams> {
-  const sockets = await Promise.all(Array.from({ length: options.connections }, () => connect(options.url)));
+  const sockets = await Promise.all(
+    Array.from({ length: options.connections }, () => connect(options.url, options.connectionParams)),
+  );
   const pending = new Map<string, Pending>();
   let nextId = 0;
 
@@ -94,11 +98,11 @@ export async function openGraphqlWsStreams(options: GraphqlWsStreamsOptions): Pr
   };
 }
 
-function connect(url: string): Promise<WebSocket> {
+function connect(url: string, payload: Record<string, string>): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
     const socket = new WebSocket(url, "graphql-transport-ws");
     socket.once("error", reject);
-    socket.once("open", () => socket.send(JSON.stringify({ type: "connection_init" })));
+    socket.once("open", () => socket.send(JSON.stringify({ type: "connection_init", payload })));
     socket.once("message", (raw: Buffer) => {
       const message = JSON.parse(raw.toString("utf8")) as { type: string };
       if (message.type === "connection_ack") resolve(socket);

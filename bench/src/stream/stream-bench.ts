@@ -10,14 +10,20 @@
  *   pnpm bench:stream
  *   BENCH_RATES=200,500 BENCH_DURATION_MS=10000 BENCH_TARGETS=upstream,trpc pnpm bench:stream
  *   BENCH_CPU_PROF=1 BENCH_SATURATION=0 pnpm bench:stream    # V8 CPU profiles of the services
+ *
+ * Every stream carries an API key (the services' bootstrap admin key, in a fresh data
+ * folder), so the edge's key check is in every figure; BENCH_AUTH=none runs them open.
+ * `trpc-generic` (not in the default targets) is ai.stream through tRPC's own SSE producer
+ * in the same tRPC process, beside the service's fast path (`trpc`).
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
-import { cpus, loadavg } from "node:os";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort, type NodeProcess, startNodeProcess } from "@keel/testkit";
 import { processCpuMs } from "../process-cpu.ts";
 import { repoRoot } from "../repo-root.ts";
+import { generateBenchKey } from "./bench-key.ts";
 import { measureStreamCost, type StreamCost } from "./closed-loop-cost.ts";
 import { runOpenLoopStreams, type StreamLoadResult } from "./open-loop-streams.ts";
 import {
@@ -47,6 +53,7 @@ const chunksPerStream = 8;
 const costOnly = environment.BENCH_MODE === "cost";
 const costStreams = Number(environment.BENCH_COST_STREAMS ?? 3_000);
 const costConcurrency = Number(environment.BENCH_COST_CONCURRENCY ?? 8);
+const withKey = environment.BENCH_AUTH !== "none";
 
 /** Pins every thread of a process to one CPU (threads it starts later inherit it). */
 function pin(pid: number | undefined, cpu: string): void {
@@ -70,7 +77,12 @@ const serviceEnv: Record<string, string> = {
   OPENAI_API_KEY: "",
   KEEL_CONFIG: "",
   KEEL_LOG_LEVEL: "warn",
+  // A fresh folder: no API keys from an earlier `pnpm start` decide whether the services run open.
+  KEEL_DATA_DIR: mkdtempSync(join(tmpdir(), "keel-bench-stream-")),
 };
+const benchKey = withKey ? generateBenchKey() : undefined;
+if (benchKey !== undefined) serviceEnv.KEEL_BOOTSTRAP_ADMIN_KEY = benchKey;
+const auth = { authorization: benchKey === undefined ? undefined : `Bearer ${benchKey}` };
 if (environment.BENCH_CPU_PROF === "1") {
   mkdirSync(profileDirectory, { recursive: true });
 }
@@ -99,7 +111,8 @@ try {
     { name: "openai", entry: openAiAppEntry(repoRoot), port: openAiPort },
   ];
   for (const service of services) {
-    if (!wanted.includes(service.name)) continue;
+    // trpc-generic runs in the tRPC process too.
+    if (!wanted.includes(service.name) && !(service.name === "trpc" && wanted.includes("trpc-generic"))) continue;
     if (!service.entry) {
       console.log(`${service.name}: not in this checkout, skipped`);
       continue;
@@ -116,13 +129,15 @@ try {
     });
     processes.set(service.name, started);
     pin(started.child.pid, serviceCpu);
-    if (service.name === "trpc") targets.push(trpcTarget(service.port));
-    if (service.name === "graphql") targets.push(await graphqlTarget(service.port));
-    if (service.name === "openai") targets.push(openAiTarget(service.port));
+    if (service.name === "trpc") targets.push(trpcTarget(service.port, auth));
+    if (service.name === "trpc" && wanted.includes("trpc-generic"))
+      targets.push(trpcTarget(service.port, { ...auth, generic: true }));
+    if (service.name === "graphql") targets.push(await graphqlTarget(service.port, auth));
+    if (service.name === "openai") targets.push(openAiTarget(service.port, auth));
   }
 
   console.log(
-    `Machine: ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, Node ${process.version}, load average ${loadavg()[0]?.toFixed(2)}; services on CPU ${serviceCpu}, upstream and load on CPU ${loadCpu}`,
+    `Machine: ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, Node ${process.version}, load average ${loadavg()[0]?.toFixed(2)}; services on CPU ${serviceCpu}, upstream and load on CPU ${loadCpu}; ${withKey ? "every stream with an API key" : "services open (no key)"}`,
   );
   for (const target of targets) {
     // Unmeasured: V8 optimises the hot path before the first measured second.
@@ -155,7 +170,7 @@ try {
   writeFileSync(
     join(directory, `stream-${Date.now()}.json`),
     JSON.stringify(
-      { rates, durationMs, loadAverage: loadavg(), costs, results, saturation: saturationPoints },
+      { rates, durationMs, withKey, loadAverage: loadavg(), costs, results, saturation: saturationPoints },
       null,
       2,
     ),
@@ -163,6 +178,7 @@ try {
 } finally {
   for (const target of targets) target.close();
   await Promise.all([...processes.values()].map((managed) => managed.stop()));
+  rmSync(serviceEnv.KEEL_DATA_DIR as string, { recursive: true, force: true });
   if (environment.BENCH_CPU_PROF === "1") console.log(`CPU profiles: ${profileDirectory}`);
 }
 

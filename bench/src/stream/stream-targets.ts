@@ -34,17 +34,32 @@ export function upstreamTarget(port: number): StreamTarget {
   };
 }
 
-/** tRPC `ai.stream` over SSE (a GET with the input in the query), cache bypassed. */
-export function trpcTarget(port: number): StreamTarget {
+/** The caller's key as each transport sends it; none when the services run open (BENCH_AUTH=none). */
+export interface TargetAuth {
+  /** `Bearer keel_...`, or undefined. */
+  authorization: string | undefined;
+}
+
+const authHeaders = (auth: TargetAuth): Record<string, string> =>
+  auth.authorization === undefined ? {} : { authorization: auth.authorization };
+
+/**
+ * tRPC `ai.stream` over SSE (a GET with the input in the query, the key in the header),
+ * cache bypassed. `generic`: through tRPC's own SSE producer instead of the service's fast
+ * path, which leaves any request with another query parameter to tRPC (tRPC ignores it).
+ */
+export function trpcTarget(port: number, options: TargetAuth & { generic?: boolean }): StreamTarget {
   const agent = new Agent({ keepAlive: true, maxSockets: 4096 });
   const input = encodeURIComponent(JSON.stringify({ model: "gpt-4o-mini", messages, cache: { mode: "bypass" } }));
+  const name = options.generic ? "trpc-generic" : "trpc";
   return {
-    name: "trpc",
+    name,
     processName: "trpc",
     call: createSseStreamCall({
       agent,
-      url: new URL(`http://127.0.0.1:${port}/trpc/ai.stream?input=${input}`),
+      url: new URL(`http://127.0.0.1:${port}/trpc/ai.stream?input=${input}${options.generic ? "&via=trpc" : ""}`),
       method: "GET",
+      headers: authHeaders(options),
       classify: classifyKeelEvent,
       failureOf: keelErrorCode,
       timeoutMs,
@@ -54,9 +69,10 @@ export function trpcTarget(port: number): StreamTarget {
 }
 
 /** GraphQL `generateStream` over graphql-ws, cache bypassed, spread over a pool of sockets. */
-export async function graphqlTarget(port: number): Promise<StreamTarget> {
+export async function graphqlTarget(port: number, auth: TargetAuth): Promise<StreamTarget> {
   const streams = await openGraphqlWsStreams({
     url: `ws://127.0.0.1:${port}/graphql`,
+    connectionParams: authHeaders(auth),
     query: `subscription { generateStream(input: { model: "gpt-4o-mini", messages: [{ role: USER, content: "${prompt}" }], cache: { mode: BYPASS } }) { type content error { code } } }`,
     connections: 32,
     timeoutMs,
@@ -71,7 +87,7 @@ export function openAiAppEntry(repoRoot: string): string | undefined {
 }
 
 /** The OpenAI-compatible SSE transport (apps/openai): a streamed `/v1/chat/completions`, cache bypassed by its header. */
-export function openAiTarget(port: number): StreamTarget {
+export function openAiTarget(port: number, auth: TargetAuth): StreamTarget {
   const agent = new Agent({ keepAlive: true, maxSockets: 4096 });
   return {
     name: "openai",
@@ -81,7 +97,7 @@ export function openAiTarget(port: number): StreamTarget {
       url: new URL(`http://127.0.0.1:${port}/v1/chat/completions`),
       method: "POST",
       body: JSON.stringify({ model: "gpt-4o-mini", messages, stream: true }),
-      headers: { "x-keel-cache-mode": "bypass" },
+      headers: { "x-keel-cache-mode": "bypass", ...authHeaders(auth) },
       classify: classifyOpenAiChunk,
       timeoutMs,
     }),
