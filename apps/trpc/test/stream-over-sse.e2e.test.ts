@@ -87,7 +87,7 @@ function expectSerializedError(answer: SseAnswer, data: Record<string, unknown>)
 
 describe("ai.stream's fast path answers as tRPC's SSE subscription does", () => {
   it(
-    "no key, a wrong key in the header or in the connection params: UNAUTHENTICATED (401) before any upstream call",
+    "no key, a wrong key in the header or in the connection params: UNAUTHENTICATED (401) before any upstream call (regression: the first fast path streamed without a key, as tenant default)",
     async () => {
       const input = fresh("count to six");
       const cases: { headers: Record<string, string>; url: (base: string) => string }[] = [
@@ -257,7 +257,7 @@ describe("ai.stream's fast path answers as tRPC's SSE subscription does", () => 
   );
 
   it(
-    "the subscription guard: a GET without Accept: text/event-stream is refused (400) before any upstream call",
+    "the subscription guard: a GET without Accept: text/event-stream is refused (400) before any upstream call (regression: the first fast path skipped the guard)",
     async () => {
       const key = await callerKey("acme");
       const answer = await both((base) => streamUrl(base, fresh("count to six")), {
