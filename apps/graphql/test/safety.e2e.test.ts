@@ -12,6 +12,14 @@ import {
 
 const EMAIL = "ana.lima@example.com";
 const KEY = "sk-proj-Zx81kQm3VtY7pLw2Rn5sHc9dJf4GbE6a";
+const SUPPORTED = "The Lisbon shop opens at 9 am on weekdays.";
+const UNSUPPORTED = "It was founded in 1850 by Napoleon Bonaparte.";
+const ANSWER = `${SUPPORTED} ${UNSUPPORTED}`;
+const OFFSETS = `safety {
+  input { scanner detector kind action score start end messageIndex documentIndex documentId }
+  output { scanner detector kind action score start end }
+  claims { start end score supported passageId }
+}`;
 
 describe("safety through GraphQL", () => {
   let stack: Stack;
@@ -19,12 +27,14 @@ describe("safety through GraphQL", () => {
     stack = await startStack({
       rules: [
         { promptIncludes: EMAIL, reply: "LEAKED" },
+        { promptIncludes: "opening hours", reply: ANSWER },
         { promptIncludes: "[EMAIL_1]", reply: "I wrote to [EMAIL_1] and copied bob@corp.example.com." },
       ],
       config: {
         models: {
           "gpt-4o-mini": { targets: ["simulator/gpt-4o-mini"] },
           strict: { targets: ["simulator/gpt-4o-mini"], safety: { input: { secrets: { action: "block" } } } },
+          grounded: { targets: ["simulator/gpt-4o-mini"], safety: { output: { claims: { action: "flag" } } } },
         },
       },
     });
@@ -75,5 +85,65 @@ describe("safety through GraphQL", () => {
     expect(error?.extensions?.code).toBe("CONTENT_BLOCKED");
     expect(error?.message).toContain("secrets: OPENAI_KEY");
     expect(response.text).not.toContain(KEY.slice(8));
+  });
+
+  it("exposes the findings' offsets and the answer's claims as typed fields, with the envelope's values", async () => {
+    const request = {
+      model: "grounded",
+      temperature: 0,
+      messages: [{ role: "USER", content: `What are the opening hours? Reply to ${EMAIL}.` }],
+      documents: [{ id: "hours", text: "The Lisbon shop opens at 9 am on weekdays and closes at 6 pm." }],
+    };
+    const query = `mutation ($input: GenerateInput!) { generate(input: $input) { content ${OFFSETS} } }`;
+    type Offsets = { start: number; end: number };
+    const { generate } = dataOf(
+      await graphql<{
+        generate: {
+          content: string;
+          safety: {
+            input: Array<Record<string, unknown>>;
+            output: Array<Record<string, unknown> & Offsets>;
+            claims: Array<Offsets & { score: number; supported: boolean; passageId: string | null }>;
+          };
+        };
+      }>({ url: stack.url, query, variables: { input: request } }),
+    );
+    // The same values as the pipeline's own envelope for the same request.
+    const direct = await stack.pipeline.generate(
+      { ...request, messages: [{ role: "user", content: request.messages[0]!.content }] },
+      { tenant: "default" },
+    );
+    expect(generate.content).toBe(ANSWER);
+    expect(generate.safety.input).toEqual([
+      {
+        scanner: "pii-email",
+        detector: "pii",
+        kind: "EMAIL_ADDRESS",
+        action: "REDACT",
+        score: direct.safety.input[0]!.score ?? null,
+        start: 37,
+        end: 57,
+        messageIndex: 0,
+        documentIndex: null,
+        documentId: null,
+      },
+    ]);
+    expect(request.messages[0]!.content.slice(37, 57)).toBe(EMAIL);
+    const claims = generate.safety.claims.map((claim) => [ANSWER.slice(claim.start, claim.end), claim.supported]);
+    expect(claims).toEqual([
+      [SUPPORTED, true],
+      [UNSUPPORTED, false],
+    ]);
+    expect(generate.safety.claims[0]!.passageId).toBe("hours");
+    expect(generate.safety.claims).toEqual(direct.safety.claims!.map((claim) => ({ passageId: null, ...claim })));
+    const unsupported = generate.safety.output.filter((finding) => finding.kind === "UNSUPPORTED_CLAIM");
+    expect(unsupported).toEqual([
+      expect.objectContaining({
+        detector: "claims",
+        action: "FLAG",
+        start: ANSWER.indexOf(UNSUPPORTED),
+        end: ANSWER.length,
+      }),
+    ]);
   });
 });
