@@ -19,6 +19,8 @@ export interface FieldCollection {
   fragments: Record<string, FragmentDefinitionNode>;
   /** Coerced variables, as graphql-js's execution has them. */
   variables: Record<string, unknown>;
+  /** Set when a @skip or @include read a variable: then the fields collected hold for these variables only. */
+  readVariables: boolean;
 }
 
 /**
@@ -71,6 +73,10 @@ function shouldInclude(
   collection: FieldCollection,
   node: FieldNode | FragmentSpreadNode | InlineFragmentNode,
 ): boolean {
+  if (
+    node.directives?.some((directive) => directive.arguments?.some((argument) => argument.value.kind === Kind.VARIABLE))
+  )
+    collection.readVariables = true;
   const skip = getDirectiveValues(GraphQLSkipDirective, node, collection.variables);
   if (skip?.if === true) return false;
   const include = getDirectiveValues(GraphQLIncludeDirective, node, collection.variables);

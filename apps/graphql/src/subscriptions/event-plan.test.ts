@@ -13,7 +13,9 @@ import { createSchema } from "../schema.ts";
 import { GENERATION_FIELDS } from "../../test/test-support/stack.ts";
 import { compileEventPlan } from "./event-plan.ts";
 import { passEventThrough } from "./pass-event-through.ts";
-import { plannedSubscribe } from "./planned-subscribe.ts";
+import { createPlannedSubscribe } from "./planned-subscribe.ts";
+
+const plannedSubscribe = createPlannedSubscribe();
 
 const schema = createSchema();
 
@@ -255,5 +257,52 @@ describe("plannedSubscribe against graphql-js's subscribe", () => {
     const theirs = await subscribe({ schema: events, document, rootValue: failing });
     expect(JSON.stringify(ours)).toBe(JSON.stringify(theirs));
     expect(JSON.stringify(ours)).toContain("cannot open");
+  });
+});
+
+describe("event plans kept per document", () => {
+  it("a plan that reads a variable (@include) is not reused for other variables of the same document", async () => {
+    const events = streamSchema(passEventThrough);
+    const document = parse("subscription S($withLabel: Boolean!) { events { n label @include(if: $withLabel) } }");
+    const reused = createPlannedSubscribe();
+    for (const withLabel of [true, false, true]) {
+      const [oursLog, theirsLog]: [string[], string[]] = [[], []];
+      const ours = (await reused({
+        schema: events,
+        document,
+        variableValues: { withLabel },
+        rootValue: { events: () => source(oursLog) },
+      })) as AsyncGenerator<ExecutionResult>;
+      const theirs = (await subscribe({
+        schema: events,
+        document,
+        variableValues: { withLabel },
+        rootValue: { events: () => source(theirsLog) },
+      })) as AsyncGenerator<ExecutionResult>;
+      const [ourResults, theirResults] = [await drain(ours), await drain(theirs)];
+      expect(JSON.stringify(ourResults)).toBe(JSON.stringify(theirResults));
+      expect(JSON.stringify(ourResults).includes("label")).toBe(withLabel);
+    }
+  });
+
+  it("the same document with other variables that no directive reads reuses its plan and stays exact", async () => {
+    const events = streamSchema(passEventThrough);
+    const document = parse("subscription S($unused: Int) { events { n ...L } } fragment L on Event { label }");
+    const reused = createPlannedSubscribe();
+    for (const unused of [1, 2]) {
+      const ours = (await reused({
+        schema: events,
+        document,
+        variableValues: { unused },
+        rootValue: { events: () => source([]) },
+      })) as AsyncGenerator<ExecutionResult>;
+      const theirs = (await subscribe({
+        schema: events,
+        document,
+        variableValues: { unused },
+        rootValue: { events: () => source([]) },
+      })) as AsyncGenerator<ExecutionResult>;
+      expect(JSON.stringify(await drain(ours))).toBe(JSON.stringify(await drain(theirs)));
+    }
   });
 });

@@ -12,6 +12,7 @@ import {
   isNonNullType,
   isObjectType,
   Kind,
+  type OperationDefinitionNode,
   type GraphQLLeafType,
   type GraphQLObjectType,
 } from "graphql";
@@ -39,17 +40,38 @@ const miss: unique symbol = Symbol("needs execute");
  * no plan and every event goes through `execute`, as graphql-js's `subscribe` does.
  */
 export function compileEventPlan(args: ExecutionArgs): EventPlan | undefined {
-  if (args.fieldResolver || args.typeResolver) return undefined;
+  return compileReusableEventPlan(args).plan;
+}
+
+export interface CompiledEventPlan {
+  plan: EventPlan | undefined;
+  /** No @skip/@include read a variable: the same plan holds for any variables of the same operation. */
+  reusable: boolean;
+}
+
+/** compileEventPlan, and whether its plan (or the lack of one) may serve other operations of the same document. */
+export function compileReusableEventPlan(args: ExecutionArgs): CompiledEventPlan {
+  if (args.fieldResolver || args.typeResolver) return { plan: undefined, reusable: false };
   const operation = getOperationAST(args.document, args.operationName);
   const root = args.schema.getSubscriptionType();
-  if (operation?.operation !== "subscription" || !root) return undefined;
+  if (operation?.operation !== "subscription" || !root) return { plan: undefined, reusable: true };
   const variables = getVariableValues(args.schema, operation.variableDefinitions ?? [], args.variableValues ?? {});
-  if (variables.errors) return undefined;
+  if (variables.errors) return { plan: undefined, reusable: false };
   const collection: FieldCollection = {
     schema: args.schema,
     fragments: fragmentsOf(args),
     variables: variables.coerced,
+    readVariables: false,
   };
+  const plan = compileWith(collection, root, operation);
+  return { plan, reusable: !collection.readVariables };
+}
+
+function compileWith(
+  collection: FieldCollection,
+  root: GraphQLObjectType,
+  operation: OperationDefinitionNode,
+): EventPlan | undefined {
   const rootFields = collectFields(collection, root, [operation.selectionSet]);
   if (rootFields.size !== 1) return undefined;
   const [[responseName, fieldNodes]] = [...rootFields] as [[string, FieldNode[]]];

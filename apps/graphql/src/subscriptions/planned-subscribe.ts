@@ -1,5 +1,5 @@
 import { createSourceEventStream, type ExecutionArgs, type ExecutionResult, execute } from "graphql";
-import { compileEventPlan } from "./event-plan.ts";
+import { createEventPlanCache } from "./event-plan-cache.ts";
 
 type SubscribeResult = AsyncGenerator<ExecutionResult, void, void> | ExecutionResult;
 
@@ -7,14 +7,18 @@ type SubscribeResult = AsyncGenerator<ExecutionResult, void, void> | ExecutionRe
  * graphql-js's `subscribe` (execution/subscribe.js), with each event built by the operation's
  * event plan instead of a full `execute` when there is one. The source stream, its errors
  * and the results of events the plan cannot take are graphql-js's own; event-plan.test.ts
- * holds the plan to `execute`'s results over the same selection sets.
+ * holds the plan to `execute`'s results over the same selection sets. Plans are kept per
+ * document (event-plan-cache.ts).
  */
-export async function plannedSubscribe(args: ExecutionArgs): Promise<SubscribeResult> {
-  const source = await createSourceEventStream(args);
-  if (!isAsyncIterable(source)) return source;
-  const plan = compileEventPlan(args);
-  const executeEvent = (event: unknown) => execute({ ...args, rootValue: event });
-  return mapEvents(source, plan ? (event) => plan(event) ?? executeEvent(event) : executeEvent);
+export function createPlannedSubscribe(): (args: ExecutionArgs) => Promise<SubscribeResult> {
+  const planFor = createEventPlanCache();
+  return async (args) => {
+    const source = await createSourceEventStream(args);
+    if (!isAsyncIterable(source)) return source;
+    const plan = planFor(args);
+    const executeEvent = (event: unknown) => execute({ ...args, rootValue: event });
+    return mapEvents(source, plan ? (event) => plan(event) ?? executeEvent(event) : executeEvent);
+  };
 }
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {

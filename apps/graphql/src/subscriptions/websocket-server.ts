@@ -11,7 +11,7 @@ import type { CreateContext } from "../context.ts";
 import { formatGraphqlError, isGraphqlError } from "../errors/format-error.ts";
 import type { DocumentRules } from "../limits/document-rules.ts";
 import { createDocumentCache } from "./document-cache.ts";
-import { plannedSubscribe } from "./planned-subscribe.ts";
+import { createPlannedSubscribe } from "./planned-subscribe.ts";
 
 /** Distinct subscription texts kept parsed and validated; clients send a handful. */
 const cachedDocuments = 500;
@@ -93,7 +93,7 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
         }
       },
       // Each event through the operation's event plan where it has one (planned-subscribe.ts), else graphql's execute.
-      subscribe: plannedSubscribe,
+      subscribe: createPlannedSubscribe(),
       onSubscribe: (context, _id, payload) => {
         let document = documents.get(payload.query);
         if (document === undefined) {
