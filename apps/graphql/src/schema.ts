@@ -17,9 +17,9 @@ export function inputFieldNames(typeName: string): string[] {
   return isInputObjectType(type) ? Object.keys(type.getFields()) : [];
 }
 
-/** schema.graphql, then governance.graphql, which extends its types (keys, budgets, classify). */
+/** schema.graphql, then governance.graphql and review.graphql, which extend its types (keys, budgets, classify; review). */
 function typeDefs(): string {
-  return ["./schema.graphql", "./governance.graphql"]
+  return ["./schema.graphql", "./governance.graphql", "./review.graphql"]
     .map((file) => readFileSync(new URL(file, import.meta.url), "utf8"))
     .join("\n");
 }

@@ -36,6 +36,7 @@ export {
   badRequestFromZod,
   parseChatRequest,
   parseEmbeddingRequest,
+  parseWith,
   type InputIssue,
 } from "./request/parse-request.ts";
 export { callerInputs, checkedByOperation, type CallerInputSchema } from "./request/caller-input.ts";
@@ -87,6 +88,7 @@ export type { JobView, JobWebhookDelivery } from "./jobs/job-view.ts";
 export type { JobPage, JobScope, PipelineJobs } from "./jobs/pipeline-jobs.ts";
 export { WORKER_SERVICE } from "./jobs/job-processor.ts";
 export { trackedSubscription, type TrackedSubscriptionOptions } from "./service/tracked-subscription.ts";
+export { openReviewUpdates, type ReviewUpdate, type ReviewUpdatesOptions } from "./service/review-updates.ts";
 export {
   createServiceEdge,
   OPEN_PRINCIPAL,

@@ -10,6 +10,7 @@ import { jobEnumResolvers, jobResultResolvers } from "./job-types.ts";
 import { cancelJob, enqueueJob, job, jobs, jobUpdates } from "./jobs.ts";
 import { jsonScalar } from "./json-scalar.ts";
 import { metricsSnapshot } from "./metrics-snapshot.ts";
+import { reviewEnumResolvers, reviewMutations, reviewQueries, reviewUpdates } from "./review.ts";
 import { structured } from "./structured.ts";
 import { tenantUsage, usage } from "./usage.ts";
 
@@ -22,7 +23,18 @@ export const resolvers = {
   ...enumResolvers,
   ...jobEnumResolvers,
   ...jobResultResolvers,
-  Query: { health, usage, metricsSnapshot, tenantUsage, ...apiKeyQueries, job, jobs },
-  Mutation: { generate, structured, embed, classify, ...apiKeyMutations, batch, enqueueJob, cancelJob },
-  Subscription: { generateStream, batchStream, jobUpdates },
+  ...reviewEnumResolvers,
+  Query: { health, usage, metricsSnapshot, tenantUsage, ...apiKeyQueries, job, jobs, ...reviewQueries },
+  Mutation: {
+    generate,
+    structured,
+    embed,
+    classify,
+    ...apiKeyMutations,
+    batch,
+    enqueueJob,
+    cancelJob,
+    ...reviewMutations,
+  },
+  Subscription: { generateStream, batchStream, jobUpdates, reviewUpdates },
 };

@@ -1,4 +1,5 @@
 import {
+  openReviewUpdates,
   reviewApproveSchema,
   reviewEditSchema,
   reviewIdSchema,
@@ -7,7 +8,7 @@ import {
   reviewTenantOf,
   type Pipeline,
 } from "@keel/core";
-import { reviewerProcedure } from "../authenticated.ts";
+import { authenticatedProcedure, reviewerProcedure } from "../authenticated.ts";
 import { router } from "../trpc.ts";
 
 /**
@@ -17,6 +18,11 @@ import { router } from "../trpc.ts";
  * answer; `approve`, `reject` (with a reason) and `edit` (replace the answer, then approve)
  * decide it. Another tenant's item is BAD_REQUEST `review-not-found`, as a missing one is.
  * Inputs are core's schemas, so in-process callers get the same BAD_REQUESTs.
+ *
+ * The caller's side (any role, its own tenant): `status` polls a held answer (the pending
+ * Generation, the released one, or CONTENT_BLOCKED `review-rejected`/`review-expired`) and
+ * `watch` (SSE) sends `{ type: "status", generation }` now and at the decision, or a final
+ * `{ type: "error", error }`; GraphQL's `reviewStatus` and `reviewUpdates` are the same.
  */
 export function createReviewRouter(pipeline: Pipeline) {
   return router({
@@ -37,6 +43,18 @@ export function createReviewRouter(pipeline: Pipeline) {
         reason: input.reason,
       }),
     ),
+    status: authenticatedProcedure
+      .input(reviewIdSchema)
+      .query(({ input, ctx }) => pipeline.review.getDecision(ctx.principal.tenant, input.id)),
+    watch: authenticatedProcedure.input(reviewIdSchema).subscription(async function* ({ input, ctx, signal }) {
+      yield* await openReviewUpdates({
+        review: pipeline.review,
+        tenant: ctx.principal.tenant,
+        id: input.id,
+        track: ctx.trackStream,
+        callerSignal: signal,
+      });
+    }),
     edit: reviewerProcedure.input(reviewEditSchema).mutation(({ input, ctx }) =>
       pipeline.review.edit(reviewTenantOf(ctx.principal), input.id, {
         reviewer: input.reviewer,

@@ -232,6 +232,16 @@ describe.each(stores)("review queue on the %s store", (_name, makeStore) => {
     });
   });
 
+  it("watch on an item already decided yields its decision once (it was repeated before)", async () => {
+    await withQueue(async (queue) => {
+      const item = await queue.create(newItem());
+      await queue.approve("acme", item.id, { reviewer: "rita" });
+      const seen: string[] = [];
+      for await (const generation of queue.watch("acme", item.id)) seen.push(generation.review!.state);
+      expect(seen).toEqual(["approved"]);
+    });
+  });
+
   it("of two reviewers deciding at once exactly one wins", async () => {
     await withQueue(async (queue, decided) => {
       const item = await queue.create(newItem());

@@ -270,6 +270,8 @@ async function* watchItem(options: {
   const { tenant, id, signal, read, waiters, pollMs, now } = options;
   let item = await read(tenant, id);
   yield outcomeOf(item);
+  // Already decided: that was the final answer (yielding it again would repeat it to the caller).
+  if (item.state !== "pending") return;
   const key = `${tenant}\n${id}`;
   while (item.state === "pending" && !signal?.aborted) {
     await new Promise<void>((resolve) => {

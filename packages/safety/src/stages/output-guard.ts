@@ -8,7 +8,7 @@ import { type ActedFinding, actOn } from "./acted-finding.ts";
 import { brandRulesOf } from "./brand-rules.ts";
 import { wordsOf } from "./phrase-matcher.ts";
 import { mayHoldPii, mayHoldSecret } from "./prefilters.ts";
-import { piiKindsOf, scanners } from "./scanners.ts";
+import { piiPassFor, scanners } from "./scanners.ts";
 
 /** Text before the unchecked part that detectors read again for context ("call me at", "SSN"). */
 const LOOKBACK = 48;
@@ -91,8 +91,8 @@ export function createOutputGuard(options: {
       found.push(...actOn(scanners.secrets().detect(text), { name: "secrets", settings: output.secrets }));
     const pii = active("pii") && (active("names") || mayHoldPii(text, output.pii.kinds));
     if (pii || active("names")) {
-      const kinds = piiKindsOf(pii ? output.pii : undefined, active("names") ? output.names : undefined);
-      for (const finding of scanners.pii(active("names"), kinds).detect(text)) {
+      const pass = piiPassFor(pii ? output.pii : undefined, active("names") ? output.names : undefined);
+      for (const finding of pass.detect(text)) {
         const name = finding.detector === "ner" ? "names" : "pii";
         if (active(name)) found.push(...actOn([finding], { name, settings: output[name] }));
       }

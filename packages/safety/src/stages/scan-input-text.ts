@@ -2,7 +2,7 @@ import type { InputDetectorName } from "../policy/policy.ts";
 import type { ResolvedDetector } from "../policy/resolve-policy.ts";
 import { type ActedFinding, actOn, mergeOverlapping } from "./acted-finding.ts";
 import { mayHoldPii, mayHoldSecret } from "./prefilters.ts";
-import { piiKindsOf, scanners } from "./scanners.ts";
+import { piiPassFor, scanners } from "./scanners.ts";
 
 /** Where a text of the request comes from; it decides which detectors read it. */
 export type InputChannel = "system" | "user" | "assistant" | "tool" | "document";
@@ -35,10 +35,11 @@ export function scanInputText(
   if (runs("secrets") && mayHoldSecret(text))
     found.push(...actOn(scanners.secrets().detect(text), { name: "secrets", settings: policy.secrets }));
   const names = runs("names");
-  const pii = runs("pii") && (names || mayHoldPii(text, policy.pii.kinds));
+  // With the tagger running anyway, the rules still need a candidate: a text without one
+  // (no digit or "@" for the default kinds) gets a names-only pass, and no rule runs on it.
+  const pii = runs("pii") && mayHoldPii(text, policy.pii.kinds);
   if (pii || names) {
-    const kinds = piiKindsOf(pii ? policy.pii : undefined, names ? policy.names : undefined);
-    for (const finding of scanners.pii(names, kinds).detect(text)) {
+    for (const finding of piiPassFor(pii ? policy.pii : undefined, names ? policy.names : undefined).detect(text)) {
       // One merged pass; the tagger's findings answer to `names`, the rules' to `pii`.
       const name = finding.detector === "ner" ? "names" : "pii";
       if ((name === "names" ? names : pii) === false) continue;
@@ -63,8 +64,8 @@ export function scanInputText(
 }
 
 /**
- * The classifiers give a turn of a few words a score near their prior: "Hello" 0.46 for
- * injection (threshold 0.36), "Tell me a joke" 0.66 for toxicity (0.47). Below six words,
+ * The classifiers give a turn of a few words a score near their prior: "Hello" 0.43 for
+ * injection (threshold 0.40), "Tell me a joke" 0.66 for toxicity (0.47). Below six words,
  * unless the route set its own threshold, a finding needs 0.85; phrase rules (0.9 and up)
  * and listed profanity (1) still pass it. On the toxicity dev split's turns of up to six
  * words this keeps 22 of 35 toxic rows and lets 1 of 30 clean ones through, against 33 and

@@ -34,6 +34,29 @@ export function piiKindsOf(
   return [...new Set([...(pii?.kinds ?? []), ...(names?.kinds ?? [])])].sort();
 }
 
+type KindsHolder = { kinds: ReadonlySet<string> | undefined };
+const NONE: KindsHolder = { kinds: undefined };
+const passes = new WeakMap<KindsHolder, WeakMap<KindsHolder, Detector>>();
+
+/**
+ * The merged PII pass for a stage's `pii` and `names` entries (undefined: that entry does not
+ * run), remembered per pair of resolved entries: a route's policy is resolved once, so a text
+ * costs two WeakMap reads instead of building, sorting and joining its kind list each time.
+ */
+export function piiPassFor(pii: KindsHolder | undefined, names: KindsHolder | undefined): Detector {
+  let byNames = passes.get(pii ?? NONE);
+  if (byNames === undefined) {
+    byNames = new WeakMap();
+    passes.set(pii ?? NONE, byNames);
+  }
+  let pass = byNames.get(names ?? NONE);
+  if (pass === undefined) {
+    pass = scanners.pii(names !== undefined, piiKindsOf(pii, names));
+    byNames.set(names ?? NONE, pass);
+  }
+  return pass;
+}
+
 export const scanners = {
   secrets: (): Detector => once("secrets", () => createSecretsDetector()),
   /**

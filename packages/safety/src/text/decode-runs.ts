@@ -10,6 +10,9 @@ const MIN_BASE64_RUN = 16;
  */
 export function decodeRuns(input: MappedText): MappedText {
   const text = input.text;
+  // Most texts that get here (an e-mail address, a card number or a long word makes a
+  // 16-unit run) decode nothing: then the output is the input, without copying it unit by unit.
+  if (!mayRot13(text) && !anyBase64Decodes(text)) return input;
   const builder = new MappedTextBuilder(text.length);
   let sentenceStart = 0;
   let index = 0;
@@ -49,6 +52,34 @@ function copySentence(builder: MappedTextBuilder, text: string, span: { start: n
   }
 }
 
+/** Whether some run would decode: the same runs and test as the loop in decodeRuns. */
+function anyBase64Decodes(text: string): boolean {
+  let index = 0;
+  while (index < text.length) {
+    if (!isBase64Unit(text.charCodeAt(index))) {
+      index++;
+      continue;
+    }
+    let end = index;
+    while (end < text.length && isBase64Unit(text.charCodeAt(end))) end++;
+    let padded = end;
+    while (padded < text.length && padded - end < 2 && text.charCodeAt(padded) === 0x3d) padded++;
+    if (padded - index >= MIN_BASE64_RUN && decodeBase64Text(text.slice(index, padded)) !== undefined) return true;
+    index = Math.max(end, padded);
+  }
+  return false;
+}
+
+/**
+ * A sentence reads as rot13 only with two or more words that are common after rot13; its
+ * words are words of the whole text, so fewer than two in the whole text rules out every sentence.
+ */
+function mayRot13(text: string): boolean {
+  let rotated = 0;
+  for (const word of text.toLowerCase().match(WORDS) ?? []) if (ROTATED_COMMON.has(word) && ++rotated >= 2) return true;
+  return false;
+}
+
 function isBase64Unit(unit: number): boolean {
   return (
     (unit >= 0x41 && unit <= 0x5a) ||
@@ -82,12 +113,16 @@ const COMMON = new Set(
   ).split(" "),
 );
 
+/** The common words as rot13 writes them: a word is common after rot13 when it is in this set. */
+const ROTATED_COMMON = new Set([...COMMON].map(rot13Word));
+const WORDS = /[a-z]{2,}/g;
+
 function looksRot13(sentence: string): boolean {
   let plain = 0;
   let rotated = 0;
-  for (const word of sentence.toLowerCase().match(/[a-z]{2,}/g) ?? []) {
+  for (const word of sentence.toLowerCase().match(WORDS) ?? []) {
     if (COMMON.has(word)) plain++;
-    if (COMMON.has(rot13Word(word))) rotated++;
+    if (ROTATED_COMMON.has(word)) rotated++;
   }
   return rotated >= 2 && rotated > plain * 2;
 }

@@ -29,6 +29,15 @@ export function foldCharacters(input: MappedText): MappedText {
     const width = codePoint > 0xffff ? 2 : 1;
     const start = index;
     index += width;
+    // ASCII is never invisible, folded or replaced: with no piece waiting (a word so far all
+    // ASCII), it goes out at once, with no Piece per letter. A word's counts still see it.
+    if (codePoint < 0x80 && word.length === 0) {
+      const latinLetter = (codePoint >= 0x41 && codePoint <= 0x5a) || (codePoint >= 0x61 && codePoint <= 0x7a);
+      if (latinLetter) latin++;
+      else latin = 0; // the word ended (flushWord's reset, with nothing to flush)
+      builder.push(codePoint, start, index);
+      continue;
+    }
     if (isInvisible(codePoint)) continue;
     const folded = codePoint < 0x80 ? String.fromCharCode(codePoint) : foldCodePoint(codePoint);
     const kind = letterKind(folded);

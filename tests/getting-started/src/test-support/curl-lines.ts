@@ -11,7 +11,7 @@ export interface CurlCommand {
 /**
  * The curl commands of a shell block: backslash-newline continuations joined, single-quoted
  * arguments kept whole (also across lines), `# ...` comment lines left out. Understands the
- * flags the README uses: -s, -G, -H, -d, --data-urlencode.
+ * flags the README uses: -s, -N, -G, -H, -d, --data-urlencode.
  */
 export function curlCommands(block: string): CurlCommand[] {
   const commands: CurlCommand[] = [];
@@ -21,7 +21,8 @@ export function curlCommands(block: string): CurlCommand[] {
     let get = false;
     for (let index = 1; index < words.length; index += 1) {
       const word = words[index] as string;
-      if (word === "-s") continue;
+      // -N (no output buffering, for a stream) changes nothing for a test that reads the whole answer.
+      if (word === "-s" || word === "-N") continue;
       if (word === "-G") get = true;
       else if (word === "-H") {
         const [name, ...value] = (words[++index] as string).split(":");
