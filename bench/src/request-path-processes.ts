@@ -22,8 +22,8 @@ export async function startUpstream(options: { cpu: number | undefined }) {
   const managed = await startNodeProcess({
     cwd: repoRoot,
     name: "upstream",
-    entry: entryOf("packages/simulator", "cli", "dist"),
-    nodeArgs: conditionsFor(entryOf("packages/simulator", "cli", "dist")),
+    entry: entryOf("packages/simulator", "cli", { build: "dist" }),
+    nodeArgs: conditionsFor(entryOf("packages/simulator", "cli", { build: "dist" })),
     args: ["--port", String(port), "--ttft", "0", "--per-token", "0"],
     env: { NODE_ENV: "production" },
     readyUrl: `http://127.0.0.1:${port}/_sim/health`,
@@ -104,7 +104,7 @@ async function startOne(options: {
     writeFileSync(configFile, JSON.stringify({ telemetry: { metrics: { defaultMetrics: true } } }));
   }
   const root = settings.root ?? repoRoot;
-  const entry = entryOf(`apps/${kind}`, "main", settings.build, root);
+  const entry = entryOf(`apps/${kind}`, "main", { build: settings.build, root });
   return startNodeProcess({
     cwd: root,
     name,
@@ -134,7 +134,7 @@ function conditionsFor(entry: string): string[] {
 }
 
 /** `pnpm build`'s JavaScript when asked for and present, else the TypeScript source under tsx. */
-function entryOf(workspace: string, name: string, build: "source" | "dist", root = repoRoot): string {
+function entryOf(workspace: string, name: string, from: { build: "source" | "dist"; root?: string }): string {
   const built = join(workspace, "dist", `${name}.js`);
-  return build === "dist" && existsSync(join(root, built)) ? built : join(workspace, "src", `${name}.ts`);
+  return from.build === "dist" && existsSync(join(from.root ?? repoRoot, built)) ? built : join(workspace, "src", `${name}.ts`);
 }
