@@ -136,5 +136,7 @@ function conditionsFor(entry: string): string[] {
 /** `pnpm build`'s JavaScript when asked for and present, else the TypeScript source under tsx. */
 function entryOf(workspace: string, name: string, from: { build: "source" | "dist"; root?: string }): string {
   const built = join(workspace, "dist", `${name}.js`);
-  return from.build === "dist" && existsSync(join(from.root ?? repoRoot, built)) ? built : join(workspace, "src", `${name}.ts`);
+  return from.build === "dist" && existsSync(join(from.root ?? repoRoot, built))
+    ? built
+    : join(workspace, "src", `${name}.ts`);
 }
