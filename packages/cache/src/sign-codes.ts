@@ -1,3 +1,5 @@
+import type { PreparedVector } from "./prepared-vector.ts";
+
 /**
  * Sign codes (SimHash, Charikar 2002): bit i of a vector's code is the sign of its dot
  * product with random hyperplane i. Two vectors at angle θ differ in each bit with
@@ -14,18 +16,21 @@ export function createSignCodes(options: { dimensions: number; bits?: number }) 
   return {
     bits,
     words,
-    /** Writes the code of `vector` into `into` at word `offset`. */
-    encode(vector: Float32Array, into: Uint32Array, offset: number): void {
-      into.fill(0, offset, offset + words);
+    /** The code of `vector` (`words` words). */
+    code(vector: PreparedVector): Uint32Array {
+      const into = new Uint32Array(words);
       // Only non-zero components count: the local embedder's vectors are mostly zeros.
-      const present: number[] = [];
-      for (let index = 0; index < dimensions; index++) if (vector[index] !== 0) present.push(index);
+      const { values, nonZero } = vector;
       for (let bit = 0; bit < bits; bit++) {
         let projection = 0;
         const base = bit * dimensions;
-        for (const index of present) projection += planes[base + index]! * vector[index]!;
-        if (projection >= 0) into[offset + (bit >>> 5)]! |= 1 << (bit & 31);
+        for (let index = 0; index < nonZero.length; index++) {
+          const place = nonZero[index]!;
+          projection += planes[base + place]! * values[place]!;
+        }
+        if (projection >= 0) into[bit >>> 5]! |= 1 << (bit & 31);
       }
+      return into;
     },
     /**
      * For each prefix of the code (1, 2, ... words), the most differing bits a vector with
