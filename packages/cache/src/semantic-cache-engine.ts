@@ -204,7 +204,8 @@ export function createSemanticCacheEngine(options: SemanticCacheOptions) {
     if (resyncIntervalMs > 0 && !syncing && Date.now() - lastSync > resyncIntervalMs) resync().catch(() => {});
     const vector = await embed(current, ctx);
     if (!vector) return undefined;
-    const queryFeatures = guard ? textFeatures(current.key.text) : undefined;
+    // Only a candidate above the threshold needs the guard's features (most misses have none).
+    let queryFeatures: ReturnType<typeof textFeatures> | undefined;
     current.prepared ??= index.prepare(vector);
     for (const candidate of index.search(current.key.partition, current.prepared, {
       count: 4,
@@ -223,7 +224,10 @@ export function createSemanticCacheEngine(options: SemanticCacheOptions) {
         continue;
       }
       if (!isFresh(entry, current.policy, Date.now())) continue;
-      if (queryFeatures && guardRejection(queryFeatures, textFeatures(entry.query ?? "")) !== undefined) continue;
+      if (guard) {
+        queryFeatures ??= textFeatures(current.key.text);
+        if (guardRejection(queryFeatures, textFeatures(entry.query ?? "")) !== undefined) continue;
+      }
       if (verify && !verify(request, entry.generation)) continue;
       index.touch(candidate.id);
       return { generation: entry.generation, similarity: candidate.similarity };
