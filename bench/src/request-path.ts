@@ -10,6 +10,7 @@
  *   BENCH_SOAK=1000000 pnpm bench:overhead               # soak only: RSS and heap every 10 s
  *   BENCH_MODE=cost pnpm bench:overhead                  # CPU per request of each target, one run, low rate
  *   BENCH_MODE=cost BENCH_BASELINE=/tmp/keel-before pnpm bench:overhead   # also a built copy from before a change
+ *   BENCH_MODE=cost BENCH_BASELINE=a=/tmp/keel-a,b=/tmp/keel-b pnpm bench:overhead   # several, as trpc@a, trpc@b
  *
  * bench/README.md lists every setting and explains the output.
  */
@@ -43,8 +44,18 @@ const settings = {
   mode: process.env.BENCH_MODE === "cost" ? ("cost" as const) : ("table" as const),
   costRate: Number(process.env.BENCH_COST_RATE ?? 100),
   costRounds: Number(process.env.BENCH_COST_ROUNDS ?? 6),
-  /** A built copy of the repository before a change: its services run too, as "<kind>-before" (cost mode). */
-  baseline: process.env.BENCH_BASELINE ?? "",
+  /**
+   * Built copies of the repository from before changes (cost mode): "dir" runs its services as
+   * "<kind>-before"; "label=dir,label=dir" as "<kind>@label", each in the same rounds.
+   */
+  baselines: (process.env.BENCH_BASELINE ?? "")
+    .split(",")
+    .filter((entry) => entry !== "")
+    .map((entry) =>
+      entry.includes("=")
+        ? { suffix: `@${entry.slice(0, entry.indexOf("="))}`, root: entry.slice(entry.indexOf("=") + 1) }
+        : { suffix: "-before", root: entry },
+    ),
   /** "source" (node --import tsx src/main.ts) or "dist" (plain node on `pnpm build`'s output). */
   build: process.env.BENCH_BUILD === "source" ? ("source" as const) : ("dist" as const),
   nodeArgs: (process.env.BENCH_NODE_ARGS ?? "").split(" ").filter((flag) => flag !== ""),
@@ -84,15 +95,17 @@ try {
       const gateway = await startGateway(kind, { ...gatewayOptions, cpu: GATEWAY_CPU });
       started.push(...gateway.processes);
       gateways.push(gateway);
-      if (settings.baseline === "" || kind === "forwarder") continue;
-      const before = await startGateway(kind, {
-        ...gatewayOptions,
-        cpu: GATEWAY_CPU,
-        root: settings.baseline,
-        name: `${kind}-before`,
-      });
-      started.push(...before.processes);
-      gateways.push(before);
+      if (kind === "forwarder") continue;
+      for (const baseline of settings.baselines) {
+        const before = await startGateway(kind, {
+          ...gatewayOptions,
+          cpu: GATEWAY_CPU,
+          root: baseline.root,
+          name: `${kind}${baseline.suffix}`,
+        });
+        started.push(...before.processes);
+        gateways.push(before);
+      }
     }
     for (const gateway of gateways)
       await runMeasuredWindow({
