@@ -8,7 +8,9 @@ import { createDirectMutationHandler } from "./direct-mutation.ts";
 import { TRPC_CODE_BY_KEEL_CODE } from "./error-codes.ts";
 import { formatError } from "./error-formatter.ts";
 import { createAppRouter } from "./router.ts";
+import { createStreamOverSse } from "./sse/stream-over-sse.ts";
 import { createSubscriptionGuard } from "./subscription-guard.ts";
+import { SSE_PING_INTERVAL_MS } from "./trpc.ts";
 
 export interface TrpcServiceOptions {
   pipeline: Pipeline;
@@ -25,6 +27,11 @@ export interface TrpcServiceOptions {
   maxBatchSize?: number;
   /** The dashboard's built files (`@keel/dashboard`'s dist), served at `/dashboard`; none by default. */
   dashboardDirectory?: string;
+  /**
+   * ai.stream's plain GETs written straight to the socket (src/sse/); default true. False
+   * leaves every stream to tRPC's own SSE producer: the reference the tests compare with.
+   */
+  directStreams?: boolean;
 }
 
 const BASE_PATH = "/trpc/";
@@ -67,14 +74,21 @@ export async function startTrpcService(options: TrpcServiceOptions): Promise<Ser
       const subscriptionGuard = createSubscriptionGuard(router, BASE_PATH);
       // Unbatched JSON mutations skip the adapter's web Request/Response; the rest goes to tRPC.
       const handleDirectly = createDirectMutationHandler({ router, basePath: BASE_PATH, maxBodyBytes, createContext });
+      // ai.stream's plain GETs, past the same guard, skip tRPC's generic SSE machinery; the rest goes to tRPC.
+      const streamOverSse =
+        options.directStreams === false
+          ? undefined
+          : createStreamOverSse({ router, basePath: BASE_PATH, createContext, pingIntervalMs: SSE_PING_INTERVAL_MS });
       return {
         handler: (request, response) => {
           if (!request.url?.startsWith(BASE_PATH)) return notFound(response, request.url ?? "");
           if (handleDirectly(request, response)) return;
           const refused = subscriptionGuard(request);
-          if (refused === undefined) return trpcHandler(request, response);
-          sendError(response, refused);
+          if (refused !== undefined) return sendError(response, refused);
+          if (streamOverSse?.handle(request, response)) return;
+          trpcHandler(request, response);
         },
+        close: async () => streamOverSse?.close(),
       };
     },
   });

@@ -72,6 +72,23 @@ describe("ai.stream over SSE", () => {
     expect(stats.totalCalls).toBe(1);
   });
 
+  it("writes ai.stream in tRPC's own SSE wire format: connected, one data frame per event, return, the request id", async () => {
+    stack.simulator.setRules([{ promptIncludes: "count", reply: "one two three four five six" }]);
+    const input = encodeURIComponent(JSON.stringify(chat("count to six")));
+    // EventSource's Accept header: the subscription guard refuses a GET subscription without it.
+    const response = await fetch(`${stack.url}/ai.stream?input=${input}`, { headers: { accept: "text/event-stream" } });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toBe("text/event-stream");
+    expect(response.headers.get("cache-control")).toBe("no-cache, no-transform");
+    expect(response.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+    const frames = (await response.text()).split("\n\n\n").filter((frame) => frame !== "");
+    expect(frames[0]).toBe("event: connected\ndata: {}");
+    expect(frames.at(-1)).toBe("event: return\ndata: ");
+    const events = frames.slice(1, -1).map((frame) => JSON.parse(frame.replace(/^data: /, "")) as StreamEvent);
+    expect(events.at(-1)?.type).toBe("done");
+    expect(deltas(events).join("")).toBe("one two three four five six");
+  });
+
   it("serves concurrent streams independently", async () => {
     stack.simulator.setRules([{ promptIncludes: "count", reply: "one two three four five six" }]);
     const outcomes = await Promise.all(Array.from({ length: 5 }, () => collectStream(stack.client, chat("count"))));

@@ -63,7 +63,11 @@ export interface JobStore {
   read(id: string): Promise<JobRecord | undefined>;
   start(id: string, now: number): Promise<StartOutcome>;
   reportProgress(input: { id: string; attempt: number; progress: number }): Promise<boolean>;
-  /** Undefined when the attempt no longer holds the job. */
+  /**
+   * Undefined when the attempt no longer holds the job. Idempotent per attempt: repeating a
+   * finish (or requeue) that already landed returns the record again, so a write whose reply was
+   * lost (a broken connection, a failover) can be retried safely.
+   */
   finish(input: FinishInput): Promise<JobRecord | undefined>;
   requeue(input: RequeueInput): Promise<JobRecord | undefined>;
   cancel(input: { tenant: string; id: string; now: number }): Promise<CancelOutcome>;

@@ -54,6 +54,11 @@ export function createMemoryJobStore(): JobStore {
     const record = live(id, now);
     return record?.state === "active" && record.attemptsMade === attempt ? record : undefined;
   };
+  // A repeat of a transition this attempt already made (as the Redis store answers a retried write).
+  const repeated = (id: string, attempt: number, state: JobRecord["state"]): JobRecord | undefined => {
+    const record = live(id);
+    return record?.state === state && record.attemptsMade === attempt ? copy(record) : undefined;
+  };
   const finishRecord = (record: JobRecord, now: number) => {
     record.finishedAt = now;
     record.expiresAt = now + record.resultTtlMs;
@@ -112,7 +117,7 @@ export function createMemoryJobStore(): JobStore {
 
     async finish({ id, attempt, state, now, resultJson, error }) {
       const record = held(id, attempt, now);
-      if (!record) return undefined;
+      if (!record) return repeated(id, attempt, state);
       record.state = state;
       if (resultJson !== undefined) record.resultJson = resultJson;
       if (error) record.error = error;
@@ -124,7 +129,10 @@ export function createMemoryJobStore(): JobStore {
 
     async requeue({ id, attempt, now, readyAt, error }) {
       const record = held(id, attempt, now);
-      if (!record) return undefined;
+      if (!record) {
+        const moved = repeated(id, attempt, "waiting");
+        return moved?.queuedAt === readyAt ? moved : undefined;
+      }
       record.state = "waiting";
       record.queuedAt = readyAt;
       if (error) {

@@ -27,6 +27,11 @@ end
 local function holds(recordKey, attempt)
   return rcall("HGET", recordKey, "state") == "active" and rcall("HGET", recordKey, "attemptsMade") == attempt
 end
+-- True when the given attempt already moved the job to this state: a retried write whose first
+-- try landed but whose reply was lost (the connection broke, the master failed over).
+local function alreadyMoved(recordKey, attempt, state)
+  return rcall("HGET", recordKey, "state") == state and rcall("HGET", recordKey, "attemptsMade") == attempt
+end
 `;
 
 /**
@@ -92,10 +97,17 @@ publishUpdate(ARGV[1], ARGV[2])
 return 1
 `);
 
-/** ARGV: base, id, attempt, final state, now, result JSON or "", error JSON or "". Returns the record or nil. */
+/**
+ * ARGV: base, id, attempt, final state, now, result JSON or "", error JSON or "". Returns the
+ * record, or nil when the attempt no longer holds the job. Idempotent for its attempt: a repeat
+ * after the first call landed returns the record unchanged.
+ */
 export const FINISH_SCRIPT = redisScript(`${HELPERS}
 local base, id = ARGV[1], ARGV[2]
-if not holds(KEYS[1], ARGV[3]) then return false end
+if not holds(KEYS[1], ARGV[3]) then
+  if alreadyMoved(KEYS[1], ARGV[3], ARGV[4]) then return rcall("HGETALL", KEYS[1]) end
+  return false
+end
 if ARGV[6] ~= "" then rcall("HSET", KEYS[1], "result", ARGV[6]) end
 if ARGV[7] ~= "" then rcall("HSET", KEYS[1], "error", ARGV[7]) end
 if ARGV[4] == "completed" then rcall("HSET", KEYS[1], "progress", 100) end
@@ -104,10 +116,18 @@ publishUpdate(base, id)
 return rcall("HGETALL", KEYS[1])
 `);
 
-/** ARGV: base, id, attempt, readyAt, error JSON or "" (a failed attempt). Returns the record or nil. */
+/**
+ * ARGV: base, id, attempt, readyAt, error JSON or "" (a failed attempt). Returns the record, or
+ * nil when the attempt no longer holds the job. Idempotent for its attempt (see FINISH_SCRIPT).
+ */
 export const REQUEUE_SCRIPT = redisScript(`${HELPERS}
 local base, id = ARGV[1], ARGV[2]
-if not holds(KEYS[1], ARGV[3]) then return false end
+if not holds(KEYS[1], ARGV[3]) then
+  if alreadyMoved(KEYS[1], ARGV[3], "waiting") and rcall("HGET", KEYS[1], "queuedAt") == ARGV[4] then
+    return rcall("HGETALL", KEYS[1])
+  end
+  return false
+end
 rcall("HSET", KEYS[1], "state", "waiting", "queuedAt", ARGV[4])
 if ARGV[5] ~= "" then
   rcall("HSET", KEYS[1], "error", ARGV[5])

@@ -4,6 +4,7 @@ import type { DeliveryOutcome } from "./dispatcher.ts";
 import type { JobEvent } from "./events.ts";
 import { type JobRecord, toJob } from "./job-record.ts";
 import type { QueueInternals } from "./queue-internals.ts";
+import { retryStoreWrite } from "./store-write-retry.ts";
 import type { FinalJobState, Job } from "./types.ts";
 
 /** What a processor gets besides the job. */
@@ -124,67 +125,103 @@ export async function runJob(options: RunJobOptions, id: string): Promise<Delive
     },
   };
   const attemptStarted = Date.now();
+  let settlement: Settlement;
   try {
     const result = await Promise.race([options.process(toJob(record), context), aborted]);
-    const resultJson = JSON.stringify(result ?? null);
-    return await finish({ options, record, attempt, state: "completed", resultJson });
+    settlement = { kind: "finish", state: "completed", resultJson: JSON.stringify(result ?? null) };
   } catch (error) {
-    const cause = abortCauseOf(controller.signal);
-    if (cause === "timeout") {
-      return await finish({ options, record, attempt, state: "failed", error: timeoutError(record.timeoutMs) });
-    }
-    if (cause === "cancel") return await finish({ options, record, attempt, state: "cancelled" });
-    if (cause === "shutdown") {
-      const now = Date.now();
-      const requeued = await store.requeue({ id, attempt, now, readyAt: now });
-      if (requeued) onEvent(stateEvent(requeued, { state: "waiting", attempt, reason: "hand-back" }));
-      return { kind: "hand-back" };
-    }
-    const failure = toKeelError(error);
-    if (failure.retryable && record.failedAttempts + 1 < record.maxAttempts) {
-      const now = Date.now();
-      const delayMs = backoffDelay(record.backoff, record.failedAttempts + 1);
-      const requeued = await store.requeue({ id, attempt, now, readyAt: now + delayMs, error: failure.toJSON() });
-      if (!requeued) return { kind: "done" };
-      onEvent(
-        stateEvent(requeued, {
-          state: "waiting",
-          attempt,
-          reason: "retry",
-          code: failure.code,
-          durationMs: now - attemptStarted,
-        }),
-      );
-      return { kind: "retry", delayMs };
-    }
-    return await finish({ options, record, attempt, state: "failed", error: failure.toJSON() });
+    settlement = settle(error, { signal: controller.signal, record });
   } finally {
+    // The processor is done: a timeout or cancel from now on changes nothing.
     clearTimeout(timer);
+  }
+  try {
+    // The outcome is recorded however long the store takes to answer (a failover), because a
+    // delivery that ends in an error is delivered again and would re-run a finished processor.
+    const write = <T>(operation: () => Promise<T>) =>
+      retryStoreWrite(operation, { stop: () => abortCauseOf(controller.signal) === "shutdown" });
+    return await recordSettlement({ options, record, attempt, attemptStarted, write }, settlement);
+  } finally {
     if (active.get(id) === running) active.delete(id);
   }
+}
+
+/** What an attempt's processor came to, before it is recorded. */
+type Settlement =
+  | { kind: "finish"; state: FinalJobState; resultJson?: string; error?: KeelErrorBody }
+  | { kind: "hand-back" }
+  | { kind: "retry"; failure: KeelError; delayMs: number };
+
+function settle(error: unknown, input: { signal: AbortSignal; record: JobRecord }): Settlement {
+  const { record } = input;
+  const cause = abortCauseOf(input.signal);
+  if (cause === "timeout") return { kind: "finish", state: "failed", error: timeoutError(record.timeoutMs) };
+  if (cause === "cancel") return { kind: "finish", state: "cancelled" };
+  if (cause === "shutdown") return { kind: "hand-back" };
+  const failure = toKeelError(error);
+  if (failure.retryable && record.failedAttempts + 1 < record.maxAttempts) {
+    return { kind: "retry", failure, delayMs: backoffDelay(record.backoff, record.failedAttempts + 1) };
+  }
+  return { kind: "finish", state: "failed", error: failure.toJSON() };
+}
+
+interface RecordInput {
+  options: RunJobOptions;
+  record: JobRecord;
+  attempt: number;
+  attemptStarted: number;
+  /** Runs a store write until it answers (see retryStoreWrite). */
+  write: <T>(operation: () => Promise<T>) => Promise<T>;
+}
+
+async function recordSettlement(input: RecordInput, settlement: Settlement): Promise<DeliveryOutcome> {
+  const { options, record, attempt, write } = input;
+  const { store, onEvent } = options.internals;
+  const id = record.id;
+  if (settlement.kind === "finish") {
+    const { kind: _kind, ...outcome } = settlement;
+    return finish({ options, record, attempt, write, ...outcome });
+  }
+  const now = Date.now();
+  if (settlement.kind === "hand-back") {
+    const requeued = await write(() => store.requeue({ id, attempt, now, readyAt: now }));
+    if (requeued) onEvent(stateEvent(requeued, { state: "waiting", attempt, reason: "hand-back" }));
+    return { kind: "hand-back" };
+  }
+  const { failure, delayMs } = settlement;
+  const readyAt = now + delayMs;
+  const requeued = await write(() => store.requeue({ id, attempt, now, readyAt, error: failure.toJSON() }));
+  if (!requeued) return { kind: "done" };
+  onEvent(
+    stateEvent(requeued, {
+      state: "waiting",
+      attempt,
+      reason: "retry",
+      code: failure.code,
+      durationMs: now - input.attemptStarted,
+    }),
+  );
+  return { kind: "retry", delayMs };
 }
 
 function elapsedSince(record: JobRecord): number {
   return Math.max(0, (record.finishedAt ?? Date.now()) - (record.startedAt ?? record.createdAt));
 }
 
-async function finish(input: {
-  options: RunJobOptions;
-  record: JobRecord;
-  attempt: number;
-  state: FinalJobState;
-  resultJson?: string;
-  error?: KeelErrorBody;
-}): Promise<DeliveryOutcome> {
+async function finish(
+  input: Omit<RecordInput, "attemptStarted"> & { state: FinalJobState; resultJson?: string; error?: KeelErrorBody },
+): Promise<DeliveryOutcome> {
   const { internals } = input.options;
-  const finished = await internals.store.finish({
-    id: input.record.id,
-    attempt: input.attempt,
-    state: input.state,
-    now: Date.now(),
-    ...(input.resultJson === undefined ? {} : { resultJson: input.resultJson }),
-    ...(input.error ? { error: input.error } : {}),
-  });
+  const finished = await input.write(() =>
+    internals.store.finish({
+      id: input.record.id,
+      attempt: input.attempt,
+      state: input.state,
+      now: Date.now(),
+      ...(input.resultJson === undefined ? {} : { resultJson: input.resultJson }),
+      ...(input.error ? { error: input.error } : {}),
+    }),
+  );
   // Undefined: another attempt holds the job now (this worker was presumed dead); its outcome counts.
   if (!finished) return { kind: "done" };
   internals.onEvent(
