@@ -25,7 +25,8 @@ describe("prepareVector and dotAt", () => {
     const dimensions = 510;
     const texts = ["tell me about lighthouses on rocky coasts", "what is the capital of France", "why is the sky blue"];
     const stored = new Float32Array(texts.length * dimensions);
-    texts.forEach((text, index) => stored.set(Float32Array.from(embedText(text, dimensions)), index * dimensions));
+    for (const [index, text] of texts.entries())
+      stored.set(Float32Array.from(embedText(text, dimensions)), index * dimensions);
     const query = prepareVector(embedText("tell me about a lighthouse on a rocky coast", dimensions));
     expect(query.lanes).toBeDefined();
     expect(query.nonZero.length).toBeLessThan(dimensions / 2);
