@@ -22,8 +22,8 @@ export async function startUpstream(options: { cpu: number | undefined }) {
   const managed = await startNodeProcess({
     cwd: repoRoot,
     name: "upstream",
-    entry: entryOf("packages/simulator", "cli", "dist"),
-    nodeArgs: conditionsFor(entryOf("packages/simulator", "cli", "dist")),
+    entry: entryOf("packages/simulator", "cli", { build: "dist" }),
+    nodeArgs: conditionsFor(entryOf("packages/simulator", "cli", { build: "dist" })),
     args: ["--port", String(port), "--ttft", "0", "--per-token", "0"],
     env: { NODE_ENV: "production" },
     readyUrl: `http://127.0.0.1:${port}/_sim/health`,
@@ -43,6 +43,10 @@ export interface GatewayOptions {
   redisUrl?: string;
   /** prom-client's default metrics (heap sizes) on /metrics: the soak reads the heap there. */
   defaultMetrics?: boolean;
+  /** Another built copy of the repository to start the service from (a cost run's baseline); default this one. */
+  root?: string;
+  /** The target's name; default the kind. */
+  name?: string;
 }
 
 /**
@@ -58,17 +62,18 @@ export async function startGateway(kind: GatewayKind, options: GatewayOptions): 
   for (const [index, cpu] of cpus.entries()) {
     const port = await freePort();
     const origin = `http://127.0.0.1:${port}`;
-    const name = cpus.length > 1 ? `${kind}-${index + 1}` : kind;
+    const name = cpus.length > 1 ? `${options.name ?? kind}-${index + 1}` : (options.name ?? kind);
     processes.push(await startOne({ kind, options, port, cpu, name }));
     origins.push(origin);
   }
   const first = origins[0] as string;
+  const label = options.name ?? kind;
   const target =
     kind === "forwarder"
-      ? chatCompletionsTarget("forwarder", `${first}/v1/chat/completions`)
+      ? chatCompletionsTarget(label, `${first}/v1/chat/completions`)
       : kind === "trpc"
-        ? trpcGenerateTarget(cpus.length > 1 ? `trpc ×${cpus.length}` : "trpc", origins)
-        : graphqlGenerateTarget("graphql", first);
+        ? trpcGenerateTarget(cpus.length > 1 ? `${label} ×${cpus.length}` : label, origins)
+        : graphqlGenerateTarget(label, first);
   return { kind, processes, target, origins };
 }
 
@@ -98,9 +103,10 @@ async function startOne(options: {
     configFile = join(settings.workDirectory, `${name}-config.json`);
     writeFileSync(configFile, JSON.stringify({ telemetry: { metrics: { defaultMetrics: true } } }));
   }
-  const entry = entryOf(`apps/${kind}`, "main", settings.build);
+  const root = settings.root ?? repoRoot;
+  const entry = entryOf(`apps/${kind}`, "main", { build: settings.build, root });
   return startNodeProcess({
-    cwd: repoRoot,
+    cwd: root,
     name,
     entry,
     nodeArgs: [...conditionsFor(entry), ...settings.nodeArgs],
@@ -128,7 +134,9 @@ function conditionsFor(entry: string): string[] {
 }
 
 /** `pnpm build`'s JavaScript when asked for and present, else the TypeScript source under tsx. */
-function entryOf(workspace: string, name: string, build: "source" | "dist"): string {
+function entryOf(workspace: string, name: string, from: { build: "source" | "dist"; root?: string }): string {
   const built = join(workspace, "dist", `${name}.js`);
-  return build === "dist" && existsSync(join(repoRoot, built)) ? built : join(workspace, "src", `${name}.ts`);
+  return from.build === "dist" && existsSync(join(from.root ?? repoRoot, built))
+    ? built
+    : join(workspace, "src", `${name}.ts`);
 }

@@ -8,6 +8,9 @@
  *   pnpm bench:overhead                                   # the whole table, about 12 minutes
  *   BENCH_STAGES=fixed BENCH_RATES=500 pnpm bench:overhead
  *   BENCH_SOAK=1000000 pnpm bench:overhead               # soak only: RSS and heap every 10 s
+ *   BENCH_MODE=cost pnpm bench:overhead                  # CPU per request of each target, one run, low rate
+ *   BENCH_MODE=cost BENCH_BASELINE=/tmp/keel-before pnpm bench:overhead   # also a built copy from before a change
+ *   BENCH_MODE=cost BENCH_BASELINE=a=/tmp/keel-a,b=/tmp/keel-b pnpm bench:overhead   # several, as trpc@a, trpc@b
  *
  * bench/README.md lists every setting and explains the output.
  */
@@ -16,6 +19,7 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { hasTaskset, startRedisServer, type NodeProcess, type RedisServerHandle } from "@keel/testkit";
 import { runCacheHitStage, type CacheHitStage } from "./cache-hit-stage.ts";
+import { formatCostFigures, runCostRounds, type CostFigure } from "./cost-rounds.ts";
 import { runMeasuredWindow, type WindowResult } from "./measured-window.ts";
 import { pinThisProcess } from "./pin-this-process.ts";
 import { repoRoot } from "./repo-root.ts";
@@ -36,6 +40,22 @@ const settings = {
   gateways: (process.env.BENCH_GATEWAYS ?? "forwarder,trpc,graphql").split(",") as GatewayKind[],
   soakRequests: Number(process.env.BENCH_SOAK ?? 0),
   soakRate: Number(process.env.BENCH_SOAK_RATE ?? 1_000),
+  /** "cost": only CPU per request of every gateway, in rotated rounds at a low rate (comparable on a shared machine). */
+  mode: process.env.BENCH_MODE === "cost" ? ("cost" as const) : ("table" as const),
+  costRate: Number(process.env.BENCH_COST_RATE ?? 100),
+  costRounds: Number(process.env.BENCH_COST_ROUNDS ?? 6),
+  /**
+   * Built copies of the repository from before changes (cost mode): "dir" runs its services as
+   * "<kind>-before"; "label=dir,label=dir" as "<kind>@label", each in the same rounds.
+   */
+  baselines: (process.env.BENCH_BASELINE ?? "")
+    .split(",")
+    .filter((entry) => entry !== "")
+    .map((entry) =>
+      entry.includes("=")
+        ? { suffix: `@${entry.slice(0, entry.indexOf("="))}`, root: entry.slice(entry.indexOf("=") + 1) }
+        : { suffix: "-before", root: entry },
+    ),
   /** "source" (node --import tsx src/main.ts) or "dist" (plain node on `pnpm build`'s output). */
   build: process.env.BENCH_BUILD === "source" ? ("source" as const) : ("dist" as const),
   nodeArgs: (process.env.BENCH_NODE_ARGS ?? "").split(" ").filter((flag) => flag !== ""),
@@ -57,6 +77,7 @@ const saturation: Record<string, SaturationResult> = {};
 let cacheHits: CacheHitStage | undefined;
 let twoProcess: { one: SaturationResult; two: SaturationResult } | undefined;
 let soak: Record<string, SoakSample[]> | undefined;
+let cost: CostFigure[] | undefined;
 
 try {
   const upstream = await startUpstream({ cpu: LOAD_CPU });
@@ -68,7 +89,41 @@ try {
     workDirectory,
   };
 
-  if (settings.soakRequests > 0) {
+  if (settings.mode === "cost") {
+    const gateways: Gateway[] = [];
+    for (const kind of settings.gateways) {
+      const gateway = await startGateway(kind, { ...gatewayOptions, cpu: GATEWAY_CPU });
+      started.push(...gateway.processes);
+      gateways.push(gateway);
+      if (kind === "forwarder") continue;
+      for (const baseline of settings.baselines) {
+        const before = await startGateway(kind, {
+          ...gatewayOptions,
+          cpu: GATEWAY_CPU,
+          root: baseline.root,
+          name: `${kind}${baseline.suffix}`,
+        });
+        started.push(...before.processes);
+        gateways.push(before);
+      }
+    }
+    for (const gateway of gateways)
+      await runMeasuredWindow({
+        ...windowOf(gateway),
+        rate: settings.processWarmupRate,
+        durationMs: settings.processWarmupMs,
+        warmupMs: 0,
+      });
+    cost = await runCostRounds({
+      gateways,
+      upstream: started[0],
+      rate: settings.costRate,
+      durationMs: settings.durationMs,
+      rounds: settings.costRounds,
+      onWindow: (result) => console.log(formatWindow(result)),
+    });
+    console.log(formatCostFigures(cost));
+  } else if (settings.soakRequests > 0) {
     soak = {};
     for (const kind of settings.gateways.filter((name) => name !== "forwarder")) {
       const gateway = await startGateway(kind, { ...gatewayOptions, cpu: GATEWAY_CPU, defaultMetrics: true });
@@ -186,7 +241,8 @@ try {
     build: settings.build,
     loadAverage: { start: loadAtStart, end: loadavg() },
   };
-  printSummary({ fixed, saturation, cacheHits, twoProcess, soak, machine, rates: settings.rates });
+  if (cost) console.log(`machine ${JSON.stringify(machine)}`);
+  else printSummary({ fixed, saturation, cacheHits, twoProcess, soak, machine, rates: settings.rates });
   const directory = join(repoRoot, "bench", "results");
   mkdirSync(directory, { recursive: true });
   writeFileSync(
@@ -200,6 +256,7 @@ try {
         cacheHits,
         twoProcess,
         soak,
+        cost,
       },
       null,
       2,

@@ -30,7 +30,7 @@ function nextIndex(size: number): number {
  * looks like: every one is close to every stored one, so each semantic lookup compares
  * against the whole index (bench/README.md measures that case apart).
  */
-function uniqueMessage(): string {
+export function uniqueMessage(): string {
   sequence += 1;
   const words = Array.from({ length: 8 }, () => WORDS[nextIndex(WORDS.length)]);
   return `Write one sentence about ${words.join(" ")} (${sequence}).`;

@@ -12,6 +12,11 @@ import {
 
 const EMAIL = "ana.lima@example.com";
 const KEY = "sk-proj-Zx81kQm3VtY7pLw2Rn5sHc9dJf4GbE6a";
+const TOXIC_PROMPT = "Answer me rudely";
+const LEAK_PROMPT = "Which account is it?";
+const LEAK_REDACTED =
+  "Here are the account details you asked for. The owner is Jane Doe ([REDACTED_EMAIL], " +
+  "[REDACTED_PHONE]). Use the API key [REDACTED_SECRET] to call the service.";
 const SUPPORTED = "The Lisbon shop opens at 9 am on weekdays.";
 const UNSUPPORTED = "It was founded in 1850 by Napoleon Bonaparte.";
 const ANSWER = `${SUPPORTED} ${UNSUPPORTED}`;
@@ -29,11 +34,16 @@ describe("safety through GraphQL", () => {
         { promptIncludes: EMAIL, reply: "LEAKED" },
         { promptIncludes: "opening hours", reply: ANSWER },
         { promptIncludes: "[EMAIL_1]", reply: "I wrote to [EMAIL_1] and copied bob@corp.example.com." },
+        { promptIncludes: TOXIC_PROMPT, content: "toxic" },
+        { promptIncludes: LEAK_PROMPT, content: "pii-leak" },
       ],
       config: {
         models: {
           "gpt-4o-mini": { targets: ["simulator/gpt-4o-mini"] },
-          strict: { targets: ["simulator/gpt-4o-mini"], safety: { input: { secrets: { action: "block" } } } },
+          strict: {
+            targets: ["simulator/gpt-4o-mini"],
+            safety: { input: { secrets: { action: "block" } }, output: { toxicity: { action: "block" } } },
+          },
           grounded: { targets: ["simulator/gpt-4o-mini"], safety: { output: { claims: { action: "flag" } } } },
         },
       },
@@ -145,5 +155,48 @@ describe("safety through GraphQL", () => {
         end: ANSWER.length,
       }),
     ]);
+  });
+
+  const ask = (content: string, extra: Record<string, unknown> = {}) => ({
+    model: "gpt-4o-mini",
+    temperature: 0,
+    messages: [{ role: "USER", content }],
+    ...extra,
+  });
+  const deltasOf = (outcome: { events: Array<{ type: string; content: string | null }> }) =>
+    outcome.events.map((event) => (event.type === "DELTA" ? event.content : "")).join("");
+
+  it("blocks the simulator's toxic answer with CONTENT_BLOCKED, plain and streamed, never releasing its text", async () => {
+    const response = await graphql({
+      url: stack.url,
+      query: GENERATE,
+      variables: { input: ask(TOXIC_PROMPT, { model: "strict" }) },
+    });
+    expect(response.body?.errors?.[0]?.extensions?.code).toBe("CONTENT_BLOCKED");
+    expect(response.body?.errors?.[0]?.message).toContain("toxicity: TOXIC");
+    const client = wsClient(stack.wsUrl);
+    try {
+      const outcome = await collectStream(client, ask(TOXIC_PROMPT, { model: "strict", temperature: 0.7 }));
+      expect(outcome.events.some((event) => event.type === "DONE")).toBe(false);
+      expect(outcome.events.at(-1)).toMatchObject({ type: "ERROR", error: { code: "CONTENT_BLOCKED" } });
+      expect(deltasOf(outcome)).not.toMatch(/idiot|worthless|stupid/);
+    } finally {
+      await client.dispose();
+    }
+  });
+
+  it("redacts the personal data and the key the simulator leaks into an answer, plain and streamed", async () => {
+    const plain = dataOf(
+      await graphql<GenerateData>({ url: stack.url, query: GENERATE, variables: { input: ask(LEAK_PROMPT) } }),
+    );
+    expect(plain.generate.content).toBe(LEAK_REDACTED);
+    const client = wsClient(stack.wsUrl);
+    try {
+      const outcome = await collectStream(client, ask(LEAK_PROMPT, { temperature: 0.7 }));
+      expect(deltasOf(outcome)).toBe(LEAK_REDACTED);
+      expect(outcome.events.at(-1)).toMatchObject({ type: "DONE" });
+    } finally {
+      await client.dispose();
+    }
   });
 });

@@ -1,9 +1,10 @@
 import type { Neighbour } from "./neighbour.ts";
+import { dotAt, type PreparedVector } from "./prepared-vector.ts";
 import { withinBounds, type SignCodes } from "./sign-codes.ts";
 
 /** A lookup: the query's vector and, to filter, its sign code with the per-word bounds of the threshold. */
 export interface PartitionQuery {
-  vector: Float32Array;
+  vector: PreparedVector;
   /** Absent: every vector is compared exactly. */
   filter?: { code: Uint32Array; bounds: Uint16Array };
   count: number;
@@ -38,8 +39,8 @@ export function createPartitionVectors(options: { dimensions: number; codes: Sig
     get size() {
       return ids.length;
     },
-    /** Adds or replaces the vector of `id` (normalised, `dimensions` long). */
-    add(id: string, vector: Float32Array): void {
+    /** Adds or replaces the vector of `id` (normalised, `dimensions` long); its sign code is kept on it. */
+    add(id: string, vector: PreparedVector): void {
       let place = placeOf.get(id);
       if (place === undefined) {
         place = ids.length;
@@ -47,8 +48,9 @@ export function createPartitionVectors(options: { dimensions: number; codes: Sig
         ids.push(id);
         placeOf.set(id, place);
       }
-      data.set(vector, place * dimensions);
-      codes.encode(vector, codeData, place * words);
+      data.set(vector.values, place * dimensions);
+      vector.code ??= codes.code(vector);
+      codeData.set(vector.code, place * words);
     },
     remove(id: string): boolean {
       const place = placeOf.get(id);
@@ -85,24 +87,6 @@ export function createPartitionVectors(options: { dimensions: number; codes: Sig
     /** Bytes of the buffers and an estimate of the id bookkeeping. */
     bytes: () => data.byteLength + codeData.byteLength + ids.length * 120,
   };
-}
-
-/** Dot product of `query` with the vector stored at `offset` in `data` (four running sums). */
-function dotAt(data: Float32Array, offset: number, query: Float32Array): number {
-  const length = query.length;
-  let first = 0;
-  let second = 0;
-  let third = 0;
-  let fourth = 0;
-  let index = 0;
-  for (; index + 3 < length; index += 4) {
-    first += data[offset + index]! * query[index]!;
-    second += data[offset + index + 1]! * query[index + 1]!;
-    third += data[offset + index + 2]! * query[index + 2]!;
-    fourth += data[offset + index + 3]! * query[index + 3]!;
-  }
-  for (; index < length; index++) first += data[offset + index]! * query[index]!;
-  return first + second + third + fourth;
 }
 
 export type PartitionVectors = ReturnType<typeof createPartitionVectors>;

@@ -15,7 +15,7 @@ import {
 import { guardRejection } from "./semantic-guard.ts";
 import type { CacheStore } from "./store.ts";
 import { textFeatures } from "./text-features.ts";
-import { createVectorIndex } from "./vector-index.ts";
+import { createVectorIndex, type PreparedVector } from "./vector-index.ts";
 
 export interface SemanticCacheOptions {
   store: CacheStore;
@@ -55,6 +55,8 @@ export interface SemanticPlan {
   ttlMs: number;
   startedAt: number;
   vector?: number[];
+  /** The vector readied for the index by the lookup; the store after a miss adds it as it is. */
+  prepared?: PreparedVector;
 }
 
 const PREFIX = "sem:";
@@ -100,13 +102,14 @@ export function createSemanticCacheEngine(options: SemanticCacheOptions) {
   const dropEvicted = (evicted: readonly string[]) => {
     for (const key of evicted) store.delete(key).catch(() => {});
   };
-  const addToIndex = (key: string, entry: CacheEntry, partition: string): boolean => {
+  /** `prepared`: the entry's vector already readied (the store after a miss), instead of decoding it. */
+  const addToIndex = (key: string, entry: CacheEntry, location: { partition: string; prepared?: PreparedVector }) => {
     if (!entry.vector) return false;
     const result = index.add({
       id: key,
       namespace: entry.namespace ?? "",
-      partition,
-      vector: decodeVector(entry.vector),
+      partition: location.partition,
+      vector: location.prepared ?? decodeVector(entry.vector),
       expiresAt: entry.storedAt + entry.freshMs,
     });
     dropEvicted(result.evicted);
@@ -139,7 +142,7 @@ export function createSemanticCacheEngine(options: SemanticCacheOptions) {
           if (index.has(key)) continue;
           const entry = decodeEntry(await store.get(key));
           if (!entry || entry.embedder !== embedder.name || entry.storedAt + entry.freshMs <= Date.now()) continue;
-          if (addToIndex(key, entry, key.slice(PREFIX.length, key.lastIndexOf(":")))) added++;
+          if (addToIndex(key, entry, { partition: key.slice(PREFIX.length, key.lastIndexOf(":")) })) added++;
         }
       } finally {
         lastSync = Date.now();
@@ -201,8 +204,13 @@ export function createSemanticCacheEngine(options: SemanticCacheOptions) {
     if (resyncIntervalMs > 0 && !syncing && Date.now() - lastSync > resyncIntervalMs) resync().catch(() => {});
     const vector = await embed(current, ctx);
     if (!vector) return undefined;
-    const queryFeatures = guard ? textFeatures(current.key.text) : undefined;
-    for (const candidate of index.search(current.key.partition, vector, { count: 4, minSimilarity: threshold })) {
+    // Only a candidate above the threshold needs the guard's features (most misses have none).
+    let queryFeatures: ReturnType<typeof textFeatures> | undefined;
+    current.prepared ??= index.prepare(vector);
+    for (const candidate of index.search(current.key.partition, current.prepared, {
+      count: 4,
+      minSimilarity: threshold,
+    })) {
       if (candidate.similarity < threshold) break;
       let entry: CacheEntry | undefined;
       try {
@@ -216,7 +224,10 @@ export function createSemanticCacheEngine(options: SemanticCacheOptions) {
         continue;
       }
       if (!isFresh(entry, current.policy, Date.now())) continue;
-      if (queryFeatures && guardRejection(queryFeatures, textFeatures(entry.query ?? "")) !== undefined) continue;
+      if (guard) {
+        queryFeatures ??= textFeatures(current.key.text);
+        if (guardRejection(queryFeatures, textFeatures(entry.query ?? "")) !== undefined) continue;
+      }
       if (verify && !verify(request, entry.generation)) continue;
       index.touch(candidate.id);
       return { generation: entry.generation, similarity: candidate.similarity };
@@ -247,7 +258,8 @@ export function createSemanticCacheEngine(options: SemanticCacheOptions) {
           ? { type: "cache-store", kind: "semantic", bytes: result.bytes }
           : { type: "cache-store", kind: "semantic", bytes: result.bytes, skipped: result.reason },
       );
-      if (result.stored) addToIndex(id, entry, current.key.partition);
+      // The lookup's preparation holds the same float32 values the entry's encoded vector decodes to.
+      if (result.stored) addToIndex(id, entry, { partition: current.key.partition, prepared: current.prepared });
     } catch (error) {
       storeError("set", error, ctx);
     }

@@ -1,3 +1,5 @@
+import type { PreparedVector } from "./prepared-vector.ts";
+
 /**
  * Sign codes (SimHash, Charikar 2002): bit i of a vector's code is the sign of its dot
  * product with random hyperplane i. Two vectors at angle θ differ in each bit with
@@ -9,23 +11,29 @@ export function createSignCodes(options: { dimensions: number; bits?: number }) 
   const { dimensions } = options;
   const bits = options.bits ?? 256;
   const words = Math.ceil(bits / 32);
-  const planes = gaussianPlanes(bits * dimensions, 0x51_6e_5eed);
+  const planes = byPlace(gaussianPlanes(bits * dimensions, 0x51_6e_5eed), { bits, dimensions });
+  // One projection per bit, reused: code() runs to its end synchronously.
+  const projections = new Float64Array(bits);
 
   return {
     bits,
     words,
-    /** Writes the code of `vector` into `into` at word `offset`. */
-    encode(vector: Float32Array, into: Uint32Array, offset: number): void {
-      into.fill(0, offset, offset + words);
-      // Only non-zero components count: the local embedder's vectors are mostly zeros.
-      const present: number[] = [];
-      for (let index = 0; index < dimensions; index++) if (vector[index] !== 0) present.push(index);
-      for (let bit = 0; bit < bits; bit++) {
-        let projection = 0;
-        const base = bit * dimensions;
-        for (const index of present) projection += planes[base + index]! * vector[index]!;
-        if (projection >= 0) into[offset + (bit >>> 5)]! |= 1 << (bit & 31);
+    /** The code of `vector` (`words` words). */
+    code(vector: PreparedVector): Uint32Array {
+      const into = new Uint32Array(words);
+      // Only non-zero components count: the local embedder's vectors are mostly zeros. Place
+      // by place (ascending), each adding to every bit's projection from one contiguous row:
+      // the same additions in the same order as bit by bit, without a strided read per term.
+      const { values, nonZero } = vector;
+      projections.fill(0);
+      for (let index = 0; index < nonZero.length; index++) {
+        const place = nonZero[index]!;
+        const value = values[place]!;
+        const base = place * bits;
+        for (let bit = 0; bit < bits; bit++) projections[bit]! += planes[base + bit]! * value;
       }
+      for (let bit = 0; bit < bits; bit++) if (projections[bit]! >= 0) into[bit >>> 5]! |= 1 << (bit & 31);
+      return into;
     },
     /**
      * For each prefix of the code (1, 2, ... words), the most differing bits a vector with
@@ -65,6 +73,15 @@ export function withinBounds(
     if (count > query.bounds[word]!) return false;
   }
   return true;
+}
+
+/** The hyperplanes drawn bit by bit (`bit * dimensions + place`), laid out place by place (`place * bits + bit`). */
+function byPlace(planes: Float32Array, shape: { bits: number; dimensions: number }): Float32Array {
+  const { bits, dimensions } = shape;
+  const laidOut = new Float32Array(planes.length);
+  for (let bit = 0; bit < bits; bit++)
+    for (let place = 0; place < dimensions; place++) laidOut[place * bits + bit] = planes[bit * dimensions + place]!;
+  return laidOut;
 }
 
 /** Standard normal values (Box-Muller) from a seeded mulberry32. */

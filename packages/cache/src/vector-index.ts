@@ -1,8 +1,10 @@
 import type { Neighbour } from "./neighbour.ts";
 import { createPartitionVectors, type PartitionVectors } from "./partition-vectors.ts";
+import { prepareVector, type PreparedVector } from "./prepared-vector.ts";
 import { createSignCodes, type SignCodes } from "./sign-codes.ts";
 
 export type { Neighbour } from "./neighbour.ts";
+export type { PreparedVector } from "./prepared-vector.ts";
 
 export interface VectorIndexOptions {
   /** 0: learned from the first vector added. */
@@ -37,7 +39,8 @@ export interface IndexAddition {
   id: string;
   namespace: string;
   partition: string;
-  vector: readonly number[];
+  /** The vector, or its preparation from a search (which it then shares, sign code included). */
+  vector: readonly number[] | PreparedVector;
   /** When the store drops the entry (its TTL); the index drops it then too. */
   expiresAt: number;
 }
@@ -116,8 +119,9 @@ export function createVectorIndex(options: VectorIndexOptions) {
      * (the caller deletes them from the store); `added` is false for a vector of the wrong size.
      */
     add(addition: IndexAddition): { added: boolean; evicted: string[] } {
-      if (dimensions === 0) dimensions = addition.vector.length;
-      if (addition.vector.length !== dimensions) return { added: false, evicted: [] };
+      const vector = preparedOf(addition.vector);
+      if (dimensions === 0) dimensions = vector.values.length;
+      if (vector.values.length !== dimensions) return { added: false, evicted: [] };
       codes ??= createSignCodes({ dimensions, bits: options.codeBits });
       sweepIfDue();
       remove(addition.id);
@@ -142,7 +146,7 @@ export function createVectorIndex(options: VectorIndexOptions) {
         partitions.set(entry.partition, partition);
       }
       partition.entries.set(entry.id, entry);
-      partition.vectors.add(entry.id, Float32Array.from(addition.vector));
+      partition.vectors.add(entry.id, vector);
       return { added: true, evicted };
     },
     remove,
@@ -161,17 +165,22 @@ export function createVectorIndex(options: VectorIndexOptions) {
      * The most similar entries of a partition, best first, at most `count`. Entries below
      * `minSimilarity` may be left out (large partitions skip them by their sign codes).
      */
-    search(partition: string, vector: readonly number[], query: { count: number; minSimilarity: number }): Neighbour[] {
+    search(
+      partition: string,
+      vector: readonly number[] | PreparedVector,
+      query: { count: number; minSimilarity: number },
+    ): Neighbour[] {
       sweepIfDue();
       const found = partitions.get(partition);
-      if (!found || !codes || vector.length !== dimensions) return [];
-      const queryVector = Float32Array.from(vector);
+      if (!found || !codes || valuesOf(vector).length !== dimensions) return [];
+      const prepared = preparedOf(vector);
       const bounds = found.vectors.size >= filterFrom ? codes.bounds(query.minSimilarity) : undefined;
-      if (!bounds) return found.vectors.search({ vector: queryVector, count: query.count });
-      const code = new Uint32Array(codes.words);
-      codes.encode(queryVector, code, 0);
-      return found.vectors.search({ vector: queryVector, filter: { code, bounds }, count: query.count });
+      if (!bounds) return found.vectors.search({ vector: prepared, count: query.count });
+      prepared.code ??= codes.code(prepared);
+      return found.vectors.search({ vector: prepared, filter: { code: prepared.code, bounds }, count: query.count });
     },
+    /** Readies a vector once for a search and the add after it (see PreparedVector). */
+    prepare: (vector: readonly number[]): PreparedVector => prepareVector(vector),
     /** Vectors held, partitions, namespaces, and bytes of vectors and codes (plus an estimate of bookkeeping). */
     stats(): { vectors: number; partitions: number; namespaces: number; bytes: number } {
       let bytes = entries.size * 200;
@@ -184,3 +193,14 @@ export function createVectorIndex(options: VectorIndexOptions) {
 }
 
 export type VectorIndex = ReturnType<typeof createVectorIndex>;
+
+// Not `"values" in vector`: every array has a `values` method.
+const isPrepared = (vector: readonly number[] | PreparedVector): vector is PreparedVector => !Array.isArray(vector);
+
+function valuesOf(vector: readonly number[] | PreparedVector): { length: number } {
+  return isPrepared(vector) ? vector.values : vector;
+}
+
+function preparedOf(vector: readonly number[] | PreparedVector): PreparedVector {
+  return isPrepared(vector) ? vector : prepareVector(vector as readonly number[]);
+}

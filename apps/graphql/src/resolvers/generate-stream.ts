@@ -1,6 +1,7 @@
 import { createEndableStream, parseChatRequest } from "@keel/core";
 import { KeelError, type StreamEvent } from "@keel/spec";
 import type { GraphqlContext } from "../context.ts";
+import { passEventThrough } from "../subscriptions/pass-event-through.ts";
 import { GENERATE_JSON_FIELDS, withoutNulls } from "./caller-input.ts";
 
 /**
@@ -27,5 +28,6 @@ export const generateStream = {
       track: context.trackStream,
     });
   },
-  resolve: (event: StreamEvent): StreamEvent => event,
+  // Recognised by the subscription server's event plans, which then build each event without execute.
+  resolve: passEventThrough<StreamEvent>,
 };

@@ -1,7 +1,7 @@
 import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
 import type { RequestGuard } from "@keel/core";
-import { GraphQLError, parse, specifiedRules, validate, type DocumentNode, type GraphQLSchema } from "graphql";
+import { GraphQLError, parse, specifiedRules, validate, type GraphQLSchema } from "graphql";
 import type { FormattedExecutionResult } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer, type WebSocket } from "ws";
@@ -10,6 +10,11 @@ import { toKeelError, type Principal } from "@keel/spec";
 import type { CreateContext } from "../context.ts";
 import { formatGraphqlError, isGraphqlError } from "../errors/format-error.ts";
 import type { DocumentRules } from "../limits/document-rules.ts";
+import { createDocumentCache } from "./document-cache.ts";
+import { createPlannedSubscribe } from "./planned-subscribe.ts";
+
+/** Distinct subscription texts kept parsed and validated; clients send a handful. */
+const cachedDocuments = 500;
 
 export interface SubscriptionServerOptions {
   server: Server;
@@ -37,7 +42,7 @@ export interface SubscriptionServer {
 /**
  * graphql-ws over ws on the service's own HTTP server (attached before it listens) and path. Parse and validation
  * run here (not inside graphql-ws) so their errors go through the same formatter as
- * HTTP's. Closing the socket or completing the subscription calls return() on the
+ * HTTP's; a document that passed is kept by its text and not parsed or validated again. Closing the socket or completing the subscription calls return() on the
  * operation's iterator, which aborts the upstream call. The caller's key comes in the
  * connection_init payload (`{ authorization: "Bearer keel_..." }`) and is checked once per
  * connection: a bad one closes the socket with 4401 before any operation runs.
@@ -57,6 +62,7 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
   options.server.on("upgrade", onUpgrade);
   const connectionSignals = new WeakMap<WebSocket, AbortSignal>();
   const principals = new WeakMap<WebSocket, Principal>();
+  const documents = createDocumentCache(cachedDocuments);
   let active = 0;
 
   const signalOf = (socket: WebSocket): AbortSignal => {
@@ -86,15 +92,20 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Sub
           return false;
         }
       },
+      // Each event through the operation's event plan where it has one (planned-subscribe.ts), else graphql's execute.
+      subscribe: createPlannedSubscribe(),
       onSubscribe: (context, _id, payload) => {
-        let document: DocumentNode;
-        try {
-          document = parse(payload.query, { maxTokens: options.rules.maxTokens });
-        } catch (error) {
-          return [withCode(error, "GRAPHQL_PARSE_FAILED")];
+        let document = documents.get(payload.query);
+        if (document === undefined) {
+          try {
+            document = parse(payload.query, { maxTokens: options.rules.maxTokens });
+          } catch (error) {
+            return [withCode(error, "GRAPHQL_PARSE_FAILED")];
+          }
+          const errors = validate(schema, document, validationRules);
+          if (errors.length > 0) return errors.map((error) => withCode(error, "GRAPHQL_VALIDATION_FAILED"));
+          documents.set(payload.query, document);
         }
-        const errors = validate(schema, document, validationRules);
-        if (errors.length > 0) return errors.map((error) => withCode(error, "GRAPHQL_VALIDATION_FAILED"));
         return {
           schema,
           document,
