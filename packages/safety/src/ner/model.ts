@@ -1,3 +1,4 @@
+import { createGazetteerTable, type Gazetteer } from "./gazetteer-table.ts";
 import { createLabelSet, type LabelSet } from "./labels.ts";
 
 /**
@@ -13,7 +14,7 @@ export interface NerModel {
   stride: number;
   /** buckets x stride int16 weights. */
   table: Int16Array;
-  gazetteer: Map<number, number>;
+  gazetteer: Gazetteer;
 }
 
 /** What the file holds, before the bucket index is built. */
@@ -104,9 +105,12 @@ export function decodeModel(bytes: Uint8Array): NerModel {
       table[base + label] = Math.round(((byte << 24) >> 24) * factor);
     }
   }
-  const gazetteer = new Map<number, number>();
+  const hashes = new Uint32Array(header.gazetteerSize);
+  const masks = new Uint16Array(header.gazetteerSize);
   for (let index = 0; index < header.gazetteerSize; index++) {
-    gazetteer.set(view.getUint32(gazetteerStart + index * 4, true), view.getUint16(masksStart + index * 2, true));
+    hashes[index] = view.getUint32(gazetteerStart + index * 4, true);
+    masks[index] = view.getUint16(masksStart + index * 2, true);
   }
+  const gazetteer = createGazetteerTable(hashes, masks);
   return { labels, hashBits: header.hashBits, stride, table, gazetteer };
 }

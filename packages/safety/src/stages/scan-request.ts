@@ -34,7 +34,7 @@ export function scanRequest(
     if (acted.length === 0) return text;
     const edits: TextEdit[] = [];
     for (const finding of acted) {
-      const reported = toSafetyFinding(finding, { start: finding.start, end: finding.end, ...place });
+      const reported = toSafetyFinding(finding, Object.assign({ start: finding.start, end: finding.end }, place));
       findings.push(reported);
       if (finding.action === "block") blocked ??= reported;
       else if (finding.action === "review") review = strongerReview(review, finding);

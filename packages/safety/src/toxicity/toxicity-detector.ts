@@ -46,11 +46,13 @@ export function createToxicityDetector(options: ToxicityDetectorOptions = {}): T
   const hateThreshold = hate.threshold ?? 0.5;
   const windows = (text: string) => {
     const normalised = normaliseText(text);
-    return windowText(normalised.text, WINDOW).map((window) => ({
-      ...originalSpan(normalised, window),
-      text: normalised.text.slice(window.start, window.end),
-      score: sigmoid(logit(model, normalised.text.slice(window.start, window.end))),
-    }));
+    // Object.assign, not a spread followed by new keys (microseconds per object on Node 20).
+    return windowText(normalised.text, WINDOW).map((window) =>
+      Object.assign(originalSpan(normalised, window), {
+        text: normalised.text.slice(window.start, window.end),
+        score: sigmoid(logit(model, normalised.text.slice(window.start, window.end))),
+      }),
+    );
   };
   return {
     name: "toxicity",
