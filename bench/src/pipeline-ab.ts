@@ -19,6 +19,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { hasTaskset } from "@keel/testkit";
 import { pinThisProcess } from "./pin-this-process.ts";
+import { parseBaselines } from "./baselines.ts";
 import { repoRoot } from "./repo-root.ts";
 import { startUpstream } from "./request-path-processes.ts";
 import { uniqueMessage } from "./request-targets.ts";
@@ -36,10 +37,7 @@ const concurrency = Number(process.env.BENCH_AB_CONCURRENCY ?? 4);
 const warmup = Number(process.env.BENCH_AB_WARMUP ?? 2_000);
 const roots = [
   { label: "current", root: repoRoot },
-  ...(process.env.BENCH_BASELINE ?? "")
-    .split(",")
-    .filter((entry) => entry.includes("="))
-    .map((entry) => ({ label: entry.slice(0, entry.indexOf("=")), root: entry.slice(entry.indexOf("=") + 1) })),
+  ...parseBaselines(process.env.BENCH_BASELINE).map(({ label, root }) => ({ label, root })),
 ];
 
 const pinned = hasTaskset() && pinThisProcess(0);

@@ -18,6 +18,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { hasTaskset, startRedisServer, type NodeProcess, type RedisServerHandle } from "@keel/testkit";
+import { parseBaselines } from "./baselines.ts";
 import { runCacheHitStage, type CacheHitStage } from "./cache-hit-stage.ts";
 import { formatCostFigures, runCostRounds, type CostFigure } from "./cost-rounds.ts";
 import { runMeasuredWindow, type WindowResult } from "./measured-window.ts";
@@ -48,14 +49,10 @@ const settings = {
    * Built copies of the repository from before changes (cost mode): "dir" runs its services as
    * "<kind>-before"; "label=dir,label=dir" as "<kind>@label", each in the same rounds.
    */
-  baselines: (process.env.BENCH_BASELINE ?? "")
-    .split(",")
-    .filter((entry) => entry !== "")
-    .map((entry) =>
-      entry.includes("=")
-        ? { suffix: `@${entry.slice(0, entry.indexOf("="))}`, root: entry.slice(entry.indexOf("=") + 1) }
-        : { suffix: "-before", root: entry },
-    ),
+  baselines: parseBaselines(process.env.BENCH_BASELINE).map(({ label, root, labelled }) => ({
+    suffix: labelled ? `@${label}` : "-before",
+    root,
+  })),
   /** "source" (node --import tsx src/main.ts) or "dist" (plain node on `pnpm build`'s output). */
   build: process.env.BENCH_BUILD === "source" ? ("source" as const) : ("dist" as const),
   nodeArgs: (process.env.BENCH_NODE_ARGS ?? "").split(" ").filter((flag) => flag !== ""),

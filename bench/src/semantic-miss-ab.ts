@@ -10,6 +10,7 @@
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { noopEventSink, type Generation, type Middleware, type RequestContext } from "@keel/spec";
+import { parseBaselines } from "./baselines.ts";
 import { repoRoot } from "./repo-root.ts";
 import { uniqueMessage } from "./request-targets.ts";
 
@@ -18,10 +19,7 @@ const misses = Number(process.env.BENCH_SEMANTIC_MISSES ?? 500);
 const rounds = Number(process.env.BENCH_SEMANTIC_ROUNDS ?? 16);
 const roots = [
   { label: "current", root: repoRoot },
-  ...(process.env.BENCH_BASELINE ?? "")
-    .split(",")
-    .filter((entry) => entry.includes("="))
-    .map((entry) => ({ label: entry.slice(0, entry.indexOf("=")), root: entry.slice(entry.indexOf("=") + 1) })),
+  ...parseBaselines(process.env.BENCH_BASELINE).map(({ label, root }) => ({ label, root })),
 ];
 
 const answer: Generation = {
