@@ -139,8 +139,7 @@ export function createPartitionVectors(options: { dimensions: number; codes: Sig
     /** How many keys have entries. */
     keyCount: () => buckets.size,
     /** Bytes of the buffers and an estimate of the id, key and bucket bookkeeping. */
-    bytes: () =>
-      data.byteLength + codeData.byteLength + coded.byteLength + ids.length * (120 + 8) + buckets.bytes(),
+    bytes: () => data.byteLength + codeData.byteLength + coded.byteLength + ids.length * (120 + 8) + buckets.bytes(),
   };
 }
 

@@ -178,7 +178,8 @@ export function createVectorIndex(options: VectorIndexOptions) {
       const found = partitions.get(partition);
       if (!found || !codes || valuesOf(vector).length !== dimensions) return [];
       const prepared = preparedOf(vector);
-      if (query.key !== undefined) return found.vectors.search({ vector: prepared, key: query.key, count: query.count });
+      if (query.key !== undefined)
+        return found.vectors.search({ vector: prepared, key: query.key, count: query.count });
       const bounds = found.vectors.size >= filterFrom ? codes.bounds(query.minSimilarity) : undefined;
       if (!bounds) return found.vectors.search({ vector: prepared, count: query.count });
       prepared.code ??= codes.code(prepared);
