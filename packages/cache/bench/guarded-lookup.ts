@@ -19,15 +19,17 @@ export function servedBy(
   lookup: GuardedLookup,
   query: { text: string; vector: PreparedVector; keyed: boolean },
 ): Neighbour | undefined {
-  const features = textFeatures(query.text);
+  // As the engine did before the key: the query's features only once a candidate comes up.
+  let features = query.keyed ? textFeatures(query.text) : undefined;
   const candidates = lookup.index.search(lookup.partition, query.vector, {
     count: 4,
     minSimilarity: lookup.threshold,
-    key: query.keyed ? guardKey(features) : undefined,
+    key: features ? guardKey(features) : undefined,
   });
   for (const candidate of candidates) {
     if (candidate.similarity < lookup.threshold) break;
     const stored = lookup.featuresOf(candidate.id);
+    features ??= textFeatures(query.text);
     if (stored && guardRejection(features, stored) === undefined) return candidate;
   }
   return undefined;

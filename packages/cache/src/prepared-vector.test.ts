@@ -47,3 +47,23 @@ describe("prepareVector and dotAt", () => {
     expect(dotAt(stored, 0, query)).toBe(denseDot(stored, 0, query.values));
   });
 });
+
+describe("prepareVector's layout", () => {
+  it("lists the non-zero places in order and splits them into lanes by place % 4 (the tail into lane 0)", () => {
+    for (const dimensions of [510, 512, 64]) {
+      const vector = embedText("which lighthouse on the rocky coast is the oldest, and why?", dimensions);
+      const prepared = prepareVector(vector);
+      const places = vector.flatMap((value, place) => (value === 0 ? [] : [place]));
+      expect([...prepared.nonZero]).toEqual(places);
+      if (places.length * 2 > dimensions) {
+        expect(prepared.lanes).toBeUndefined();
+        continue;
+      }
+      const mainEnd = dimensions - (dimensions % 4);
+      const laneOf = (place: number) => (place >= mainEnd ? 0 : place % 4);
+      expect(prepared.lanes?.map((lane) => [...lane])).toEqual(
+        [0, 1, 2, 3].map((lane) => places.filter((place) => laneOf(place) === lane)),
+      );
+    }
+  });
+});

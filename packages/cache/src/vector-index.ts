@@ -51,9 +51,11 @@ export interface IndexAddition {
  * The semantic cache's in-memory vector index, bounded. Entries are grouped by partition
  * (a match never crosses one) and counted per tenant namespace and in total; each of the
  * three caps evicts its least recently used entry (added or served) to make room. Expired
- * entries are swept out; `remove` and `reconcile` take out what left the store. Each
- * partition is a contiguous exact scan, filtered by sign codes once it is large (see
- * partition-vectors.ts): pure TypeScript, nothing to compile at install.
+ * entries are swept out; `remove` and `reconcile` take out what left the store. A search
+ * given a key (the semantic cache's guard key, guard-key.ts) compares exactly the
+ * partition's entries of that key only; without one, each partition is a contiguous exact
+ * scan, filtered by sign codes once it is large (see partition-vectors.ts): pure
+ * TypeScript, nothing to compile at install.
  */
 export function createVectorIndex(options: VectorIndexOptions) {
   const maxEntries = options.maxEntries ?? 50_000;
