@@ -23,6 +23,8 @@ const entries = Number(process.env.BENCH_SEMANTIC_ENTRIES ?? 5_000);
 const misses = Number(process.env.BENCH_SEMANTIC_MISSES ?? 500);
 const rounds = Number(process.env.BENCH_SEMANTIC_ROUNDS ?? 16);
 const templated = process.env.BENCH_SEMANTIC_PROMPTS === "templated";
+/** The templated prompts' running number (declared before the top-level awaits that use it). */
+let ticket = 0;
 const cap = process.env.BENCH_SEMANTIC_CAP === undefined ? undefined : Number(process.env.BENCH_SEMANTIC_CAP);
 const roots = [
   { label: "current", root: repoRoot },
@@ -110,7 +112,6 @@ async function miss(contender: Contender, count: number): Promise<void> {
   }
 }
 
-let ticket = 0;
 /** Near-identical messages: every one is close to every stored one (cosine ~0.9), but for its number. */
 function templatedMessage(): string {
   ticket += 1;
