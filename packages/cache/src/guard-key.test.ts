@@ -16,7 +16,7 @@ describe("guardKey", () => {
       const pairs = loadPairs(file);
       for (const pair of [...pairs.paraphrases, ...pairs.nearMisses]) for (const text of pair) texts.add(text);
     }
-    for (const question of createCorpus(300)) {
+    for (const question of createCorpus(100)) {
       texts.add(question.stored);
       texts.add(question.paraphrase);
       if (question.nearMiss) texts.add(question.nearMiss);
@@ -37,9 +37,9 @@ describe("guardKey", () => {
         } else if (!sameKey) separated++;
       }
     // Pairs that match themselves, the labelled paraphrases and the corpus's rewordings.
-    expect(allowed).toBeGreaterThan(texts.size + 300);
+    expect(allowed).toBeGreaterThan(texts.size + 100);
     expect(separated).toBeGreaterThan(texts.size * (texts.size - 10));
-  });
+  }, 60_000);
 
   it("ignores content-word order and repeats, and tells numbers, their order and negations apart", () => {
     const key = (text: string) => guardKey(textFeatures(text));
