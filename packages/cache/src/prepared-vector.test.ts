@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { decodeVector, encodeVector } from "./entry.ts";
 import { embedText } from "./local-embedder.ts";
 import { dotAt, prepareVector } from "./prepared-vector.ts";
 
@@ -65,5 +66,17 @@ describe("prepareVector's layout", () => {
         [0, 1, 2, 3].map((lane) => places.filter((place) => laneOf(place) === lane)),
       );
     }
+  });
+});
+
+describe("a prepared vector's values as stored", () => {
+  it("encode to the bytes of the vector itself, also from a view into a larger buffer", () => {
+    const vector = embedText("how do lighthouses warn ships at night", 512);
+    const prepared = prepareVector(vector);
+    expect(encodeVector(prepared.values)).toBe(encodeVector(vector));
+    const shared = new Float32Array(3 * 512);
+    shared.set(prepared.values, 512);
+    expect(encodeVector(shared.subarray(512, 1024))).toBe(encodeVector(vector));
+    expect(decodeVector(encodeVector(prepared.values))).toEqual(Array.from(prepared.values));
   });
 });

@@ -260,7 +260,8 @@ export function createSemanticCacheEngine(options: SemanticCacheOptions) {
       freshMs: current.ttlMs,
       generation,
       query: current.key.text,
-      vector: encodeVector(vector),
+      // The lookup's preparation holds the vector's float32 values already.
+      vector: encodeVector(current.prepared?.values ?? vector),
       embedder: embedder.name,
       namespace: current.key.namespace,
     };
