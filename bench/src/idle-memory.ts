@@ -6,6 +6,7 @@
  *
  *   pnpm build && pnpm --filter @keel/bench bench:idle
  *   BENCH_IDLE_RUNS=5 BENCH_GATEWAYS=trpc pnpm --filter @keel/bench bench:idle
+ *   BENCH_IDLE_BASELINE=/tmp/keel-before pnpm --filter @keel/bench bench:idle   # and a built copy from before a change
  *
  * Memory runs and the module-list run are separate starts: the module list needs an ESM
  * resolve hook, whose loader thread costs memory of its own.
@@ -22,7 +23,16 @@ const settings = {
   runs: Number(process.env.BENCH_IDLE_RUNS ?? 3),
   /** How long a started service sits idle before it is measured. */
   settleMs: Number(process.env.BENCH_IDLE_SETTLE_MS ?? 3_000),
+  /** A built copy of the repository from before a change: its services run as "<kind>-before" in the same rounds. */
+  baseline: process.env.BENCH_IDLE_BASELINE || undefined,
 };
+
+/** One service to measure: a kind, from this repository or the baseline copy. */
+interface Contender {
+  label: string;
+  kind: GatewayKind;
+  root?: string;
+}
 
 interface ProbeReport {
   before: NodeJS.MemoryUsage;
@@ -43,9 +53,11 @@ process.env.KEEL_IDLE_PROBE_DIR = workDirectory;
 const probe = new URL("./idle-memory-probe.mjs", import.meta.url).pathname;
 const mib = (bytes: number) => bytes / 1024 / 1024;
 
-async function measureOnce(kind: GatewayKind, upstreamPort: number, withModules: boolean): Promise<IdleSample> {
+async function measureOnce(contender: Contender, upstreamPort: number, withModules: boolean): Promise<IdleSample> {
   process.env.KEEL_IDLE_PROBE_MODULES = withModules ? "1" : "0";
-  const gateway = await startGateway(kind, {
+  const gateway = await startGateway(contender.kind, {
+    name: contender.label,
+    ...(contender.root ? { root: contender.root } : {}),
     upstreamPort,
     cpu: undefined,
     build: "dist",
@@ -87,16 +99,21 @@ function median(values: number[]): number {
 const upstream = await startUpstream({ cpu: undefined });
 try {
   console.log(`idle memory, median of ${settings.runs} starts, ${settings.settleMs} ms idle (MiB)`);
-  console.log("service   rss-idle  rss-after-gc  heapTotal  heapUsed  external  arrayBuffers");
-  const samples = new Map<GatewayKind, IdleSample[]>();
+  console.log("service        rss-idle  rss-after-gc  heapTotal  heapUsed  external  arrayBuffers");
+  const contenders: Contender[] = settings.gateways.flatMap((kind) => [
+    { label: kind, kind },
+    ...(settings.baseline ? [{ label: `${kind}-before`, kind, root: settings.baseline }] : []),
+  ]);
+  const samples = new Map<string, IdleSample[]>();
   // Rotated: one start of each service per round, so a busy moment of the machine hits all alike.
   for (let round = 0; round < settings.runs; round++) {
-    for (const kind of settings.gateways) {
-      samples.set(kind, [...(samples.get(kind) ?? []), await measureOnce(kind, upstream.port, false)]);
+    for (const contender of contenders) {
+      const sample = await measureOnce(contender, upstream.port, false);
+      samples.set(contender.label, [...(samples.get(contender.label) ?? []), sample]);
     }
   }
-  for (const kind of settings.gateways) {
-    const runs = samples.get(kind) ?? [];
+  for (const { label } of contenders) {
+    const runs = samples.get(label) ?? [];
     const after = (field: keyof NodeJS.MemoryUsage) => median(runs.map((run) => mib(run.report.after[field])));
     const cells = [
       median(runs.map((run) => run.rssMiB)),
@@ -106,10 +123,10 @@ try {
       after("external"),
       after("arrayBuffers"),
     ];
-    console.log(`${kind.padEnd(8)} ${cells.map((cell) => cell.toFixed(1).padStart(9)).join(" ")}`);
+    console.log(`${label.padEnd(14)} ${cells.map((cell) => cell.toFixed(1).padStart(9)).join(" ")}`);
   }
-  for (const kind of settings.gateways) {
-    const { report } = await measureOnce(kind, upstream.port, true);
+  for (const contender of contenders) {
+    const { report } = await measureOnce(contender, upstream.port, true);
     const counts = new Map<string, number>();
     for (const file of new Set([...report.cjsFiles, ...report.esmFiles])) {
       const name = packageOf(file);
@@ -117,7 +134,9 @@ try {
     }
     const listed = [...counts].sort((left, right) => right[1] - left[1]);
     const files = listed.reduce((sum, [, count]) => sum + count, 0);
-    console.log(`\n${kind}: ${files} files from ${listed.length} packages, ${report.builtins} node built-ins`);
+    console.log(
+      `\n${contender.label}: ${files} files from ${listed.length} packages, ${report.builtins} node built-ins`,
+    );
     console.log(listed.map(([name, count]) => `${name} ${count}`).join(", "));
   }
 } finally {
