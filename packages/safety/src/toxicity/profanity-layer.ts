@@ -1,14 +1,8 @@
-import {
-  type BlacklistedTerm,
-  englishDataset,
-  englishRecommendedTransformers,
-  type Node,
-  RegExpMatcher,
-  SyntaxKind,
-} from "obscenity";
+import { type BlacklistedTerm, englishDataset, englishRecommendedTransformers, type Node, SyntaxKind } from "obscenity";
 import type { Finding } from "../finding.ts";
 import { originalSpan } from "../text/mapped-text.ts";
 import { normaliseText } from "../text/normalise-text.ts";
+import { createLiteralGatedMatcher, type LiteralGatedMatcher } from "./literal-gated-matcher.ts";
 
 /** The words of obscenity's English dataset (its `EnglishProfaneWord` type, version 0.4), for tests. */
 export const PROFANE_WORDS = (
@@ -111,7 +105,7 @@ function letterClass(letter: string): string {
 
 const WINDOW_MARGIN = 32;
 
-let matcher: RegExpMatcher | undefined;
+let matcher: LiteralGatedMatcher | undefined;
 
 /**
  * Profanity and slurs from obscenity's English list, through its recommended transformers
@@ -120,8 +114,8 @@ let matcher: RegExpMatcher | undefined;
 export function profanityFindings(text: string): Finding[] {
   const findings: Finding[] = [];
   for (const window of candidateWindows(text)) {
-    matcher ??= new RegExpMatcher({ ...dataset, ...englishRecommendedTransformers });
-    for (const match of matcher.getAllMatches(text.slice(window.start, window.end), true)) {
+    matcher ??= createLiteralGatedMatcher({ ...dataset, ...englishRecommendedTransformers });
+    for (const match of matcher.getAllMatches(text.slice(window.start, window.end))) {
       // obscenity's end index is inclusive and points at the low half of a final surrogate pair.
       const span = {
         start: window.start + match.startIndex,
