@@ -39,16 +39,19 @@ export function createLiteralGatedMatcher(options: RegExpMatcherOptions): Litera
   const terms = matcher.blacklistedTerms;
   const required = options.blacklistedTerms.map((term) => longestLiteral(term));
   if (terms.length !== required.length) throw new Error("obscenity's matcher compiled an unexpected term list");
+  const requiredPairs = required.map((literal) => pairKeysOf(literal));
+  const pairs = createPairSet();
   return {
     getAllMatches(input) {
       const [transformedToOrigIndex, transformed] = matcher.applyTransformers(
         input,
         matcher.blacklistMatcherTransformers,
       );
+      pairs.fill(transformed);
       let whitelisted: ReturnType<MatcherInternals["getWhitelistedIntervals"]> | undefined;
       const matches: MatchPayload[] = [];
       for (let index = 0; index < terms.length; index++) {
-        if (!transformed.includes(required[index]!)) continue;
+        if (!pairs.hasAll(requiredPairs[index]!) || !transformed.includes(required[index]!)) continue;
         const term = terms[index]!;
         for (const match of transformed.matchAll(term.regExp)) {
           const origStartIndex = transformedToOrigIndex[match.index]!;
@@ -84,6 +87,43 @@ function longestLiteral(term: BlacklistedTerm): string {
     if (literal.length > longest.length) longest = literal;
   }
   return longest;
+}
+
+/**
+ * Which pairs of adjacent units a text holds, hashed into 16,384 slots marked with the
+ * call's generation (nothing to clear between calls). A literal whose pairs are not all
+ * marked is not in the text; a collision only sends a term on to the exact `includes`.
+ */
+function createPairSet() {
+  let marks = new Uint16Array(PAIR_SLOTS);
+  let generation = 0;
+  return {
+    fill(text: string): void {
+      if (++generation === 0x10000) {
+        marks = new Uint16Array(PAIR_SLOTS);
+        generation = 1;
+      }
+      for (let index = 1; index < text.length; index++)
+        marks[pairKey(text.charCodeAt(index - 1), text.charCodeAt(index))] = generation;
+    },
+    hasAll(keys: Uint16Array): boolean {
+      for (let index = 0; index < keys.length; index++) if (marks[keys[index]!] !== generation) return false;
+      return true;
+    },
+  };
+}
+
+const PAIR_SLOTS = 1 << 14;
+
+function pairKey(first: number, second: number): number {
+  return ((first & 0x7f) << 7) | (second & 0x7f);
+}
+
+function pairKeysOf(literal: string): Uint16Array {
+  const keys = new Uint16Array(Math.max(0, literal.length - 1));
+  for (let index = 1; index < literal.length; index++)
+    keys[index - 1] = pairKey(literal.charCodeAt(index - 1), literal.charCodeAt(index));
+  return keys;
 }
 
 function isHighSurrogate(unit: number): boolean {
