@@ -3,6 +3,7 @@ import type { Finding } from "../finding.ts";
 import { originalSpan } from "../text/mapped-text.ts";
 import { normaliseText } from "../text/normalise-text.ts";
 import { createLiteralGatedMatcher, type LiteralGatedMatcher } from "./literal-gated-matcher.ts";
+import { mayStartAt, prefilterStartTable } from "./prefilter-starts.ts";
 
 /** The words of obscenity's English dataset (its `EnglishProfaneWord` type, version 0.4), for tests. */
 export const PROFANE_WORDS = (
@@ -46,7 +47,7 @@ const dataset = englishDataset.build();
  * engine rejects most positions on one character. obscenity then runs only on a window
  * around each hit, since it costs far more per character than this one regex.
  */
-const PREFILTER = (() => {
+export const PREFILTER = (() => {
   const atWordStart = dataset.blacklistedTerms.filter((term) => term.pattern.requireWordBoundaryAtStart);
   const anywhere = dataset.blacklistedTerms.filter((term) => !term.pattern.requireWordBoundaryAtStart);
   return new RegExp(
@@ -54,6 +55,25 @@ const PREFILTER = (() => {
     "g",
   );
 })();
+
+/**
+ * The prefilter tried at one position at a time (sticky), only where the pair of units there
+ * can open a match (`prefilterStartTable`): the engine otherwise tries all 37 groups at every
+ * position, and most pairs ("th", "he", "e ") open none.
+ */
+const PREFILTER_AT = new RegExp(PREFILTER.source, "y");
+const PREFILTER_STARTS = prefilterStartTable(dataset.blacklistedTerms, (letter) => LOOK_ALIKES[letter] ?? letter);
+
+/** The next prefilter hit at or after `from`: the same as `PREFILTER.exec` with `lastIndex = from`. */
+export function nextPrefilterHit(text: string, from: number): { start: number; end: number } | undefined {
+  for (let position = from; position < text.length; position++) {
+    if (!mayStartAt(PREFILTER_STARTS, text, position)) continue;
+    PREFILTER_AT.lastIndex = position;
+    const match = PREFILTER_AT.exec(text);
+    if (match !== null) return { start: position, end: position + match[0].length };
+  }
+  return undefined;
+}
 
 function byFirstLetter(terms: readonly BlacklistedTerm[], place: { wordStart: boolean }): string {
   const groups = new Map<string, string[]>();
@@ -134,9 +154,11 @@ export function profanityFindings(text: string): Finding[] {
 function candidateWindows(text: string): { start: number; end: number }[] {
   const normalised = normaliseText(text);
   const windows: { start: number; end: number }[] = [];
-  PREFILTER.lastIndex = 0;
-  for (let match = PREFILTER.exec(normalised.text); match !== null; match = PREFILTER.exec(normalised.text)) {
-    const hit = { start: match.index, end: match.index + match[0].length };
+  for (
+    let hit = nextPrefilterHit(normalised.text, 0);
+    hit !== undefined;
+    hit = nextPrefilterHit(normalised.text, hit.end)
+  ) {
     if (whitelisted(normalised.text, hit)) continue;
     const span = originalSpan(normalised, hit);
     const start = widen(text, Math.max(0, span.start - WINDOW_MARGIN), -1);
