@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { dirname, extname, isAbsolute, resolve } from "node:path";
 import { parseApiKey } from "@keel/governance";
-import { parse as parseYaml } from "yaml";
 import { httpOrigin } from "../net/url-host.ts";
 import { referenceIssues } from "./check-references.ts";
 import { ConfigError } from "./config-error.ts";
@@ -9,6 +9,16 @@ import { configIssuesOf } from "./config-issues.ts";
 import { configSchema, type KeelConfig } from "./schema.ts";
 
 export type Environment = Readonly<Record<string, string | undefined>>;
+
+/**
+ * The YAML parser (~70 files, ~2.6 MB RSS) loads only when a YAML config file is read: the
+ * embedded default and JSON files never need it. `require` (yaml is CommonJS) keeps
+ * loadConfig synchronous.
+ */
+function parseYaml(text: string): unknown {
+  const yaml = createRequire(import.meta.url)("yaml") as typeof import("yaml");
+  return yaml.parse(text);
+}
 
 /** Model routes the embedded default offers, each answered by the same-named upstream model. */
 const DEFAULT_CHAT_MODELS = ["gpt-4o-mini", "gpt-4o", "gpt-4.1-mini", "gpt-4.1", "o4-mini"];
