@@ -105,6 +105,15 @@ const targets: StreamTarget[] = [];
 const results: Array<StreamLoadResult & { cpuMsPerStream: number; cpuUsPerChunk: number; held: boolean }> = [];
 const costs: StreamCost[] = [];
 const rounds: StreamCost[][] = [];
+/** Every service process to start: this checkout's, then each baseline copy's. */
+const services: Array<{
+  name: string;
+  entry: string | undefined;
+  port: number;
+  root: string;
+  label: string;
+  env: Record<string, string>;
+}> = [];
 const saturationPoints: Record<string, { held: number; notHeld: number | undefined }> = {};
 try {
   const upstream = await startNodeProcess({
@@ -118,22 +127,33 @@ try {
   pin(upstream.child.pid, loadCpu);
   if (wanted.includes("upstream")) targets.push(upstreamTarget(upstreamPort));
 
-  const services: Array<{ name: string; entry: string | undefined; port: number; root: string; label: string }> = [];
   for (const copy of [{ label: "", root: repoRoot }, ...baselines]) {
     const ports = copy.root === repoRoot ? [trpcPort, graphqlPort, openAiPort] : [0, 0, 0];
     const [trpcAt, graphqlAt, openAiAt] = await Promise.all(ports.map((port) => (port === 0 ? freePort() : port)));
     const suffix = copy.label === "" ? "" : `@${copy.label}`;
     const { root } = copy;
+    // A copy's services listen on their own ports and keep their keys in their own folder.
+    const env =
+      copy.root === repoRoot
+        ? serviceEnv
+        : {
+            ...serviceEnv,
+            KEEL_TRPC_PORT: String(trpcAt),
+            KEEL_GRAPHQL_PORT: String(graphqlAt),
+            KEEL_OPENAI_PORT: String(openAiAt),
+            KEEL_DATA_DIR: mkdtempSync(join(tmpdir(), "keel-bench-stream-")),
+          };
     services.push(
-      { name: `trpc${suffix}`, entry: "apps/trpc/src/main.ts", port: trpcAt as number, root, label: copy.label },
+      { name: `trpc${suffix}`, entry: "apps/trpc/src/main.ts", port: trpcAt as number, root, label: copy.label, env },
       {
         name: `graphql${suffix}`,
         entry: "apps/graphql/src/main.ts",
         port: graphqlAt as number,
         root,
         label: copy.label,
+        env,
       },
-      { name: `openai${suffix}`, entry: openAiAppEntry(root), port: openAiAt as number, root, label: copy.label },
+      { name: `openai${suffix}`, entry: openAiAppEntry(root), port: openAiAt as number, root, label: copy.label, env },
     );
   }
   for (const service of services) {
@@ -151,7 +171,7 @@ try {
       cwd: service.root,
       name: service.name,
       entry: service.entry,
-      env: serviceEnv,
+      env: service.env,
       nodeArgs: serviceNodeArgs,
       readyUrl: `http://127.0.0.1:${service.port}/healthz`,
       // A busy shared machine can take a while to load a service (tsx compiles it on the fly).
@@ -228,7 +248,8 @@ try {
 } finally {
   for (const target of targets) target.close();
   await Promise.all([...processes.values()].map((managed) => managed.stop()));
-  rmSync(serviceEnv.KEEL_DATA_DIR as string, { recursive: true, force: true });
+  for (const folder of new Set([serviceEnv.KEEL_DATA_DIR, ...services.map((service) => service.env.KEEL_DATA_DIR)]))
+    rmSync(folder as string, { recursive: true, force: true });
   if (environment.BENCH_CPU_PROF === "1") console.log(`CPU profiles: ${profileDirectory}`);
 }
 
