@@ -65,7 +65,9 @@ try {
   for (const [label, figures] of cpu) {
     const sorted = [...figures].sort((left, right) => left - right);
     const median = sorted[Math.floor(sorted.length / 2)] as number;
-    console.log(`${label.padEnd(8)} median ${median.toFixed(3)}  rounds ${figures.map((value) => value.toFixed(3)).join(" ")}`);
+    console.log(
+      `${label.padEnd(8)} median ${median.toFixed(3)}  rounds ${figures.map((value) => value.toFixed(3)).join(" ")}`,
+    );
   }
 } finally {
   await upstream.stop();
