@@ -10,6 +10,8 @@
  *   pnpm bench:stream
  *   BENCH_RATES=200,500 BENCH_DURATION_MS=10000 BENCH_TARGETS=upstream,trpc pnpm bench:stream
  *   BENCH_CPU_PROF=1 BENCH_SATURATION=0 pnpm bench:stream    # V8 CPU profiles of the services
+ *   BENCH_MODE=cost BENCH_COST_ROUNDS=3 BENCH_BASELINE=/tmp/keel-before pnpm bench:stream   # also a copy from before a change
+ *   BENCH_MODE=cost BENCH_CHUNKS=32 pnpm bench:stream          # more content chunks per stream (per-chunk cost)
  *
  * Every stream carries an API key (the services' bootstrap admin key, in a fresh data
  * folder), so the edge's key check is in every figure; BENCH_AUTH=none runs them open.
@@ -23,6 +25,7 @@ import { join } from "node:path";
 import { freePort, type NodeProcess, startNodeProcess } from "@keel/testkit";
 import { processCpuMs } from "../process-cpu.ts";
 import { repoRoot } from "../repo-root.ts";
+import { parseBaselines } from "../baselines.ts";
 import { generateBenchKey } from "./bench-key.ts";
 import { measureStreamCost, type StreamCost } from "./closed-loop-cost.ts";
 import { runOpenLoopStreams, type StreamLoadResult } from "./open-loop-streams.ts";
@@ -48,12 +51,21 @@ const heldTtftP99Ms = Number(environment.BENCH_HELD_TTFT_P99_MS ?? 100);
 const serviceCpu = environment.BENCH_SERVICE_CPU ?? "0";
 const loadCpu = environment.BENCH_LOAD_CPU ?? "1";
 const profileDirectory = join(repoRoot, "bench", "results", "profiles");
-const chunksPerStream = 8;
+/** Content chunks per stream (the mock upstream's); two runs with different counts split fixed from per-chunk cost. */
+const chunksPerStream = Number(environment.BENCH_CHUNKS ?? 8);
 /** `cost`: only the closed-loop CPU per stream (BENCH_COST_STREAMS streams, BENCH_COST_CONCURRENCY open at once). */
 const costOnly = environment.BENCH_MODE === "cost";
 const costStreams = Number(environment.BENCH_COST_STREAMS ?? 3_000);
 const costConcurrency = Number(environment.BENCH_COST_CONCURRENCY ?? 8);
+/** Cost mode: every target measured this many times, in an order rotated each round, so drift hits all alike. */
+const costRounds = Number(environment.BENCH_COST_ROUNDS ?? 1);
 const withKey = environment.BENCH_AUTH !== "none";
+/**
+ * Copies of the repository from before a change (`label=dir`, with node_modules installed),
+ * whose services run beside this checkout's, as `trpc@label` and so on: the same run, the
+ * same upstream, the same load, so their CPU per stream compares directly.
+ */
+const baselines = parseBaselines(environment.BENCH_BASELINE);
 
 /** Pins every thread of a process to one CPU (threads it starts later inherit it). */
 function pin(pid: number | undefined, cpu: string): void {
@@ -92,6 +104,16 @@ const processes = new Map<string, NodeProcess>();
 const targets: StreamTarget[] = [];
 const results: Array<StreamLoadResult & { cpuMsPerStream: number; cpuUsPerChunk: number; held: boolean }> = [];
 const costs: StreamCost[] = [];
+const rounds: StreamCost[][] = [];
+/** Every service process to start: this checkout's, then each baseline copy's. */
+const services: Array<{
+  name: string;
+  entry: string | undefined;
+  port: number;
+  root: string;
+  label: string;
+  env: Record<string, string>;
+}> = [];
 const saturationPoints: Record<string, { held: number; notHeld: number | undefined }> = {};
 try {
   const upstream = await startNodeProcess({
@@ -105,23 +127,51 @@ try {
   pin(upstream.child.pid, loadCpu);
   if (wanted.includes("upstream")) targets.push(upstreamTarget(upstreamPort));
 
-  const services: Array<{ name: string; entry: string | undefined; port: number }> = [
-    { name: "trpc", entry: "apps/trpc/src/main.ts", port: trpcPort },
-    { name: "graphql", entry: "apps/graphql/src/main.ts", port: graphqlPort },
-    { name: "openai", entry: openAiAppEntry(repoRoot), port: openAiPort },
-  ];
+  for (const copy of [{ label: "", root: repoRoot }, ...baselines]) {
+    const ports = copy.root === repoRoot ? [trpcPort, graphqlPort, openAiPort] : [0, 0, 0];
+    const [trpcAt, graphqlAt, openAiAt] = await Promise.all(ports.map((port) => (port === 0 ? freePort() : port)));
+    const suffix = copy.label === "" ? "" : `@${copy.label}`;
+    const { root } = copy;
+    // A copy's services listen on their own ports and keep their keys in their own folder.
+    const env =
+      copy.root === repoRoot
+        ? serviceEnv
+        : {
+            ...serviceEnv,
+            KEEL_TRPC_PORT: String(trpcAt),
+            KEEL_GRAPHQL_PORT: String(graphqlAt),
+            KEEL_OPENAI_PORT: String(openAiAt),
+            KEEL_DATA_DIR: mkdtempSync(join(tmpdir(), "keel-bench-stream-")),
+          };
+    services.push(
+      { name: `trpc${suffix}`, entry: "apps/trpc/src/main.ts", port: trpcAt as number, root, label: copy.label, env },
+      {
+        name: `graphql${suffix}`,
+        entry: "apps/graphql/src/main.ts",
+        port: graphqlAt as number,
+        root,
+        label: copy.label,
+        env,
+      },
+      { name: `openai${suffix}`, entry: openAiAppEntry(root), port: openAiAt as number, root, label: copy.label, env },
+    );
+  }
   for (const service of services) {
+    const kind = service.name.split("@")[0] as string;
+    const suffix = service.label === "" ? "" : `@${service.label}`;
+    const named = (target: StreamTarget): StreamTarget =>
+      suffix === "" ? target : { ...target, name: `${target.name}${suffix}`, processName: service.name };
     // trpc-generic runs in the tRPC process too.
-    if (!wanted.includes(service.name) && !(service.name === "trpc" && wanted.includes("trpc-generic"))) continue;
+    if (!wanted.includes(kind) && !(kind === "trpc" && wanted.includes("trpc-generic"))) continue;
     if (!service.entry) {
       console.log(`${service.name}: not in this checkout, skipped`);
       continue;
     }
     const started = await startNodeProcess({
-      cwd: repoRoot,
+      cwd: service.root,
       name: service.name,
       entry: service.entry,
-      env: serviceEnv,
+      env: service.env,
       nodeArgs: serviceNodeArgs,
       readyUrl: `http://127.0.0.1:${service.port}/healthz`,
       // A busy shared machine can take a while to load a service (tsx compiles it on the fly).
@@ -129,27 +179,37 @@ try {
     });
     processes.set(service.name, started);
     pin(started.child.pid, serviceCpu);
-    if (service.name === "trpc") targets.push(trpcTarget(service.port, auth));
-    if (service.name === "trpc" && wanted.includes("trpc-generic"))
-      targets.push(trpcTarget(service.port, { ...auth, generic: true }));
-    if (service.name === "graphql") targets.push(await graphqlTarget(service.port, auth));
-    if (service.name === "openai") targets.push(openAiTarget(service.port, auth));
+    if (kind === "trpc" && wanted.includes("trpc")) targets.push(named(trpcTarget(service.port, auth)));
+    if (kind === "trpc" && wanted.includes("trpc-generic"))
+      targets.push(named(trpcTarget(service.port, { ...auth, generic: true })));
+    if (kind === "graphql") targets.push(named(await graphqlTarget(service.port, auth)));
+    if (kind === "openai") targets.push(named(openAiTarget(service.port, auth)));
   }
 
   console.log(
     `Machine: ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, Node ${process.version}, load average ${loadavg()[0]?.toFixed(2)}; services on CPU ${serviceCpu}, upstream and load on CPU ${loadCpu}; ${withKey ? "every stream with an API key" : "services open (no key)"}`,
   );
-  for (const target of targets) {
-    // Unmeasured: V8 optimises the hot path before the first measured second.
+  // Unmeasured: V8 optimises the hot path before the first measured second.
+  for (const target of targets)
     await runOpenLoopStreams(target.name, target.call, { rate: 200, durationMs: processWarmupMs });
-    const pid = processes.get(target.processName)?.child.pid;
-    const cost = await measureStreamCost(target.name, target.call, {
-      streams: costStreams,
-      concurrency: costConcurrency,
-      cpuMs: () => processCpuMs(pid),
-    });
-    costs.push(cost);
-    console.log(formatCost(cost));
+  for (let round = 0; round < costRounds; round += 1) {
+    const measured: StreamCost[] = [];
+    // Rotated: each round starts one target later, so no copy always runs first or last.
+    for (let index = 0; index < targets.length; index += 1) {
+      const target = targets[(index + round) % targets.length] as StreamTarget;
+      const pid = processes.get(target.processName)?.child.pid;
+      const cost = await measureStreamCost(target.name, target.call, {
+        streams: costStreams,
+        concurrency: costConcurrency,
+        cpuMs: () => processCpuMs(pid),
+      });
+      measured.push(cost);
+      console.log(`round ${round + 1}: ${formatCost(cost, measured)}`);
+    }
+    rounds.push(measured);
+  }
+  costs.push(...combineRounds(rounds));
+  for (const target of targets) {
     if (costOnly) continue;
     for (const rate of rates) {
       await runOpenLoopStreams(target.name, target.call, { rate, durationMs: warmupMs });
@@ -170,7 +230,17 @@ try {
   writeFileSync(
     join(directory, `stream-${Date.now()}.json`),
     JSON.stringify(
-      { rates, durationMs, withKey, loadAverage: loadavg(), costs, results, saturation: saturationPoints },
+      {
+        rates,
+        durationMs,
+        chunksPerStream,
+        withKey,
+        loadAverage: loadavg(),
+        costs,
+        costRounds: rounds,
+        results,
+        saturation: saturationPoints,
+      },
       null,
       2,
     ),
@@ -178,7 +248,8 @@ try {
 } finally {
   for (const target of targets) target.close();
   await Promise.all([...processes.values()].map((managed) => managed.stop()));
-  rmSync(serviceEnv.KEEL_DATA_DIR as string, { recursive: true, force: true });
+  for (const folder of new Set([serviceEnv.KEEL_DATA_DIR, ...services.map((service) => service.env.KEEL_DATA_DIR)]))
+    rmSync(folder as string, { recursive: true, force: true });
   if (environment.BENCH_CPU_PROF === "1") console.log(`CPU profiles: ${profileDirectory}`);
 }
 
@@ -239,8 +310,24 @@ function formatRow(result: (typeof results)[number]): string {
   ].join("  ");
 }
 
-function formatCost(cost: StreamCost): string {
-  const base = costs.find((other) => other.target === "upstream");
+/** Per target over every round: CPU summed over streams summed (what a long single run would have measured). */
+function combineRounds(rounds: StreamCost[][]): StreamCost[] {
+  return targets.map((target) => {
+    const own = rounds.flat().filter((cost) => cost.target === target.name);
+    const ok = own.reduce((sum, cost) => sum + cost.ok, 0);
+    const cpuMs = own.reduce((sum, cost) => sum + cost.cpuMsPerStream * Math.max(1, cost.ok), 0);
+    return {
+      target: target.name,
+      streams: own.reduce((sum, cost) => sum + cost.streams, 0),
+      ok,
+      cpuMsPerStream: cpuMs / Math.max(1, ok),
+      wallMs: own.reduce((sum, cost) => sum + cost.wallMs, 0),
+    };
+  });
+}
+
+function formatCost(cost: StreamCost, sameRound: StreamCost[] = costs): string {
+  const base = sameRound.find((other) => other.target === "upstream");
   const ratio =
     base && cost.target !== "upstream"
       ? ` (${(cost.cpuMsPerStream / base.cpuMsPerStream).toFixed(1)}× the upstream's)`
@@ -249,13 +336,19 @@ function formatCost(cost: StreamCost): string {
 }
 
 function printSummary(): void {
-  console.log("\n| target | CPU per stream (closed loop) | CPU per chunk | × upstream | streams ok |");
-  console.log("|---|---|---|---|---|");
+  console.log(
+    `\n${chunksPerStream} content chunks per stream; ${rounds.length} round(s) of ${costStreams} streams per target`,
+  );
+  console.log("| target | CPU per stream (closed loop) | each round | CPU per chunk | × upstream | streams ok |");
+  console.log("|---|---|---|---|---|---|");
   const upstreamCost = costs.find((cost) => cost.target === "upstream");
   for (const cost of costs) {
     const ratio = upstreamCost ? (cost.cpuMsPerStream / upstreamCost.cpuMsPerStream).toFixed(1) : "—";
+    const each = rounds
+      .map((round) => round.find((other) => other.target === cost.target)?.cpuMsPerStream.toFixed(2))
+      .join(", ");
     console.log(
-      `| ${cost.target} | ${cost.cpuMsPerStream.toFixed(2)} ms | ${((cost.cpuMsPerStream * 1000) / chunksPerStream).toFixed(0)} µs | ${ratio} | ${cost.ok}/${cost.streams} |`,
+      `| ${cost.target} | ${cost.cpuMsPerStream.toFixed(2)} ms | ${each} | ${((cost.cpuMsPerStream * 1000) / chunksPerStream).toFixed(0)} µs | ${ratio} | ${cost.ok}/${cost.streams} |`,
     );
   }
   if (costOnly) return;

@@ -60,6 +60,8 @@ export { createRequestGuard, type RequestGuard, type RequestGuardOptions } from 
 export { installProcessGuards, processFaults } from "./service/process-faults.ts";
 export type { StaticSite } from "./service/static-site.ts";
 export { createEndableStream, type EndableStreamOptions, type TrackStream } from "./service/endable-stream.ts";
+export { createSsePinger, type LiveStream } from "./service/sse-pinger.ts";
+export { relaySse, type SseRelayEnd, type SseRelayOptions } from "./service/sse-relay.ts";
 export {
   parseStructuredRequest,
   serviceStructuredRequestSchema,

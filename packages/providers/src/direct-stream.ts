@@ -1,20 +1,16 @@
 import { Agent as HttpAgent, type IncomingMessage, type OutgoingHttpHeaders, request as httpRequest } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
+import { urlToHttpOptions } from "node:url";
 import { onceAborted } from "@keel/spec";
 import { APIConnectionError, APIError, APIUserAbortError } from "openai";
 import type OpenAI from "openai";
-import {
-  DEFAULT_MAX_BODY_BYTES,
-  DEFAULT_MAX_EVENT_BYTES,
-  EventSizeMeter,
-  UpstreamReadLimitError,
-} from "./read-limits.ts";
-import { SseDecoder } from "./sse-decoder.ts";
+import { AnswerChunks, headersOf } from "./answer-chunks.ts";
+import { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_EVENT_BYTES, UpstreamReadLimitError } from "./read-limits.ts";
 
 type Chunk = OpenAI.Chat.Completions.ChatCompletionChunk;
 
-/** The streamed chunks of one call, and the controller that ends it (the SDK's `Stream` has both). */
-export type ChunkStream = AsyncIterable<Chunk> & { controller: AbortController };
+/** The streamed chunks of one call, and what ends it (the SDK's `Stream` has both: its controller is an AbortController). */
+export type ChunkStream = AsyncIterable<Chunk> & { controller: { abort(): void } };
 
 /** Opens a streamed chat completion: resolves once the upstream answered 2xx, rejects as the SDK would. */
 export type DirectStreamCall = (body: object, signal: AbortSignal) => Promise<ChunkStream>;
@@ -45,6 +41,8 @@ export function createDirectStreamCall(options: DirectStreamOptions): DirectStre
   const base = new URL(options.baseURL);
   if (base.search !== "" || (base.protocol !== "http:" && base.protocol !== "https:")) return undefined;
   const url = new URL(`${base.href.replace(/\/+$/, "")}/chat/completions`);
+  // Resolved once: a URL given to http.request is turned into these options on every call.
+  const target = urlToHttpOptions(url);
   const secure = url.protocol === "https:";
   const agent = secure ? new HttpsAgent(SOCKETS) : new HttpAgent(SOCKETS);
   const send = secure ? httpsRequest : httpRequest;
@@ -65,20 +63,26 @@ export function createDirectStreamCall(options: DirectStreamOptions): DirectStre
         return;
       }
       const payload = Buffer.from(JSON.stringify(body));
-      const outgoing = send(url, {
+      const outgoing = send({
+        ...target,
         agent,
         method: "POST",
         headers: { ...headers, "content-length": payload.length },
       });
-      const controller = new AbortController();
+      // No AbortController per call: a flag, and the request destroyed once.
+      let aborted = false;
+      const abort = () => {
+        if (aborted) return;
+        aborted = true;
+        outgoing.destroy(abortError());
+      };
       let answered = false;
-      const stopListening = onceAborted(signal, () => controller.abort());
-      controller.signal.addEventListener("abort", () => outgoing.destroy(abortError()), { once: true });
+      const stopListening = onceAborted(signal, abort);
       const fail = (error: Error) => {
         if (answered) return;
         answered = true;
         stopListening();
-        if (signal.aborted || controller.signal.aborted) reject(new APIUserAbortError());
+        if (signal.aborted || aborted) reject(new APIUserAbortError());
         else if (error instanceof APIError) reject(error);
         else reject(new APIConnectionError({ message: "Connection error.", cause: error }));
       };
@@ -93,56 +97,11 @@ export function createDirectStreamCall(options: DirectStreamOptions): DirectStre
           return;
         }
         answered = true;
-        resolve(chunksOf(answer, { controller, maxEventBytes, stopListening }));
+        const chunks = new AnswerChunks(answer, { maxEventBytes, aborted: () => aborted, abort, stopListening });
+        resolve(Object.assign(chunks, { controller: { abort } }));
       });
       outgoing.end(payload);
     });
-}
-
-/** The events of a 2xx answer as chunks, as the SDK's Stream yields them. */
-function chunksOf(
-  answer: IncomingMessage,
-  context: { controller: AbortController; maxEventBytes: number; stopListening: () => void },
-): ChunkStream {
-  const { controller } = context;
-  async function* iterate(): AsyncGenerator<Chunk> {
-    const meter = new EventSizeMeter(context.maxEventBytes);
-    const decoder = new SseDecoder();
-    const text = new TextDecoder();
-    let done = false;
-    let headers: Headers | undefined;
-    try {
-      for await (const bytes of answer as AsyncIterable<Buffer>) {
-        // Events completed before the byte that broke the limit still go out; nothing after it does.
-        const over = meter.firstByteOver(bytes);
-        const within = over === -1 ? bytes : bytes.subarray(0, over);
-        for (const message of decoder.push(text.decode(within, { stream: true }))) {
-          if (done) continue;
-          if (message.data.startsWith("[DONE]")) {
-            done = true;
-            continue;
-          }
-          const data = JSON.parse(message.data) as Chunk & { error?: unknown };
-          if (data?.error) {
-            headers ??= headersOf(answer);
-            throw new APIError(undefined, data.error as object, undefined, headers);
-          }
-          yield data;
-        }
-        if (over !== -1) throw new UpstreamReadLimitError("upstream-event-too-large", context.maxEventBytes);
-      }
-      done = true;
-    } catch (error) {
-      // The consumer called controller.abort(): end quietly, as the SDK's Stream does.
-      if (controller.signal.aborted) return;
-      throw error;
-    } finally {
-      context.stopListening();
-      if (!done) controller.abort();
-      if (!answer.complete) answer.destroy();
-    }
-  }
-  return { [Symbol.asyncIterator]: iterate, controller };
 }
 
 /** The body of a failed answer, bounded as the node fetch bounds it. */
@@ -176,14 +135,6 @@ function statusError(status: number, text: string, answer: IncomingMessage): API
     json = undefined;
   }
   return APIError.generate(status, json, json ? undefined : text, headersOf(answer));
-}
-
-function headersOf(answer: IncomingMessage): Headers {
-  const headers = new Headers();
-  const raw = answer.rawHeaders;
-  for (let index = 0; index + 1 < raw.length; index += 2)
-    headers.append(raw[index] as string, raw[index + 1] as string);
-  return headers;
 }
 
 function lowerCased(headers: Record<string, string> | undefined): Record<string, string> {

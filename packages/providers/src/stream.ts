@@ -8,6 +8,7 @@ import {
 } from "@keel/spec";
 import { APIConnectionError, APIError } from "openai";
 import type OpenAI from "openai";
+import type { ChunkStream } from "./direct-stream.ts";
 import { toGeneration, type WireUsage } from "./envelope.ts";
 import { readLimitError } from "./read-limits.ts";
 import { elapsedSince, failedCall, type ProviderState } from "./upstream-call.ts";
@@ -26,42 +27,25 @@ export async function* stream(
   request: ChatRequest,
   ctx: RequestContext,
 ): AsyncGenerator<StreamEvent> {
-  const body = toWireRequest(request);
+  const wire = toWireRequest(request);
   const target = `${state.name}/${request.model}`;
   ctx.events.emit({ type: "upstream-request", target });
   const started = performance.now();
-  // Linked to ctx.signal for the whole stream, headers and body alike; one child per call
-  // because the SDK never removes the abort listener it adds (see generate.ts).
-  const call = linkSignal(ctx.signal);
+  // The SDK never removes the abort listener it adds (see generate.ts), so its call gets a
+  // child signal of its own; the direct stream unhooks its listener itself and takes ctx's.
+  const call = state.directStream ? undefined : linkSignal(ctx.signal);
+  const signal = call?.signal ?? ctx.signal;
+  let chunks: ChunkStream;
   try {
-    yield* readStream({ state, request, ctx, body, target, started, signal: call.signal });
-  } finally {
-    call.dispose();
-  }
-}
-
-interface StreamCall {
-  state: ProviderState;
-  request: ChatRequest;
-  ctx: RequestContext;
-  body: ReturnType<typeof toWireRequest>;
-  target: string;
-  started: number;
-  signal: AbortSignal;
-}
-
-async function* readStream(call: StreamCall): AsyncGenerator<StreamEvent> {
-  const { state, request, ctx, target, started } = call;
-  let chunks: AsyncIterable<OpenAI.Chat.Completions.ChatCompletionChunk> & { controller: AbortController };
-  try {
-    const body = { ...call.body, stream: true as const, stream_options: { include_usage: true } };
+    const body = { ...wire, stream: true as const, stream_options: { include_usage: true } };
     chunks = state.directStream
-      ? await state.directStream(body, call.signal)
-      : await state.client.chat.completions.create(body, { signal: call.signal });
+      ? await state.directStream(body, signal)
+      : await state.client.chat.completions.create(body, { signal });
   } catch (error) {
+    call?.dispose();
     throw failedCall({ ctx, target, started, error });
   }
-
+  // One generator from the upstream's chunks to the events (no inner generator to delegate to).
   let id = "";
   let model: string | undefined;
   let content = "";
@@ -98,6 +82,7 @@ async function* readStream(call: StreamCall): AsyncGenerator<StreamEvent> {
   } finally {
     // A consumer that stops early, or a failure, must not leave the socket open.
     if (!complete) chunks.controller.abort();
+    call?.dispose();
   }
 
   // The SDK ends the iteration quietly when its request is aborted; the signal says so.

@@ -2,6 +2,7 @@ import { trackedSubscription, type BatchResult, type BatchStreamEvent } from "@k
 import { KeelError } from "@keel/spec";
 import type { GraphqlContext } from "../context.ts";
 import { type BatchInputArgs, toBatchRequest } from "./batch-input.ts";
+import { passEventThrough } from "../subscriptions/pass-event-through.ts";
 
 /** Mutation.batch: every item through the pipeline; each its own envelope or typed error. */
 export async function batch(
@@ -32,5 +33,6 @@ export const batchStream = {
       finalEvent: (error) => ({ type: "error", error: error.toJSON() }),
     });
   },
-  resolve: (event: BatchStreamEvent): BatchStreamEvent => event,
+  // Recognised by the subscription server's event plans, which then build each event without execute.
+  resolve: passEventThrough<BatchStreamEvent>,
 };

@@ -3,6 +3,7 @@ import { KeelError } from "@keel/spec";
 import type { GraphqlContext } from "../context.ts";
 import { type BatchInputArgs, toBatchRequest } from "./batch-input.ts";
 import { GENERATE_JSON_FIELDS, STRUCTURED_JSON_FIELDS, withoutNulls } from "./caller-input.ts";
+import { passEventThrough } from "../subscriptions/pass-event-through.ts";
 
 interface EnqueueJobArgs {
   request: {
@@ -84,5 +85,6 @@ export const jobUpdates = {
       callerSignal: context.signal,
     });
   },
-  resolve: (update: JobView): JobView => update,
+  // Event plans take selections without `result` (a union: execute builds those events).
+  resolve: passEventThrough<JobView>,
 };

@@ -14,6 +14,7 @@ import {
 import { KeelError, type Generation } from "@keel/spec";
 import type { GraphqlContext } from "../context.ts";
 import { withoutNulls } from "./caller-input.ts";
+import { passEventThrough } from "../subscriptions/pass-event-through.ts";
 
 /**
  * The review queue as tRPC's `review.*` offers it: reviewer operations for role reviewer or
@@ -79,7 +80,8 @@ export const reviewUpdates = {
       callerSignal: context.signal,
     });
   },
-  resolve: (update: ReviewUpdate): ReviewUpdate => update,
+  // Recognised by the subscription server's event plans, which then build each event without execute.
+  resolve: passEventThrough<ReviewUpdate>,
 };
 
 /** The review enums, mapped to the safety package's lower-case values. */

@@ -155,8 +155,12 @@ describe("event plans (generateStream's events without execute)", () => {
     }
   });
 
-  it("a subscription whose root resolver is its own (jobUpdates) gets no plan: execute answers", () => {
-    expect(compileEventPlan(argsOf("otherRoot", { id: "job_1" }))).toBeUndefined();
+  it("a subscription whose root resolver is its own gets no plan: execute answers", () => {
+    const ownResolver = streamSchema((event) => event);
+    const document = parse("subscription { events { n } }");
+    expect(compileEventPlan({ schema: ownResolver, document, rootValue: { n: 1 } })).toBeUndefined();
+    // jobUpdates passes its events through, so its selection gets a plan (other-subscription-plans.test.ts).
+    expect(compileEventPlan(argsOf("otherRoot", { id: "job_1" }))).toBeDefined();
   });
 
   it("variables that do not coerce get no plan", () => {

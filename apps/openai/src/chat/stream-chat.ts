@@ -1,5 +1,5 @@
-import { createEndableStream } from "@keel/core";
-import { KeelError, type KeelErrorBody, type StreamEvent } from "@keel/spec";
+import { createEndableStream, createSsePinger, relaySse } from "@keel/core";
+import { KeelError, toKeelError, type KeelErrorBody, type StreamEvent } from "@keel/spec";
 import { callOptionsOf, type Exchange, type ServiceParts } from "../http/exchange.ts";
 import { toOpenaiError } from "../http/openai-error.ts";
 import { sendError } from "../http/send.ts";
@@ -8,6 +8,8 @@ import type { ChatCall } from "./to-chat-request.ts";
 
 /** A comment line this often keeps the stream alive through proxies while a slow model has not answered. */
 const KEEP_ALIVE_MS = 15_000;
+/** One timer for every live stream of the process (a silent one gets the comment), not one per stream. */
+const keepAlive = createSsePinger({ intervalMs: KEEP_ALIVE_MS, frame: ": keep-alive\n\n" });
 
 /**
  * Serves a pipeline stream as OpenAI's SSE. The response waits for the first event: a
@@ -33,9 +35,9 @@ export async function streamChat(
   const leave = () => void events.return?.();
   signal.addEventListener("abort", leave, { once: true });
   try {
-    let next = await events.next();
-    if (next.done) return;
-    if (next.value.type === "error") return sendError(response, keelErrorOf(next.value.error));
+    const first = await events.next();
+    if (first.done) return;
+    if (first.value.type === "error") return sendError(response, keelErrorOf(first.value.error));
 
     response.writeHead(200, {
       "content-type": "text/event-stream; charset=utf-8",
@@ -48,34 +50,35 @@ export async function streamChat(
       model: call.request.model,
       includeUsage: call.includeUsage,
     });
-    const send = (data: unknown) => {
-      if (!response.destroyed) response.write(`data: ${JSON.stringify(data)}\n\n`);
+    // Each event's whole framing: a success's last chunks and `[DONE]` leave in one write.
+    const frame = (event: StreamEvent): string => {
+      if (event.type === "delta") return dataLine(chunks.content(event.content));
+      if (event.type === "done")
+        return `${chunks.end(event.generation, options.envelope).map(dataLine).join("")}data: [DONE]\n\n`;
+      return dataLine(toOpenaiError(keelErrorOf(event.error)).body);
     };
-    const keepAlive = setInterval(() => {
-      if (!response.destroyed) response.write(": keep-alive\n\n");
-    }, KEEP_ALIVE_MS);
+    const live = keepAlive.add(response);
     try {
-      send(chunks.role());
-      while (!next.done) {
-        const event: StreamEvent = next.value;
-        if (event.type === "delta") send(chunks.content(event.content));
-        else if (event.type === "done") {
-          for (const chunk of chunks.end(event.generation, options.envelope)) send(chunk);
-          if (!response.destroyed) response.write("data: [DONE]\n\n");
-          break;
-        } else {
-          send(toOpenaiError(keelErrorOf(event.error)).body);
-          break;
-        }
-        next = await events.next();
-      }
+      if (!response.destroyed) response.write(dataLine(chunks.role()) + frame(first.value));
+      // core's SSE relay, as tRPC's ai.stream: only the framing is OpenAI's.
+      const end = await relaySse({ events, response, frame, touch: live.touch });
+      if (end.kind === "thrown" && !response.destroyed) response.write(frame(thrownEvent(end.error)));
     } finally {
-      clearInterval(keepAlive);
+      live.remove();
       response.end();
     }
   } finally {
     signal.removeEventListener("abort", leave);
   }
+}
+
+function dataLine(data: unknown): string {
+  return `data: ${JSON.stringify(data)}\n\n`;
+}
+
+/** The endable stream turns failures into error events; should its iterator throw anyway, the answer still ends typed. */
+function thrownEvent(error: unknown): StreamEvent {
+  return { type: "error", error: toKeelError(error).toJSON() };
 }
 
 function keelErrorOf(body: KeelErrorBody): KeelError {

@@ -7,7 +7,7 @@ import {
   type AnyTRPCRouter,
 } from "@trpc/server";
 import type { KeelTrpcContext } from "../context.ts";
-import { createSsePinger } from "./sse-pinger.ts";
+import { createSsePinger, relaySse } from "@keel/core";
 
 /** The subscription this serves; its events are plain values (no `tracked()` ids), so frames carry no `id:`. */
 const STREAM_PROCEDURE = "ai.stream";
@@ -123,7 +123,14 @@ export function createStreamOverSse(options: StreamOverSseOptions) {
     }
     const live = pinger.add(response);
     try {
-      await relay({ events, response, touch: live.touch, errorFrame });
+      // core's SSE relay, as the OpenAI-compatible service's: only the framing is tRPC's.
+      const end = await relaySse({ events, response, frame: dataFrame, touch: live.touch });
+      // The endable stream ends with one `done` or `error` event (or nothing, when the subscriber
+      // left), then tRPC's `return` frame ends the answer; an iterator that throws ends it with a
+      // `serialized-error` frame instead, as tRPC's producer does.
+      if (end.kind === "ended") response.end(RETURN_FRAME);
+      else if (end.kind === "thrown" && !response.destroyed)
+        response.end(errorFrame(getTRPCErrorFromUnknown(end.error)));
     } finally {
       live.remove();
     }
@@ -191,42 +198,7 @@ function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
   return typeof value === "object" && value !== null && Symbol.asyncIterator in value;
 }
 
-/**
- * Pulls events and writes one `data:` frame each, waiting for `drain` when the socket's
- * buffer is full. The endable stream ends with one `done` or `error` event (or nothing,
- * when the subscriber left), then tRPC's `return` frame ends the answer; an iterator that
- * throws ends it with a `serialized-error` frame instead, as tRPC's producer does.
- */
-async function relay(stream: {
-  events: AsyncIterator<unknown>;
-  response: ServerResponse;
-  touch: () => void;
-  errorFrame: (error: TRPCError) => string;
-}): Promise<void> {
-  const { events, response, touch } = stream;
-  for (;;) {
-    let result: IteratorResult<unknown>;
-    try {
-      result = await events.next();
-    } catch (cause) {
-      if (!response.destroyed) response.end(stream.errorFrame(getTRPCErrorFromUnknown(cause)));
-      return;
-    }
-    if (result.done || response.destroyed) break;
-    touch();
-    if (!response.write(`data: ${JSON.stringify(result.value)}\n\n\n`) && !response.destroyed) {
-      // A full socket buffer: wait until it drains, or the subscriber is gone (close).
-      await new Promise<void>((resolve) => {
-        const resume = () => {
-          response.off("drain", resume);
-          response.off("close", resume);
-          resolve();
-        };
-        response.on("drain", resume);
-        response.on("close", resume);
-      });
-    }
-  }
-  if (!response.destroyed) response.end(RETURN_FRAME);
-  else await events.return?.();
+/** One event as tRPC's producer frames it (no `id:`: the events are not `tracked()`). */
+function dataFrame(event: unknown): string {
+  return `data: ${JSON.stringify(event)}\n\n\n`;
 }

@@ -1,0 +1,58 @@
+import type { ServerResponse } from "node:http";
+
+/** How a relay ended: the events ran out, the caller went away first, or the iterator threw. */
+export type SseRelayEnd = { kind: "ended" } | { kind: "gone" } | { kind: "thrown"; error: unknown };
+
+export interface SseRelayOptions<Event> {
+  events: AsyncIterator<Event>;
+  response: ServerResponse;
+  /** The transport's framing of one event: all it writes for it, `data:` lines and blank lines included. */
+  frame: (event: Event) => string;
+  /** Called after each event went out (the shared keep-alive's "not silent"). */
+  touch?: () => void;
+}
+
+const ENDED: SseRelayEnd = { kind: "ended" };
+const GONE: SseRelayEnd = { kind: "gone" };
+
+/**
+ * The per-event loop of every SSE transport (tRPC's `ai.stream`, the OpenAI-compatible
+ * service): pull the next event, write its frame in one `write`, wait for `drain` when the
+ * socket's buffer is full. The transports differ only in `frame` and in what they write
+ * before and after. One write per event is also what coalescing allows: Node's response
+ * corks its socket until the next tick, so frames written in the same tick (a held tail,
+ * `done` and the end) already leave in one `writev`. When the caller went away, the events
+ * are closed (which aborts the upstream) and the relay ends without writing.
+ */
+export async function relaySse<Event>(options: SseRelayOptions<Event>): Promise<SseRelayEnd> {
+  const { events, response, frame, touch } = options;
+  for (;;) {
+    let result: IteratorResult<Event>;
+    try {
+      result = await events.next();
+    } catch (error) {
+      return { kind: "thrown", error };
+    }
+    if (response.destroyed) {
+      await events.return?.();
+      return GONE;
+    }
+    if (result.done) return ENDED;
+    const written = response.write(frame(result.value));
+    touch?.();
+    if (!written && !response.destroyed) await drained(response);
+  }
+}
+
+/** A full socket buffer: resolves once it drains, or the caller is gone (close). */
+function drained(response: ServerResponse): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const resume = () => {
+      response.off("drain", resume);
+      response.off("close", resume);
+      resolve();
+    };
+    response.on("drain", resume);
+    response.on("close", resume);
+  });
+}
