@@ -8,6 +8,7 @@ import {
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import { Readable } from "node:stream";
 import { onceAborted } from "@keel/spec";
+import { CALL_SIGNAL, type CallSignalInit } from "./call-signal.ts";
 import {
   DEFAULT_MAX_BODY_BYTES,
   DEFAULT_MAX_EVENT_BYTES,
@@ -69,7 +70,9 @@ export function createNodeFetch(limits: NodeFetchLimits = {}): typeof fetch {
     ) {
       return fetch(input, init);
     }
-    if (init?.signal?.aborted) return Promise.reject(abortError());
+    // A call's own signal (call-signal.ts) stands in for the SDK's, which only its timeout (off) would abort.
+    const signal = (init as CallSignalInit | undefined)?.[CALL_SIGNAL] ?? init?.signal ?? undefined;
+    if (signal?.aborted) return Promise.reject(abortError());
     const secure = url.protocol === "https:";
     let agent: HttpAgent | HttpsAgent;
     if (secure) {
@@ -86,7 +89,7 @@ export function createNodeFetch(limits: NodeFetchLimits = {}): typeof fetch {
     });
     return exchange(outgoing, {
       body: body instanceof ArrayBuffer ? new Uint8Array(body) : body,
-      signal: init?.signal ?? undefined,
+      signal,
       limits: readLimits,
     });
   };
