@@ -8,6 +8,7 @@ import {
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import { Readable } from "node:stream";
 import { onceAborted } from "@keel/spec";
+import { BufferedResponse } from "./buffered-response.ts";
 import { CALL_SIGNAL, type CallSignalInit } from "./call-signal.ts";
 import {
   DEFAULT_MAX_BODY_BYTES,
@@ -177,7 +178,7 @@ function exchange(outgoing: ClientRequest, options: ExchangeOptions): Promise<Re
           const whole = (chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)) as
             | Uint8Array<ArrayBuffer>
             | undefined;
-          succeed(new Response(whole, init), false);
+          succeed(new BufferedResponse(whole ?? new Uint8Array(0), init), false);
         });
       }
     });
