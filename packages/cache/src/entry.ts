@@ -53,8 +53,10 @@ export function isStorable(generation: Generation): boolean {
   );
 }
 
-export function encodeVector(vector: readonly number[]): string {
-  return Buffer.from(Float32Array.from(vector).buffer).toString("base64");
+/** A Float32Array (a prepared vector's values) is encoded as it is: the same bytes, no conversion. */
+export function encodeVector(vector: readonly number[] | Float32Array): string {
+  const values = vector instanceof Float32Array ? vector : Float32Array.from(vector);
+  return Buffer.from(values.buffer, values.byteOffset, values.byteLength).toString("base64");
 }
 
 export function decodeVector(text: string): number[] {

@@ -31,18 +31,22 @@ export function createLocalEmbedder(options: { dimensions?: number } = {}): Embe
 export function embedText(text: string, dimensions: number): number[] {
   const vector = new Array<number>(dimensions).fill(0);
   const features = textFeatures(text);
-  const add = (feature: string, weight: number) => {
-    const hash = fnv1a(feature);
+  // Each feature is hashed as the string "<kind>:<text>" would be, continuing FNV-1a from
+  // the prefix's state instead of building the string: the same hashes, no garbage.
+  const add = (hash: number, weight: number) => {
     vector[hash % dimensions]! += hash & 0x80000000 ? -weight : weight;
   };
   for (const word of features.content) {
-    add(`w:${word}`, 1);
+    add(fnv1a(word, WORD), 1);
+    // Character trigrams of " word ": the spaces are hashed as characters, as in the padded string.
     const padded = ` ${word} `;
-    for (let index = 0; index + 3 <= padded.length; index++) add(`c:${padded.slice(index, index + 3)}`, 0.25);
+    for (let index = 0; index + 3 <= padded.length; index++) add(trigramHash(padded, index), 0.25);
   }
-  for (let index = 0; index + 1 < features.tokens.length; index++)
-    add(`b:${features.tokens[index]} ${features.tokens[index + 1]}`, 0.5);
-  for (const number of features.numbers) add(`n:${number}`, 1);
+  for (let index = 0; index + 1 < features.tokens.length; index++) {
+    const first = fnv1a(features.tokens[index]!, BIGRAM);
+    add(fnv1a(features.tokens[index + 1]!, fnv1a(" ", first)), 0.5);
+  }
+  for (const number of features.numbers) add(fnv1a(number, NUMBER), 1);
   return normalise(vector);
 }
 
@@ -55,12 +59,33 @@ function normalise(vector: number[]): number[] {
   return vector;
 }
 
-/** 32-bit FNV-1a: fast, stable across processes (the vectors are stored). */
-function fnv1a(text: string): number {
-  let hash = 0x811c9dc5;
+const OFFSET_BASIS = 0x811c9dc5;
+
+/**
+ * 32-bit FNV-1a (fast, stable across processes: the vectors are stored) of `text`,
+ * continuing from `hash` (the state after a prefix, or the offset basis).
+ */
+function fnv1a(text: string, hash = OFFSET_BASIS): number {
+  let state = hash;
   for (let index = 0; index < text.length; index++) {
-    hash ^= text.charCodeAt(index);
-    hash = Math.imul(hash, 0x01000193);
+    state ^= text.charCodeAt(index);
+    state = Math.imul(state, 0x01000193);
   }
-  return hash >>> 0;
+  return state >>> 0;
 }
+
+/** FNV-1a of "c:" and the three characters of `text` from `start`, as of the string `c:${text.slice(start, start + 3)}`. */
+function trigramHash(text: string, start: number): number {
+  let state = TRIGRAM;
+  for (let index = start; index < start + 3; index++) {
+    state ^= text.charCodeAt(index);
+    state = Math.imul(state, 0x01000193);
+  }
+  return state >>> 0;
+}
+
+/** The hash state after each kind's prefix. */
+const WORD = fnv1a("w:");
+const TRIGRAM = fnv1a("c:");
+const BIGRAM = fnv1a("b:");
+const NUMBER = fnv1a("n:");

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { decodeVector, encodeVector } from "./entry.ts";
 import { embedText } from "./local-embedder.ts";
 import { dotAt, prepareVector } from "./prepared-vector.ts";
 
@@ -45,5 +46,37 @@ describe("prepareVector and dotAt", () => {
     expect(query.nonZero.length).toBe(64);
     const stored = Float32Array.from(values);
     expect(dotAt(stored, 0, query)).toBe(denseDot(stored, 0, query.values));
+  });
+});
+
+describe("prepareVector's layout", () => {
+  it("lists the non-zero places in order and splits them into lanes by place % 4 (the tail into lane 0)", () => {
+    for (const dimensions of [510, 512, 64]) {
+      const vector = embedText("which lighthouse on the rocky coast is the oldest, and why?", dimensions);
+      const prepared = prepareVector(vector);
+      const places = vector.flatMap((value, place) => (value === 0 ? [] : [place]));
+      expect([...prepared.nonZero]).toEqual(places);
+      if (places.length * 2 > dimensions) {
+        expect(prepared.lanes).toBeUndefined();
+        continue;
+      }
+      const mainEnd = dimensions - (dimensions % 4);
+      const laneOf = (place: number) => (place >= mainEnd ? 0 : place % 4);
+      expect(prepared.lanes?.map((lane) => [...lane])).toEqual(
+        [0, 1, 2, 3].map((lane) => places.filter((place) => laneOf(place) === lane)),
+      );
+    }
+  });
+});
+
+describe("a prepared vector's values as stored", () => {
+  it("encode to the bytes of the vector itself, also from a view into a larger buffer", () => {
+    const vector = embedText("how do lighthouses warn ships at night", 512);
+    const prepared = prepareVector(vector);
+    expect(encodeVector(prepared.values)).toBe(encodeVector(vector));
+    const shared = new Float32Array(3 * 512);
+    shared.set(prepared.values, 512);
+    expect(encodeVector(shared.subarray(512, 1024))).toBe(encodeVector(vector));
+    expect(decodeVector(encodeVector(prepared.values))).toEqual(Array.from(prepared.values));
   });
 });

@@ -21,15 +21,30 @@ export interface PreparedVector {
 
 export function prepareVector(vector: readonly number[] | Float32Array): PreparedVector {
   const values = vector instanceof Float32Array ? vector : Float32Array.from(vector);
-  const places: number[] = [];
-  for (let place = 0; place < values.length; place++) if (values[place] !== 0) places.push(place);
-  const nonZero = Int32Array.from(places);
-  // Dense vectors (a model's embeddings) keep the unrolled dense loop.
-  if (places.length * 2 > values.length) return { values, nonZero, lanes: undefined };
+  // Counted first, then filled: typed arrays of the right size, no intermediate lists.
   const mainEnd = values.length - (values.length % 4);
   const laneOf = (place: number) => (place >= mainEnd ? 0 : place % 4);
-  const lanes = [0, 1, 2, 3].map((lane) => Int32Array.from(places.filter((place) => laneOf(place) === lane)));
-  return { values, nonZero, lanes: lanes as [Int32Array, Int32Array, Int32Array, Int32Array] };
+  const counts = [0, 0, 0, 0];
+  let total = 0;
+  for (let place = 0; place < values.length; place++)
+    if (values[place] !== 0) {
+      total++;
+      counts[laneOf(place)]!++;
+    }
+  const nonZero = new Int32Array(total);
+  // Dense vectors (a model's embeddings) keep the unrolled dense loop.
+  const sparse = total * 2 <= values.length;
+  const lanes = sparse ? counts.map((count) => new Int32Array(count)) : undefined;
+  const filled = [0, 0, 0, 0];
+  for (let place = 0, at = 0; place < values.length; place++) {
+    if (values[place] === 0) continue;
+    nonZero[at++] = place;
+    if (lanes) {
+      const lane = laneOf(place);
+      lanes[lane]![filled[lane]!++] = place;
+    }
+  }
+  return { values, nonZero, lanes: lanes as [Int32Array, Int32Array, Int32Array, Int32Array] | undefined };
 }
 
 /**

@@ -12,6 +12,7 @@ import {
   type ResolvedPolicy,
   type RoutePolicy,
 } from "./policy.ts";
+import { guardKey } from "./guard-key.ts";
 import { guardRejection } from "./semantic-guard.ts";
 import type { CacheStore } from "./store.ts";
 import { textFeatures } from "./text-features.ts";
@@ -57,6 +58,8 @@ export interface SemanticPlan {
   vector?: number[];
   /** The vector readied for the index by the lookup; the store after a miss adds it as it is. */
   prepared?: PreparedVector;
+  /** With the guard on: the text's guard key, from the lookup, which the store after a miss adds under. */
+  guardKey?: number;
 }
 
 const PREFIX = "sem:";
@@ -102,8 +105,15 @@ export function createSemanticCacheEngine(options: SemanticCacheOptions) {
   const dropEvicted = (evicted: readonly string[]) => {
     for (const key of evicted) store.delete(key).catch(() => {});
   };
-  /** `prepared`: the entry's vector already readied (the store after a miss), instead of decoding it. */
-  const addToIndex = (key: string, entry: CacheEntry, location: { partition: string; prepared?: PreparedVector }) => {
+  /**
+   * `prepared` and `guardKey`: the entry's vector already readied and its query's key (the
+   * store after a miss), instead of decoding the vector and reading the query's features.
+   */
+  const addToIndex = (
+    key: string,
+    entry: CacheEntry,
+    location: { partition: string; prepared?: PreparedVector; guardKey?: number },
+  ) => {
     if (!entry.vector) return false;
     const result = index.add({
       id: key,
@@ -111,6 +121,8 @@ export function createSemanticCacheEngine(options: SemanticCacheOptions) {
       partition: location.partition,
       vector: location.prepared ?? decodeVector(entry.vector),
       expiresAt: entry.storedAt + entry.freshMs,
+      // With the guard on, lookups compare only entries of their key (see lookup).
+      key: guard ? (location.guardKey ?? guardKey(textFeatures(entry.query ?? ""))) : undefined,
     });
     dropEvicted(result.evicted);
     return result.added;
@@ -204,12 +216,16 @@ export function createSemanticCacheEngine(options: SemanticCacheOptions) {
     if (resyncIntervalMs > 0 && !syncing && Date.now() - lastSync > resyncIntervalMs) resync().catch(() => {});
     const vector = await embed(current, ctx);
     if (!vector) return undefined;
-    // Only a candidate above the threshold needs the guard's features (most misses have none).
-    let queryFeatures: ReturnType<typeof textFeatures> | undefined;
+    // With the guard on, only entries whose query has this one's guard key could be served
+    // (the guard rejects any other), so the index compares those alone: a bucket, not the
+    // whole partition. The guard still checks names and directions below.
+    const queryFeatures = guard ? textFeatures(current.key.text) : undefined;
+    if (queryFeatures) current.guardKey ??= guardKey(queryFeatures);
     current.prepared ??= index.prepare(vector);
     for (const candidate of index.search(current.key.partition, current.prepared, {
       count: 4,
       minSimilarity: threshold,
+      key: current.guardKey,
     })) {
       if (candidate.similarity < threshold) break;
       let entry: CacheEntry | undefined;
@@ -224,10 +240,7 @@ export function createSemanticCacheEngine(options: SemanticCacheOptions) {
         continue;
       }
       if (!isFresh(entry, current.policy, Date.now())) continue;
-      if (guard) {
-        queryFeatures ??= textFeatures(current.key.text);
-        if (guardRejection(queryFeatures, textFeatures(entry.query ?? "")) !== undefined) continue;
-      }
+      if (queryFeatures && guardRejection(queryFeatures, textFeatures(entry.query ?? "")) !== undefined) continue;
       if (verify && !verify(request, entry.generation)) continue;
       index.touch(candidate.id);
       return { generation: entry.generation, similarity: candidate.similarity };
@@ -247,7 +260,8 @@ export function createSemanticCacheEngine(options: SemanticCacheOptions) {
       freshMs: current.ttlMs,
       generation,
       query: current.key.text,
-      vector: encodeVector(vector),
+      // The lookup's preparation holds the vector's float32 values already.
+      vector: encodeVector(current.prepared?.values ?? vector),
       embedder: embedder.name,
       namespace: current.key.namespace,
     };
@@ -259,7 +273,12 @@ export function createSemanticCacheEngine(options: SemanticCacheOptions) {
           : { type: "cache-store", kind: "semantic", bytes: result.bytes, skipped: result.reason },
       );
       // The lookup's preparation holds the same float32 values the entry's encoded vector decodes to.
-      if (result.stored) addToIndex(id, entry, { partition: current.key.partition, prepared: current.prepared });
+      if (result.stored)
+        addToIndex(id, entry, {
+          partition: current.key.partition,
+          prepared: current.prepared,
+          guardKey: current.guardKey,
+        });
     } catch (error) {
       storeError("set", error, ctx);
     }

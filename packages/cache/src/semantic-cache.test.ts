@@ -172,8 +172,11 @@ describe("semanticCacheMiddleware", () => {
     expect(inner.state.calls).toBe(1);
   });
 
-  it("filters a large partition by sign codes and still finds its entries", async () => {
-    const { model, inner, middleware } = build({ filterFrom: 16 });
+  it.each([
+    ["by guard key", true],
+    ["through the sign-code filter (guard off)", false],
+  ])("finds the entries of a large partition %s", async (_, guard) => {
+    const { model, inner, middleware } = build({ filterFrom: 16, guard });
     const topics = Array.from({ length: 40 }, (_, index) => `topic${index}`);
     for (const topic of topics) await model.generate(chat(`Explain ${topic} in detail`), createContext().ctx);
     for (const topic of topics)
@@ -182,6 +185,25 @@ describe("semanticCacheMiddleware", () => {
       );
     expect(inner.state.calls).toBe(40);
     expect(middleware.stats()).toMatchObject({ vectors: 40, partitions: 1, namespaces: 1 });
+  });
+
+  it("serves near-identical templated questions only the answer of their own number", async () => {
+    const { model, inner, middleware } = build();
+    const asked = (number: number) => `Summarise ticket number ${number} for the billing team.`;
+    for (let number = 1; number <= 300; number++) await model.generate(chat(asked(number)), createContext().ctx);
+    for (const number of [1, 17, 150, 300]) {
+      const recorded = createContext();
+      const hit = await model.generate(
+        chat(`Please summarise ticket number ${number} for the billing team`),
+        recorded.ctx,
+      );
+      expect(hit).toMatchObject({ cache: "semantic", content: `answer to ${asked(number)}` });
+    }
+    const recorded = createContext();
+    expect((await model.generate(chat(asked(301)), recorded.ctx)).cache).toBe("miss");
+    expect(recorded.events[0]).toEqual({ type: "cache-miss", kind: "semantic" });
+    expect(inner.state.calls).toBe(301);
+    expect(middleware.stats()).toMatchObject({ vectors: 301, partitions: 1 });
   });
 });
 

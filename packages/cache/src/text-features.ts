@@ -6,17 +6,17 @@
  */
 export interface TextFeatures {
   /** Every token, normalised, in order (stopwords included). */
-  tokens: string[];
+  readonly tokens: readonly string[];
   /** Tokens that carry meaning (stopwords and politeness dropped), stemmed and mapped to synonyms. */
-  content: string[];
+  readonly content: readonly string[];
   /** Numbers in order: digits (with % or $), number words, Roman numerals II-XX. */
-  numbers: string[];
+  readonly numbers: readonly string[];
   /** Capitalised or all-caps words (names, places, products, acronyms), normalised, in order. */
-  entities: string[];
+  readonly entities: readonly string[];
   /** How many negations (not, no, never, without, ...). */
-  negations: number;
+  readonly negations: number;
   /** Object of a directional word ("to X", "from X", "into X", "than X", "vs X"). */
-  directions: Map<string, string>;
+  readonly directions: ReadonlyMap<string, string>;
 }
 
 const CONTRACTIONS: Array<[RegExp, string]> = [
@@ -95,7 +95,21 @@ function normalise(word: string): string {
   return synonym ?? stem(word);
 }
 
+/**
+ * The last text's features. A semantic miss reads the same text's features twice in a row
+ * (the local embedder, then the lookup's guard key); the result is read-only, so both can
+ * share one.
+ */
+let last: { text: string; features: TextFeatures } | undefined;
+
 export function textFeatures(text: string): TextFeatures {
+  if (last?.text === text) return last.features;
+  const features = computeFeatures(text);
+  last = { text, features };
+  return features;
+}
+
+function computeFeatures(text: string): TextFeatures {
   let expanded = text.replace(/[\u2018\u2019]/g, "'");
   for (const [pattern, replacement] of CONTRACTIONS) expanded = expanded.replace(pattern, replacement);
   const raw = expanded.match(/[$]?\d+(?:[.,]\d+)*%?|[A-Za-z][A-Za-z0-9+#.-]*[A-Za-z0-9+#]|[A-Za-z]/g) ?? [];

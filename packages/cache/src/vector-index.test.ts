@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { createRandom } from "../bench/semantic-corpus.ts";
 import { embedText } from "./local-embedder.ts";
 import { createVectorIndex, type IndexAddition } from "./vector-index.ts";
 
@@ -100,5 +101,123 @@ describe("createVectorIndex", () => {
     const index = createVectorIndex({ dimensions: 64 });
     expect(index.add(addition("short", { vector: [1, 0, 0] }))).toEqual({ added: false, evicted: [] });
     expect(index.stats().vectors).toBe(0);
+  });
+});
+
+describe("createVectorIndex with guard keys", () => {
+  const above = (found: Array<{ id: string; similarity: number }>, minSimilarity: number) =>
+    found.filter((neighbour) => neighbour.similarity >= minSimilarity);
+
+  it("a keyed search returns what an exact scan of the key's entries returns, on a seeded corpus", () => {
+    const random = createRandom(7);
+    const words = Array.from({ length: 40 }, (_, position) => `w${(position * 7919).toString(36)}q`);
+    const pick = () => words[Math.floor(random() * words.length)];
+    // 40 keys, each shared by many near-identical texts: buckets of dozens, like templated prompts.
+    const texts = Array.from({ length: 2_000 }, (_, position) => `how do I ${pick()} the ${pick()} ${position % 7}`);
+    const keyOf = (position: number) => position % 40;
+    const keyed = createVectorIndex({ dimensions: 512 });
+    const exact = createVectorIndex({ dimensions: 512, filterFrom: 1_000_000 });
+    for (const [position, text] of texts.entries()) {
+      const vector = embedText(text, 512);
+      keyed.add(addition(`t${position}`, { vector, key: keyOf(position) }));
+      exact.add(addition(`t${position}`, { vector }));
+    }
+    let compared = 0;
+    for (let position = 0; position < texts.length; position += 7) {
+      const query = embedText(`${texts[position]} please`, 512);
+      const key = keyOf(position);
+      const all = exact.search("p1", query, { count: 2_000, minSimilarity: 0 });
+      const expected = all.filter((neighbour) => keyOf(Number(neighbour.id.slice(1))) === key).slice(0, 4);
+      const found = keyed.search("p1", query, { count: 4, minSimilarity: 0.8, key });
+      expect(above(found, 0.8)).toEqual(above(expected, 0.8));
+      expect(found.map((neighbour) => neighbour.similarity)).toEqual(expected.map((neighbour) => neighbour.similarity));
+      compared += above(expected, 0.8).length;
+    }
+    expect(compared).toBeGreaterThan(200);
+  });
+
+  it("keeps its buckets, codes and places consistent through add, replace, remove, eviction, expiry and reconcile", () => {
+    const random = createRandom(11);
+    let now = 1_000;
+    const index = createVectorIndex({
+      dimensions: 64,
+      maxEntriesPerNamespace: 120,
+      maxEntriesPerPartition: 60,
+      filterFrom: 1,
+      sweepEveryMs: Number.MAX_SAFE_INTEGER,
+      clock: () => now,
+    });
+    /** What the index should hold: id -> partition, key, vector text, expiry, when added. */
+    const model = new Map<
+      string,
+      { partition: string; key: number; text: string; expiresAt: number; addedAt: number }
+    >();
+    const partitions = ["pa", "pb", "pc"];
+    const keys = [1, 2, 3, 4_000_000_000];
+    const check = () => {
+      for (const partition of partitions)
+        for (const key of keys) {
+          const expected = [...model.entries()]
+            .filter(([, entry]) => entry.partition === partition && entry.key === key)
+            .map(([id]) => id)
+            .sort();
+          expect({ partition, key, ids: [...index.idsOfKey(partition, key)].sort() }).toEqual({
+            partition,
+            key,
+            ids: expected,
+          });
+          // A keyed search finds exactly the bucket, each at its own vector's similarity.
+          const found = index.search(partition, vectorOf(`item ${expected[0] ?? "none"}`), {
+            count: 1_000,
+            minSimilarity: 0,
+            key,
+          });
+          expect(found.map((neighbour) => neighbour.id).sort()).toEqual(expected);
+        }
+      expect(index.stats().vectors).toBe(model.size);
+      // Unkeyed filtered scans (filterFrom 1) still return what an exact comparison returns above the threshold.
+      for (const [id, entry] of [...model.entries()].slice(0, 5)) {
+        const found = index.search(entry.partition, vectorOf(entry.text), { count: 4, minSimilarity: 0.99 });
+        expect(found[0]).toMatchObject({ id });
+        expect(found[0]?.similarity).toBeGreaterThan(0.999);
+      }
+    };
+    for (let step = 0; step < 3_000; step++) {
+      now += 1;
+      const choice = random();
+      const id = `e${Math.floor(random() * 300)}`;
+      if (choice < 0.7) {
+        const partition = partitions[Math.floor(random() * partitions.length)]!;
+        const key = keys[Math.floor(random() * keys.length)]!;
+        const text = `item ${id} ${step}`;
+        const expiresAt = now + 50 + Math.floor(random() * 2_000);
+        model.delete(id);
+        const result = index.add(addition(id, { partition, key, vector: vectorOf(text), expiresAt }));
+        for (const evicted of result.evicted) expect(model.delete(evicted)).toBe(true);
+        model.set(id, { partition, key, text, expiresAt, addedAt: now });
+      } else if (choice < 0.85) {
+        expect(index.remove(id)).toBe(model.delete(id));
+      } else if (choice < 0.95) {
+        index.touch(id);
+        if (model.has(id)) {
+          const entry = model.get(id)!;
+          model.delete(id);
+          model.set(id, entry);
+        }
+      } else if (choice < 0.98) {
+        let expired = 0;
+        for (const [entryId, entry] of model) if (entry.expiresAt <= now && model.delete(entryId)) expired++;
+        expect(index.expire()).toBe(expired);
+      } else {
+        const present = new Set([...model.keys()].filter(() => random() < 0.8));
+        const since = now - 100;
+        let gone = 0;
+        for (const [entryId, entry] of model)
+          if (entry.addedAt < since && !present.has(entryId) && model.delete(entryId)) gone++;
+        expect(index.reconcile(present, since)).toBe(gone);
+      }
+      if (step % 100 === 0) check();
+    }
+    check();
   });
 });

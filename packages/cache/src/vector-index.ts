@@ -41,6 +41,8 @@ export interface IndexAddition {
   partition: string;
   /** The vector, or its preparation from a search (which it then shares, sign code included). */
   vector: readonly number[] | PreparedVector;
+  /** The entry's guard key (guard-key.ts): a search given a key compares only the entries added with it. */
+  key?: number;
   /** When the store drops the entry (its TTL); the index drops it then too. */
   expiresAt: number;
 }
@@ -49,9 +51,11 @@ export interface IndexAddition {
  * The semantic cache's in-memory vector index, bounded. Entries are grouped by partition
  * (a match never crosses one) and counted per tenant namespace and in total; each of the
  * three caps evicts its least recently used entry (added or served) to make room. Expired
- * entries are swept out; `remove` and `reconcile` take out what left the store. Each
- * partition is a contiguous exact scan, filtered by sign codes once it is large (see
- * partition-vectors.ts): pure TypeScript, nothing to compile at install.
+ * entries are swept out; `remove` and `reconcile` take out what left the store. A search
+ * given a key (the semantic cache's guard key, guard-key.ts) compares exactly the
+ * partition's entries of that key only; without one, each partition is a contiguous exact
+ * scan, filtered by sign codes once it is large (see partition-vectors.ts): pure
+ * TypeScript, nothing to compile at install.
  */
 export function createVectorIndex(options: VectorIndexOptions) {
   const maxEntries = options.maxEntries ?? 50_000;
@@ -146,7 +150,7 @@ export function createVectorIndex(options: VectorIndexOptions) {
         partitions.set(entry.partition, partition);
       }
       partition.entries.set(entry.id, entry);
-      partition.vectors.add(entry.id, vector);
+      partition.vectors.add(entry.id, vector, addition.key);
       return { added: true, evicted };
     },
     remove,
@@ -164,16 +168,20 @@ export function createVectorIndex(options: VectorIndexOptions) {
     /**
      * The most similar entries of a partition, best first, at most `count`. Entries below
      * `minSimilarity` may be left out (large partitions skip them by their sign codes).
+     * With a `key`, only the entries added with that key are compared, each exactly: the
+     * cost is the bucket's size, not the partition's.
      */
     search(
       partition: string,
       vector: readonly number[] | PreparedVector,
-      query: { count: number; minSimilarity: number },
+      query: { count: number; minSimilarity: number; key?: number },
     ): Neighbour[] {
       sweepIfDue();
       const found = partitions.get(partition);
       if (!found || !codes || valuesOf(vector).length !== dimensions) return [];
       const prepared = preparedOf(vector);
+      if (query.key !== undefined)
+        return found.vectors.search({ vector: prepared, key: query.key, count: query.count });
       const bounds = found.vectors.size >= filterFrom ? codes.bounds(query.minSimilarity) : undefined;
       if (!bounds) return found.vectors.search({ vector: prepared, count: query.count });
       prepared.code ??= codes.code(prepared);
@@ -187,6 +195,9 @@ export function createVectorIndex(options: VectorIndexOptions) {
       for (const partition of partitions.values()) bytes += partition.vectors.bytes();
       return { vectors: entries.size, partitions: partitions.size, namespaces: namespaces.size, bytes };
     },
+    /** Ids added with `key` in a partition (for tests of the buckets' consistency). */
+    idsOfKey: (partition: string, key: number): readonly string[] =>
+      partitions.get(partition)?.vectors.idsOfKey(key) ?? [],
     /** Vectors held by one namespace. */
     namespaceSize: (namespace: string): number => namespaces.get(namespace)?.size ?? 0,
   };

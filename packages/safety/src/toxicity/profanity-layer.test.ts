@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { englishDataset, englishRecommendedTransformers, RegExpMatcher } from "obscenity";
 import { describe, expect, it } from "vitest";
-import { PROFANE_WORDS, profanityFindings } from "./profanity-layer.ts";
+import { isRegExpSpace, PROFANE_WORDS, profanityFindings } from "./profanity-layer.ts";
 
 const matcher = new RegExpMatcher({ ...englishDataset.build(), ...englishRecommendedTransformers });
 const obscenitySpans = (text: string) => [
@@ -50,5 +50,14 @@ describe("regression: a long run of one letter is scanned in linear time", () =>
 
   it("still finds a word whose letters repeat within the bound", () => {
     expect(profanityFindings("what the fuuuuuuuuuuck").map((finding) => finding.kind)).toEqual(["PROFANITY"]);
+  });
+});
+
+describe("isRegExpSpace", () => {
+  it("agrees with /\\s/ on every UTF-16 code unit", () => {
+    const disagreeing: number[] = [];
+    for (let unit = 0; unit <= 0xffff; unit++)
+      if (isRegExpSpace(unit) !== /\s/.test(String.fromCharCode(unit))) disagreeing.push(unit);
+    expect(disagreeing).toEqual([]);
   });
 });

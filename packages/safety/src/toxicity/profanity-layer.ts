@@ -1,14 +1,9 @@
-import {
-  type BlacklistedTerm,
-  englishDataset,
-  englishRecommendedTransformers,
-  type Node,
-  RegExpMatcher,
-  SyntaxKind,
-} from "obscenity";
+import { type BlacklistedTerm, englishDataset, englishRecommendedTransformers, type Node, SyntaxKind } from "obscenity";
 import type { Finding } from "../finding.ts";
 import { originalSpan } from "../text/mapped-text.ts";
 import { normaliseText } from "../text/normalise-text.ts";
+import { createLiteralGatedMatcher, type LiteralGatedMatcher } from "./literal-gated-matcher.ts";
+import { mayStartAt, prefilterStartTable } from "./prefilter-starts.ts";
 
 /** The words of obscenity's English dataset (its `EnglishProfaneWord` type, version 0.4), for tests. */
 export const PROFANE_WORDS = (
@@ -52,7 +47,7 @@ const dataset = englishDataset.build();
  * engine rejects most positions on one character. obscenity then runs only on a window
  * around each hit, since it costs far more per character than this one regex.
  */
-const PREFILTER = (() => {
+export const PREFILTER = (() => {
   const atWordStart = dataset.blacklistedTerms.filter((term) => term.pattern.requireWordBoundaryAtStart);
   const anywhere = dataset.blacklistedTerms.filter((term) => !term.pattern.requireWordBoundaryAtStart);
   return new RegExp(
@@ -60,6 +55,25 @@ const PREFILTER = (() => {
     "g",
   );
 })();
+
+/**
+ * The prefilter tried at one position at a time (sticky), only where the pair of units there
+ * can open a match (`prefilterStartTable`): the engine otherwise tries all 37 groups at every
+ * position, and most pairs ("th", "he", "e ") open none.
+ */
+const PREFILTER_AT = new RegExp(PREFILTER.source, "y");
+const PREFILTER_STARTS = prefilterStartTable(dataset.blacklistedTerms, (letter) => LOOK_ALIKES[letter] ?? letter);
+
+/** The next prefilter hit at or after `from`: the same as `PREFILTER.exec` with `lastIndex = from`. */
+export function nextPrefilterHit(text: string, from: number): { start: number; end: number } | undefined {
+  for (let position = from; position < text.length; position++) {
+    if (!mayStartAt(PREFILTER_STARTS, text, position)) continue;
+    PREFILTER_AT.lastIndex = position;
+    const match = PREFILTER_AT.exec(text);
+    if (match !== null) return { start: position, end: position + match[0].length };
+  }
+  return undefined;
+}
 
 function byFirstLetter(terms: readonly BlacklistedTerm[], place: { wordStart: boolean }): string {
   const groups = new Map<string, string[]>();
@@ -111,7 +125,7 @@ function letterClass(letter: string): string {
 
 const WINDOW_MARGIN = 32;
 
-let matcher: RegExpMatcher | undefined;
+let matcher: LiteralGatedMatcher | undefined;
 
 /**
  * Profanity and slurs from obscenity's English list, through its recommended transformers
@@ -120,8 +134,8 @@ let matcher: RegExpMatcher | undefined;
 export function profanityFindings(text: string): Finding[] {
   const findings: Finding[] = [];
   for (const window of candidateWindows(text)) {
-    matcher ??= new RegExpMatcher({ ...dataset, ...englishRecommendedTransformers });
-    for (const match of matcher.getAllMatches(text.slice(window.start, window.end), true)) {
+    matcher ??= createLiteralGatedMatcher({ ...dataset, ...englishRecommendedTransformers });
+    for (const match of matcher.getAllMatches(text.slice(window.start, window.end))) {
       // obscenity's end index is inclusive and points at the low half of a final surrogate pair.
       const span = {
         start: window.start + match.startIndex,
@@ -140,9 +154,11 @@ export function profanityFindings(text: string): Finding[] {
 function candidateWindows(text: string): { start: number; end: number }[] {
   const normalised = normaliseText(text);
   const windows: { start: number; end: number }[] = [];
-  PREFILTER.lastIndex = 0;
-  for (let match = PREFILTER.exec(normalised.text); match !== null; match = PREFILTER.exec(normalised.text)) {
-    const hit = { start: match.index, end: match.index + match[0].length };
+  for (
+    let hit = nextPrefilterHit(normalised.text, 0);
+    hit !== undefined;
+    hit = nextPrefilterHit(normalised.text, hit.end)
+  ) {
     if (whitelisted(normalised.text, hit)) continue;
     const span = originalSpan(normalised, hit);
     const start = widen(text, Math.max(0, span.start - WINDOW_MARGIN), -1);
@@ -176,8 +192,29 @@ function whitelisted(text: string, hit: { start: number; end: number }): boolean
 function widen(text: string, edge: number, direction: 1 | -1): number {
   let position = edge;
   for (let step = 0; step < 64 && position > 0 && position < text.length; step++) {
-    if (/\s/.test(text[direction === 1 ? position : position - 1]!)) break;
+    if (isRegExpSpace(text.charCodeAt(direction === 1 ? position : position - 1))) break;
     position += direction;
   }
   return position;
+}
+
+/**
+ * Exactly the code units `/\s/` matches (ECMAScript WhiteSpace and LineTerminator), read as
+ * numbers: a regex test on a one-unit string, up to 128 per window, cost more than the rest
+ * of the widening.
+ */
+export function isRegExpSpace(unit: number): boolean {
+  if (unit <= 0x20) return unit === 0x20 || (unit >= 0x09 && unit <= 0x0d);
+  if (unit < 0xa0) return false;
+  return (
+    unit === 0xa0 ||
+    unit === 0x1680 ||
+    (unit >= 0x2000 && unit <= 0x200a) ||
+    unit === 0x2028 ||
+    unit === 0x2029 ||
+    unit === 0x202f ||
+    unit === 0x205f ||
+    unit === 0x3000 ||
+    unit === 0xfeff
+  );
 }
