@@ -69,12 +69,10 @@ try {
       contender.samples.push((used.user + used.system) / 1000 / requests);
     }
   }
-  const current = median(contenders[0]?.samples ?? []);
   for (const contender of contenders) {
     const value = median(contender.samples);
     const sorted = [...contender.samples].sort((a, b) => a - b);
-    const change =
-      contender === contenders[0] ? "" : `  current is ${(((current - value) / value) * 100).toFixed(1)} %`;
+    const change = contender === contenders[0] ? "" : `  current is ${pairedChange(contenders[0], contender)}`;
     console.error(
       `pipeline ${contender.label.padEnd(10)} cpu ${value.toFixed(3)} ms/call median over ${rounds} rounds of ${requests}` +
         ` (quartiles ${sorted[Math.floor(sorted.length / 4)]?.toFixed(3)}–${sorted[Math.floor((sorted.length * 3) / 4)]?.toFixed(3)})${change}`,
@@ -101,6 +99,18 @@ async function runCalls(contender: Contender, count: number): Promise<void> {
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
+}
+
+/**
+ * The change from `other` to `current` as the median of the rounds' own ratios, with their
+ * quartiles: both ran in the same round, a second or two apart, so a machine whose load
+ * swings between rounds (other engineers' tests) moves both sides of each pair alike.
+ */
+function pairedChange(current: Contender | undefined, other: Contender): string {
+  const ratios = other.samples.map((value, round) => ((current?.samples[round] ?? value) / value - 1) * 100);
+  const sorted = [...ratios].sort((a, b) => a - b);
+  const quartile = (share: number) => sorted[Math.floor(sorted.length * share)]?.toFixed(1);
+  return `${median(ratios).toFixed(1)} % (paired by round; quartiles ${quartile(0.25)}–${quartile(0.75)} %)`;
 }
 
 function median(values: readonly number[]): number {

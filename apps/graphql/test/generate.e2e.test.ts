@@ -47,6 +47,8 @@ describe("generate mutation", () => {
     expect(generation.costUsd).toBeGreaterThanOrEqual(0);
     expect(generation.latencyMs).toBeGreaterThanOrEqual(0);
     expect(stack.simulator.stats().calls["gpt-4o-mini"]).toBe(1);
+    // What Apollo's cache-control plugin sent before the service turned it off for speed.
+    expect(response.headers["cache-control"]).toBe("no-store");
   });
 
   it("returns the whole envelope as typed fields, from variables", async () => {

@@ -1,5 +1,6 @@
-import { KeelError, linkSignal, type EmbeddingRequest, type EmbeddingResult, type RequestContext } from "@keel/spec";
+import { KeelError, type EmbeddingRequest, type EmbeddingResult, type RequestContext } from "@keel/spec";
 import type OpenAI from "openai";
+import { callCancellation } from "./call-signal.ts";
 import { countTokens } from "./tokens.ts";
 import { elapsedSince, failedCall, type ProviderState } from "./upstream-call.ts";
 
@@ -22,8 +23,8 @@ export async function embed(
   const target = `${state.name}/${request.model}`;
   ctx.events.emit({ type: "upstream-request", target });
   const started = performance.now();
-  // A child signal per call, unhooked when it ends (why: see generate.ts).
-  const call = linkSignal(ctx.signal);
+  // Never ctx.signal itself to the SDK (call-signal.ts).
+  const call = callCancellation(ctx.signal, state.ownFetch);
   let response: OpenAI.CreateEmbeddingResponse;
   try {
     // "float" rather than the SDK's default base64: not every compatible server
@@ -31,7 +32,7 @@ export async function embed(
     // Float32Array we would copy into plain arrays anyway.
     response = await state.client.embeddings.create(
       { model: request.model, input: request.input, encoding_format: "float" },
-      { signal: call.signal },
+      call.options,
     );
   } catch (error) {
     throw failedCall({ ctx, target, started, error });

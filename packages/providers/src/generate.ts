@@ -1,12 +1,6 @@
-import {
-  KeelError,
-  linkSignal,
-  type ChatRequest,
-  type Generation,
-  type RequestContext,
-  type ToolCall,
-} from "@keel/spec";
+import { KeelError, type ChatRequest, type Generation, type RequestContext, type ToolCall } from "@keel/spec";
 import type OpenAI from "openai";
+import { callCancellation } from "./call-signal.ts";
 import { toGeneration } from "./envelope.ts";
 import { elapsedSince, failedCall, type ProviderState } from "./upstream-call.ts";
 import { toWireRequest } from "./wire-request.ts";
@@ -20,13 +14,11 @@ export async function generate(state: ProviderState, request: ChatRequest, ctx: 
   const target = `${state.name}/${request.model}`;
   ctx.events.emit({ type: "upstream-request", target });
   const started = performance.now();
-  // A child signal per call, unhooked when it ends: the SDK adds an abort listener to the
-  // signal it is given and never removes it, so handed ctx.signal itself every call of a
-  // request (retries, fallbacks, re-asks) would pile one more listener onto it.
-  const call = linkSignal(ctx.signal);
+  // Never ctx.signal itself to the SDK, which would pile one listener per call onto it (call-signal.ts).
+  const call = callCancellation(ctx.signal, state.ownFetch);
   let completion: Completion;
   try {
-    completion = await state.client.chat.completions.create(body, { signal: call.signal });
+    completion = await state.client.chat.completions.create(body, call.options);
   } catch (error) {
     throw failedCall({ ctx, target, started, error });
   } finally {

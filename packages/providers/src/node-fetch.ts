@@ -8,6 +8,8 @@ import {
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import { Readable } from "node:stream";
 import { onceAborted } from "@keel/spec";
+import { BufferedResponse } from "./buffered-response.ts";
+import { CALL_SIGNAL, type CallSignalInit } from "./call-signal.ts";
 import {
   DEFAULT_MAX_BODY_BYTES,
   DEFAULT_MAX_EVENT_BYTES,
@@ -69,7 +71,9 @@ export function createNodeFetch(limits: NodeFetchLimits = {}): typeof fetch {
     ) {
       return fetch(input, init);
     }
-    if (init?.signal?.aborted) return Promise.reject(abortError());
+    // A call's own signal (call-signal.ts) stands in for the SDK's, which only its timeout (off) would abort.
+    const signal = (init as CallSignalInit | undefined)?.[CALL_SIGNAL] ?? init?.signal ?? undefined;
+    if (signal?.aborted) return Promise.reject(abortError());
     const secure = url.protocol === "https:";
     let agent: HttpAgent | HttpsAgent;
     if (secure) {
@@ -86,7 +90,7 @@ export function createNodeFetch(limits: NodeFetchLimits = {}): typeof fetch {
     });
     return exchange(outgoing, {
       body: body instanceof ArrayBuffer ? new Uint8Array(body) : body,
-      signal: init?.signal ?? undefined,
+      signal,
       limits: readLimits,
     });
   };
@@ -174,7 +178,7 @@ function exchange(outgoing: ClientRequest, options: ExchangeOptions): Promise<Re
           const whole = (chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)) as
             | Uint8Array<ArrayBuffer>
             | undefined;
-          succeed(new Response(whole, init), false);
+          succeed(new BufferedResponse(whole ?? new Uint8Array(0), init), false);
         });
       }
     });

@@ -105,6 +105,7 @@ export function createOpenAIProvider(options: ProviderOptions): Provider {
     name: options.name,
     client,
     prices: options.prices ?? createPriceTable(),
+    ownFetch: options.fetch === undefined,
     // Streams skip the SDK's per-call request building and web streams (about a quarter of a
     // stream's CPU, bench/README.md) unless the caller brought a fetch of their own.
     directStream:

@@ -9,6 +9,8 @@ export interface ProviderState {
   name: string;
   client: OpenAI;
   prices: PriceTable;
+  /** The client runs on Keel's own fetch, which takes a call's signal directly (call-signal.ts). */
+  ownFetch: boolean;
   /** Streams without the SDK's request machinery and web streams (Keel's own fetch only); else the SDK streams. */
   directStream?: DirectStreamCall | undefined;
 }

@@ -169,6 +169,9 @@ describe("request log lines", () => {
     await runScript(telemetry, {});
     expect(lines.records().map((record) => record.service)).toEqual(["trpc", "graphql", "keel"]);
     for (const line of lines.lines) expect(line.match(/"service":/g)).toHaveLength(1);
+    // In the same place whoever named it (the line's own, or the logger's for a line without one).
+    for (const record of lines.records())
+      expect(Object.keys(record).slice(0, 4)).toEqual(["level", "time", "service", "requestId"]);
     await telemetry.close();
   });
 

@@ -9,7 +9,7 @@ import type {
 } from "@keel/spec";
 import type { FinishedRequestWriter } from "./finished-request-writer.ts";
 import { RequestEventTally, type EventObserver } from "./request-event-tally.ts";
-import { summarize } from "./summarize-request.ts";
+import { summarize, type SummaryInput } from "./summarize-request.ts";
 
 export interface MiddlewareParts {
   writer: FinishedRequestWriter;
@@ -129,15 +129,22 @@ interface ChatEnd {
   chunkGapsMs?: number[] | undefined;
 }
 
-/** What every request's summary starts from, whatever its operation. */
-function requestFacts(end: {
-  tally: RequestEventTally;
-  ctx: RequestContext;
-  request: { model: string };
-  startedAtMs: number;
-  endedAtMs: number;
-  error: unknown;
-}) {
+/**
+ * What a request's summary is made from, whatever its operation, as one object literal: an
+ * object spread followed by more fields (`{ ...facts, generation }`) costs Node 20's V8 ~8 µs
+ * per object on a slow path, a literal ~0.02 µs (bench/README.md, perf-io).
+ */
+function summaryInput(
+  end: {
+    tally: RequestEventTally;
+    ctx: RequestContext;
+    request: { model: string };
+    startedAtMs: number;
+    endedAtMs: number;
+    error: unknown;
+  },
+  outcome: Pick<SummaryInput, "generation" | "embedding" | "cancelled" | "ttftMs">,
+): SummaryInput {
   return {
     tally: end.tally,
     requestId: end.ctx.requestId,
@@ -149,17 +156,22 @@ function requestFacts(end: {
     startedAtMs: end.startedAtMs,
     endedAtMs: end.endedAtMs,
     error: end.error,
+    generation: outcome.generation,
+    embedding: outcome.embedding,
+    cancelled: outcome.cancelled,
+    ttftMs: outcome.ttftMs,
   };
 }
 
 function finishChat(end: ChatEnd): void {
   try {
-    const summary = summarize({
-      ...requestFacts(end),
-      generation: end.generation,
-      cancelled: end.cancelled,
-      ttftMs: end.firstChunkAtMs === undefined ? undefined : end.firstChunkAtMs - end.startedAtMs,
-    });
+    const summary = summarize(
+      summaryInput(end, {
+        generation: end.generation,
+        cancelled: end.cancelled,
+        ttftMs: end.firstChunkAtMs === undefined ? undefined : end.firstChunkAtMs - end.startedAtMs,
+      }),
+    );
     end.writer.write({
       summary,
       attempts: end.tally.attempts,
@@ -183,7 +195,7 @@ function finishEmbed(end: {
   error: unknown;
 }): void {
   try {
-    const summary = summarize({ ...requestFacts(end), embedding: end.embedding });
+    const summary = summarize(summaryInput(end, { embedding: end.embedding }));
     end.writer.write({ summary, attempts: end.tally.attempts, chunkGapsMs: undefined });
   } catch {
     // Telemetry never throws into a request.

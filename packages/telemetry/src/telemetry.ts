@@ -28,6 +28,8 @@ export interface TelemetryOptions {
     /** Truncation for logged prompts and answers. Default 500. */
     maxPromptChars?: number;
     destination?: DestinationStream;
+    /** Stdout gathered and written at most this often (see `createLogger`); default 0, every line at once. */
+    flushIntervalMs?: number;
   };
   /** `service` on log lines, OTel resource and webhook payloads. Default "keel". */
   serviceName?: string;
@@ -92,7 +94,13 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
   const now = options.now ?? defaultNow;
   const serviceName = options.serviceName ?? "keel";
   const logger =
-    options.logger ?? createLogger({ level: options.log?.level, destination: options.log?.destination, serviceName });
+    options.logger ??
+    createLogger({
+      level: options.log?.level,
+      destination: options.log?.destination,
+      flushIntervalMs: options.log?.flushIntervalMs,
+      serviceName,
+    });
   const metrics = new KeelMetrics(options.metrics);
   const snapshots = new SnapshotStore(options.snapshot);
   const ledger = isLedger(options.ledger)

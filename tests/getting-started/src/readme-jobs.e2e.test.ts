@@ -157,6 +157,8 @@ describe("with Redis: `pnpm start` and a separate `pnpm --filter @keel/worker st
       });
       const { id } = ((await response.json()) as { result: { data: { id: string } } }).result.data;
       await worker.waitFor(new RegExp(`"jobId":"${id}"[^\\n]*"state":"completed"`), 20_000);
+      // Another process's log: its lines reach stdout within telemetry.log.flushIntervalMs (100 ms), not in step with the worker's.
+      await keel.waitFor(new RegExp(`"jobId":"${id}"[^\\n]*"state":"waiting"`), 5_000);
       expect(
         logLines(keel.stdout())
           .filter((line) => line.jobId === id)

@@ -106,6 +106,8 @@ export function createGraphqlHandler(options: GraphqlHandlerOptions): RequestHan
     });
     if (response.destroyed) return;
     for (const [name, value] of Object.entries(rateLimitHeaders)) response.setHeader(name, value);
+    // What Apollo's cache-control plugin sent with no cache hints in the schema (start-graphql-service.ts turns it off).
+    response.setHeader("cache-control", "no-store");
     for (const [name, value] of result.headers) response.setHeader(name, value);
     response.statusCode = result.status ?? 200;
     if (result.body.kind === "complete") {

@@ -118,4 +118,10 @@ describe("loadConfig", () => {
     expect(config.limits.maxPromptChars).toBeGreaterThan(0);
     expect(config.providers).toEqual({});
   });
+
+  it("gathers stdout log lines for at most 100 ms by default; 0 writes each at once; past 10 s is refused", () => {
+    expect(parseConfig({}).telemetry.log.flushIntervalMs).toBe(100);
+    expect(parseConfig({ telemetry: { log: { flushIntervalMs: 0 } } }).telemetry.log.flushIntervalMs).toBe(0);
+    expect(() => parseConfig({ telemetry: { log: { flushIntervalMs: 60_000 } } })).toThrow(/flushIntervalMs/);
+  });
 });

@@ -76,6 +76,12 @@ export const telemetrySchema = z.strictObject({
       /** Log prompts and answers, PII-redacted and truncated. Off by default. */
       logPrompts: z.boolean().default(false),
       maxPromptChars: z.number().int().positive().default(500),
+      /**
+       * Log lines to stdout are gathered and written together at least this often (and at
+       * once per 8 KiB, and on exit); 0 writes every line on its own. A SIGKILL loses at
+       * most this interval's lines (packages/telemetry/README.md, Logs).
+       */
+      flushIntervalMs: z.number().int().nonnegative().max(10_000).default(100),
     })
     .prefault({}),
   metrics: z

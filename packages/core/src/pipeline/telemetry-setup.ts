@@ -21,6 +21,7 @@ export function createPipelineTelemetry(
       level: telemetry.log.level,
       logPrompts: telemetry.log.logPrompts,
       maxPromptChars: telemetry.log.maxPromptChars,
+      flushIntervalMs: telemetry.log.flushIntervalMs,
     },
     metrics: telemetry.metrics,
     ledger:
