@@ -3,17 +3,9 @@
 // templated prompts, reworded questions, and the labelled pairs, each with how it is asked
 // again (a paraphrase that should hit) and, for the templated ones, a near miss.
 import { loadPairs } from "../eval/evaluate.ts";
+import { createRandom, SYLLABLES, TEMPLATES as ALL_TEMPLATES } from "./question-templates.ts";
 
-/** mulberry32: the same questions on every run. */
-export function createRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let value = Math.imul(state ^ (state >>> 15), 1 | state);
-    value = (value + Math.imul(value ^ (value >>> 7), 61 | value)) ^ value;
-    return ((value ^ (value >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+export { createRandom } from "./question-templates.ts";
 
 export interface CorpusQuestion {
   kind: "generated" | "templated" | "reworded" | "labelled";
@@ -30,18 +22,8 @@ const BENCH_WORDS = (
   "chart voyage anchor sail mast rope timber oak maple river valley meadow orchard village market bakery " +
   "bread cheese honey garden rose tulip violet thunder lightning rain snow winter autumn summer spring"
 ).split(" ");
-const SYLLABLES = "ka lo mi ter van sul dor pex rin tal mor ve zin qua bel hon tra gul fen".split(" ");
-const TEMPLATES: Array<[(w: string[]) => string, (w: string[]) => string]> = [
-  [
-    (w) => `How do I ${w[0]} a ${w[1]} ${w[2]} for my ${w[3]}?`,
-    (w) => `how can i ${w[0]} a ${w[1]} ${w[2]} for my ${w[3]}`,
-  ],
-  [(w) => `What is the best way to ${w[0]} ${w[2]} with ${w[3]}?`, (w) => `Best way to ${w[0]} ${w[2]} with ${w[3]}?`],
-  [
-    (w) => `Explain ${w[1]} ${w[2]} and ${w[3]} in simple terms`,
-    (w) => `Please explain ${w[1]} ${w[2]} and ${w[3]} simply`,
-  ],
-];
+/** The first three shapes only: the figures in the READMEs were measured with these. */
+const TEMPLATES = ALL_TEMPLATES.slice(0, 3);
 
 /**
  * `size` questions, seeded: 40 % generated as bench:overhead sends them, 30 % templated

@@ -9,6 +9,7 @@ import { embedText } from "../src/local-embedder.ts";
 import { guardRejection } from "../src/semantic-guard.ts";
 import { textFeatures } from "../src/text-features.ts";
 import { createVectorIndex } from "../src/vector-index.ts";
+import { createRandom, SYLLABLES, TEMPLATES } from "./question-templates.ts";
 
 const DIMENSIONS = 512;
 const THRESHOLD = 0.8;
@@ -26,20 +27,8 @@ const sizes = argument("sizes", "10000,100000").split(",").map(Number);
 const runs = Number(argument("runs", "5"));
 const queryCount = Number(argument("queries", "1000"));
 
-/** mulberry32: the same questions on every run. */
-function createRandom(seed: number) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let value = Math.imul(state ^ (state >>> 15), 1 | state);
-    value = (value + Math.imul(value ^ (value >>> 7), 61 | value)) ^ value;
-    return ((value ^ (value >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 const random = createRandom(20_240_601);
 const pick = <T>(values: readonly T[]): T => values[Math.floor(random() * values.length)]!;
-const SYLLABLES = "ka lo mi ter van sul dor pex rin tal mor ve zin qua bel hon tra gul fen".split(" ");
 const word = () => Array.from({ length: 2 + Math.floor(random() * 2) }, () => pick(SYLLABLES)).join("");
 const vocabulary = Array.from(new Set(Array.from({ length: 4_000 }, word)));
 
@@ -48,21 +37,6 @@ interface Question {
   /** The same question in other words (another template around the same content words). */
   asked: string;
 }
-const TEMPLATES: Array<[(w: string[]) => string, (w: string[]) => string]> = [
-  [
-    (w) => `How do I ${w[0]} a ${w[1]} ${w[2]} for my ${w[3]}?`,
-    (w) => `how can i ${w[0]} a ${w[1]} ${w[2]} for my ${w[3]}`,
-  ],
-  [(w) => `What is the best way to ${w[0]} ${w[2]} with ${w[3]}?`, (w) => `Best way to ${w[0]} ${w[2]} with ${w[3]}?`],
-  [
-    (w) => `Explain ${w[1]} ${w[2]} and ${w[3]} in simple terms`,
-    (w) => `Please explain ${w[1]} ${w[2]} and ${w[3]} simply`,
-  ],
-  [
-    (w) => `Why does my ${w[2]} ${w[0]} when the ${w[3]} is ${w[1]}?`,
-    (w) => `why does my ${w[2]} ${w[0]} when the ${w[3]} is ${w[1]}`,
-  ],
-];
 const question = (): Question => {
   const words = [pick(vocabulary), pick(vocabulary), pick(vocabulary), pick(vocabulary)];
   const [stored, asked] = pick(TEMPLATES);
