@@ -53,6 +53,11 @@ describe("the prefilter's start table", () => {
       `x${word}`,
       word.replace(/(.)/g, "$1$1"),
       word.split("").join(" "),
+      // The gap terms (f[?]ck, h[?]ndjob ...): any unit after the first letter, doubled first letters.
+      `${word[0]}*${word.slice(1)}`,
+      `${word[0]}${word[0]}#${word.slice(1)}`,
+      `${word[0]}${word.slice(2)}`,
+      `${word[0]}é${word.slice(2)}`,
     ]);
     let hits = 0;
     for (const text of [...texts, ...naughty, ...words, ...randomTexts(20_000)]) {
