@@ -8,7 +8,7 @@ import { type ActedFinding, actOn } from "./acted-finding.ts";
 import { AnswerWindow } from "./answer-window.ts";
 import { brandRulesOf } from "./brand-rules.ts";
 import { wordsOf } from "./phrase-matcher.ts";
-import { needsEveryText } from "./prefilters.ts";
+import { mayHoldPii, mayHoldSecret, needsEveryText } from "./prefilters.ts";
 import { piiPassFor, scanners } from "./scanners.ts";
 import { StreamGates } from "./stream-gates.ts";
 
@@ -89,8 +89,14 @@ export function createOutputGuard(options: {
   const gates = new StreamGates(buffer);
   const patternFindings = (from: number): ActedFinding[] => {
     // The prefilters' answers for `buffer.slice(from)`, from what each chunk added.
-    const secrets = secretsActive && gates.mayHoldSecret(from);
-    const pii = piiActive && (namesActive || piiEveryText || gates.mayHoldPii(from));
+    // A whole answer is read once: the plain prefilters stop at their first hit.
+    const whole = options.holdAll === true;
+    const secrets = secretsActive && (whole ? mayHoldSecret(buffer.slice(from)) : gates.mayHoldSecret(from));
+    const pii =
+      piiActive &&
+      (namesActive ||
+        piiEveryText ||
+        (whole ? mayHoldPii(buffer.slice(from), output.pii.kinds) : gates.mayHoldPii(from)));
     if (!secrets && !pii && !namesActive && brandRules === undefined) return NONE;
     const text = buffer.slice(from);
     const found: ActedFinding[] = [];

@@ -13,6 +13,7 @@ export class StreamGates {
   private read = 0;
   private lastPiiMark = -1;
   private runStart = 0;
+  private inRun = false;
   private longRunStart = -1;
   private longRunEnd = -1;
 
@@ -26,14 +27,19 @@ export class StreamGates {
     for (; index < length; index++) {
       const unit = answer.charCodeAt(index);
       if (isCredentialUnit(unit)) {
-        if (index === 0 || !isCredentialUnit(answer.charCodeAt(index - 1))) this.runStart = index;
-      } else if (index > this.runStart && isCredentialUnit(answer.charCodeAt(index - 1))) {
+        if (!this.inRun) {
+          this.runStart = index;
+          this.inRun = true;
+        }
+      } else if (this.inRun) {
+        this.inRun = false;
         if (index - this.runStart >= SHORTEST_CREDENTIAL) {
           this.longRunStart = this.runStart;
           this.longRunEnd = index;
         }
       }
-      // "::" needs the unit after it: a ":" last in the answer is read again with the next chunk.
+      // "::" needs the unit after it: a ":" last in the answer is read again with the next chunk
+      // (the run above ended at it either way, so reading it twice changes nothing).
       if (unit === 0x3a && index + 1 === length) break;
       if (isPiiMark(answer, index)) this.lastPiiMark = index;
     }
@@ -48,9 +54,8 @@ export class StreamGates {
   mayHoldSecret(from: number): boolean {
     this.catchUp();
     const length = this.answer.length;
-    // A run still open at the end (after a final ":" the run before it was closed and recorded).
-    const open = this.read === length && length > 0 && isCredentialUnit(this.answer.charCodeAt(length - 1));
-    if (open && length - Math.max(this.runStart, from) >= SHORTEST_CREDENTIAL) return true;
+    // A run still open at the end (a final ":" closed and recorded the run before it).
+    if (this.inRun && length - Math.max(this.runStart, from) >= SHORTEST_CREDENTIAL) return true;
     if (this.longRunEnd >= 0 && this.longRunEnd - Math.max(this.longRunStart, from) >= SHORTEST_CREDENTIAL) return true;
     return this.answer.indexOf(PRIVATE_KEY_HEADER, from) !== -1;
   }
