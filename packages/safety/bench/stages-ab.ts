@@ -16,8 +16,11 @@
  * words, "Write one sentence about ... (N).") answered with the simulator's default answer
  * (6-48 vocabulary words); `1kb-prompts`, a 1 KB request (200-character system prompt,
  * 824-character user turn) of benign prompts answered with 1 KB of encyclopaedic prose;
- * `1kb-pii`, the same with the Presidio dev sentences. Flags (environment): SAFETY_AB_ROUNDS
- * (default 20), SAFETY_AB_CALLS (calls per round, default 200), SAFETY_AB_WORKLOADS (comma list).
+ * `1kb-pii`, the same with the Presidio dev sentences; `stream`, the output stage alone on the
+ * 1 KB prose answers streamed in 4-character deltas (the figure is CPU per delta).
+ * Flags (environment): SAFETY_AB_ROUNDS (default 20), SAFETY_AB_CALLS (calls per round, default
+ * 200), SAFETY_AB_WORKLOADS (comma list), SAFETY_AB_STAGES (comma list of both, input, output:
+ * each stage alone as well as both; default both).
  */
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
@@ -26,8 +29,11 @@ import type { ChatRequest, Middleware, Model, RequestContext } from "@keel/spec"
 
 interface Version {
   label: string;
-  model: Model;
+  /** The two stages, then each alone. */
+  models: Record<Stage, Model>;
 }
+
+type Stage = "both" | "input" | "output";
 
 const rounds = Number(process.env.SAFETY_AB_ROUNDS ?? 20);
 const calls = Number(process.env.SAFETY_AB_CALLS ?? 200);
@@ -100,7 +106,11 @@ function shortAnswer(pick: (size: number) => number): string {
 interface Workload {
   name: string;
   requests: { request: ChatRequest; answer: string }[];
+  /** Streamed in deltas of this many characters (the figure is then per delta). */
+  chunk?: number;
 }
+
+const STREAM_CHUNK = 4;
 
 function workloads(): Workload[] {
   const pick = seeded(0x2545f491);
@@ -137,6 +147,11 @@ function workloads(): Workload[] {
     },
     { name: "1kb-prompts", requests: Array.from({ length: 64 }, (_, index) => kilobyte(prompts, index)) },
     { name: "1kb-pii", requests: Array.from({ length: 64 }, (_, index) => kilobyte(pii, index)) },
+    {
+      name: "stream",
+      requests: Array.from({ length: 64 }, (_, index) => kilobyte(prompts, index)),
+      chunk: STREAM_CHUNK,
+    },
   ];
   const wanted = process.env.SAFETY_AB_WORKLOADS?.split(",");
   return wanted === undefined ? all : all.filter((workload) => wanted.includes(workload.name));
@@ -166,52 +181,87 @@ async function versionOf(label: string, source: string): Promise<Version> {
   const policyFor = createPolicyResolver({});
   const upstream: Model = {
     generate: async (request) => generationOf(currentAnswer, request),
-    stream: async function* () {},
+    stream: async function* (request) {
+      for (const delta of currentDeltas) yield { type: "delta", content: delta };
+      yield { type: "done", generation: generationOf(currentAnswer, request) };
+    },
   };
-  const model = wrap(upstream, [inputSafetyMiddleware({ policyFor }), outputSafetyMiddleware({ policyFor })]);
-  return { label, model };
+  const input = inputSafetyMiddleware({ policyFor });
+  const output = outputSafetyMiddleware({ policyFor });
+  return {
+    label,
+    models: { both: wrap(upstream, [input, output]), input: wrap(upstream, [input]), output: wrap(upstream, [output]) },
+  };
 }
 
 // The stages hand the model a redacted copy of a request with personal data, so the answer travels beside it.
 let currentAnswer = "";
+let currentDeltas: string[] = [];
+const deltasOf = new Map<string, string[]>();
 
-async function runCalls(version: Version, workload: Workload, batch: { count: number; offset: number }): Promise<void> {
+function deltas(answer: string, size: number): string[] {
+  let parts = deltasOf.get(answer);
+  if (parts === undefined) {
+    parts = [];
+    for (let at = 0; at < answer.length; at += size) parts.push(answer.slice(at, at + size));
+    deltasOf.set(answer, parts);
+  }
+  return parts;
+}
+
+/** Runs a batch; returns the units the figure is per (calls, or deltas for a stream). */
+async function runCalls(model: Model, workload: Workload, batch: { count: number; offset: number }): Promise<number> {
   const { count, offset } = batch;
+  let units = 0;
   for (let call = 0; call < count; call++) {
     const { request, answer } = workload.requests[(offset + call) % workload.requests.length]!;
     currentAnswer = answer;
-    await version.model.generate(request, context());
+    if (workload.chunk === undefined) {
+      await model.generate(request, context());
+      units++;
+      continue;
+    }
+    currentDeltas = deltas(answer, workload.chunk);
+    for await (const _event of model.stream(request, context()));
+    units += currentDeltas.length;
   }
+  return units;
 }
 
 const versions = await Promise.all(sources.map(({ label, source }) => versionOf(label, source)));
+const stages = (process.env.SAFETY_AB_STAGES ?? "both").split(",") as Stage[];
 const quartile = (sorted: readonly number[], at: number) => sorted[Math.floor((sorted.length - 1) * at)] ?? 0;
 for (const workload of workloads()) {
-  for (const version of versions) await runCalls(version, workload, { count: 1000, offset: 0 });
-  const samples = new Map<string, number[]>(versions.map((version) => [version.label, []]));
-  for (let round = 0; round < rounds; round++) {
-    for (let offset = 0; offset < versions.length; offset++) {
-      const version = versions[(round + offset) % versions.length]!;
-      const before = process.cpuUsage();
-      await runCalls(version, workload, { count: calls, offset: round * calls });
-      const used = process.cpuUsage(before);
-      samples.get(version.label)!.push((used.user + used.system) / calls);
+  // A stream's figure is the output stage's per delta; the input stage's is the 1 KB request's.
+  for (const stage of workload.chunk === undefined ? stages : (["output"] as const)) {
+    for (const version of versions) await runCalls(version.models[stage], workload, { count: 300, offset: 0 });
+    const samples = new Map<string, number[]>(versions.map((version) => [version.label, []]));
+    const batch = workload.chunk === undefined ? calls : Math.max(1, Math.round(calls / 10));
+    for (let round = 0; round < rounds; round++) {
+      for (let offset = 0; offset < versions.length; offset++) {
+        const version = versions[(round + offset) % versions.length]!;
+        const before = process.cpuUsage();
+        const units = await runCalls(version.models[stage], workload, { count: batch, offset: round * batch });
+        const used = process.cpuUsage(before);
+        samples.get(version.label)!.push((used.user + used.system) / units);
+      }
     }
-  }
-  const medianOf = (label: string) =>
-    quartile(
-      [...samples.get(label)!].sort((a, b) => a - b),
-      0.5,
-    );
-  for (const version of versions) {
-    const sorted = [...samples.get(version.label)!].sort((a, b) => a - b);
-    const change =
-      version === versions[0]
-        ? ""
-        : `  current is ${(((medianOf("current") - medianOf(version.label)) / medianOf(version.label)) * 100).toFixed(1)} %`;
-    console.log(
-      `${workload.name.padEnd(12)} ${version.label.padEnd(10)} CPU ${quartile(sorted, 0.5).toFixed(1)} µs/request` +
-        ` (quartiles ${quartile(sorted, 0.25).toFixed(1)}-${quartile(sorted, 0.75).toFixed(1)}, ${rounds} rounds of ${calls})${change}`,
-    );
+    const medianOf = (label: string) =>
+      quartile(
+        [...samples.get(label)!].sort((a, b) => a - b),
+        0.5,
+      );
+    const unit = workload.chunk === undefined ? "request" : "delta";
+    for (const version of versions) {
+      const sorted = [...samples.get(version.label)!].sort((a, b) => a - b);
+      const change =
+        version === versions[0]
+          ? ""
+          : `  current is ${(((medianOf("current") - medianOf(version.label)) / medianOf(version.label)) * 100).toFixed(1)} %`;
+      console.log(
+        `${workload.name.padEnd(12)} ${stage.padEnd(6)} ${version.label.padEnd(10)} CPU ${quartile(sorted, 0.5).toFixed(2)} µs/${unit}` +
+          ` (quartiles ${quartile(sorted, 0.25).toFixed(2)}-${quartile(sorted, 0.75).toFixed(2)}, ${rounds} rounds of ${batch})${change}`,
+      );
+    }
   }
 }

@@ -26,7 +26,12 @@ const BIGRAM_SEED = 0x5bd1e995;
  * injection and toxicity models read the same features of the same text.
  */
 export function featureBuckets(text: string, settings: FeatureSettings): Int32Array {
-  const key = `${settings.bits}:${settings.charGrams[0]}-${settings.charGrams[1]}:${settings.wordGrams}`;
+  let key = keys.get(settings);
+  if (key === undefined) {
+    // Models loaded from different files share a memo when they read the same features.
+    key = `${settings.bits}:${settings.charGrams[0]}-${settings.charGrams[1]}:${settings.wordGrams}`;
+    keys.set(settings, key);
+  }
   let memo = memos.get(key);
   if (memo === undefined) {
     memo = new Map();
@@ -44,6 +49,8 @@ const MEMO_SIZE = 16;
 /** Reused between calls: only the final, exact-size copy is allocated per text. */
 let scratch = new Int32Array(8192);
 const memos = new Map<string, Map<string, Int32Array>>();
+/** Each settings object's memo key, built once instead of on every call. */
+const keys = new WeakMap<FeatureSettings, string>();
 
 function extract(text: string, settings: FeatureSettings): Int32Array {
   const mask = (1 << settings.bits) - 1;

@@ -13,6 +13,18 @@ export interface LogisticModel {
   readonly weights: Float32Array;
   /** The shipped decision threshold on the detector's final score, when the model has one. */
   readonly threshold?: number;
+  /**
+   * A loaded model's weights as saved: one byte per bucket and the 256 float32 values a byte
+   * stands for (`levels[byte]` is exactly `weights[bucket]`). `logit` reads these when present.
+   */
+  readonly quantised?: QuantisedWeights;
+}
+
+export interface QuantisedWeights {
+  /** The saved int8 weight of each bucket, read as an unsigned byte. */
+  readonly codes: Uint8Array;
+  /** `levels[code]` = float32(int8(code) x scale), the value `weights` holds for that code. */
+  readonly levels: Float32Array;
 }
 
 /** The saved form: weights quantised to int8 (base64) with one scale, a few hundred kilobytes. */
@@ -31,9 +43,17 @@ export interface SavedModel {
 /** The raw score before the sigmoid, for combining with other evidence. */
 export function logit(model: LogisticModel, normalisedText: string): number {
   const buckets = featureBuckets(normalisedText, model.settings);
-  const weights = model.weights;
   let sum = 0;
-  for (let index = 0; index < buckets.length; index++) sum += weights[buckets[index]!]!;
+  const quantised = model.quantised;
+  if (quantised !== undefined) {
+    // A quarter of the float32 table's memory (256 KB a model): the random reads per n-gram
+    // miss the processor's caches far less often. The same float32 values, so the same sum.
+    const { codes, levels } = quantised;
+    for (let index = 0; index < buckets.length; index++) sum += levels[codes[buckets[index]!]!]!;
+  } else {
+    const weights = model.weights;
+    for (let index = 0; index < buckets.length; index++) sum += weights[buckets[index]!]!;
+  }
   const count = buckets.length;
   return count === 0 ? model.bias : model.bias + sum / Math.sqrt(Math.max(count, model.settings.minCount ?? 1));
 }
@@ -61,15 +81,23 @@ export function saveModel(model: LogisticModel, trainedOn: unknown): SavedModel 
 
 export function loadModel(saved: SavedModel): LogisticModel {
   const bytes = Buffer.from(saved.weights, "base64");
-  const quantised = new Int8Array(bytes.buffer, bytes.byteOffset, bytes.length);
-  if (quantised.length !== 1 << saved.settings.bits)
-    throw new Error(`${saved.name}: expected ${1 << saved.settings.bits} weights, found ${quantised.length}`);
+  const codes = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
+  if (codes.length !== 1 << saved.settings.bits)
+    throw new Error(`${saved.name}: expected ${1 << saved.settings.bits} weights, found ${codes.length}`);
+  const levels = new Float32Array(256);
+  for (let code = 0; code < 256; code++) levels[code] = (code < 128 ? code : code - 256) * saved.scale;
+  let weights: Float32Array | undefined;
   return {
     name: saved.name,
     version: saved.version,
     settings: saved.settings,
     bias: saved.bias,
-    weights: dequantise(quantised, saved.scale),
+    quantised: { codes, levels },
+    // Only tools and tests read the float32 table; scoring reads the bytes.
+    get weights() {
+      weights ??= dequantise(new Int8Array(codes.buffer, codes.byteOffset, codes.length), saved.scale);
+      return weights;
+    },
     ...(saved.threshold === undefined ? {} : { threshold: saved.threshold }),
   };
 }

@@ -41,4 +41,13 @@ describe("NER detector", () => {
     expect(found(detector, "Thanks for the quick reply, Great Service!")).toEqual([]);
     expect(found(detector, "Is there a Student Discount?")).toEqual([]);
   });
+
+  it("does not tag 'envelope please' as a PERSON (a lone unknown word before a common word, no capitals)", () => {
+    const detector = createNerDetector();
+    expect(found(detector, "envelope please")).toEqual([]);
+    expect(found(detector, "tax policy and reform advocacy.")).not.toContain("PERSON:policy");
+    // A known first name stays a name, and so does a lone unknown word in text with capitals.
+    expect(found(detector, "grace please call me")).toContain("PERSON:grace");
+    expect(found(detector, "The true gender of Frederikke has been under debate")).toContain("PERSON:Frederikke");
+  });
 });

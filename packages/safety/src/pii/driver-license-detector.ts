@@ -15,8 +15,15 @@ export function createDriverLicenseDetector(): Detector {
   return { name, version, detect: findLicenses };
 }
 
+/**
+ * Every match opens with "driv" or "DL" (the same case folding): one quick scan for those turns
+ * away most texts before the full pattern tries both alternatives at every word start.
+ */
+const OPENING = /driv|dl/i;
+
 function findLicenses(text: string): Finding[] {
   const findings: Finding[] = [];
+  if (!OPENING.test(text)) return findings;
   for (const match of text.matchAll(licensePattern)) {
     const id = match[1] ?? match[2] ?? "";
     if ((id.match(/\d/g)?.length ?? 0) < 4) continue;

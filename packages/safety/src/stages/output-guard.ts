@@ -5,10 +5,12 @@ import { placeholderLabel } from "../redaction/placeholder-labels.ts";
 import type { Vault } from "../redaction/vault.ts";
 import { applyEdits, EditLog, type TextEdit } from "../text/text-edits.ts";
 import { type ActedFinding, actOn } from "./acted-finding.ts";
+import { AnswerWindow } from "./answer-window.ts";
 import { brandRulesOf } from "./brand-rules.ts";
 import { wordsOf } from "./phrase-matcher.ts";
-import { mayHoldPii, mayHoldSecret } from "./prefilters.ts";
+import { mayHoldPii, mayHoldSecret, needsEveryText } from "./prefilters.ts";
 import { piiPassFor, scanners } from "./scanners.ts";
+import { StreamGates } from "./stream-gates.ts";
 
 /** Text before the unchecked part that detectors read again for context ("call me at", "SSN"). */
 const LOOKBACK = 48;
@@ -68,7 +70,8 @@ export function createOutputGuard(options: {
     (brandRules !== undefined && MODIFYING(brand));
   const sentenceHold = active("toxicity") && MODIFYING(output.toxicity);
 
-  let buffer = "";
+  // Only the flag-only toxicity check reads the whole answer (once, at the end).
+  const buffer = new AnswerWindow(active("toxicity") && !sentenceHold);
   let checked = 0;
   let classified = 0;
   /** Where the search for the next sentence boundary resumes (each character is looked at once). */
@@ -82,15 +85,23 @@ export function createOutputGuard(options: {
   const secretsActive = active("secrets");
   const piiActive = active("pii");
   const namesActive = active("names");
-  const patternsActive = secretsActive || piiActive || namesActive || brandRules !== undefined;
+  const piiEveryText = needsEveryText(output.pii.kinds);
+  const gates = new StreamGates(buffer);
   const patternFindings = (from: number): ActedFinding[] => {
-    if (!patternsActive) return NONE;
+    // The prefilters' answers for `buffer.slice(from)`, from what each chunk added.
+    // A whole answer is read once: the plain prefilters stop at their first hit.
+    const whole = options.holdAll === true;
+    const secrets = secretsActive && (whole ? mayHoldSecret(buffer.slice(from)) : gates.mayHoldSecret(from));
+    const pii =
+      piiActive &&
+      (namesActive ||
+        piiEveryText ||
+        (whole ? mayHoldPii(buffer.slice(from), output.pii.kinds) : gates.mayHoldPii(from)));
+    if (!secrets && !pii && !namesActive && brandRules === undefined) return NONE;
     const text = buffer.slice(from);
     const found: ActedFinding[] = [];
-    if (active("secrets") && mayHoldSecret(text))
-      found.push(...actOn(scanners.secrets().detect(text), { name: "secrets", settings: output.secrets }));
-    const pii = active("pii") && (active("names") || mayHoldPii(text, output.pii.kinds));
-    if (pii || active("names")) {
+    if (secrets) found.push(...actOn(scanners.secrets().detect(text), { name: "secrets", settings: output.secrets }));
+    if (pii || namesActive) {
       const pass = piiPassFor(pii ? output.pii : undefined, active("names") ? output.names : undefined);
       for (const finding of pass.detect(text)) {
         const name = finding.detector === "ner" ? "names" : "pii";
@@ -113,7 +124,7 @@ export function createOutputGuard(options: {
       // Only flagging: nothing waits for the verdict, so the whole answer is scored once at the end
       // (per call the classifier's fixed cost outweighs a sentence's own).
       if (!final) return;
-      const found = actOn(detector.detect(buffer), { name: "toxicity", settings: output.toxicity });
+      const found = actOn(detector.detect(buffer.wholeText()), { name: "toxicity", settings: output.toxicity });
       toxicPending.push(...found);
       classified = buffer.length;
       return;
@@ -133,11 +144,11 @@ export function createOutputGuard(options: {
       start = end;
     };
     for (let index = Math.max(start, scanned); index < buffer.length; index++) {
-      const unit = buffer[index]!;
+      const unit = buffer.charCodeAt(index);
       const next = buffer.charCodeAt(index + 1);
-      if (unit === "\n") judge(index + 1);
+      if (unit === 0x0a) judge(index + 1);
       // The space after the sentence's mark goes with it, so the next sentence starts at its first word.
-      else if ((unit === "." || unit === "!" || unit === "?") && isSpace(next)) judge(index + 2);
+      else if ((unit === 0x2e || unit === 0x21 || unit === 0x3f) && isSpace(next)) judge(index + 2);
       else if (index - start >= LONGEST_SENTENCE) {
         const space = buffer.lastIndexOf(" ", index);
         judge(space > start ? space + 1 : index);
@@ -156,7 +167,7 @@ export function createOutputGuard(options: {
     if (sentenceHold) end = Math.min(end, classified);
     // An open private-key block after the checked text waits for its END line.
     const begin = buffer.indexOf("-----BEGIN", checked);
-    if (begin !== -1 && !buffer.includes("-----END", begin)) end = Math.min(end, begin);
+    if (begin !== -1 && buffer.indexOf("-----END", begin) === -1) end = Math.min(end, begin);
     if (patternHold) end = Math.min(end, tokenHoldStart());
     return end;
   };
@@ -200,6 +211,7 @@ export function createOutputGuard(options: {
       const piece = buffer.slice(checked, release);
       content += piece;
       checked = release;
+      buffer.forget(Math.max(0, checked - LOOKBACK));
       return stop === undefined ? piece : "";
     }
     const found = scanned.filter((finding) => finding.end > checked);
@@ -235,12 +247,13 @@ export function createOutputGuard(options: {
     finalised.push(...acted);
     content += piece.text;
     checked = release;
+    buffer.forget(Math.max(0, checked - LOOKBACK));
     return stop === undefined ? piece.text : "";
   };
 
   return {
     push(delta) {
-      buffer += delta;
+      buffer.append(delta);
       return advance(false);
     },
     end: () => advance(true),

@@ -53,16 +53,24 @@ describe("the prefilter's start table", () => {
       `x${word}`,
       word.replace(/(.)/g, "$1$1"),
       word.split("").join(" "),
+      // The gap terms (f[?]ck, h[?]ndjob ...): any unit after the first letter, doubled first letters.
+      `${word[0]}*${word.slice(1)}`,
+      `${word[0]}${word[0]}#${word.slice(1)}`,
+      `${word[0]}${word.slice(2)}`,
+      `${word[0]}é${word.slice(2)}`,
     ]);
     let hits = 0;
+    const wrong: string[] = [];
     for (const text of [...texts, ...naughty, ...words, ...randomTexts(20_000)]) {
       // The layer scans normalised text; any string must give the same hits all the same.
       for (const scanned of [normaliseText(text).text, text]) {
         const expected = regexHits(scanned);
-        expect(scannedHits(scanned), scanned).toEqual(expected);
+        if (scannedHits(scanned).join() !== expected.join()) wrong.push(scanned);
         hits += expected.length / 2;
       }
     }
+    expect(wrong.slice(0, 5)).toEqual([]);
     expect(hits).toBeGreaterThan(1000);
-  });
+    // Some 70,000 strings: seconds on a busy shared machine.
+  }, 30_000);
 });

@@ -171,18 +171,18 @@ function candidateWindows(text: string): { start: number; end: number }[] {
 }
 
 const WHITELIST = (dataset.whitelistedTerms ?? []).map((term) => term.toLowerCase());
-const LONGEST_WHITELISTED = Math.max(...WHITELIST.map((term) => term.length));
 
 /**
  * Whether one of obscenity's whitelisted terms ("assi" of "assistant", "cumu", "dickens")
- * covers the hit: obscenity would discard that match, so the costly call is skipped.
+ * covers the hit: obscenity would discard that match, so the costly call is skipped. A term
+ * covers the hit only where it holds the hit's own text, so each term is searched for the hit
+ * (a few units in a short term), not the text around the hit for each term.
  */
 function whitelisted(text: string, hit: { start: number; end: number }): boolean {
-  const from = Math.max(0, hit.start - LONGEST_WHITELISTED);
-  const around = text.slice(from, hit.end + LONGEST_WHITELISTED);
+  const piece = text.slice(hit.start, hit.end);
   for (const term of WHITELIST) {
-    for (let at = around.indexOf(term); at >= 0; at = around.indexOf(term, at + 1)) {
-      if (from + at <= hit.start && from + at + term.length >= hit.end) return true;
+    for (let at = term.indexOf(piece); at >= 0 && at < term.length; at = term.indexOf(piece, at + 1)) {
+      if (at <= hit.start && text.startsWith(term, hit.start - at)) return true;
     }
   }
   return false;
