@@ -33,7 +33,14 @@ export interface GraphqlContext {
 /** Builds a resolver context for a verified caller: per HTTP request, per WebSocket operation. */
 export type CreateContext = (source: {
   principal: Principal;
-  signal: AbortSignal;
+  /** Read only when a resolver asks for it: over HTTP it is made then (graphql-handler.ts). */
+  readonly signal: AbortSignal;
+  /**
+   * Over HTTP: a signal for one pipeline call, ended when the caller goes away, which the
+   * call takes as its request's own (core's createCallerSignal); one per call, so one root
+   * field's deadline never ends another's. Without it, calls are given `signal`.
+   */
+  callerSignal?: () => AbortSignal;
   /** Over HTTP: receives the rate-limit headers for the response. */
   setResponseHeaders?: (headers: Readonly<Record<string, string>>) => void;
 }) => GraphqlContext;

@@ -67,15 +67,18 @@ export async function startGraphqlService(options: GraphqlServiceOptions): Promi
     errorBody: (error) => ({ errors: [formatGraphqlError(error, undefined)] }),
     serve: (serviceHost) => {
       const edge = createServiceEdge(pipeline, { service: SERVICE_NAME });
-      const createContext: CreateContext = ({ principal, signal, setResponseHeaders }) => ({
+      const createContext: CreateContext = (source) => ({
         pipeline,
-        principal,
-        signal,
+        principal: source.principal,
+        // Read through, so an HTTP request's signal is only made if a resolver reads it.
+        get signal() {
+          return source.signal;
+        },
         callOptions: () =>
-          edge.callOptions(principal, {
+          edge.callOptions(source.principal, {
             requestId: randomUUID(),
-            signal,
-            ...(setResponseHeaders === undefined ? {} : { setResponseHeaders }),
+            signal: source.callerSignal === undefined ? source.signal : source.callerSignal(),
+            ...(source.setResponseHeaders === undefined ? {} : { setResponseHeaders: source.setResponseHeaders }),
           }),
         trackStream: serviceHost.trackStream,
         // True from the first moment of shutdown, not only after the grace: new streams are refused.

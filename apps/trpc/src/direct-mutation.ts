@@ -7,6 +7,7 @@ import {
   type AnyTRPCRouter,
 } from "@trpc/server";
 import { getHTTPStatusCode } from "@trpc/server/http";
+import { createCallerSignal } from "@keel/core";
 import type { KeelTrpcContext } from "./context.ts";
 
 export interface DirectMutationOptions {
@@ -69,10 +70,11 @@ export function createDirectMutationHandler(options: DirectMutationOptions) {
     batch: boolean;
   }) {
     const { request, response, path, text, batch } = options;
-    // Aborted when the caller goes before the answer is written, as tRPC's adapter does.
-    const controller = new AbortController();
+    // Aborted when the caller goes before the answer is written, as tRPC's adapter does. A
+    // caller signal: the pipeline call takes it as its request's signal instead of linking one.
+    const caller = createCallerSignal();
     const onClose = () => {
-      if (!response.writableEnded) controller.abort();
+      if (!response.writableEnded) caller.callerGone();
     };
     response.once("close", onClose);
     let ctx: KeelTrpcContext | undefined;
@@ -89,7 +91,7 @@ export function createDirectMutationHandler(options: DirectMutationOptions) {
         },
         ctx,
         type: "mutation",
-        signal: controller.signal,
+        signal: caller.signal,
         batchIndex: 0,
       });
       const body = { result: { data } };

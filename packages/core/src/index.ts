@@ -25,6 +25,7 @@ export {
   reviewRejectSchema,
 } from "./request/review-schemas.ts";
 export type { CallOptions } from "./pipeline/request-scope.ts";
+export { createCallerSignal, type CallerSignal } from "./pipeline/caller-signal.ts";
 export {
   cacheControlSchema,
   chatRequestSchema,

@@ -1,5 +1,4 @@
 import { KeelError, type EmbeddingModel, type Model } from "@keel/spec";
-import OpenAI from "openai";
 import {
   cancelBatch,
   pollBatch,
@@ -12,6 +11,7 @@ import {
 import { embed } from "./embed.ts";
 import { generate } from "./generate.ts";
 import { createDirectStreamCall } from "./direct-stream.ts";
+import { createKeelOpenAI } from "./keel-openai.ts";
 import { createNodeFetch } from "./node-fetch.ts";
 import { createPriceTable, type PriceTable } from "./prices.ts";
 import { stream } from "./stream.ts";
@@ -85,7 +85,8 @@ export function createOpenAIProvider(options: ProviderOptions): Provider {
       throw new KeelError("BAD_REQUEST", `${field} must be a positive integer`, { details: { field } });
     }
   }
-  const client = new OpenAI({
+  // The SDK's client, with its per-call authentication headers built once (keel-openai.ts).
+  const client = createKeelOpenAI({
     apiKey: options.apiKey,
     // Every option given explicitly, so the SDK reads none of the OPENAI_* environment variables.
     baseURL: options.baseURL ?? "https://api.openai.com/v1",

@@ -1,6 +1,12 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { HeaderMap, type ApolloServer } from "@apollo/server";
-import { unsupportedMediaType, type RequestHandler, type ServiceEdge } from "@keel/core";
+import {
+  createCallerSignal,
+  unsupportedMediaType,
+  type CallerSignal,
+  type RequestHandler,
+  type ServiceEdge,
+} from "@keel/core";
 import { HTTP_STATUS_BY_CODE, toKeelError, type Principal } from "@keel/spec";
 import type { CreateContext, GraphqlContext } from "../context.ts";
 import { sendLandingPage, wantsLandingPage } from "./landing-page.ts";
@@ -87,13 +93,37 @@ export function createGraphqlHandler(options: GraphqlHandlerOptions): RequestHan
       }
     }
 
-    const controller = new AbortController();
-    const onClose = () => {
-      if (!response.writableFinished) controller.abort();
-    };
-    response.once("close", onClose);
     const rateLimitHeaders: Record<string, string> = {};
     const setResponseHeaders = (headers: Readonly<Record<string, string>>) => Object.assign(rateLimitHeaders, headers);
+    // What ends when the caller goes before the answer is written: the context's signal (made
+    // only if a resolver reads it) and each pipeline call's own caller signal (core).
+    let controller: AbortController | undefined;
+    let gone = false;
+    const callers: CallerSignal[] = [];
+    const onClose = () => {
+      if (response.writableFinished) return;
+      gone = true;
+      controller?.abort();
+      for (const caller of callers) caller.callerGone();
+    };
+    response.once("close", onClose);
+    const source = {
+      principal,
+      get signal() {
+        if (controller === undefined) {
+          controller = new AbortController();
+          if (gone) controller.abort();
+        }
+        return controller.signal;
+      },
+      callerSignal() {
+        const caller = createCallerSignal();
+        if (gone) caller.callerGone();
+        else callers.push(caller);
+        return caller.signal;
+      },
+      setResponseHeaders,
+    };
 
     const result = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: {
@@ -102,7 +132,7 @@ export function createGraphqlHandler(options: GraphqlHandlerOptions): RequestHan
         search,
         body,
       },
-      context: async () => options.createContext({ principal, signal: controller.signal, setResponseHeaders }),
+      context: async () => options.createContext(source),
     });
     if (response.destroyed) return;
     for (const [name, value] of Object.entries(rateLimitHeaders)) response.setHeader(name, value);

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { callerGoneError, claimCallerSignal } from "./caller-signal.ts";
 import {
   DEFAULT_TENANT,
   KeelError,
@@ -48,8 +49,9 @@ export interface RequestScope {
 }
 
 /**
- * One signal per request, linked to the caller's and aborted by the deadline timer; its
- * abort reason is the KeelError that says which of the two ended the request.
+ * One signal per request, linked to the caller's (or the caller's own, when it is a
+ * service's caller signal: caller-signal.ts) and aborted by the deadline timer; its abort
+ * reason is the KeelError that says which of the two ended the request.
  */
 export function openRequestScope(options: {
   operation: Operation;
@@ -61,14 +63,8 @@ export function openRequestScope(options: {
 }): RequestScope {
   const { call } = options;
   const timeoutMs = call?.timeoutMs ?? options.defaultTimeoutMs;
-  const link = linkSignal(
-    call?.signal,
-    () =>
-      new KeelError("UPSTREAM_TIMEOUT", "the caller went away", {
-        retryable: false,
-        details: { reason: "client-closed" },
-      }),
-  );
+  // A service's caller signal (caller-signal.ts) is taken as is; any other is linked to.
+  const link = claimCallerSignal(call?.signal) ?? linkSignal(call?.signal, callerGoneError);
   const timer = setTimeout(
     () =>
       link.abort(
