@@ -77,18 +77,23 @@ export const scanners = {
 
 /**
  * Builds every detector a policy will run, so their weights are read at start instead of
- * during the first request (about 150 ms on the project machine).
+ * during the first request (about 150 ms on the project machine). Returns them, so a host
+ * can also run each once at start (regexes compile and code warms on first use).
  */
-export function warmUpScanners(policy: ResolvedSafetyPolicy): void {
+export function warmUpScanners(policy: ResolvedSafetyPolicy): Detector[] {
   const { input, output } = policy;
-  if (input.secrets.action !== "off" || output.secrets.action !== "off") scanners.secrets();
+  const detectors: Detector[] = [];
+  if (input.secrets.action !== "off" || output.secrets.action !== "off") detectors.push(scanners.secrets());
   for (const stage of [input, output]) {
     const names = stage.names.action !== "off";
     const pii = stage.pii.action !== "off";
-    if (pii || names) scanners.pii(names, piiKindsOf(pii ? stage.pii : undefined, names ? stage.names : undefined));
+    if (pii || names)
+      detectors.push(scanners.pii(names, piiKindsOf(pii ? stage.pii : undefined, names ? stage.names : undefined)));
   }
-  if (input.injection.action !== "off") scanners.injection("user", input.injection.threshold);
-  if (input.documentInjection.action !== "off") scanners.injection("document", input.documentInjection.threshold);
-  if (input.toxicity.action !== "off") scanners.toxicity(input.toxicity.threshold);
-  if (output.toxicity.action !== "off") scanners.toxicity(output.toxicity.threshold);
+  if (input.injection.action !== "off") detectors.push(scanners.injection("user", input.injection.threshold));
+  if (input.documentInjection.action !== "off")
+    detectors.push(scanners.injection("document", input.documentInjection.threshold));
+  if (input.toxicity.action !== "off") detectors.push(scanners.toxicity(input.toxicity.threshold));
+  if (output.toxicity.action !== "off") detectors.push(scanners.toxicity(output.toxicity.threshold));
+  return [...new Set(detectors)];
 }
