@@ -82,7 +82,11 @@ describe("startServiceHost", () => {
       pipeline,
       host: "127.0.0.1",
       port: 0,
-      serve: () => ({ handler: (_request, response) => response.end("ok") }),
+      serve: () => ({
+        handler: (_request, response) => {
+          response.end("ok");
+        },
+      }),
     });
     hosts.push(host);
     expect(host.warmedUp).toEqual({ safetyDetectors: 0, semanticIndex: false });
