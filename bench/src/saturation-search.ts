@@ -1,4 +1,5 @@
 import { runMeasuredWindow, type WindowOptions, type WindowResult } from "./measured-window.ts";
+import { runOpenLoop } from "./open-loop.ts";
 
 export interface SaturationResult {
   /** The highest rate that held (p99 under the bound, no errors, ≥ 95 % achieved); 0 if none did. */
@@ -12,10 +13,20 @@ export interface SaturationResult {
  * then `refineSteps` bisections between the last held and the first failed rate, to a
  * resolution of `stepRate`. Each probe is one measured window after its warm-up; a failed
  * probe waits for its backlog to drain (runOpenLoop awaits every answer) before the next.
+ * Before the first probe, an unmeasured run at the start rate (`warmUpMs`, default 3 s):
+ * a process started just before the search would otherwise pay its first requests' one-off
+ * costs (compilation, first connections) inside the first probe's 1 s warm-up and window.
  */
 export async function searchSaturation(
   window: Omit<WindowOptions, "rate">,
-  options: { startRate: number; maxRate: number; growth?: number; refineSteps?: number; stepRate?: number },
+  options: {
+    startRate: number;
+    maxRate: number;
+    growth?: number;
+    refineSteps?: number;
+    stepRate?: number;
+    warmUpMs?: number;
+  },
 ): Promise<SaturationResult> {
   const growth = options.growth ?? 1.5;
   const stepRate = options.stepRate ?? 50;
@@ -25,6 +36,8 @@ export async function searchSaturation(
     probes.push(result);
     return result.held;
   };
+  const warmUpMs = options.warmUpMs ?? 3_000;
+  if (warmUpMs > 0) await runOpenLoop(window.target, { rate: options.startRate, durationMs: warmUpMs });
   let held = 0;
   let failed = Number.POSITIVE_INFINITY;
   for (let rate = options.startRate; rate <= options.maxRate; rate = roundTo(rate * growth, stepRate)) {

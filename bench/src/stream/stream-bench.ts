@@ -24,6 +24,7 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort, type NodeProcess, startNodeProcess } from "@keel/testkit";
 import { processCpuMs } from "../process-cpu.ts";
+import { waitForQuiet } from "../process-quiet.ts";
 import { repoRoot } from "../repo-root.ts";
 import { parseBaselines } from "../baselines.ts";
 import { generateBenchKey } from "./bench-key.ts";
@@ -268,15 +269,26 @@ async function measure(target: StreamTarget, rate: number, runMs: number) {
   };
 }
 
-/** Doubles the rate until a step is not held, then halves the gap three times. */
+/**
+ * Doubles the rate until a step is not held, then halves the gap three times. An unmeasured
+ * run at the first rate comes first, and each step starts once the service is quiet again
+ * (the previous step's streams, including those its clients gave up on, have ended).
+ */
 async function searchSaturation(target: StreamTarget): Promise<{ held: number; notHeld: number | undefined }> {
   let held = 0;
   let notHeld: number | undefined;
   let rate = Number(environment.BENCH_SATURATION_START ?? 250);
+  const pid = processes.get(target.processName)?.child.pid;
+  await runOpenLoopStreams(target.name, target.call, { rate, durationMs: Math.max(warmupMs, 1_000) });
+  const step = async (stepRate: number) => {
+    await waitForQuiet(pid);
+    const result = await measure(target, stepRate, saturationMs);
+    console.log(`  ${formatRow(result)}`);
+    return result;
+  };
   while (rate <= saturationMax) {
-    const step = await measure(target, rate, saturationMs);
-    console.log(`  ${formatRow(step)}`);
-    if (!step.held) {
+    const result = await step(rate);
+    if (!result.held) {
       notHeld = rate;
       break;
     }
@@ -285,9 +297,7 @@ async function searchSaturation(target: StreamTarget): Promise<{ held: number; n
   }
   for (let round = 0; round < 3 && notHeld !== undefined && notHeld - held > 50; round += 1) {
     rate = Math.round((held + notHeld) / 2);
-    const step = await measure(target, rate, saturationMs);
-    console.log(`  ${formatRow(step)}`);
-    if (step.held) held = rate;
+    if ((await step(rate)).held) held = rate;
     else notHeld = rate;
   }
   console.log(

@@ -74,6 +74,24 @@ describe("semantic cache index bounds", () => {
     expect(await semanticKeys(store)).toBe(4);
   });
 
+  it("resync lets the event loop run between the store's scan batches instead of one stall over every key", async () => {
+    const store = createMemoryStore();
+    // 1,200 keys under the semantic prefix (three scan batches of up to 500) that decode to no entry.
+    for (let value = 0; value < 1_200; value++) await store.set(`sem:p:${value}`, "not an entry", { ttlMs: 60_000 });
+    const middleware = semanticCacheMiddleware({ store, resyncIntervalMs: 0 });
+    await middleware.ready;
+    let turns = 0;
+    const turn = () => {
+      turns += 1;
+      if (turns < 100) setImmediate(turn);
+    };
+    setImmediate(turn);
+    expect(await middleware.resync()).toBe(0);
+    // One turn of the loop per batch at least; before, none ran until the resync had ended.
+    expect(turns).toBeGreaterThanOrEqual(3);
+    expect(middleware.stats().vectors).toBe(0);
+  });
+
   it("drops expired entries from the index", async () => {
     const middleware = semanticCacheMiddleware({ store: createMemoryStore(), resyncIntervalMs: 0 });
     const model = wrap(middleware, createScriptedModel().model);

@@ -148,7 +148,13 @@ export function createSemanticCacheEngine(options: SemanticCacheOptions) {
       const startedAt = Date.now();
       const present = new Set<string>();
       try {
-        for await (const keys of store.scan(PREFIX)) for (const key of keys) present.add(key);
+        // A batch at a time, letting the event loop run between batches: with an in-memory
+        // store every batch resolves at once, so the whole scan (a full 10,000-key store:
+        // 17-29 ms of CPU, measured in a service profile) ran as one stall, once a minute.
+        for await (const keys of store.scan(PREFIX)) {
+          for (const key of keys) present.add(key);
+          await new Promise((resolve) => setImmediate(resolve));
+        }
         index.reconcile(present, startedAt);
         for (const key of present) {
           if (index.has(key)) continue;

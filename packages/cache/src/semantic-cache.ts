@@ -18,6 +18,12 @@ export interface SemanticCacheMiddleware extends Middleware {
   resync(): Promise<number>;
   /** Vectors held in this instance's index, partitions, namespaces, and bytes of vectors and codes. */
   stats(): { vectors: number; partitions: number; namespaces: number; bytes: number };
+  /**
+   * Does at once the one-off work of the first miss (the index's sign-code hyperplanes), so
+   * a service can run it at start instead of during its first request. False while the
+   * embedder's dimensions are unknown.
+   */
+  warmUp(): boolean;
   /** Stops following the store's removals (call when dropping the middleware but keeping the store). */
   close(): void;
 }
@@ -34,6 +40,7 @@ export function semanticCacheMiddleware(options: SemanticCacheOptions): Semantic
     ready: engine.ready,
     resync: engine.resync,
     stats: () => engine.index.stats(),
+    warmUp: () => engine.index.warmUp(),
     close: engine.close,
     async wrapGenerate({ request, ctx, next }) {
       const plan = engine.plan(request, ctx);

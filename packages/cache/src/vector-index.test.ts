@@ -97,6 +97,19 @@ describe("createVectorIndex", () => {
     expect(compared).toBeGreaterThan(300);
   }, 60_000);
 
+  it("warms up its sign codes without adding anything, and a warmed index filters as an unwarmed one does", () => {
+    expect(createVectorIndex({ dimensions: 0 }).warmUp()).toBe(false);
+    const warmed = createVectorIndex({ dimensions: 64, filterFrom: 1 });
+    const cold = createVectorIndex({ dimensions: 64, filterFrom: 1 });
+    expect(warmed.warmUp()).toBe(true);
+    expect(warmed.stats()).toEqual({ vectors: 0, partitions: 0, namespaces: 0, bytes: 0 });
+    for (const index of [warmed, cold]) for (const id of ["alpha", "beta", "gamma", "delta"]) index.add(addition(id));
+    const lookup = { count: 4, minSimilarity: 0.5 };
+    const query = vectorOf("tell me about beta please");
+    expect(warmed.search("p1", query, lookup)).toEqual(cold.search("p1", query, lookup));
+    expect(warmed.search("p1", query, lookup)[0]?.id).toBe("beta");
+  });
+
   it("refuses a vector of another size", () => {
     const index = createVectorIndex({ dimensions: 64 });
     expect(index.add(addition("short", { vector: [1, 0, 0] }))).toEqual({ added: false, evicted: [] });

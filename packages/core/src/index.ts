@@ -10,7 +10,7 @@ export {
 } from "./config/load-config.ts";
 export { httpOrigin, urlHost } from "./net/url-host.ts";
 export type { KeelConfig, KeelConfigInput, ProviderConfig, RouteConfig, TenantConfig } from "./config/schema.ts";
-export { createPipeline, type Pipeline, type PipelineOptions } from "./pipeline/create-pipeline.ts";
+export { createPipeline, type Pipeline, type PipelineOptions, type WarmUpReport } from "./pipeline/create-pipeline.ts";
 export { createRedisClients, type RedisClients, type RedisClientSettings } from "./redis/redis-clients.ts";
 export { parseRedisUrl, redisUrlForDisplay, type RedisTarget } from "./redis/redis-target.ts";
 export { callerReadiness, type Readiness } from "./pipeline/readiness.ts";

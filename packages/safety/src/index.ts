@@ -84,4 +84,4 @@ export {
   type ReviewQueueOptions,
 } from "./review/review-queue.ts";
 export { KNOWN_KINDS } from "./policy/known-kinds.ts";
-export { warmUpScanners } from "./stages/scanners.ts";
+export { runWarmUpSamples, warmUpScanners } from "./stages/scanners.ts";

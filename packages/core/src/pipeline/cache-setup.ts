@@ -7,6 +7,7 @@ import {
   exactCacheMiddleware,
   semanticCacheMiddleware,
   type CacheStore,
+  type SemanticCacheMiddleware,
   type RoutePolicy,
 } from "@keel/cache";
 import type { ChatRequest, Middleware } from "@keel/spec";
@@ -20,6 +21,8 @@ export interface PipelineCache {
   store: CacheStore;
   /** exact, semantic and embedding caches, in pipeline order. */
   middlewares: Middleware[];
+  /** The semantic index's one-off first-miss work, done now (a service's start); false if there is none to do. */
+  warmUp(): boolean;
 }
 
 /**
@@ -61,19 +64,19 @@ export function createPipelineCache(options: {
   };
 
   const middlewares: Middleware[] = [exactCacheMiddleware({ ...shared, coalesce: settings.coalesce })];
+  let semantic: SemanticCacheMiddleware | undefined;
   if (settings.semantic.enabled) {
     const { threshold, maxMessages, includeSystemPrompt, maxEntries, maxEntriesPerNamespace } = settings.semantic;
-    middlewares.push(
-      semanticCacheMiddleware({
-        ...shared,
-        embedder: embedderFor(config, providers),
-        ...(threshold === undefined ? {} : { threshold }),
-        ...(maxMessages === undefined ? {} : { maxMessages }),
-        ...(includeSystemPrompt === undefined ? {} : { includeSystemPrompt }),
-        ...(maxEntries === undefined ? {} : { maxEntries }),
-        ...(maxEntriesPerNamespace === undefined ? {} : { maxEntriesPerNamespace }),
-      }),
-    );
+    semantic = semanticCacheMiddleware({
+      ...shared,
+      embedder: embedderFor(config, providers),
+      ...(threshold === undefined ? {} : { threshold }),
+      ...(maxMessages === undefined ? {} : { maxMessages }),
+      ...(includeSystemPrompt === undefined ? {} : { includeSystemPrompt }),
+      ...(maxEntries === undefined ? {} : { maxEntries }),
+      ...(maxEntriesPerNamespace === undefined ? {} : { maxEntriesPerNamespace }),
+    });
+    middlewares.push(semantic);
   }
   if (settings.embeddings.enabled) {
     middlewares.push(
@@ -84,7 +87,7 @@ export function createPipelineCache(options: {
       }),
     );
   }
-  return { store, middlewares };
+  return { store, middlewares, warmUp: () => semantic?.warmUp() ?? false };
 }
 
 function embedderFor(config: KeelConfig, providers: ProviderRegistry) {

@@ -91,8 +91,20 @@ export interface Pipeline {
   readonly review: PipelineReview;
   /** Prometheus text format, for GET /metrics. */
   metricsText(): Promise<string>;
+  /**
+   * Pays now the one-off costs a first request would otherwise pay (each safety detector's
+   * first run, the semantic index's hyperplanes): the service host calls it before it
+   * listens. Sends nothing upstream and stores nothing. Reports what it warmed.
+   */
+  warmUp(): WarmUpReport;
   /** Flushes the usage ledger and stops timers; in-flight calls should be drained first. */
   close(): Promise<void>;
+}
+
+/** What `Pipeline.warmUp` did: how many safety detectors ran once, whether the semantic index readied its codes. */
+export interface WarmUpReport {
+  safetyDetectors: number;
+  semanticIndex: boolean;
 }
 
 export type PipelineOptions = TelemetryOverrides;
@@ -245,6 +257,7 @@ export function createPipeline(config: KeelConfig, options: PipelineOptions = {}
     usage: (query, scope) => telemetry.usage({ ...query, tenant: scope.tenant }),
     metricsSnapshot: (scope) => telemetry.snapshot("tenant" in scope ? { tenant: scope.tenant } : {}),
     metricsText: () => telemetry.metricsText(),
+    warmUp: () => ({ safetyDetectors: safety.warmUp(), semanticIndex: cache.warmUp() }),
     async close() {
       await jobs.close();
       deferred.close();

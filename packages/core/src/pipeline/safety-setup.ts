@@ -11,6 +11,7 @@ import {
   outputSafetyMiddleware,
   type ReviewQueue,
   type SafetyPolicy,
+  runWarmUpSamples,
   warmUpScanners,
 } from "@keel/safety";
 import type { EventSink, Middleware } from "@keel/spec";
@@ -23,6 +24,11 @@ export interface PipelineSafety {
   input: Middleware | undefined;
   output: Middleware | undefined;
   review: ReviewQueue;
+  /**
+   * Runs every detector the routes' policies use once over a sample text, so regexes compile
+   * and first-call costs are paid at a service's start, not by its first request; how many ran.
+   */
+  warmUp(): number;
 }
 
 /** The claim checker's semantic retrieval: the cache's local embedder (no network, no weights). */
@@ -58,14 +64,18 @@ export function createPipelineSafety(options: {
     sweepEveryMs: settings.review.sweepEverySeconds * 1_000,
     pollMs: settings.review.pollMs,
   });
-  if (!settings.enabled) return { input: undefined, output: undefined, review };
+  if (!settings.enabled) return { input: undefined, output: undefined, review, warmUp: () => 0 };
 
   const routes: Record<string, SafetyPolicy | undefined> = {};
   for (const [route, routeSettings] of Object.entries(config.models)) routes[route] = routeSettings.safety;
   const policyFor = createPolicyResolver({ defaults: settings.defaults, routes });
   // Detector weights are read now, not during a route's first request.
-  for (const route of Object.keys(config.models)) warmUpScanners(policyFor(route));
+  const detectors = new Set(Object.keys(config.models).flatMap((route) => warmUpScanners(policyFor(route))));
   return {
+    warmUp() {
+      for (const detector of detectors) runWarmUpSamples(detector);
+      return detectors.size;
+    },
     input: inputSafetyMiddleware({ policyFor, review, onWarning }),
     output: outputSafetyMiddleware({ policyFor, knowledgeBases: knowledgeBasesOf(settings.knowledgeBases), embed }),
     review,

@@ -51,6 +51,48 @@ async function startWith(
 }
 
 describe("startServiceHost", () => {
+  it("warms the pipeline before it listens, so the first request does not pay the detectors' first runs or the semantic index's hyperplanes", async () => {
+    let served = 0;
+    const host = await start((_request, response) => {
+      served += 1;
+      response.end("first");
+    });
+    // The default policy's detectors: secrets, a PII pass per stage, injection for user and
+    // document text, toxicity for input and for output.
+    expect(host.warmedUp).toEqual({ safetyDetectors: 7, semanticIndex: true });
+    const first = await fetch(`${host.url}/anything`);
+    expect(await first.text()).toBe("first");
+    expect(served).toBe(1);
+    // Warming sent nothing upstream and counted no request.
+    expect(pipelines[0]?.metricsSnapshot({ all: true }).overall["1m"].requests).toBe(0);
+  });
+
+  it("has nothing to warm when safety and the semantic cache are off", async () => {
+    const pipeline = createPipeline(
+      parseConfig({
+        providers: { sim: { baseURL: "http://127.0.0.1:9/v1", apiKey: "k" } },
+        models: { m: { targets: ["sim/m"] } },
+        safety: { enabled: false },
+        cache: { semantic: { enabled: false } },
+      }),
+    );
+    pipelines.push(pipeline);
+    const host = await startServiceHost({
+      name: "test",
+      pipeline,
+      host: "127.0.0.1",
+      port: 0,
+      serve: () => ({
+        handler: (_request, response) => {
+          response.end("ok");
+        },
+      }),
+    });
+    hosts.push(host);
+    expect(host.warmedUp).toEqual({ safetyDetectors: 0, semanticIndex: false });
+    expect(await (await fetch(`${host.url}/healthz`)).json()).toEqual({ status: "ok", service: "test" });
+  });
+
   it("answers health, readiness and metrics itself and hands the rest to the service", async () => {
     const host = await start((_request, response) => {
       response.end("from the service");

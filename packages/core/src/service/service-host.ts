@@ -1,7 +1,7 @@
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { HTTP_STATUS_BY_CODE, KeelError } from "@keel/spec";
-import type { Pipeline } from "../pipeline/create-pipeline.ts";
+import type { Pipeline, WarmUpReport } from "../pipeline/create-pipeline.ts";
 import { readyToServe } from "../edge/exposure-check.ts";
 import { httpOrigin } from "../net/url-host.ts";
 import type { TrackStream } from "./endable-stream.ts";
@@ -68,6 +68,8 @@ export interface ServiceHost extends HostBinding {
   readonly name: string;
   readonly url: string;
   readonly port: number;
+  /** What the pipeline warmed before the host listened (see `Pipeline.warmUp`). */
+  readonly warmedUp: WarmUpReport;
   /** Graceful: stop accepting, let in-flight work finish within the grace, then end what is left. */
   shutdown(): Promise<void>;
 }
@@ -81,6 +83,10 @@ export async function startServiceHost(options: ServiceHostOptions): Promise<Ser
   const { pipeline } = options;
   // Redis answers, the bootstrap key is in, and a public address with authentication off is refused, before anything listens.
   await readyToServe({ pipeline, host: options.host, service: options.name });
+  // The first request would otherwise pay the detectors' first runs and the semantic index's
+  // hyperplanes (about 170 ms of CPU with the default policy), a stall every caller queued
+  // behind it shares.
+  const warmedUp = pipeline.warmUp();
   const errorBody = options.errorBody ?? ((error: KeelError) => ({ error: error.toJSON() }));
   const graceMs = options.shutdownGraceMs ?? 10_000;
   const streams = new Set<(error: KeelError) => void>();
@@ -166,6 +172,7 @@ export async function startServiceHost(options: ServiceHostOptions): Promise<Ser
     name: options.name,
     port,
     url: httpOrigin(options.host, port),
+    warmedUp,
     shutdown() {
       shutdownPromise ??= drain();
       return shutdownPromise;
