@@ -63,6 +63,7 @@ export type { StaticSite } from "./service/static-site.ts";
 export { createEndableStream, type EndableStreamOptions, type TrackStream } from "./service/endable-stream.ts";
 export { createSsePinger, type LiveStream } from "./service/sse-pinger.ts";
 export { relaySse, type SseRelayEnd, type SseRelayOptions } from "./service/sse-relay.ts";
+export { writeSseFrame } from "./service/sse-frame-write.ts";
 export {
   parseStructuredRequest,
   serviceStructuredRequestSchema,

@@ -1,4 +1,5 @@
 import type { ServerResponse } from "node:http";
+import { writeSseFrame } from "./sse-frame-write.ts";
 
 /** How a relay ended: the events ran out, the caller went away first, or the iterator threw. */
 export type SseRelayEnd = { kind: "ended" } | { kind: "gone" } | { kind: "thrown"; error: unknown };
@@ -38,21 +39,27 @@ export async function relaySse<Event>(options: SseRelayOptions<Event>): Promise<
       return GONE;
     }
     if (result.done) return ENDED;
-    const written = response.write(frame(result.value));
+    const written = writeSseFrame(response, frame(result.value));
     touch?.();
     if (!written && !response.destroyed) await drained(response);
   }
 }
 
-/** A full socket buffer: resolves once it drains, or the caller is gone (close). */
+/**
+ * A full socket buffer: resolves once it drains, or the caller is gone (close). A frame
+ * written to the socket directly drains there; one written through the response, there.
+ */
 function drained(response: ServerResponse): Promise<void> {
+  const socket = response.socket;
   return new Promise<void>((resolve) => {
     const resume = () => {
       response.off("drain", resume);
       response.off("close", resume);
+      socket?.off("drain", resume);
       resolve();
     };
     response.on("drain", resume);
     response.on("close", resume);
+    socket?.on("drain", resume);
   });
 }
