@@ -21,8 +21,10 @@ export interface PartitionQuery {
  * normalised) only for entries whose code is close enough to reach the threshold. Codes
  * are computed when a scan first needs them (an index only ever searched by key never
  * pays for them), or taken from the vector when it carries one. Removal moves the last
- * entry into the freed place, so scans never meet holes; the buffers halve when a quarter
- * is in use, so memory follows the live count down as entries leave.
+ * entry into the freed place, so scans never meet holes. The buffers grow by a quarter
+ * when full (not doubling: at 2 KiB a vector, a 10,000-entry partition would carry up to
+ * 20 MiB of empty places) and shrink to a quarter above the live count when half is in
+ * use, so memory follows the live count down as entries leave.
  */
 export function createPartitionVectors(options: { dimensions: number; codes: SignCodes }) {
   const { dimensions, codes } = options;
@@ -66,6 +68,10 @@ export function createPartitionVectors(options: { dimensions: number; codes: Sig
     get size() {
       return ids.length;
     },
+    /** Places the buffers have room for (live vectors and free places). */
+    get capacity() {
+      return data.length / dimensions;
+    },
     /**
      * Adds or replaces the vector of `id` (normalised, `dimensions` long), under `key` if
      * given; its sign code, if it carries one (the query's, from a scan), is kept.
@@ -74,7 +80,7 @@ export function createPartitionVectors(options: { dimensions: number; codes: Sig
       let place = placeOf.get(id);
       if (place === undefined) {
         place = ids.length;
-        if (place * dimensions >= data.length) resize(ids.length * 2);
+        if (place * dimensions >= data.length) resize(roomFor(ids.length + 1));
         ids.push(id);
         keys.push(-1);
         placeOf.set(id, place);
@@ -111,7 +117,7 @@ export function createPartitionVectors(options: { dimensions: number; codes: Sig
         placeOf.set(moved, place);
       }
       coded[last] = 0;
-      if (ids.length * 4 <= data.length / dimensions && data.length > 8 * dimensions) resize(ids.length * 2);
+      if (ids.length * 2 <= data.length / dimensions && data.length > 8 * dimensions) resize(roomFor(ids.length));
       return true;
     },
     /** The `count` most similar entries (of the key, or that pass the code filter), best first, with exact similarities. */
@@ -141,6 +147,11 @@ export function createPartitionVectors(options: { dimensions: number; codes: Sig
     /** Bytes of the buffers and an estimate of the id, key and bucket bookkeeping. */
     bytes: () => data.byteLength + codeData.byteLength + coded.byteLength + ids.length * (120 + 8) + buckets.bytes(),
   };
+}
+
+/** Places for `live` vectors and a quarter more, so growing one at a time copies each vector a few times at most. */
+function roomFor(live: number): number {
+  return Math.ceil(live * 1.25);
 }
 
 /** Puts `candidate` into `best` (at most `count`, most similar first) if it ranks. */
