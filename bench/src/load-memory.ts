@@ -15,6 +15,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { runOpenLoop } from "./open-loop.ts";
+import { processCpuMs } from "./process-cpu.ts";
 import { processMappings } from "./process-mappings.ts";
 import { processMemoryMiB, resetPeakRss } from "./process-memory.ts";
 import { startGateway, startUpstream, type GatewayKind } from "./request-path-processes.ts";
@@ -110,14 +111,16 @@ try {
       let sent = 0;
       for (const step of settings.steps) {
         resetPeakRss(pid);
+        const cpuBefore = processCpuMs(pid);
         const result = await runOpenLoop(gateway.target, { rate: step.rate, durationMs: step.seconds * 1000 });
+        const cpuPerRequest = (processCpuMs(pid) - cpuBefore) / Math.max(1, result.sent);
         sent += result.sent;
         const peak = processMemoryMiB(pid).peak;
         const report = await probeReport(pid, ++count);
         const head = `${`${step.rate}/s ${step.seconds}s`.padEnd(12)} ${peak.toFixed(1).padStart(7)} ${String(result.errors).padStart(7)} ${result.latency.p99.toFixed(1).padStart(7)}`;
         console.log(`${head} | ${line("as is", report.before)}`);
         console.log(`${`  (${sent} sent)`.padEnd(32)} | ${line("after gc", report.after)}`);
-        console.log(`${"".padEnd(32)} | ${mappingLine(pid)}`);
+        console.log(`${`  CPU ${cpuPerRequest.toFixed(2)} ms/request`.padEnd(32)} | ${mappingLine(pid)}`);
       }
       if (settings.snapshot) console.log(`snapshots in ${workDirectory}`);
     } finally {
