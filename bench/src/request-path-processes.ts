@@ -109,7 +109,7 @@ async function startOne(options: {
     cwd: root,
     name,
     entry,
-    nodeArgs: [...conditionsFor(entry), ...settings.nodeArgs],
+    nodeArgs: [...conditionsFor(entry), ...memoryFlags(), ...settings.nodeArgs],
     env: {
       NODE_ENV: "production",
       OPENAI_API_KEY: "bench",
@@ -126,6 +126,17 @@ async function startOne(options: {
     readyTimeoutMs: 60_000,
     cpu,
   });
+}
+
+/**
+ * The V8 memory flags every service's `start:prod` passes (apps/*\/package.json; see the
+ * root README's Production section), so the bench measures the production start.
+ * BENCH_MEMORY_FLAGS=0 leaves them out (V8's defaults), for a before/after of the flags.
+ */
+export const PRODUCTION_MEMORY_FLAGS = ["--max-semi-space-size=4", "--heap-growing-percent=50"];
+
+function memoryFlags(): string[] {
+  return process.env.BENCH_MEMORY_FLAGS === "0" ? [] : PRODUCTION_MEMORY_FLAGS;
 }
 
 /** Built entries import the workspace packages' dist/ (the `keel-dist` export condition), as `pnpm start:prod` does. */

@@ -25,13 +25,22 @@ export interface ResolvedPolicy {
 
 const MODES: ReadonlySet<string> = new Set(["default", "bypass", "refresh", "only-if-cached"]);
 
-/** Resolves a route's policy once and remembers it: routes are few, requests many. */
+/**
+ * Resolves a route's policy once and remembers it: routes are few, requests many. The
+ * route is the caller's `model`, so names without a policy of their own all share the
+ * defaults' one entry: a caller sending ever new names cannot grow the memo.
+ */
 export function createPolicyResolver(defaults: RoutePolicy = {}, routes: Record<string, RoutePolicy> = {}) {
   const resolved = new Map<string, ResolvedPolicy>();
+  let defaultPolicy: ResolvedPolicy | undefined;
   return (route: string): ResolvedPolicy => {
+    if (!Object.hasOwn(routes, route)) {
+      defaultPolicy ??= resolve({ ...defaults }, route);
+      return defaultPolicy;
+    }
     let policy = resolved.get(route);
     if (!policy) {
-      policy = resolve({ ...defaults, ...(Object.hasOwn(routes, route) ? routes[route] : {}) }, route);
+      policy = resolve({ ...defaults, ...routes[route] }, route);
       resolved.set(route, policy);
     }
     return policy;

@@ -23,7 +23,10 @@ export const cachePolicySchema = z.strictObject({
 export const cacheSchema = z.strictObject({
   /** Policy every route gets; `models.<route>.cache` overrides it field by field. */
   defaults: cachePolicySchema.default({}),
-  /** The in-memory store (used when no Redis is configured). */
+  /**
+   * The in-memory store (used when no Redis is configured). Defaults: 10,000 entries,
+   * 32 MiB (values and keys), 512 KiB per entry; see @keel/cache's README.
+   */
   memory: z
     .strictObject({
       maxEntries: z.number().int().positive().optional(),
