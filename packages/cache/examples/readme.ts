@@ -10,7 +10,7 @@ import type { ChatRequest, GenerateNext, RequestContext } from "@keel/spec";
 const redisUrl = process.env.REDIS_URL; // read in the app, never in this library
 const store = redisUrl
   ? createRedisStore({ url: redisUrl, keyPrefix: "keel:cache:", onWarning: (message) => console.warn(message) })
-  : createMemoryStore({ maxEntries: 10_000, maxBytes: 64 * 1024 * 1024 });
+  : createMemoryStore({ maxEntries: 10_000, maxBytes: 32 * 1024 * 1024 });
 
 // Each route's fallback chain: part of the key, so a config change starts a fresh cache.
 const chains: Record<string, string[]> = { "gpt-4o-mini": ["openai/gpt-4o-mini", "openai/gpt-4.1-mini"] };
