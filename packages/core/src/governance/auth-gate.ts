@@ -26,6 +26,13 @@ export function createAuthGate(options: {
   keys: ApiKeyStore;
   /** How often `auto` looks for a first key while off. Default 2,000 ms (the key store's verify cache). */
   recheckMs?: number;
+  /**
+   * How long `prepare` keeps trying a store that does not answer. Default 3,000 ms (as the
+   * governance stores' readiness wait). One try is bounded by redis.commandTimeoutMs (250 ms),
+   * and a start stalls the event loop for that long on a busy CPU (module loading, safety
+   * models), so a single late answer must not fail the start.
+   */
+  prepareWithinMs?: number;
   onTurnedOn?: () => void;
 }): AuthGate {
   const { config, keys } = options;
@@ -46,14 +53,29 @@ export function createAuthGate(options: {
     return on;
   };
 
+  const prepareOnce = async () => {
+    const bootstrap = config.auth.bootstrapAdminKey;
+    if (bootstrap !== undefined && mode !== "none") {
+      await bootstrapAdminKey(keys, bootstrap, { tenant: config.auth.bootstrapTenant });
+    }
+    if (mode === "auto") await look();
+  };
+
   const prepare = () => {
     prepared ??= (async () => {
-      const bootstrap = config.auth.bootstrapAdminKey;
+      const until = Date.now() + (options.prepareWithinMs ?? 3_000);
       try {
-        if (bootstrap !== undefined && mode !== "none") {
-          await bootstrapAdminKey(keys, bootstrap, { tenant: config.auth.bootstrapTenant });
+        for (;;) {
+          try {
+            await prepareOnce();
+            return;
+          } catch (error) {
+            // Only an unreachable store is worth another try; a refused bootstrap key is not.
+            const retryable = KeelError.isInstance(error) && error.code === "UPSTREAM_UNAVAILABLE";
+            if (!retryable || Date.now() >= until) throw error;
+            await new Promise((resolve) => setTimeout(resolve, 50));
+          }
         }
-        if (mode === "auto") await look();
       } catch (error) {
         throw new StartupError(
           `cannot use the API key store (${storeWhere(config)}): ${KeelError.isInstance(error) ? error.message : String(error)}. ` +
