@@ -73,6 +73,41 @@ describe("canonicalJson", () => {
     expect(exactCacheKey(request, { namespace: "tenant-a" })).toBe(EXACT_KEY);
     expect(semanticPartition(request, { namespace: "tenant-a", embedder: "keel-local-hash-v1-512" })).toBe(PARTITION);
   });
+
+  it("keeps the keys of a request that sets every keyed field as they were", () => {
+    const request = {
+      model: "gpt-4o-mini",
+      messages: [
+        { role: "system" as const, content: "Use the tool." },
+        { role: "assistant" as const, content: "", toolCalls: [{ id: "c1", name: "lookup", arguments: '{"q":1}' }] },
+        { role: "tool" as const, content: "42", toolCallId: "c1", name: "lookup" },
+        { role: "user" as const, content: "And then?" },
+      ],
+      temperature: 0.2,
+      topP: 0.9,
+      maxTokens: 64,
+      stop: ["\n\n"],
+      seed: 7,
+      tools: [
+        { name: "lookup", description: "d", parameters: { type: "object", properties: { q: { type: "number" } } } },
+      ],
+      toolChoice: "auto" as const,
+      responseFormat: { type: "json_object" as const },
+      structured: {
+        schema: { type: "object", required: ["a"], properties: { a: { type: "string" } } },
+        name: "answer",
+      },
+      documents: [{ id: "d1", text: "Doc one." }],
+    } as unknown as Parameters<typeof exactCacheKey>[0];
+    const options = { namespace: "tenant-b", scope: "route:x" };
+    // Computed with the first version (commit e7ca21e).
+    expect(exactCacheKey(request, options)).toBe(
+      "exact:{dca63edadf7ca5c8c2202624ec23864cd0529efc318a0eb6ee4d5a2fab7a8bad}",
+    );
+    expect(semanticPartition(request, { ...options, embedder: "keel-local-hash-v1-512" })).toBe(
+      "22d6e17c564d88e5b830b2f4d9193537",
+    );
+  });
 });
 
 const EXACT_KEY = "exact:{51e381aa8a7341379e09adac01157d504f84cabe88eedbea72e6fb92c4d4c9c3}";

@@ -24,7 +24,8 @@ export function canonicalJson(value: unknown): string {
   }
   const record = value as Record<string, unknown>;
   const keys = Object.keys(record);
-  if (keys.length > 1) keys.sort();
+  // Sorting copies the key list; material built with its keys in order (cache-key.ts) needs none.
+  if (!isSorted(keys)) keys.sort();
   let text = "{";
   for (const key of keys) {
     const member = record[key];
@@ -32,6 +33,12 @@ export function canonicalJson(value: unknown): string {
     text += `${text.length === 1 ? "" : ","}${quotedKey(key)}:${canonicalJson(member)}`;
   }
   return `${text}}`;
+}
+
+/** Whether `keys` are in the default sort's order (UTF-16 code units, as `<` compares strings). */
+function isSorted(keys: readonly string[]): boolean {
+  for (let index = 1; index < keys.length; index++) if (keys[index - 1]! > keys[index]!) return false;
+  return true;
 }
 
 // Quoted keys seen so far: request fields, message fields, schema property names. Bounded, as
