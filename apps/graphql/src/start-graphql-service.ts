@@ -34,8 +34,13 @@ export interface GraphqlServiceOptions {
 /** GraphQL (queries and mutations over HTTP, subscriptions over graphql-ws) at this path. */
 const GRAPHQL_PATH = "/graphql";
 
-/** Documents the direct path keeps parsed and validated (with the verdict on those it leaves to Apollo). */
-const DIRECT_DOCUMENTS = 1_000;
+/**
+ * Documents the direct path keeps parsed and validated (with the verdict on those it leaves
+ * to Apollo), and the longest query text it takes: at most ~2 MiB of text and its syntax
+ * trees; clients send a handful of fixed documents of a few hundred characters.
+ */
+const DIRECT_DOCUMENTS = 500;
+const DIRECT_MAX_QUERY_LENGTH = 4_096;
 
 /** How long shutdown waits for final stream events to reach clients before closing WebSockets. */
 const FLUSH_MS = 500;
@@ -72,7 +77,13 @@ export async function startGraphqlService(options: GraphqlServiceOptions): Promi
   const direct =
     options.directOperations === false
       ? undefined
-      : createDirectOperations({ schema, rules, formatError, maxDocuments: DIRECT_DOCUMENTS });
+      : createDirectOperations({
+          schema,
+          rules,
+          formatError,
+          maxDocuments: DIRECT_DOCUMENTS,
+          maxQueryLength: DIRECT_MAX_QUERY_LENGTH,
+        });
 
   return startServiceHost({
     name: "graphql",

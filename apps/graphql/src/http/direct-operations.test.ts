@@ -18,6 +18,7 @@ describe("createDirectOperations: what it takes and what it leaves to Apollo", (
     rules: documentRules(settings),
     formatError,
     maxDocuments: 2,
+    maxQueryLength: 200,
   });
   let contexts = 0;
   const run = (body: unknown, accept?: string) =>
@@ -63,6 +64,7 @@ describe("createDirectOperations: what it takes and what it leaves to Apollo", (
       [{ query: "subscription ($input: GenerateInput!) { generateStream(input: $input) { type } }" }],
       [{ query: "query A { __typename } query B { __typename }" }],
       [{ query: "query A { __typename }", operationName: "B" }],
+      [{ query: `{ __typename ${" ".repeat(200)}}` }],
     ];
     for (const [body, accept] of left) expect(run(body, accept), JSON.stringify(body)).toBeUndefined();
     expect(contexts).toBe(0);

@@ -21,6 +21,11 @@ export interface DirectOperationsOptions {
   formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
   /** Most documents kept (each with its verdict); the oldest goes first. */
   maxDocuments: number;
+  /**
+   * Longest query text (UTF-16 units) this path takes; longer ones go to Apollo, whose
+   * document store is bounded by bytes. With `maxDocuments`, bounds what the cache holds.
+   */
+  maxQueryLength: number;
 }
 
 /** A whole answer for the HTTP handler: status, Apollo's headers (content-type last), body text. */
@@ -59,12 +64,12 @@ const INTROSPECTION = /__(?:schema|type)\b/;
  *
  * `run` returns undefined, having run no resolver, for anything else, which Apollo then
  * answers: a body Apollo would refuse or treats specially (not an object, `extensions`,
- * a batch, odd field types), an Accept header that needs negotiating, a document that does
+ * a batch, odd field types), a query text over `maxQueryLength`, an Accept header that needs negotiating, a document that does
  * not parse or validate, introspection, a subscription, an operation name that picks no
  * operation, and variables that do not coerce (graphql-js reports those before any resolver).
  */
 export function createDirectOperations(options: DirectOperationsOptions) {
-  const { schema, rules, formatError, maxDocuments } = options;
+  const { schema, rules, formatError, maxDocuments, maxQueryLength } = options;
   const validationRules = [...specifiedRules, ...rules.validationRules];
   // Each document text's verdict: its parsed, validated document, or null for "Apollo's".
   const documents = new Map<string, DocumentNode | null>();
@@ -96,7 +101,7 @@ export function createDirectOperations(options: DirectOperationsOptions) {
     run(request: DirectRequest): Promise<DirectAnswer> | undefined {
       if (request.accept !== undefined && !PLAIN_ACCEPTS.has(request.accept)) return undefined;
       const fields = plainFields(request.body);
-      if (fields === undefined) return undefined;
+      if (fields === undefined || fields.query.length > maxQueryLength) return undefined;
       const document = documentOf(fields.query);
       if (document === null) return undefined;
       const operation = getOperationAST(document, fields.operationName);
