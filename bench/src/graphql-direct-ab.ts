@@ -122,7 +122,8 @@ async function runRequests(contender: Contender, count: number): Promise<void> {
   await Promise.all(Array.from({ length: concurrency }, worker));
 }
 
-function post(url: URL, body: string): Promise<string> {
+/** A kept-alive socket the service closed as idle (a round on the other service took longer) is retried once, as Node's docs advise. */
+function post(url: URL, body: string, retried = false): Promise<string> {
   return new Promise((resolve, reject) => {
     const outgoing = httpRequest(
       url,
@@ -138,7 +139,10 @@ function post(url: URL, body: string): Promise<string> {
         response.on("error", reject);
       },
     );
-    outgoing.on("error", reject);
+    outgoing.on("error", (error: NodeJS.ErrnoException) => {
+      if (!retried && outgoing.reusedSocket && error.code === "ECONNRESET") post(url, body, true).then(resolve, reject);
+      else reject(error);
+    });
     outgoing.end(body);
   });
 }
