@@ -9,10 +9,11 @@
  * order rotated; the figure is the median over rounds of this process's CPU per request
  * (the client's share is the same on both sides). The mock upstream runs in its own process.
  *
- *   pnpm build && node --conditions=keel-dist --import tsx bench/src/graphql-direct-ab.ts > /dev/null
- *   node --conditions=keel-dist --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/src/graphql-direct-ab.ts > /dev/null
+ *   pnpm build && NODE_ENV=production node --conditions=keel-dist --import tsx bench/src/graphql-direct-ab.ts > /dev/null
+ *   NODE_ENV=production node --conditions=keel-dist --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/src/graphql-direct-ab.ts > /dev/null
  *
- * BENCH_AB_QUERY=typename sends `{ __typename }` instead: the transport alone, no pipeline.
+ * NODE_ENV=production as the services run: graphql-js checks every `instanceof` the slow way
+ * without it. BENCH_AB_QUERY=typename sends `{ __typename }` instead: the transport alone, no pipeline.
  * Log lines go to stdout (send it to /dev/null); results go to stderr.
  */
 import { Agent, request as httpRequest } from "node:http";
