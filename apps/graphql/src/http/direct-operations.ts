@@ -53,8 +53,8 @@ const PLAIN_ACCEPTS: ReadonlySet<string> = new Set(["*/*", "application/json"]);
 const INTROSPECTION = /__(?:schema|type)\b/;
 
 /**
- * GraphQL's hot path over HTTP: a POST whose query is a plain query or mutation that already
- * parsed and validated (kept by its text) is executed with graphql-js's `execute` directly,
+ * GraphQL's hot path over HTTP: a POST whose query is a plain query or mutation that parses
+ * and validates under Apollo's rules (checked once per text, the verdict kept) is executed with graphql-js's `execute` directly,
  * the way Apollo executes it, skipping Apollo's per-request machinery: its HeaderMap, content
  * negotiation, sha256 document hash and store lookup, the plugin hooks and promise layers, and
  * the context clone. What the caller gets is Apollo's: the same `execute` call (schema,
