@@ -63,6 +63,9 @@ export interface SemanticPlan {
 }
 
 const PREFIX = "sem:";
+// A failed resync is tried again by a lookup after 1 s, then 2, 4, ... up to a minute.
+const FIRST_RETRY_MS = 1_000;
+const MAX_RETRY_MS = 60_000;
 /** Measured on eval/semantic-pairs.json with the local embedder and the guard on (README). */
 export const DEFAULT_SEMANTIC_THRESHOLD = 0.8;
 
@@ -96,6 +99,12 @@ export function createSemanticCacheEngine(options: SemanticCacheOptions) {
   });
   let lastSync = 0;
   let syncing: Promise<number> | undefined;
+  // After a failed resync, when the next lookup may try again. The first one runs as the
+  // service starts, often before its shared Redis connection is up (commands then fail at
+  // once, no offline queue); waiting out the whole interval left the index empty of every
+  // stored entry for a minute after each restart.
+  let retryAt: number | undefined;
+  let retryDelayMs = FIRST_RETRY_MS;
   // Entries the store drops by itself (the memory store's LRU and TTL) leave the index at once.
   const stopWatching = store.watchRemovals?.((key) => {
     if (key.startsWith(PREFIX)) index.remove(key);
@@ -145,6 +154,7 @@ export function createSemanticCacheEngine(options: SemanticCacheOptions) {
   const resync = (): Promise<number> => {
     syncing ??= (async () => {
       let added = 0;
+      let failed = true;
       const startedAt = Date.now();
       const present = new Set<string>();
       try {
@@ -162,15 +172,20 @@ export function createSemanticCacheEngine(options: SemanticCacheOptions) {
           if (!entry || entry.embedder !== embedder.name || entry.storedAt + entry.freshMs <= Date.now()) continue;
           if (addToIndex(key, entry, { partition: key.slice(PREFIX.length, key.lastIndexOf(":")) })) added++;
         }
+        failed = false;
       } finally {
         lastSync = Date.now();
         syncing = undefined;
+        retryAt = failed ? lastSync + retryDelayMs : undefined;
+        retryDelayMs = failed ? Math.min(retryDelayMs * 2, MAX_RETRY_MS) : FIRST_RETRY_MS;
       }
       return added;
     })();
     return syncing;
   };
   const ready = resync().catch(() => 0);
+  const resyncDue = (now: number): boolean =>
+    retryAt !== undefined ? now >= retryAt : resyncIntervalMs > 0 && now - lastSync > resyncIntervalMs;
 
   const plan = (request: ChatRequest, ctx: RequestContext): SemanticPlan | undefined | "not-cached" => {
     const control = cacheControlOf(request);
@@ -219,7 +234,7 @@ export function createSemanticCacheEngine(options: SemanticCacheOptions) {
     ctx: RequestContext,
     current: SemanticPlan,
   ): Promise<{ generation: Generation; similarity: number } | undefined> => {
-    if (resyncIntervalMs > 0 && !syncing && Date.now() - lastSync > resyncIntervalMs) resync().catch(() => {});
+    if (!syncing && resyncDue(Date.now())) resync().catch(() => {});
     const vector = await embed(current, ctx);
     if (!vector) return undefined;
     // With the guard on, only entries whose query has this one's guard key could be served

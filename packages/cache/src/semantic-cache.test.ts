@@ -3,10 +3,18 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadPairs, scoreSemantic } from "../eval/evaluate.ts";
 import type { Embedder } from "./local-embedder.ts";
 import { createMemoryStore } from "./memory-store.ts";
+import { createRedisStore } from "./redis-store.ts";
 import { semanticCacheMiddleware } from "./semantic-cache.ts";
 import type { SemanticCacheOptions } from "./semantic-cache-engine.ts";
 import { storeFixtures } from "./test-support/store-fixtures.ts";
-import { chat, collect, createContext, createScriptedModel, wrap } from "./test-support/middleware-fixtures.ts";
+import {
+  chat,
+  collect,
+  createContext,
+  createScriptedModel,
+  uniquePrefix,
+  wrap,
+} from "./test-support/middleware-fixtures.ts";
 
 let setup: Awaited<ReturnType<typeof storeFixtures>>;
 beforeAll(async () => {
@@ -227,5 +235,33 @@ describe.each(["redis", "redis-cluster"] as const)("semantic cache on %s", (stor
     expect(await restarted.resync()).toBe(1);
     expect((await second.generate(chat("what causes earthquakes"), createContext().ctx)).cache).toBe("semantic");
     expect(inner.state.calls).toBe(2);
+  });
+});
+
+describe("semantic cache starting before its Redis connection is up", () => {
+  it("regression: a first resync that failed on a connecting client was not retried for a whole interval", async () => {
+    const keyPrefix = uniquePrefix("restart");
+    const inner = createScriptedModel();
+    const firstStore = createRedisStore({ url: setup.redis.url, keyPrefix, onWarning: () => {} });
+    while (!(await firstStore.health()).ok) await new Promise((resolve) => setTimeout(resolve, 10));
+    const first = wrap(semanticCacheMiddleware({ store: firstStore, resyncIntervalMs: 0 }), inner.model);
+    await first.generate(chat("How does a refrigerator work?"), createContext().ctx);
+
+    // As a service starts: the store's connection is still being made when the cache is built,
+    // and the periodic resync is a minute away.
+    const restartedStore = createRedisStore({ url: setup.redis.url, keyPrefix, onWarning: () => {} });
+    const restarted = semanticCacheMiddleware({ store: restartedStore, resyncIntervalMs: 60_000 });
+    expect(await restarted.ready).toBe(0);
+    expect(restarted.stats().vectors).toBe(0);
+
+    // A lookup a second later tries again, and the stored entry comes into the index.
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    const second = wrap(restarted, inner.model);
+    await second.generate(chat("What causes earthquakes?"), createContext().ctx);
+    const until = Date.now() + 5_000;
+    while (restarted.stats().vectors < 2 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect((await second.generate(chat("How do refrigerators work?"), createContext().ctx)).cache).toBe("semantic");
+    expect(inner.state.calls).toBe(2);
+    await Promise.all([firstStore.close(), restartedStore.close()]);
   });
 });

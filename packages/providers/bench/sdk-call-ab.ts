@@ -12,6 +12,7 @@ import OpenAI from "openai";
 import { BufferedResponse } from "../src/buffered-response.ts";
 import { callCancellation } from "../src/call-signal.ts";
 import { createKeelOpenAI, type KeelOpenAIOptions } from "../src/keel-openai.ts";
+import { sdkClientOptions } from "../src/sdk-client-options.ts";
 
 const rounds = Number(process.env.BENCH_AB_ROUNDS ?? 20);
 const calls = Number(process.env.BENCH_AB_CALLS ?? 2_000);
@@ -40,18 +41,11 @@ const stubFetch: typeof fetch = async (_input, init) => {
   return new BufferedResponse(answer.slice(), { status: 200, statusText: "OK", headers: answerHeaders });
 };
 
-const keelOptions: KeelOpenAIOptions = {
+const keelOptions: KeelOpenAIOptions = sdkClientOptions({
   apiKey: "bench",
   baseURL: "http://127.0.0.1:1/v1",
-  organization: null,
-  project: null,
-  adminAPIKey: null,
-  webhookSecret: null,
-  maxRetries: 0,
-  timeout: 2_147_483_647,
-  logLevel: "off",
   fetch: stubFetch,
-};
+});
 const stainlessNulls = Object.fromEntries(
   ["lang", "package-version", "os", "arch", "runtime", "runtime-version", "retry-count", "timeout"].map((name) => [
     `x-stainless-${name}`,

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { callCancellation } from "./call-signal.ts";
 import { createKeelOpenAI, type KeelOpenAIOptions } from "./keel-openai.ts";
 import { createNodeFetch } from "./node-fetch.ts";
+import { sdkClientOptions } from "./sdk-client-options.ts";
 
 interface Received {
   method: string | undefined;
@@ -56,16 +57,7 @@ beforeEach(() => {
 
 /** The provider's client options (openai-provider.ts), on Keel's node:http fetch. */
 const optionsFor = (extra: Partial<KeelOpenAIOptions> = {}): KeelOpenAIOptions => ({
-  apiKey: "sk-test",
-  baseURL: base,
-  organization: null,
-  project: null,
-  adminAPIKey: null,
-  webhookSecret: null,
-  maxRetries: 0,
-  timeout: 2_147_483_647,
-  logLevel: "off",
-  fetch: createNodeFetch(),
+  ...sdkClientOptions({ apiKey: "sk-test", baseURL: base, fetch: createNodeFetch() }),
   ...extra,
 });
 

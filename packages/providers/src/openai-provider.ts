@@ -12,6 +12,7 @@ import { embed } from "./embed.ts";
 import { generate } from "./generate.ts";
 import { createDirectStreamCall } from "./direct-stream.ts";
 import { createKeelOpenAI } from "./keel-openai.ts";
+import { sdkClientOptions } from "./sdk-client-options.ts";
 import { createNodeFetch } from "./node-fetch.ts";
 import { createPriceTable, type PriceTable } from "./prices.ts";
 import { stream } from "./stream.ts";
@@ -60,10 +61,6 @@ export interface Provider extends Model, EmbeddingModel, ProviderBatchApi {
   readonly name: string;
 }
 
-// setTimeout's largest delay (about 24.8 days): the SDK's own timeout, effectively off.
-// Keel's deadlines end calls through ctx.signal; Infinity would overflow to 1 ms.
-const NO_SDK_TIMEOUT = 2_147_483_647;
-
 /**
  * A provider for any OpenAI-compatible server on the official SDK. One client and one
  * fetch per provider, so every call reuses the same keep-alive connection pool. The SDK's retries
@@ -86,22 +83,16 @@ export function createOpenAIProvider(options: ProviderOptions): Provider {
     }
   }
   // The SDK's client, with its per-call authentication headers built once (keel-openai.ts).
-  const client = createKeelOpenAI({
-    apiKey: options.apiKey,
-    // Every option given explicitly, so the SDK reads none of the OPENAI_* environment variables.
-    baseURL: options.baseURL ?? "https://api.openai.com/v1",
-    organization: options.organization ?? null,
-    project: null,
-    adminAPIKey: null,
-    webhookSecret: null,
-    defaultHeaders: options.headers,
-    maxRetries: 0,
-    timeout: NO_SDK_TIMEOUT,
-    // The SDK logs unparseable chunks (answer text) to the console; telemetry owns logging.
-    logLevel: "off",
-    fetch:
-      options.fetch ?? createNodeFetch({ maxBodyBytes: options.maxBodyBytes, maxEventBytes: options.maxEventBytes }),
-  });
+  const client = createKeelOpenAI(
+    sdkClientOptions({
+      apiKey: options.apiKey,
+      baseURL: options.baseURL ?? "https://api.openai.com/v1",
+      organization: options.organization,
+      defaultHeaders: options.headers,
+      fetch:
+        options.fetch ?? createNodeFetch({ maxBodyBytes: options.maxBodyBytes, maxEventBytes: options.maxEventBytes }),
+    }),
+  );
   const state: ProviderState = {
     name: options.name,
     client,
