@@ -47,6 +47,10 @@ export interface GatewayOptions {
   root?: string;
   /** The target's name; default the kind. */
   name?: string;
+  /** A config file's contents for Keel's services (KEEL_CONFIG), merged over defaultMetrics' one. */
+  config?: Record<string, unknown>;
+  /** More environment for Keel's services (KEEL_BOOTSTRAP_ADMIN_KEY, ...). */
+  env?: Record<string, string>;
 }
 
 /**
@@ -99,9 +103,10 @@ async function startOne(options: {
     });
   }
   let configFile = "";
-  if (settings.defaultMetrics) {
+  if (settings.defaultMetrics || settings.config) {
     configFile = join(settings.workDirectory, `${name}-config.json`);
-    writeFileSync(configFile, JSON.stringify({ telemetry: { metrics: { defaultMetrics: true } } }));
+    const metrics = settings.defaultMetrics ? { telemetry: { metrics: { defaultMetrics: true } } } : {};
+    writeFileSync(configFile, JSON.stringify({ ...metrics, ...settings.config }));
   }
   const root = settings.root ?? repoRoot;
   const entry = entryOf(`apps/${kind}`, "main", { build: settings.build, root });
@@ -120,6 +125,7 @@ async function startOne(options: {
       KEEL_LOG_LEVEL: "",
       KEEL_WORKERS: "",
       REDIS_URL: settings.redisUrl ?? "",
+      ...settings.env,
     },
     readyUrl: `http://127.0.0.1:${port}/healthz`,
     // tsx compiling on a busy machine can take longer than testkit's default 20 s.

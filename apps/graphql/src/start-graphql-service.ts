@@ -4,9 +4,11 @@ import {
   ApolloServerPluginLandingPageDisabled,
 } from "@apollo/server/plugin/disabled";
 import { randomUUID } from "node:crypto";
+import type { GraphQLFormattedError } from "graphql";
 import { createServiceEdge, startServiceHost, type Pipeline, type ServiceHost } from "@keel/core";
 import { SERVICE_NAME, type CreateContext, type GraphqlContext } from "./context.ts";
 import { formatGraphqlError } from "./errors/format-error.ts";
+import { createDirectOperations } from "./http/direct-operations.ts";
 import { createGraphqlHandler } from "./http/graphql-handler.ts";
 import { httpSubscriptionGuard } from "./http/http-subscription-guard.ts";
 import { documentRules } from "./limits/document-rules.ts";
@@ -21,10 +23,24 @@ export interface GraphqlServiceOptions {
   port?: number;
   /** How long shutdown lets in-flight requests and subscriptions finish; default the config's. */
   shutdownGraceMs?: number;
+  /**
+   * Known queries and mutations over HTTP executed without Apollo's request pipeline
+   * (http/direct-operations.ts); default true. False leaves every request to Apollo: the
+   * reference the tests compare with.
+   */
+  directOperations?: boolean;
 }
 
 /** GraphQL (queries and mutations over HTTP, subscriptions over graphql-ws) at this path. */
 const GRAPHQL_PATH = "/graphql";
+
+/**
+ * Documents the direct path keeps parsed and validated (with the verdict on those it leaves
+ * to Apollo), and the longest query text it takes: at most ~2 MiB of text and its syntax
+ * trees; clients send a handful of fixed documents of a few hundred characters.
+ */
+const DIRECT_DOCUMENTS = 500;
+const DIRECT_MAX_QUERY_LENGTH = 4_096;
 
 /** How long shutdown waits for final stream events to reach clients before closing WebSockets. */
 const FLUSH_MS = 500;
@@ -41,13 +57,15 @@ export async function startGraphqlService(options: GraphqlServiceOptions): Promi
   const schema = createSchema();
   // Token, depth, alias, selection and cost limits and introspection: the same over HTTP and WebSocket.
   const rules = documentRules(settings.graphql);
+  const formatError = (formatted: GraphQLFormattedError, error: unknown) =>
+    formatGraphqlError(error, stringOrUndefined(formatted.extensions?.code));
   const apollo = new ApolloServer<GraphqlContext>({
     schema,
     includeStacktraceInErrorResponses: false,
     introspection: settings.graphql.introspection,
     validationRules: rules.validationRules,
     parseOptions: { maxTokens: rules.maxTokens },
-    formatError: (formatted, error) => formatGraphqlError(error, stringOrUndefined(formatted.extensions?.code)),
+    formatError,
     // The launcher handles signals and shuts down in order; Apollo must not stop itself.
     stopOnTerminationSignals: false,
     // Apollo's cache-control plugin (on unless disabled) hooks every field of every response to
@@ -56,6 +74,16 @@ export async function startGraphqlService(options: GraphqlServiceOptions): Promi
     plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), httpSubscriptionGuard],
   });
   await apollo.start();
+  const direct =
+    options.directOperations === false
+      ? undefined
+      : createDirectOperations({
+          schema,
+          rules,
+          formatError,
+          maxDocuments: DIRECT_DOCUMENTS,
+          maxQueryLength: DIRECT_MAX_QUERY_LENGTH,
+        });
 
   return startServiceHost({
     name: "graphql",
@@ -102,6 +130,7 @@ export async function startGraphqlService(options: GraphqlServiceOptions): Promi
           maxBodyBytes: settings.maxBodyBytes,
           edge,
           createContext,
+          ...(direct === undefined ? {} : { direct }),
         }),
         async close() {
           // The tracked streams were just told to close; let their final ERROR events go out.

@@ -36,32 +36,33 @@ export function semanticPartition(request: ChatRequest, options: CacheKeyOptions
   return sha256(canonicalJson({ ...material, embedder: options.embedder })).slice(0, 32);
 }
 
+// Both material objects list their fields in sorted order, so canonicalJson need not sort them.
 function keyMaterial(request: ChatRequest, options: CacheKeyOptions, messages: readonly ChatMessage[]) {
   return {
-    v: KEY_SCHEMA_VERSION,
-    namespace: options.namespace,
-    scope: options.scope,
-    model: request.model,
-    messages: messages.map(messageMaterial),
-    temperature: request.temperature,
-    topP: request.topP,
-    maxTokens: request.maxTokens,
-    stop: request.stop,
-    seed: request.seed,
-    tools: request.tools,
-    toolChoice: request.toolChoice,
-    responseFormat: request.responseFormat,
-    structured: request.structured ? { schema: request.structured.schema, name: request.structured.name } : undefined,
     // Absent for requests without documents, so their keys are what they were before documents existed.
     documents: request.documents?.map((document) => ({ id: document.id, text: document.text })),
+    maxTokens: request.maxTokens,
+    messages: messages.map(messageMaterial),
+    model: request.model,
+    namespace: options.namespace,
+    responseFormat: request.responseFormat,
+    scope: options.scope,
+    seed: request.seed,
+    stop: request.stop,
+    structured: request.structured ? { name: request.structured.name, schema: request.structured.schema } : undefined,
+    temperature: request.temperature,
+    toolChoice: request.toolChoice,
+    tools: request.tools,
+    topP: request.topP,
+    v: KEY_SCHEMA_VERSION,
   };
 }
 
 function messageMaterial(message: ChatMessage) {
   return {
-    role: message.role,
     content: message.content,
     name: message.name,
+    role: message.role,
     toolCallId: message.toolCallId,
     toolCalls: message.toolCalls,
   };

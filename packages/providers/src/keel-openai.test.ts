@@ -11,6 +11,8 @@ interface Received {
   method: string | undefined;
   url: string | undefined;
   headers: IncomingHttpHeaders;
+  /** Header names in the order they came on the wire. */
+  headerOrder: string[];
   body: string;
 }
 
@@ -36,6 +38,7 @@ beforeAll(async () => {
         method: request.method,
         url: request.url,
         headers: request.headers,
+        headerOrder: request.rawHeaders.filter((_, index) => index % 2 === 0),
         body: Buffer.concat(chunks).toString("utf8"),
       });
       if (request.url?.endsWith("/embeddings")) {
@@ -97,6 +100,29 @@ describe("createKeelOpenAI", () => {
       expect(answer).toEqual(plainAnswer);
       expect(answer._request_id).toBe("req_42");
     }
+  });
+
+  it("sends the kept header set in the SDK's order, and per-call headers through the SDK's own build", async () => {
+    const plain = new OpenAI(optionsFor({ defaultHeaders: { "x-gateway": "g" } }));
+    const keel = createKeelOpenAI(optionsFor({ defaultHeaders: { "x-gateway": "g" } }));
+    await plain.chat.completions.create(request);
+    await keel.chat.completions.create(request);
+    await keel.chat.completions.create(request);
+    await plain.chat.completions.create(request, { headers: { "x-call": "1" } });
+    await keel.chat.completions.create(request, { headers: { "x-call": "1" } });
+    // The call after one with its own headers gets none of them.
+    await keel.chat.completions.create(request);
+
+    expect(received).toHaveLength(6);
+    const [plainChat, keelChat, keelAgain, plainWithCall, keelWithCall, keelAfter] = received;
+    for (const entry of [keelChat, keelAgain, keelAfter]) {
+      expect(entry?.headerOrder).toEqual(plainChat?.headerOrder);
+      expect(wire(entry)).toEqual(wire(plainChat));
+    }
+    expect(keelWithCall?.headerOrder).toEqual(plainWithCall?.headerOrder);
+    expect(wire(keelWithCall)).toEqual(wire(plainWithCall));
+    expect(keelWithCall?.headers["x-call"]).toBe("1");
+    expect(keelAfter?.headers["x-call"]).toBeUndefined();
   });
 
   it("sends a given organization, project and default headers as the SDK does", async () => {

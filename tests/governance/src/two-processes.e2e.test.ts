@@ -17,7 +17,7 @@ const run = promisify(execFile);
 
 /**
  * A tRPC and a GraphQL service, each its own process, on one Redis: limits hold across
- * them, a key revoked through one is refused by the other within seconds, and a key the
+ * them, identical calls coalesce into one upstream call and hit each other's cache, a key revoked through one is refused by the other within seconds, and a key the
  * operator CLI creates works on both. Neither process ever prints a key.
  */
 let simulator: SimulatorHandle;
@@ -88,6 +88,36 @@ describe("two service processes on one Redis", () => {
       const metrics = await (await fetch(`${origin}/metrics`)).text();
       expect(metrics).not.toMatch(/^keel_governance_unavailable_total\{[^}]*\} [1-9]/m);
     }
+  });
+
+  it("20 concurrent identical requests over both processes go upstream once; each then serves the other's answer", async () => {
+    const created = await serviceClient("trpc", trpc.origin, adminKey).createKey({
+      tenant: "hooli",
+      role: "caller",
+      name: "cached",
+    });
+    if (!created.ok) throw new Error(created.error.message);
+    issuedKeys.push(created.value.key);
+    const callers = [
+      serviceClient("trpc", trpc.origin, created.value.key),
+      serviceClient("graphql", graphql.origin, created.value.key),
+    ];
+    const same = { model: "chat", messages: [{ role: "user", content: "shared across processes" }], temperature: 0 };
+    simulator.reset();
+    const outcomes = await Promise.all(
+      Array.from({ length: 20 }, (_, index) => (callers[index % 2] as (typeof callers)[0]).generate(same)),
+    );
+    // One leader (the coalescing lock is in Redis); every follower, on either process, got its answer.
+    expect(simulator.stats().totalCalls).toBe(1);
+    const answers = outcomes.map((outcome) => (outcome.ok ? outcome.value.content : outcome.error.code));
+    expect(new Set(answers).size).toBe(1);
+    expect(outcomes.filter((outcome) => outcome.ok && outcome.value.cache === "miss")).toHaveLength(1);
+    for (const caller of callers) {
+      const again = await caller.generate(same);
+      expect(again.ok && again.value.cache).toBe("exact");
+      expect(again.ok && again.value.content).toBe(answers[0]);
+    }
+    expect(simulator.stats().totalCalls).toBe(1);
   });
 
   it("a key revoked through one process is refused by the other within the verify cache (1 s)", async () => {

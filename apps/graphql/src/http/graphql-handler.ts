@@ -9,6 +9,7 @@ import {
 } from "@keel/core";
 import { HTTP_STATUS_BY_CODE, toKeelError, type Principal } from "@keel/spec";
 import type { CreateContext, GraphqlContext } from "../context.ts";
+import type { DirectAnswer, DirectOperations } from "./direct-operations.ts";
 import { sendLandingPage, wantsLandingPage } from "./landing-page.ts";
 import { readBody } from "./read-body.ts";
 import { sendErrors } from "./send-errors.ts";
@@ -21,6 +22,8 @@ export interface GraphqlHandlerOptions {
   edge: ServiceEdge;
   /** Builds a request's context; `signal` aborts when the caller's socket closes first. */
   createContext: CreateContext;
+  /** Known queries and mutations executed without Apollo's request pipeline (direct-operations.ts); none: Apollo alone. */
+  direct?: DirectOperations;
 }
 
 /**
@@ -125,6 +128,23 @@ export function createGraphqlHandler(options: GraphqlHandlerOptions): RequestHan
       setResponseHeaders,
     };
 
+    // A POST of a known query or mutation runs without Apollo's pipeline; undefined: Apollo answers.
+    const direct =
+      request.method === "POST"
+        ? options.direct?.run({
+            body,
+            accept: request.headers.accept,
+            createContext: () => options.createContext(source),
+          })
+        : undefined;
+    if (direct !== undefined) {
+      const answer: DirectAnswer = await direct;
+      if (response.destroyed) return;
+      writeHead(response, { rateLimitHeaders, headers: answer.headers, status: answer.status });
+      response.end(answer.text);
+      return;
+    }
+
     const result = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: {
         method: request.method ?? "GET",
@@ -135,11 +155,7 @@ export function createGraphqlHandler(options: GraphqlHandlerOptions): RequestHan
       context: async () => options.createContext(source),
     });
     if (response.destroyed) return;
-    for (const [name, value] of Object.entries(rateLimitHeaders)) response.setHeader(name, value);
-    // What Apollo's cache-control plugin sent with no cache hints in the schema (start-graphql-service.ts turns it off).
-    response.setHeader("cache-control", "no-store");
-    for (const [name, value] of result.headers) response.setHeader(name, value);
-    response.statusCode = result.status ?? 200;
+    writeHead(response, { rateLimitHeaders, headers: result.headers, status: result.status ?? 200 });
     if (result.body.kind === "complete") {
       response.end(result.body.string);
       return;
@@ -147,6 +163,18 @@ export function createGraphqlHandler(options: GraphqlHandlerOptions): RequestHan
     for await (const chunk of result.body.asyncIterator) response.write(chunk);
     response.end();
   };
+}
+
+/** The head both paths send: the pipeline's rate-limit headers, `cache-control: no-store`, then the answer's own. */
+function writeHead(
+  response: ServerResponse,
+  head: { rateLimitHeaders: Record<string, string>; headers: Iterable<[string, string]>; status: number },
+): void {
+  for (const [name, value] of Object.entries(head.rateLimitHeaders)) response.setHeader(name, value);
+  // What Apollo's cache-control plugin sent with no cache hints in the schema (start-graphql-service.ts turns it off).
+  response.setHeader("cache-control", "no-store");
+  for (const [name, value] of head.headers) response.setHeader(name, value);
+  response.statusCode = head.status;
 }
 
 function isJson(contentType: string | undefined): boolean {

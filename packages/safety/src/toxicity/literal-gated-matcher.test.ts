@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { englishDataset, englishRecommendedTransformers, RegExpMatcher } from "obscenity";
 import { describe, expect, it } from "vitest";
-import { createLiteralGatedMatcher } from "./literal-gated-matcher.ts";
+import { createLiteralGatedMatcher, transformText } from "./literal-gated-matcher.ts";
 import { PROFANE_WORDS } from "./profanity-layer.ts";
 
 const options = { ...englishDataset.build(), ...englishRecommendedTransformers };
@@ -35,6 +35,21 @@ describe("literal-gated matcher", () => {
     }
     // The comparison covers texts with matches, whitelisted ones and none.
     expect(matched).toBeGreaterThan(500);
+  });
+
+  it("transforms every text as obscenity's matcher does: the same text, the same index map", () => {
+    const internals = obscenity as unknown as {
+      blacklistMatcherTransformers: Parameters<typeof transformText>[1];
+      applyTransformers(input: string, transformers: unknown): [number[], string];
+    };
+    const transformers = internals.blacklistMatcherTransformers;
+    const astral = ["\u{1D41F}\u{1D42E}ck \u{1F600}\u{1F600} x", "lone \ud800 high, lone \udc00 low, end \ud83d"];
+    for (const text of [...texts(), ...astral, "a".repeat(20_000)]) {
+      const [expectedMap, expectedText] = internals.applyTransformers(text, transformers);
+      const [map, transformed] = transformText(text, transformers);
+      expect(transformed, text).toBe(expectedText);
+      expect(Array.from(map.subarray(0, transformed.length)), text).toEqual(expectedMap);
+    }
   });
 
   it('agrees on words that start a term ("about", "night"), whitelisted words and leetspeak', () => {
