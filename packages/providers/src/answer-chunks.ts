@@ -6,6 +6,8 @@ import { SseDecoder } from "./sse-decoder.ts";
 
 type Chunk = OpenAI.Chat.Completions.ChatCompletionChunk;
 
+const DONE: IteratorResult<Chunk> = { value: undefined, done: true };
+
 /** Parsed chunks the consumer has not taken yet before the socket is paused. */
 const MOST_QUEUED = 64;
 
@@ -60,8 +62,13 @@ export class AnswerChunks implements AsyncIterableIterator<Chunk> {
   }
 
   next(): Promise<IteratorResult<Chunk>> {
-    const ready = this.#take();
-    if (ready !== undefined) return ready;
+    let ready: IteratorResult<Chunk> | undefined;
+    try {
+      ready = this.#take();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (ready !== undefined) return Promise.resolve(ready);
     return new Promise((resolve, reject) => {
       this.#waiting = { resolve, reject };
     });
@@ -79,8 +86,11 @@ export class AnswerChunks implements AsyncIterableIterator<Chunk> {
     return this;
   }
 
-  /** The next result if one is settled: a queued chunk, the failure, or the end. */
-  #take(): Promise<IteratorResult<Chunk>> | undefined {
+  /**
+   * The next result if one is settled: a queued chunk or the end; the failure is thrown.
+   * Plain values, not promises: a waiting `next()` is answered with them directly.
+   */
+  #take(): IteratorResult<Chunk> | undefined {
     if (this.#taken < this.#queue.length) {
       const value = this.#queue[this.#taken] as Chunk;
       this.#taken += 1;
@@ -89,26 +99,33 @@ export class AnswerChunks implements AsyncIterableIterator<Chunk> {
         this.#taken = 0;
         if (!this.#over && this.#answer.isPaused()) this.#answer.resume();
       }
-      return Promise.resolve({ value, done: false });
+      return { value, done: false };
     }
-    if (this.#finished) return Promise.resolve({ value: undefined, done: true });
+    if (this.#finished) return DONE;
     if (!this.#over) return undefined;
     // Read before #finish, whose own abort of an incomplete call is not the caller's.
     const quiet = this.#failure === undefined || this.#options.aborted();
     const failure = this.#failure;
     this.#finish();
-    if (quiet || failure === undefined) return Promise.resolve({ value: undefined, done: true });
-    return Promise.reject(failure.error);
+    if (quiet || failure === undefined) return DONE;
+    throw failure.error;
   }
 
   /** Answers a waiting `next()` once something settled. */
   #wake(): void {
     const waiting = this.#waiting;
     if (waiting === undefined) return;
-    const ready = this.#take();
+    let ready: IteratorResult<Chunk> | undefined;
+    try {
+      ready = this.#take();
+    } catch (error) {
+      this.#waiting = undefined;
+      waiting.reject(error);
+      return;
+    }
     if (ready === undefined) return;
     this.#waiting = undefined;
-    ready.then(waiting.resolve, waiting.reject);
+    waiting.resolve(ready);
   }
 
   readonly #onData = (bytes: Buffer): void => {

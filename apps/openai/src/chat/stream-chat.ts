@@ -61,7 +61,14 @@ export async function streamChat(
     try {
       if (!response.destroyed) response.write(dataLine(chunks.role()) + frame(first.value));
       // core's SSE relay, as tRPC's ai.stream: only the framing is OpenAI's.
-      const end = await relaySse({ events, response, frame, touch: live.touch });
+      // After `done` or `error` the answer ends: that frame and the end leave in one write.
+      const end = await relaySse({
+        events,
+        response,
+        frame,
+        touch: live.touch,
+        last: (event) => event.type !== "delta",
+      });
       if (end.kind === "thrown" && !response.destroyed) response.write(frame(thrownEvent(end.error)));
     } finally {
       live.remove();

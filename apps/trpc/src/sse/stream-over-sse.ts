@@ -124,7 +124,7 @@ export function createStreamOverSse(options: StreamOverSseOptions) {
     const live = pinger.add(response);
     try {
       // core's SSE relay, as the OpenAI-compatible service's: only the framing is tRPC's.
-      const end = await relaySse({ events, response, frame: dataFrame, touch: live.touch });
+      const end = await relaySse({ events, response, frame: dataFrame, touch: live.touch, last: isFinalEvent });
       // The endable stream ends with one `done` or `error` event (or nothing, when the subscriber
       // left), then tRPC's `return` frame ends the answer; an iterator that throws ends it with a
       // `serialized-error` frame instead, as tRPC's producer does.
@@ -196,6 +196,11 @@ function readInput(text: string | null, deserialize: (value: unknown) => unknown
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
   return typeof value === "object" && value !== null && Symbol.asyncIterator in value;
+}
+
+/** The endable stream's `done` or `error`: after it comes tRPC's `return` frame and the answer's end. */
+function isFinalEvent(event: unknown): boolean {
+  return typeof event !== "object" || event === null || (event as { type?: unknown }).type !== "delta";
 }
 
 /** One event as tRPC's producer frames it (no `id:`: the events are not `tracked()`). */

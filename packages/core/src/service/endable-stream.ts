@@ -49,12 +49,14 @@ class EndableStream implements AsyncIterableIterator<StreamEvent> {
     if (this.#finished) return Promise.resolve(this.#takeFinal());
     return new Promise((resolve) => {
       this.#waiting = resolve;
-      this.#inner.next().then(
-        (result) => this.#deliver(result.done ? truncated() : result.value),
-        (error: unknown) => this.#deliver({ type: "error", error: toKeelError(error).toJSON() }),
-      );
+      this.#inner.next().then(this.#onResult, this.#onFailure);
     });
   }
+
+  // Bound once per stream rather than two closures per event.
+  readonly #onResult = (result: IteratorResult<StreamEvent>): void =>
+    this.#deliver(result.done ? truncated() : result.value);
+  readonly #onFailure = (error: unknown): void => this.#deliver({ type: "error", error: toKeelError(error).toJSON() });
 
   /** The subscriber went away: abort the upstream and end without another event. */
   return(): Promise<IteratorResult<StreamEvent>> {

@@ -34,3 +34,23 @@ export function writeSseFrame(response: ServerResponse, frame: string): boolean 
   }
   return socket.write(`${Buffer.byteLength(frame).toString(16)}\r\n${frame}\r\n`);
 }
+
+/**
+ * Holds the answer's socket corked until the end of this tick, so what is written to it
+ * meanwhile (a stream's last frame, then the answer's end) leaves in one write, as Node's
+ * own `response.write` holds its parts. `writeSseFrame` writes each frame at once, since
+ * deltas come in ticks of their own; before the last event the relay asks for this, and
+ * the end's bytes join the last frame's instead of costing a write of their own. A no-op
+ * when the socket is gone or already corked.
+ */
+export function corkUntilTickEnd(response: ServerResponse): void {
+  const socket = response.socket;
+  if (socket === null || socket.destroyed || socket.writableCorked > 0) return;
+  socket.cork();
+  process.nextTick(uncork, socket);
+}
+
+function uncork(socket: NonNullable<ServerResponse["socket"]>): void {
+  // The answer's end() uncorks fully itself; then this finds nothing to do.
+  if (socket.writableCorked > 0) socket.uncork();
+}

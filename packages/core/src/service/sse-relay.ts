@@ -1,5 +1,5 @@
 import type { ServerResponse } from "node:http";
-import { writeSseFrame } from "./sse-frame-write.ts";
+import { corkUntilTickEnd, writeSseFrame } from "./sse-frame-write.ts";
 
 /** How a relay ended: the events ran out, the caller went away first, or the iterator threw. */
 export type SseRelayEnd = { kind: "ended" } | { kind: "gone" } | { kind: "thrown"; error: unknown };
@@ -11,6 +11,12 @@ export interface SseRelayOptions<Event> {
   frame: (event: Event) => string;
   /** Called after each event went out (the shared keep-alive's "not silent"). */
   touch?: () => void;
+  /**
+   * True for the event after which the transport ends the answer (a stream's `done` or
+   * `error`): its frame is held until the end of the tick, so it leaves with the end's bytes
+   * in one socket write instead of two.
+   */
+  last?: (event: Event) => boolean;
 }
 
 const ENDED: SseRelayEnd = { kind: "ended" };
@@ -20,13 +26,14 @@ const GONE: SseRelayEnd = { kind: "gone" };
  * The per-event loop of every SSE transport (tRPC's `ai.stream`, the OpenAI-compatible
  * service): pull the next event, write its frame in one `write`, wait for `drain` when the
  * socket's buffer is full. The transports differ only in `frame` and in what they write
- * before and after. One write per event is also what coalescing allows: Node's response
- * corks its socket until the next tick, so frames written in the same tick (a held tail,
- * `done` and the end) already leave in one `writev`. When the caller went away, the events
- * are closed (which aborts the upstream) and the relay ends without writing.
+ * before and after. Each frame goes to the socket at once (`writeSseFrame`): deltas come in
+ * ticks of their own, so holding them would only delay them; the `last` event's frame is
+ * held to the end of its tick, so the answer's end leaves with it in one write. When the
+ * caller went away, the events are closed (which aborts the upstream) and the relay ends
+ * without writing.
  */
 export async function relaySse<Event>(options: SseRelayOptions<Event>): Promise<SseRelayEnd> {
-  const { events, response, frame, touch } = options;
+  const { events, response, frame, touch, last } = options;
   for (;;) {
     let result: IteratorResult<Event>;
     try {
@@ -39,6 +46,7 @@ export async function relaySse<Event>(options: SseRelayOptions<Event>): Promise<
       return GONE;
     }
     if (result.done) return ENDED;
+    if (last?.(result.value) === true) corkUntilTickEnd(response);
     const written = writeSseFrame(response, frame(result.value));
     touch?.();
     if (!written && !response.destroyed) await drained(response);
