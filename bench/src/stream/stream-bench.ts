@@ -18,6 +18,7 @@
  * `trpc-generic` (not in the default targets) is ai.stream through tRPC's own SSE producer
  * in the same tRPC process, beside the service's fast path (`trpc`).
  */
+import { streamServiceEnv } from "./service-env.ts";
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
@@ -82,19 +83,12 @@ const [upstreamPort, trpcPort, graphqlPort, openAiPort] = [
   await freePort(),
   await freePort(),
 ];
-const serviceEnv: Record<string, string> = {
-  KEEL_SIMULATOR_PORT: String(upstreamPort),
-  KEEL_TRPC_PORT: String(trpcPort),
-  KEEL_GRAPHQL_PORT: String(graphqlPort),
-  KEEL_OPENAI_PORT: String(openAiPort),
-  OPENAI_API_KEY: "",
-  KEEL_CONFIG: "",
-  KEEL_LOG_LEVEL: "warn",
-  // A fresh folder: no API keys from an earlier `pnpm start` decide whether the services run open.
-  KEEL_DATA_DIR: mkdtempSync(join(tmpdir(), "keel-bench-stream-")),
-};
 const benchKey = withKey ? generateBenchKey() : undefined;
-if (benchKey !== undefined) serviceEnv.KEEL_BOOTSTRAP_ADMIN_KEY = benchKey;
+const serviceEnv = streamServiceEnv({
+  ports: { upstream: upstreamPort, trpc: trpcPort, graphql: graphqlPort, openAi: openAiPort },
+  dataDirPrefix: "keel-bench-stream-",
+  adminKey: benchKey,
+});
 const auth = { authorization: benchKey === undefined ? undefined : `Bearer ${benchKey}` };
 if (environment.BENCH_CPU_PROF === "1") {
   mkdirSync(profileDirectory, { recursive: true });

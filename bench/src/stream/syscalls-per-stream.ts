@@ -6,10 +6,8 @@
  *
  *   BENCH_BASELINE=before=/tmp/keel-before node --import tsx bench/src/stream/syscalls-per-stream.ts
  */
+import { streamServiceEnv } from "./service-env.ts";
 import { spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { freePort, startNodeProcess, type NodeProcess } from "@keel/testkit";
 import { parseBaselines } from "../baselines.ts";
 import { repoRoot } from "../repo-root.ts";
@@ -34,17 +32,11 @@ try {
   );
   for (const { label, root } of [{ label: "current", root: repoRoot }, ...parseBaselines(process.env.BENCH_BASELINE)]) {
     const [trpcPort, graphqlPort, openAiPort] = [await freePort(), await freePort(), await freePort()];
-    const env = {
-      KEEL_SIMULATOR_PORT: String(upstreamPort),
-      KEEL_TRPC_PORT: String(trpcPort),
-      KEEL_GRAPHQL_PORT: String(graphqlPort),
-      KEEL_OPENAI_PORT: String(openAiPort),
-      OPENAI_API_KEY: "",
-      KEEL_CONFIG: "",
-      KEEL_LOG_LEVEL: "warn",
-      KEEL_DATA_DIR: mkdtempSync(join(tmpdir(), "keel-bench-syscalls-")),
-      KEEL_BOOTSTRAP_ADMIN_KEY: key,
-    };
+    const env = streamServiceEnv({
+      ports: { upstream: upstreamPort, trpc: trpcPort, graphql: graphqlPort, openAi: openAiPort },
+      dataDirPrefix: "keel-bench-syscalls-",
+      adminKey: key,
+    });
     const services: Array<{ name: string; entry: string | undefined; port: number; target: StreamTarget }> = [
       { name: "trpc", entry: "apps/trpc/src/main.ts", port: trpcPort, target: trpcTarget(trpcPort, auth) },
       { name: "openai", entry: openAiAppEntry(root), port: openAiPort, target: openAiTarget(openAiPort, auth) },
